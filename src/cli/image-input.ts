@@ -1,0 +1,59 @@
+/**
+ * Reading OTA files and keys for the `image` commands: the file is read through the CLI's io,
+ * parsed, and any error turned into a `CliError` that names the file and the offset.
+ */
+import { type P256Key, readP256Key } from '../crypto/keys.ts';
+import type { HanotaError } from '../errors/errors.ts';
+import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
+import { CliError, inputError } from './cli-error.ts';
+import type { CliContext } from './context.ts';
+
+/** A file read and parsed. */
+export interface LoadedImage {
+  readonly file: string;
+  readonly input: Uint8Array;
+  readonly image: OtaImage;
+}
+
+/** The CLI option that resolves an error, where there is one. */
+function optionHint(code: string, options: ParseImageOptions): string {
+  if (code === 'IDENTIFIER_NOT_AT_START') return '; pass --scan to parse from there';
+  if (code.startsWith('ELEMENT_') && (options.format ?? 'auto') === 'auto') {
+    return '; pass --format gbcs if this is an unsigned GBCS image';
+  }
+  return '';
+}
+
+/** Parses bytes already read from `file`; parse errors become `CliError`s naming the file. */
+export function parseImageFile(file: string, input: Uint8Array, options: ParseImageOptions): OtaImage {
+  try {
+    return parseImage(input, options);
+  } catch (error) {
+    const e = inputError(file, error);
+    throw new CliError(e.code, `${e.message}${optionHint(e.code, options)}`, e.offset);
+  }
+}
+
+/** Reads and parses `file`. */
+export function loadImage(ctx: CliContext, file: string, options: ParseImageOptions): LoadedImage {
+  const input = ctx.io.readFile(file);
+  return { file, input, image: parseImageFile(file, input, options) };
+}
+
+/** Reads a P-256 key or certificate from a PEM file; `requireCertificate` for `--cert`. */
+export function loadKey(ctx: CliContext, file: string, option: string, requireCertificate = false): P256Key {
+  const text = new TextDecoder().decode(ctx.io.readFile(file));
+  let key: P256Key;
+  try {
+    key = readP256Key(text);
+  } catch (error) {
+    throw inputError(`--${option} ${file}`, error as HanotaError);
+  }
+  if (requireCertificate && key.source !== 'certificate') {
+    throw new CliError(
+      'KEY_FORMAT',
+      `--${option} ${file}: expected a CERTIFICATE PEM, found a ${key.source} key`,
+    );
+  }
+  return key;
+}

@@ -1,0 +1,60 @@
+/**
+ * ZigBee OTA Upgrade files (ZCL §11.4): header plus sub-elements tiling the file exactly up to
+ * the declared total image size. Bytes after that size are counted, not an error.
+ */
+import { ByteWriter } from '../bytes/byte-writer.ts';
+import { EncodeError } from '../errors/errors.ts';
+import {
+  decodeOtaHeader,
+  encodeOtaHeader,
+  headerLayout,
+  type OtaHeader,
+  type OtaHeaderFields,
+} from './header.ts';
+import { checkDeclaredSize, type ImageLocation } from './image-location.ts';
+import {
+  decodeSubElements,
+  encodeSubElements,
+  type SubElement,
+  type SubElementInput,
+  subElementsLength,
+} from './sub-elements.ts';
+
+/** A parsed ZigBee OTA Upgrade file. */
+export interface ZigbeeImage extends ImageLocation {
+  readonly format: 'zigbee';
+  readonly header: OtaHeader;
+  readonly elements: readonly SubElement[];
+}
+
+/** What `buildZigbeeImage` takes. */
+export interface ZigbeeImageInput {
+  readonly header: OtaHeaderFields;
+  readonly elements: readonly SubElementInput[];
+}
+
+/** Parses a ZigBee OTA file that starts at `offset` in `input` (0 unless a container wraps it). */
+export function parseZigbeeImage(input: Uint8Array, options: { readonly offset?: number } = {}): ZigbeeImage {
+  const offset = options.offset ?? 0;
+  const header = decodeOtaHeader(input.subarray(offset), offset);
+  const location = checkDeclaredSize(input, offset, header);
+  const region = location.bytes.subarray(header.headerLength);
+  return {
+    format: 'zigbee',
+    header,
+    ...location,
+    elements: decodeSubElements(region, offset + header.headerLength),
+  };
+}
+
+/** Builds the bytes of a ZigBee OTA file. */
+export function buildZigbeeImage(input: ZigbeeImageInput): Uint8Array {
+  const { headerLength } = headerLayout(input.header);
+  const total = headerLength + subElementsLength(input.elements);
+  if (total > 0xffff_ffff)
+    throw new EncodeError('IMAGE_TOO_LARGE', `totalImageSize: ${total} does not fit in 32 bits`);
+  const w = new ByteWriter({ littleEndian: true, initialCapacity: total });
+  encodeOtaHeader(w, input.header, total);
+  encodeSubElements(w, input.elements);
+  return w.finish();
+}
