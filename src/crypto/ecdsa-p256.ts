@@ -5,6 +5,7 @@
  * verification must accept both halves of the curve order.
  */
 import { p256 } from '@noble/curves/nist.js';
+import { sha256 } from './hashes.ts';
 
 /** Length of a raw r‖s signature. */
 export const P256_SIGNATURE_LENGTH = 64;
@@ -53,4 +54,20 @@ export function isP256PublicKey(publicKey: Uint8Array): boolean {
 /** True when `privateKey` is a valid P-256 scalar (1 ≤ d < n). */
 export function isP256PrivateKey(privateKey: Uint8Array): boolean {
   return privateKey.length === P256_PRIVATE_KEY_LENGTH && p256.utils.isValidSecretKey(privateKey);
+}
+
+/**
+ * A deterministic P-256 private key for `label` (simulated suppliers, devices and fixtures):
+ * SHA-256 of the label and a counter, the first candidate that is a valid scalar. Never for
+ * real keys: anyone who knows the label knows the key.
+ */
+export function deriveP256PrivateKey(label: string): Uint8Array {
+  const text = new TextEncoder().encode(label);
+  for (let counter = 0; ; counter++) {
+    const input = new Uint8Array(text.length + 4);
+    input.set(text);
+    new DataView(input.buffer).setUint32(text.length, counter, false);
+    const candidate = sha256(input);
+    if (isP256PrivateKey(candidate)) return candidate;
+  }
 }

@@ -1,0 +1,57 @@
+/**
+ * PEM keys and certificates: the DCC test PKI files in the shared vectors (published with
+ * SmartDCCInnovation/gbcs-parser) read to the same public keys as node:crypto reads them.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { toHex } from '../../src/bytes/hex.ts';
+import { deriveP256PrivateKey } from '../../src/crypto/ecdsa-p256.ts';
+import { encodePrivateKeyPem, encodePublicKeyPem, readP256Key } from '../../src/crypto/keys.ts';
+import { KeyError } from '../../src/errors/errors.ts';
+import { describeWithVectors, readVectorText, vectorPath } from '../helpers/vectors.ts';
+
+/** Uncompressed point of a PEM as node:crypto sees it. */
+function nodePublicPoint(pem: string): string {
+  const key = pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+  const jwk = key.export({ format: 'jwk' });
+  const b64 = (s: string | undefined) => toHex(new Uint8Array(Buffer.from(s ?? '', 'base64url')));
+  return `04${b64(jwk.x)}${b64(jwk.y)}`;
+}
+
+describeWithVectors('readP256Key on the DCC test PKI', () => {
+  const files = readdirSync(vectorPath('gbcs/keys')).filter((f) => f.endsWith('.pem') || f.endsWith('.key'));
+  for (const file of files) {
+    it(`reads ${file} to the public key node:crypto reads`, () => {
+      const pem = readVectorText(`gbcs/keys/${file}`);
+      const key = readP256Key(pem);
+      expect(toHex(key.publicKey)).toBe(nodePublicPoint(pem));
+      expect(key.source).toBe(file.endsWith('.key') ? 'pkcs8' : 'certificate');
+    });
+  }
+
+  it('derives from the supplier private key the public key of its certificate', () => {
+    const priv = readP256Key(readVectorText('gbcs/keys/90b3d51f30010000-ds.key'));
+    const cert = readP256Key(readVectorText('gbcs/keys/90b3d51f30010000-ds.pem'));
+    expect(priv.privateKey).toHaveLength(32);
+    expect(toHex(priv.publicKey)).toBe(toHex(cert.publicKey));
+  });
+});
+
+it('writes PEM keys that node:crypto reads back to the same point', () => {
+  const d = deriveP256PrivateKey('keys test');
+  const priv = encodePrivateKeyPem(d);
+  const pub = encodePublicKeyPem(readP256Key(priv).publicKey);
+  expect(nodePublicPoint(priv)).toBe(toHex(readP256Key(pub).publicKey));
+  expect(toHex(readP256Key(priv).privateKey as Uint8Array)).toBe(toHex(d));
+});
+
+it('refuses a PEM with no block, with bad base64, or with an RSA key, naming what is wrong', () => {
+  expect(() => readP256Key('hello')).toThrow(KeyError);
+  expect(() => readP256Key('-----BEGIN PUBLIC KEY-----\n@@@@\n-----END PUBLIC KEY-----')).toThrow(
+    /not valid base64/,
+  );
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const rsa = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  expect(() => readP256Key(rsa)).toThrow(/not id-ecPublicKey/);
+});
