@@ -135,8 +135,16 @@ export function decodeOtaHeader(file: Uint8Array, baseOffset = 0): OtaHeader {
     header.upgradeFileDestination = toHex(r.bytes(8, 'upgradeFileDestination').slice().reverse());
   }
   if (fieldControl & FIELD_CONTROL.hardwareVersions) {
+    const at = r.offset;
     header.minimumHardwareVersion = r.u16('minimumHardwareVersion');
     header.maximumHardwareVersion = r.u16('maximumHardwareVersion');
+    if (header.minimumHardwareVersion > header.maximumHardwareVersion) {
+      throw new DecodeError(
+        'HARDWARE_RANGE',
+        `minimumHardwareVersion: ${hexNumber(header.minimumHardwareVersion, 4)} is above maximumHardwareVersion ${hexNumber(header.maximumHardwareVersion, 4)}: no hardware can take this image`,
+        at,
+      );
+    }
   }
   if (totalImageSize < headerLength) {
     throw new DecodeError(

@@ -4,8 +4,8 @@
  * equal except where herdsman is known to differ, and each difference is asserted, not skipped.
  */
 import { readdirSync } from 'node:fs';
-import { parseOtaImage } from 'zigbee-herdsman/dist/controller/helpers/ota.js';
 import { expect, it } from 'vitest';
+import { parseOtaImage } from 'zigbee-herdsman/dist/controller/helpers/ota.js';
 import { toHex } from '../../src/bytes/hex.ts';
 import { type OtaImage, parseImage } from '../../src/ota/image.ts';
 import { describeWithVectors, readVector, vectorPath } from '../helpers/vectors.ts';

@@ -186,7 +186,11 @@ describeWithVectors('ZigBee OTA files from manufacturers', () => {
   it('refuses the container file without scanning, naming where the identifier is', () => {
     const input = readVector('zigbee-ota/10035515-TRADFRI-bulb-cws-2.3.093.ota.ota.signed');
     expect(() => parseImage(input)).toThrow(
-      expect.objectContaining({ code: 'IDENTIFIER_NOT_AT_START', offset: 488, message: expect.stringContaining('offset 488') }),
+      expect.objectContaining({
+        code: 'IDENTIFIER_NOT_AT_START',
+        offset: 488,
+        message: expect.stringContaining('offset 488'),
+      }),
     );
   });
 
@@ -226,7 +230,9 @@ describeWithVectors('GBCS OTA Upgrade Images from the DCC Boxed templates', () =
     expect(headerStringText(image.header.headerString)).toBe('I am a GFI ESME[] firmware image');
     expect(image.manufacturerImage).toMatchObject({ offset: 60, length: 235 });
     expect(image.signature).toMatchObject({ offset: 295, flag: 0x00 });
-    expect(toHex(manufacturerImageHash(image))).toBe('7542f475e3f12eae887d81e32c46d313741d67076b13caec2f82e00ba5e1bb36');
+    expect(toHex(manufacturerImageHash(image))).toBe(
+      '7542f475e3f12eae887d81e32c46d313741d67076b13caec2f82e00ba5e1bb36',
+    );
   });
 
   it('verifies the supplier signature with the GITTESTSUPPLIER certificate and its private key', () => {
@@ -238,7 +244,9 @@ describeWithVectors('GBCS OTA Upgrade Images from the DCC Boxed templates', () =
   const others = readdirSync(vectorPath('gbcs/keys')).filter((f) => !f.startsWith('90b3d51f30010000-ds'));
   for (const file of others) {
     it(`does not verify the supplier signature with ${file}`, () => {
-      expect(verifyGbcsSignature(esme(), readP256Key(readVectorText(`gbcs/keys/${file}`)).publicKey)).toBe(false);
+      expect(verifyGbcsSignature(esme(), readP256Key(readVectorText(`gbcs/keys/${file}`)).publicKey)).toBe(
+        false,
+      );
     });
   }
 
@@ -261,6 +269,8 @@ describeWithVectors('GBCS OTA Upgrade Images from the DCC Boxed templates', () =
     expect(image.header).toMatchObject({ imageType: 0x0084, totalImageSize: 295, headerLength: 60 });
     expect(headerStringText(image.header.headerString)).toBe('I am a GFI PPMID firmware image ');
     expect(image.manufacturerImage).toMatchObject({ offset: 60, length: 235 });
-    expect(toHex(manufacturerImageHash(image))).toBe('7542f475e3f12eae887d81e32c46d313741d67076b13caec2f82e00ba5e1bb36');
+    expect(toHex(manufacturerImageHash(image))).toBe(
+      '7542f475e3f12eae887d81e32c46d313741d67076b13caec2f82e00ba5e1bb36',
+    );
   });
 });
