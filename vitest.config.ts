@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/helpers/setup.ts'],
     testTimeout: 60_000,
+    // The JSON report is what .ci/run counts from.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'out/test-results.json' },
   },
 });

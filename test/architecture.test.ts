@@ -1,0 +1,50 @@
+/**
+ * The import and purity rules of DESIGN.md §3, checked over the sources: zigbee-herdsman only
+ * in the OTA frame codec, @noble/* only in src/crypto/, the filesystem, process and console
+ * only in src/cli/, and no wall-clock time, timers or unseeded randomness outside the clock
+ * and rng modules.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { expect, it } from 'vitest';
+import { ROOT } from './helpers/vectors.ts';
+
+const SRC = join(ROOT, 'src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.(ts|js)$/.test(name) ? [path] : [];
+  });
+}
+
+const files = sources(SRC).map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
+
+function offenders(pattern: RegExp, allowed: (path: string) => boolean): string[] {
+  return files.filter((f) => !allowed(f.path) && pattern.test(f.text)).map((f) => f.path);
+}
+
+it('imports zigbee-herdsman only from the OTA frame codec', () => {
+  expect(offenders(/from ['"]zigbee-herdsman/, (p) => p === 'src/ota/frame-codec.ts')).toEqual([]);
+});
+
+it('imports @noble/* only from src/crypto/', () => {
+  expect(offenders(/from ['"]@noble\//, (p) => p.startsWith('src/crypto/'))).toEqual([]);
+});
+
+it('touches the filesystem, process and the console only from src/cli/', () => {
+  const io = /from ['"](node:)?(fs|fs\/promises|process|child_process)['"]|\bprocess\.|\bconsole\./;
+  expect(offenders(io, (p) => p.startsWith('src/cli/'))).toEqual([]);
+});
+
+it('uses no wall-clock time, timers or Math.random outside the clock and rng modules', () => {
+  const time = /Math\.random|Date\.now\(|new Date\(|setTimeout\(|setInterval\(/;
+  expect(offenders(time, (p) => /^src\/(sim\/)?(clock|rng)[^/]*\.ts$/.test(p))).toEqual([]);
+});
+
+it('has no barrel files and uses explicit .ts extensions on relative imports', () => {
+  expect(files.filter((f) => /\/index\.ts$/.test(f.path)).map((f) => f.path)).toEqual([]);
+  const bare = files.filter((f) => /from ['"]\.{1,2}\/[^'"]*(?<!\.ts)['"]/.test(f.text)).map((f) => f.path);
+  expect(bare).toEqual([]);
+});
