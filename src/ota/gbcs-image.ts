@@ -8,11 +8,11 @@ import { ByteWriter, checkUint } from '../bytes/byte-writer.ts';
 import { DecodeError, EncodeError } from '../errors/errors.ts';
 import { GBCS_TRAILER } from './constants.ts';
 import {
-  decodeOtaHeader,
   encodeOtaHeader,
   headerLayout,
   type OtaHeader,
   type OtaHeaderFields,
+  readOtaHeader,
 } from './header.ts';
 import { checkDeclaredSize, type ImageLocation } from './image-location.ts';
 
@@ -70,9 +70,9 @@ export interface GbcsParseOptions {
 /** Parses a GBCS OTA Upgrade Image. */
 export function parseGbcsImage(input: Uint8Array, options: GbcsParseOptions = {}): GbcsImage {
   const offset = options.offset ?? 0;
-  const header = decodeOtaHeader(input.subarray(offset), offset);
-  const location = checkDeclaredSize(input, offset, header);
-  const file = location.bytes;
+  const header = readOtaHeader(input, offset);
+  const { bytes: file, trailingBytes } = checkDeclaredSize(input, offset, header);
+  const location = { offset, bytes: file, trailingBytes };
   const start = header.headerLength;
   const signed = options.signed ?? hasGbcsTrailer(file, start);
   if (signed && !hasGbcsTrailer(file, start)) {

@@ -69,13 +69,13 @@ function lengthForFieldControl(fieldControl: number): number {
 }
 
 /**
- * Decodes the header at the start of `file`. `baseOffset` is where `file` starts in the input,
- * so that error offsets point into what the user holds. Checks the identifier, the header
- * version, the header length against the field control, and the declared total size against
- * the header length; it does not look at the bytes after the header.
+ * Decodes the header at the reader's position (the start of the file; offsets reported are the
+ * reader's, absolute in the input). Checks the identifier, the header version, the header length
+ * against the field control, the hardware range, and the declared total size against the header
+ * length; it does not look at the bytes after the header. Leaves the reader after the header.
  */
-export function decodeOtaHeader(file: Uint8Array, baseOffset = 0): OtaHeader {
-  const r = new ByteReader(file, { littleEndian: true, baseOffset });
+export function decodeOtaHeader(r: ByteReader): OtaHeader {
+  const baseOffset = r.offset;
   const identifier = r.u32('identifier');
   if (identifier !== OTA_FILE_IDENTIFIER) {
     throw new DecodeError(
@@ -154,6 +154,13 @@ export function decodeOtaHeader(file: Uint8Array, baseOffset = 0): OtaHeader {
     );
   }
   return header;
+}
+
+/** Decodes the header of the OTA file starting at `offset` in `input`. */
+export function readOtaHeader(input: Uint8Array, offset = 0): OtaHeader {
+  const r = new ByteReader(input, { littleEndian: true });
+  r.seek(offset, 'identifier');
+  return decodeOtaHeader(r);
 }
 
 /** Checks the fields a builder chose; throws `TypeError`/`RangeError`/`EncodeError` naming the field. */

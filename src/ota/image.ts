@@ -7,7 +7,7 @@
 import { DecodeError } from '../errors/errors.ts';
 import { OTA_FILE_IDENTIFIER } from './constants.ts';
 import { type GbcsImage, parseGbcsImage } from './gbcs-image.ts';
-import { decodeOtaHeader } from './header.ts';
+import { readOtaHeader } from './header.ts';
 import { parseZigbeeImage, type ZigbeeImage } from './zigbee-image.ts';
 
 /** The two file formats. */
@@ -36,6 +36,8 @@ const IDENTIFIER_BYTES = [
 /** Offset of the first little-endian file identifier at or after `from`, or -1. */
 export function findIdentifier(input: Uint8Array, from = 0): number {
   const [b0, b1, b2, b3] = IDENTIFIER_BYTES;
+  if (input[from] === b0 && input[from + 1] === b1 && input[from + 2] === b2 && input[from + 3] === b3)
+    return from;
   for (let at = input.indexOf(b0, from); at >= 0 && at + 4 <= input.length; at = input.indexOf(b0, at + 1)) {
     if (input[at + 1] === b1 && input[at + 2] === b2 && input[at + 3] === b3) return at;
   }
@@ -61,7 +63,7 @@ function locate(input: Uint8Array, scan: boolean): number {
       0,
     );
   }
-  decodeOtaHeader(input); // throws WRONG_IDENTIFIER (or UNEXPECTED_END) with the value found
+  readOtaHeader(input); // throws WRONG_IDENTIFIER (or UNEXPECTED_END) with the value found
   throw new DecodeError('WRONG_IDENTIFIER', 'identifier: not found at offset 0', 0);
 }
 

@@ -3,7 +3,7 @@
  * of the header to the declared total image size. Manufacturer tags 0xF000–0xFFFF are ordinary
  * sub-elements with the same framing.
  */
-import { ByteReader } from '../bytes/byte-reader.ts';
+import type { ByteReader } from '../bytes/byte-reader.ts';
 import { type ByteWriter, checkUint } from '../bytes/byte-writer.ts';
 import { hexNumber } from '../bytes/hex.ts';
 import { DecodeError } from '../errors/errors.ts';
@@ -22,33 +22,33 @@ export interface SubElement extends SubElementInput {
 }
 
 /**
- * Decodes the sub-elements of `region` (the bytes from the end of the header to the declared
- * total size). `baseOffset` is the absolute offset of `region[0]`. Throws a `DecodeError`
- * naming the first sub-element that does not fit.
+ * Decodes the sub-elements from the reader's position up to position `end` (the declared total
+ * size). Throws a `DecodeError` naming the first sub-element that does not fit.
  */
-export function decodeSubElements(region: Uint8Array, baseOffset: number): SubElement[] {
-  const r = new ByteReader(region, { littleEndian: true, baseOffset });
+export function decodeSubElements(r: ByteReader, end: number): SubElement[] {
   const elements: SubElement[] = [];
-  while (r.remaining > 0) {
+  while (r.position < end) {
     const offset = r.offset;
-    const index = elements.length;
-    if (r.remaining < SUB_ELEMENT_PREFIX_LENGTH) {
+    const remaining = end - r.position;
+    if (remaining < SUB_ELEMENT_PREFIX_LENGTH) {
       throw new DecodeError(
         'ELEMENT_HEADER_TRUNCATED',
-        `elements[${index}]: only ${r.remaining} bytes remain at offset ${offset} before the total image size, a sub-element needs ${SUB_ELEMENT_PREFIX_LENGTH} for its tag and length`,
+        `elements[${elements.length}]: only ${remaining} bytes remain at offset ${offset} before the total image size, a sub-element needs ${SUB_ELEMENT_PREFIX_LENGTH} for its tag and length`,
         offset,
       );
     }
-    const tag = r.u16(`elements[${index}].tag`);
-    const length = r.u32(`elements[${index}].length`);
-    if (length > r.remaining) {
+    // Hot path: field names are constants; the detailed name is built only for an error.
+    const tag = r.u16('tag');
+    const length = r.u32('length');
+    const available = remaining - SUB_ELEMENT_PREFIX_LENGTH;
+    if (length > available) {
       throw new DecodeError(
         'ELEMENT_OVERRUN',
-        `elements[${index}] (tag ${hexNumber(tag, 4)}) at offset ${offset}: length ${length} runs ${length - r.remaining} bytes past the total image size`,
+        `elements[${elements.length}] (tag ${hexNumber(tag, 4)}) at offset ${offset}: length ${length} runs ${length - available} bytes past the total image size`,
         offset + 2,
       );
     }
-    elements.push({ tag, offset, length, data: r.bytes(length, `elements[${index}].data`) });
+    elements.push({ tag, offset, length, data: r.bytes(length, 'data') });
   }
   return elements;
 }

@@ -2,6 +2,7 @@
  * ZigBee OTA Upgrade files (ZCL §11.4): header plus sub-elements tiling the file exactly up to
  * the declared total image size. Bytes after that size are counted, not an error.
  */
+import { ByteReader } from '../bytes/byte-reader.ts';
 import { ByteWriter } from '../bytes/byte-writer.ts';
 import { EncodeError } from '../errors/errors.ts';
 import {
@@ -36,15 +37,14 @@ export interface ZigbeeImageInput {
 /** Parses a ZigBee OTA file that starts at `offset` in `input` (0 unless a container wraps it). */
 export function parseZigbeeImage(input: Uint8Array, options: { readonly offset?: number } = {}): ZigbeeImage {
   const offset = options.offset ?? 0;
-  const header = decodeOtaHeader(input.subarray(offset), offset);
-  const location = checkDeclaredSize(input, offset, header);
-  const region = location.bytes.subarray(header.headerLength);
-  return {
-    format: 'zigbee',
-    header,
-    ...location,
-    elements: decodeSubElements(region, offset + header.headerLength),
-  };
+  // One reader over the whole input for header and sub-elements: typed-array views cost as
+  // much to create as a header costs to decode, and parsing is on every hot path.
+  const r = new ByteReader(input, { littleEndian: true });
+  r.seek(offset, 'identifier');
+  const header = decodeOtaHeader(r);
+  const { bytes, trailingBytes } = checkDeclaredSize(input, offset, header);
+  const elements = decodeSubElements(r, offset + header.totalImageSize);
+  return { format: 'zigbee', header, offset, bytes, trailingBytes, elements };
 }
 
 /** Builds the bytes of a ZigBee OTA file. */

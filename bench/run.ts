@@ -1,0 +1,17 @@
+/**
+ * Runs every benchmark and prints Markdown to paste into BENCHMARKS.md (with the date).
+ * `npm run bench`. Needs the shared vectors at ../shared/vectors.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toMarkdown } from './harness.ts';
+import { benchOtaParse } from './ota-parse.ts';
+
+const vectors = resolve(fileURLToPath(import.meta.url), '../../../shared/vectors');
+if (!existsSync(vectors)) {
+  console.error(`bench: the shared vectors are needed at ${vectors}`);
+  process.exit(2);
+}
+console.log(`Run on ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(toMarkdown(benchOtaParse(vectors)));
