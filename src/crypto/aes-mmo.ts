@@ -8,32 +8,38 @@ import { ecb } from '@noble/ciphers/aes.js';
 /** The AES block size and so the digest length, in bytes. */
 export const AES_MMO_DIGEST_LENGTH = 16;
 
+/** Messages must be shorter than 2^32 bits (ZigBee spec B.6): this many bytes. */
+export const AES_MMO_MAX_MESSAGE_LENGTH = 2 ** 29;
+
 /**
- * Messages shorter than 2^16 bits end with a 16-bit bit length; longer ones (every real
- * firmware image) with a 32-bit bit length followed by 16 zero bits (ZigBee spec B.6).
+ * Padding (ZigBee spec B.6): a 1 bit (the 0x80 byte), zero fill, then the message length in
+ * bits — 16 bits for messages under 2^16 bits; otherwise 32 bits followed by 16 zero bits.
  */
+const PADDING_MARKER = 0x80;
 const SHORT_MESSAGE_LIMIT_BITS = 2 ** 16;
-const LONG_MESSAGE_LIMIT_BITS = 2 ** 32;
+const SHORT_LENGTH_FIELD = 2;
+const LONG_LENGTH_FIELD = 6;
 
-/** AES-MMO digest of `message` (16 bytes). */
+/** AES-MMO digest of `message` (16 bytes). Throws a `RangeError` at 2^32 bits or more. */
 export function aesMmo(message: Uint8Array): Uint8Array {
-  const bits = message.length * 8;
-  if (bits >= LONG_MESSAGE_LIMIT_BITS)
+  if (message.length >= AES_MMO_MAX_MESSAGE_LENGTH) {
     throw new RangeError(`message: ${message.length} bytes is too long for AES-MMO`);
-  const trailer = bits < SHORT_MESSAGE_LIMIT_BITS ? 2 : 6;
-  // 0x80 marker, zero fill, then the length field; the total is a multiple of 16.
-  const padded = new Uint8Array(Math.ceil((message.length + 1 + trailer) / 16) * 16);
+  }
+  const bits = message.length * 8;
+  const block = AES_MMO_DIGEST_LENGTH;
+  const trailer = bits < SHORT_MESSAGE_LIMIT_BITS ? SHORT_LENGTH_FIELD : LONG_LENGTH_FIELD;
+  const padded = new Uint8Array(Math.ceil((message.length + 1 + trailer) / block) * block);
   padded.set(message);
-  padded[message.length] = 0x80;
+  padded[message.length] = PADDING_MARKER;
   const view = new DataView(padded.buffer);
-  if (trailer === 2) view.setUint16(padded.length - 2, bits, false);
-  else view.setUint32(padded.length - 6, bits, false);
+  if (trailer === SHORT_LENGTH_FIELD) view.setUint16(padded.length - trailer, bits, false);
+  else view.setUint32(padded.length - trailer, bits, false);
 
-  let hash: Uint8Array = new Uint8Array(AES_MMO_DIGEST_LENGTH);
-  for (let at = 0; at < padded.length; at += 16) {
-    const block = padded.subarray(at, at + 16);
-    const out = ecb(hash, { disablePadding: true }).encrypt(block);
-    for (let i = 0; i < 16; i++) out[i] = (out[i] as number) ^ (block[i] as number);
+  let hash: Uint8Array = new Uint8Array(block);
+  for (let at = 0; at < padded.length; at += block) {
+    const m = padded.subarray(at, at + block);
+    const out = ecb(hash, { disablePadding: true }).encrypt(m);
+    for (let i = 0; i < block; i++) out[i] = (out[i] as number) ^ (m[i] as number);
     hash = out;
   }
   return hash;

@@ -40,6 +40,16 @@ export const FIELD_CONTROL = {
 /** Field control bits this header version defines; any other bit is reserved. */
 export const FIELD_CONTROL_KNOWN_BITS = 0x0007;
 
+/** Length in bytes of each optional header field, in the order they follow the fixed header. */
+export const OPTIONAL_FIELD_LENGTH = {
+  securityCredentialVersion: 1,
+  upgradeFileDestination: 8,
+  hardwareVersions: 4,
+} as const;
+
+/** Largest declarable file: the total image size is a u32. */
+export const MAX_TOTAL_IMAGE_SIZE = 0xffff_ffff;
+
 /** Sub-element tag and length prefix: tag u16, length u32 (ZCL §11.4.3). */
 export const SUB_ELEMENT_PREFIX_LENGTH = 6;
 
@@ -72,7 +82,15 @@ export function subElementTagName(tag: number): SubElementTagName | 'manufacture
  * 64-byte ECDSA P-256 signature r‖s by the supplier (DESIGN.md §2; the DCC sample's flag is 0x00).
  */
 export const GBCS_TRAILER = {
+  /** Whole trailer: flag, length byte, signature. */
   length: 66,
+  /** Offset of the length byte after the flag byte. */
+  lengthByteOffset: 1,
+  /** Offset of the signature after the flag byte. */
+  signatureOffset: 2,
   signatureLengthByte: 0x40,
   signatureLength: 64,
 } as const;
+
+/** Flag byte hanota writes before the signature (the DCC sample's value). */
+export const GBCS_SIGNATURE_FLAG = 0x00;

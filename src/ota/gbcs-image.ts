@@ -3,10 +3,15 @@
  * Manufacturer Image with no sub-element framing, then — in the signed form sent to ESME,
  * GSME, HCALCS and CHF — one flag byte, 0x40 and the supplier's 64-byte ECDSA P-256 signature
  * over the Manufacturer Image. The PPMID/IHD form has no trailer.
+ *
+ * Nothing in the header says which form a file has. Unless the caller declares it, a file is
+ * taken as signed when it ends with what looks like a trailer; an unsigned image whose
+ * Manufacturer Image has 0x40 at that place (1 in 256) then reads wrongly, so the result says
+ * whether the form was declared or guessed.
  */
 import { ByteWriter, checkUint } from '../bytes/byte-writer.ts';
 import { DecodeError, EncodeError } from '../errors/errors.ts';
-import { GBCS_TRAILER } from './constants.ts';
+import { GBCS_TRAILER, MAX_TOTAL_IMAGE_SIZE } from './constants.ts';
 import {
   encodeOtaHeader,
   headerLayout,
@@ -39,6 +44,8 @@ export interface GbcsImage extends ImageLocation {
   readonly manufacturerImage: ImageRegion;
   /** Absent in the unsigned (PPMID/IHD) form. */
   readonly signature?: GbcsSignature;
+  /** `declared`: the caller said whether the file is signed; `detected`: it was guessed. */
+  readonly form: 'declared' | 'detected';
 }
 
 /** What `buildGbcsImage` takes. Without `signature` the unsigned form is built. */
@@ -46,14 +53,6 @@ export interface GbcsImageInput {
   readonly header: OtaHeaderFields;
   readonly manufacturerImage: Uint8Array;
   readonly signature?: { readonly flag: number; readonly value: Uint8Array };
-}
-
-/** True when the `length` bytes of `file` after a header of `headerLength` end with a GBCS signature trailer. */
-export function hasGbcsTrailer(file: Uint8Array, headerLength: number): boolean {
-  return (
-    file.length - headerLength >= GBCS_TRAILER.length &&
-    file[file.length - GBCS_TRAILER.signatureLength - 1] === GBCS_TRAILER.signatureLengthByte
-  );
 }
 
 /** Options of `parseGbcsImage`. */
@@ -67,41 +66,56 @@ export interface GbcsParseOptions {
   readonly signed?: boolean;
 }
 
+/** Position of the trailer's flag byte in a file of `length` bytes (may be before the header). */
+function flagPosition(length: number): number {
+  return length - GBCS_TRAILER.length;
+}
+
+/** True when `file` (header of `headerLength` bytes) ends with a GBCS signature trailer. */
+export function hasGbcsTrailer(file: Uint8Array, headerLength: number): boolean {
+  const flagAt = flagPosition(file.length);
+  return (
+    flagAt >= headerLength &&
+    file[flagAt + GBCS_TRAILER.lengthByteOffset] === GBCS_TRAILER.signatureLengthByte
+  );
+}
+
 /** Parses a GBCS OTA Upgrade Image. */
 export function parseGbcsImage(input: Uint8Array, options: GbcsParseOptions = {}): GbcsImage {
   const offset = options.offset ?? 0;
   const header = readOtaHeader(input, offset);
   const { bytes: file, trailingBytes } = checkDeclaredSize(input, offset, header);
-  const location = { offset, bytes: file, trailingBytes };
   const start = header.headerLength;
+  const form = options.signed === undefined ? 'detected' : 'declared';
   const signed = options.signed ?? hasGbcsTrailer(file, start);
+  const flagAt = flagPosition(file.length);
   if (signed && !hasGbcsTrailer(file, start)) {
     throw new DecodeError(
       'GBCS_TRAILER_MISSING',
-      `signature: the file does not end with a flag byte, 0x40 and a 64-byte signature (byte at offset ${offset + file.length - GBCS_TRAILER.signatureLength - 1} is not 0x40, or the file is too short)`,
-      offset + Math.max(start, file.length - GBCS_TRAILER.signatureLength - 1),
+      flagAt < start
+        ? `signature: the ${file.length - start} bytes after the header cannot hold the ${GBCS_TRAILER.length}-byte signature trailer`
+        : `signature: the byte at offset ${offset + flagAt + GBCS_TRAILER.lengthByteOffset} is not 0x40, so the file does not end with a flag byte, 0x40 and a 64-byte signature`,
+      offset + Math.max(start, flagAt + GBCS_TRAILER.lengthByteOffset),
     );
   }
-  if (!signed) {
-    const data = file.subarray(start);
-    return {
-      format: 'gbcs',
-      header,
-      ...location,
-      manufacturerImage: { offset: offset + start, length: data.length, data },
-    };
-  }
-  const flagAt = file.length - GBCS_TRAILER.length;
-  const data = file.subarray(start, flagAt);
-  return {
-    format: 'gbcs',
+  const end = signed ? flagAt : file.length;
+  const data = file.subarray(start, end);
+  const common = {
+    format: 'gbcs' as const,
     header,
-    ...location,
+    offset,
+    bytes: file,
+    trailingBytes,
+    form,
     manufacturerImage: { offset: offset + start, length: data.length, data },
+  } satisfies Partial<GbcsImage>;
+  if (!signed) return common;
+  return {
+    ...common,
     signature: {
       offset: offset + flagAt,
       flag: file[flagAt] as number,
-      value: file.subarray(flagAt + 2),
+      value: file.subarray(flagAt + GBCS_TRAILER.signatureOffset),
     },
   };
 }
@@ -111,8 +125,9 @@ export function buildGbcsImage(input: GbcsImageInput): Uint8Array {
   const { headerLength } = headerLayout(input.header);
   const trailer = input.signature ? GBCS_TRAILER.length : 0;
   const total = headerLength + input.manufacturerImage.length + trailer;
-  if (total > 0xffff_ffff)
+  if (total > MAX_TOTAL_IMAGE_SIZE) {
     throw new EncodeError('IMAGE_TOO_LARGE', `totalImageSize: ${total} does not fit in 32 bits`);
+  }
   const w = new ByteWriter({ littleEndian: true, initialCapacity: total });
   encodeOtaHeader(w, input.header, total);
   w.bytes(input.manufacturerImage);

@@ -5,10 +5,8 @@
  */
 import { signP256, verifyP256 } from '../crypto/ecdsa-p256.ts';
 import { sha256 } from '../crypto/hashes.ts';
+import { GBCS_SIGNATURE_FLAG } from './constants.ts';
 import type { GbcsImage } from './gbcs-image.ts';
-
-/** Flag byte hanota writes before the signature (the DCC sample's value). */
-export const GBCS_SIGNATURE_FLAG = 0x00;
 
 /** True when the image carries a signature that verifies under `publicKey`; false otherwise. */
 export function verifyGbcsSignature(image: GbcsImage, publicKey: Uint8Array): boolean {

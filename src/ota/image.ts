@@ -4,6 +4,8 @@
  * sub-elements tile the file exactly, gbcs when they do not and the file ends with a GBCS
  * signature trailer, and otherwise reports the first sub-element that does not fit.
  */
+
+import { hexNumber } from '../bytes/hex.ts';
 import { DecodeError } from '../errors/errors.ts';
 import { OTA_FILE_IDENTIFIER } from './constants.ts';
 import { type GbcsImage, parseGbcsImage } from './gbcs-image.ts';
@@ -22,8 +24,13 @@ export type OtaImage = ZigbeeImage | GbcsImage;
 export interface ParseImageOptions {
   /** Default `auto`. */
   readonly format?: ImageFormat | 'auto';
-  /** Look for the identifier anywhere in the input, not only at offset 0 (vendor containers). */
+  /**
+   * Look for the identifier anywhere in the input, not only at offset 0 (vendor containers).
+   * Every occurrence is tried in order; the first that parses wins.
+   */
   readonly scan?: boolean;
+  /** For a file read as GBCS: whether it is signed (absent: detected from its last bytes). */
+  readonly signed?: boolean;
 }
 
 const IDENTIFIER_BYTES = [
@@ -44,40 +51,19 @@ export function findIdentifier(input: Uint8Array, from = 0): number {
   return -1;
 }
 
-/** Where the file starts: 0, or (scanning) the first identifier; throws when it cannot start there. */
-function locate(input: Uint8Array, scan: boolean): number {
-  const at = findIdentifier(input);
-  if (at === 0) return 0;
-  if (at > 0 && scan) return at;
-  if (at > 0) {
-    throw new DecodeError(
-      'IDENTIFIER_NOT_AT_START',
-      `identifier: 0x0beef11e found at offset ${at}, not 0 (the OTA file sits inside a container)`,
-      at,
-    );
-  }
-  if (scan) {
-    throw new DecodeError(
-      'IDENTIFIER_NOT_FOUND',
-      `identifier: 0x0beef11e occurs nowhere in the ${input.length} bytes`,
-      0,
-    );
-  }
-  readOtaHeader(input); // throws WRONG_IDENTIFIER (or UNEXPECTED_END) with the value found
-  throw new DecodeError('WRONG_IDENTIFIER', 'identifier: not found at offset 0', 0);
-}
+const IDENTIFIER_TEXT = hexNumber(OTA_FILE_IDENTIFIER, 8);
 
-/** Parses an OTA file of either format from `input`. */
-export function parseImage(input: Uint8Array, options: ParseImageOptions = {}): OtaImage {
-  const offset = locate(input, options.scan ?? false);
+/** Parses the file starting at `offset` in the format asked for. */
+function parseAt(input: Uint8Array, offset: number, options: ParseImageOptions): OtaImage {
   const format = options.format ?? 'auto';
+  const gbcsOptions = { offset, ...(options.signed !== undefined && { signed: options.signed }) };
   if (format === 'zigbee') return parseZigbeeImage(input, { offset });
-  if (format === 'gbcs') return parseGbcsImage(input, { offset });
+  if (format === 'gbcs') return parseGbcsImage(input, gbcsOptions);
   try {
     return parseZigbeeImage(input, { offset });
   } catch (error) {
     if (!(error instanceof DecodeError) || !error.code.startsWith('ELEMENT_')) throw error;
-    const gbcs = parseGbcsImage(input, { offset });
+    const gbcs = parseGbcsImage(input, gbcsOptions);
     if (gbcs.signature) return gbcs;
     throw new DecodeError(
       error.code,
@@ -85,4 +71,38 @@ export function parseImage(input: Uint8Array, options: ParseImageOptions = {}): 
       error.offset,
     );
   }
+}
+
+/** Parses an OTA file of either format from `input`. */
+export function parseImage(input: Uint8Array, options: ParseImageOptions = {}): OtaImage {
+  const first = findIdentifier(input);
+  if (first === 0) return parseAt(input, 0, options);
+  if (first < 0) {
+    if (options.scan) {
+      throw new DecodeError(
+        'IDENTIFIER_NOT_FOUND',
+        `identifier: ${IDENTIFIER_TEXT} occurs nowhere in the ${input.length} bytes`,
+        0,
+      );
+    }
+    readOtaHeader(input); // throws WRONG_IDENTIFIER (or UNEXPECTED_END) with the value found
+  }
+  if (!options.scan) {
+    throw new DecodeError(
+      'IDENTIFIER_NOT_AT_START',
+      `identifier: ${IDENTIFIER_TEXT} found at offset ${first}, not 0 (the OTA file sits inside a container)`,
+      first,
+    );
+  }
+  // A container may hold the identifier's bytes by chance before the real file: try each.
+  let firstError: unknown;
+  for (let at = first; at >= 0; at = findIdentifier(input, at + 1)) {
+    try {
+      return parseAt(input, at, options);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      firstError ??= error;
+    }
+  }
+  throw firstError;
 }

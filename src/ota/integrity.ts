@@ -7,7 +7,7 @@
  * 16-byte value (its tag and length included). A check accepts either and says which.
  */
 import { bytesEqual } from '../bytes/hex.ts';
-import { AES_MMO_DIGEST_LENGTH, aesMmo } from '../crypto/aes-mmo.ts';
+import { AES_MMO_DIGEST_LENGTH, AES_MMO_MAX_MESSAGE_LENGTH, aesMmo } from '../crypto/aes-mmo.ts';
 import { SUB_ELEMENT_PREFIX_LENGTH, SUB_ELEMENT_TAG } from './constants.ts';
 import type { SubElement } from './sub-elements.ts';
 import { buildZigbeeImage, type ZigbeeImage, type ZigbeeImageInput } from './zigbee-image.ts';
@@ -15,17 +15,20 @@ import { buildZigbeeImage, type ZigbeeImage, type ZigbeeImageInput } from './zig
 /** What the integrity code was found to cover. */
 export type IntegrityCoverage = 'beforeElement' | 'beforeValue';
 
-/** Outcome of checking one Image Integrity Code sub-element. */
+/**
+ * Outcome of checking one Image Integrity Code sub-element. `unchecked`: the hash cannot be
+ * computed (AES-MMO is defined for messages under 2^32 bits, 512 MiB).
+ */
 export interface IntegrityCheck {
   /** Absolute offset of the sub-element. */
   readonly offset: number;
-  readonly valid: boolean;
+  readonly status: 'valid' | 'invalid' | 'unchecked';
   /** Present when `valid`. */
   readonly coverage?: IntegrityCoverage;
   readonly expected: Uint8Array;
-  /** The AES-MMO of the bytes before the sub-element (the form hanota writes). */
-  readonly computed: Uint8Array;
-  /** Why it is invalid, when it is. */
+  /** The AES-MMO of the bytes before the sub-element (the form hanota writes), when computed. */
+  readonly computed?: Uint8Array;
+  /** Why it is not valid, when it is not. */
   readonly reason?: string;
 }
 
@@ -38,22 +41,33 @@ export function checkIntegrityCodes(image: ZigbeeImage): IntegrityCheck[] {
 
 function checkOne(image: ZigbeeImage, element: SubElement): IntegrityCheck {
   const start = element.offset - image.offset;
-  const computed = aesMmo(image.bytes.subarray(0, start));
-  const base = { offset: element.offset, expected: element.data, computed };
+  const base = { offset: element.offset, expected: element.data };
   if (element.data.length !== AES_MMO_DIGEST_LENGTH) {
     return {
       ...base,
-      valid: false,
+      status: 'invalid',
       reason: `image integrity code: ${element.data.length} bytes, an AES-MMO hash has ${AES_MMO_DIGEST_LENGTH}`,
     };
   }
-  if (bytesEqual(computed, element.data)) return { ...base, valid: true, coverage: 'beforeElement' };
+  if (start + SUB_ELEMENT_PREFIX_LENGTH >= AES_MMO_MAX_MESSAGE_LENGTH) {
+    return {
+      ...base,
+      status: 'unchecked',
+      reason: `image integrity code: AES-MMO is not defined for ${start} bytes`,
+    };
+  }
+  const computed = aesMmo(image.bytes.subarray(0, start));
+  if (bytesEqual(computed, element.data))
+    return { ...base, computed, status: 'valid', coverage: 'beforeElement' };
   const withPrefix = aesMmo(image.bytes.subarray(0, start + SUB_ELEMENT_PREFIX_LENGTH));
-  if (bytesEqual(withPrefix, element.data)) return { ...base, valid: true, coverage: 'beforeValue' };
+  if (bytesEqual(withPrefix, element.data))
+    return { ...base, computed, status: 'valid', coverage: 'beforeValue' };
   return {
     ...base,
-    valid: false,
-    reason: 'image integrity code: the AES-MMO hash of the file does not match',
+    computed,
+    status: 'invalid',
+    reason:
+      'image integrity code: matches neither the AES-MMO of the bytes before the sub-element nor of the bytes before its value',
   };
 }
 

@@ -44,7 +44,7 @@ export function decodeSubElements(r: ByteReader, end: number): SubElement[] {
     if (length > available) {
       throw new DecodeError(
         'ELEMENT_OVERRUN',
-        `elements[${elements.length}] (tag ${hexNumber(tag, 4)}) at offset ${offset}: length ${length} runs ${length - available} bytes past the total image size`,
+        `elements[${elements.length}].length: ${length} at offset ${offset + 2} (tag ${hexNumber(tag, 4)} at offset ${offset}) runs ${length - available} bytes past the total image size`,
         offset + 2,
       );
     }

@@ -30,6 +30,8 @@ export interface VerifyResult {
 export interface VerifyOptions {
   /** The supplier's P-256 public key (uncompressed), for GBCS images. */
   readonly publicKey?: Uint8Array;
+  /** Fail, rather than report, a signature that is absent or cannot be checked. */
+  readonly requireSignature?: boolean;
 }
 
 const SE_SIGNATURE_TAGS: ReadonlySet<number> = new Set([
@@ -48,12 +50,21 @@ function integrityCheck(image: OtaImage): CheckResult {
   const results = checkIntegrityCodes(image);
   if (results.length === 0)
     return { check: 'integrityCode', status: 'absent', detail: 'no tag 0x0003 sub-element' };
-  const failed = results.find((r) => !r.valid);
+  const failed = results.find((r) => r.status === 'invalid');
   if (failed) {
+    const computed = failed.computed ? `, computed ${toHex(failed.computed)}` : '';
     return {
       check: 'integrityCode',
       status: 'fail',
-      detail: `${failed.reason} at offset ${failed.offset} (expected ${toHex(failed.expected)}, computed ${toHex(failed.computed)})`,
+      detail: `${failed.reason} at offset ${failed.offset} (expected ${toHex(failed.expected)}${computed})`,
+    };
+  }
+  const unchecked = results.find((r) => r.status === 'unchecked');
+  if (unchecked) {
+    return {
+      check: 'integrityCode',
+      status: 'unchecked',
+      detail: `${unchecked.reason} at offset ${unchecked.offset}`,
     };
   }
   const coverage = results.map((r) =>
@@ -94,19 +105,33 @@ function signatureCheck(image: OtaImage, publicKey: Uint8Array | undefined): Che
       };
 }
 
-/** Runs every check on a parsed image (parsing it was the structure check). */
-export function verifyImage(image: OtaImage, options: VerifyOptions = {}): VerifyResult {
-  const checks: CheckResult[] = [
-    {
+function structureCheck(image: OtaImage): CheckResult {
+  const { minimumHardwareVersion: min, maximumHardwareVersion: max } = image.header;
+  if (min !== undefined && max !== undefined && min > max) {
+    return {
       check: 'structure',
-      status: 'pass',
-      detail:
-        image.trailingBytes > 0
-          ? `${image.format} file parses; ${image.trailingBytes} bytes after the declared total size`
-          : `${image.format} file parses`,
-    },
+      status: 'fail',
+      detail: `minimumHardwareVersion ${hexNumber(min, 4)} is above maximumHardwareVersion ${hexNumber(max, 4)}: no hardware can take this image`,
+    };
+  }
+  const notes = [
+    ...(image.trailingBytes > 0 ? [`${image.trailingBytes} bytes after the declared total size`] : []),
+    ...(image.format === 'gbcs' && image.form === 'detected'
+      ? [`${image.signature ? 'signed' : 'unsigned'} form detected from the last bytes`]
+      : []),
+  ];
+  return { check: 'structure', status: 'pass', detail: [`${image.format} file parses`, ...notes].join('; ') };
+}
+
+/** Runs every check on a parsed image (parsing it was most of the structure check). */
+export function verifyImage(image: OtaImage, options: VerifyOptions = {}): VerifyResult {
+  const signature = signatureCheck(image, options.publicKey);
+  const checks: CheckResult[] = [
+    structureCheck(image),
     integrityCheck(image),
-    signatureCheck(image, options.publicKey),
+    options.requireSignature && (signature.status === 'absent' || signature.status === 'unchecked')
+      ? { ...signature, status: 'fail', detail: `${signature.detail} (a verified signature is required)` }
+      : signature,
   ];
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
 }

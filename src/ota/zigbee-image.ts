@@ -5,6 +5,7 @@
 import { ByteReader } from '../bytes/byte-reader.ts';
 import { ByteWriter } from '../bytes/byte-writer.ts';
 import { EncodeError } from '../errors/errors.ts';
+import { MAX_TOTAL_IMAGE_SIZE } from './constants.ts';
 import {
   decodeOtaHeader,
   encodeOtaHeader,
@@ -51,7 +52,7 @@ export function parseZigbeeImage(input: Uint8Array, options: { readonly offset?:
 export function buildZigbeeImage(input: ZigbeeImageInput): Uint8Array {
   const { headerLength } = headerLayout(input.header);
   const total = headerLength + subElementsLength(input.elements);
-  if (total > 0xffff_ffff)
+  if (total > MAX_TOTAL_IMAGE_SIZE)
     throw new EncodeError('IMAGE_TOO_LARGE', `totalImageSize: ${total} does not fit in 32 bits`);
   const w = new ByteWriter({ littleEndian: true, initialCapacity: total });
   encodeOtaHeader(w, input.header, total);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildGbcsImage, parseGbcsImage } from '../../src/ota/gbcs-image.ts';
 import { headerStringFromText, type OtaHeaderFields } from '../../src/ota/header.ts';
 import { parseImage } from '../../src/ota/image.ts';
+import { verifyImage } from '../../src/ota/verify.ts';
 import { buildZigbeeImage } from '../../src/ota/zigbee-image.ts';
 
 const HEADER: OtaHeaderFields = {
@@ -101,7 +102,7 @@ describe('parseImage errors', () => {
     const e = errorOf(() => parseImage(patch(valid(), 58, [101, 0, 0, 0]), { format: 'zigbee' }));
     expect(e).toMatchObject({ code: 'ELEMENT_OVERRUN', offset: 58 });
     expect(e.message).toBe(
-      'elements[0] (tag 0x0000) at offset 56: length 101 runs 1 bytes past the total image size',
+      'elements[0].length: 101 at offset 58 (tag 0x0000 at offset 56) runs 1 bytes past the total image size',
     );
   });
 
@@ -120,14 +121,18 @@ describe('parseImage errors', () => {
     expect(parseImage(longer).trailingBytes).toBe(9);
   });
 
-  it('rejects a hardware range whose minimum is above its maximum', () => {
+  it('reads a hardware range whose minimum is above its maximum, and verify fails it', () => {
     const bytes = buildZigbeeImage({
       header: { ...HEADER, minimumHardwareVersion: 1, maximumHardwareVersion: 2 },
       elements: [],
     });
-    expect(errorOf(() => parseImage(patch(bytes, 56, [3, 0])))).toMatchObject({
-      code: 'HARDWARE_RANGE',
-      offset: 56,
+    const image = parseImage(patch(bytes, 56, [3, 0]));
+    expect(image.header).toMatchObject({ minimumHardwareVersion: 3, maximumHardwareVersion: 2 });
+    expect(verifyImage(image).checks[0]).toMatchObject({
+      check: 'structure',
+      status: 'fail',
+      detail:
+        'minimumHardwareVersion 0x0003 is above maximumHardwareVersion 0x0002: no hardware can take this image',
     });
   });
 
