@@ -36,19 +36,25 @@ export class ByteWriter {
 
   /** Writes an unsigned 8-bit integer. */
   u8(value: number, field: string): this {
-    this.#view.setUint8(this.#reserve(1), checkUint(value, 8, field));
+    const checked = checkUint(value, 8, field); // check before reserving: a refused value writes nothing
+    const at = this.#reserve(1); // reserve before reading #view: growing replaces it
+    this.#view.setUint8(at, checked);
     return this;
   }
 
   /** Writes an unsigned 16-bit integer. */
   u16(value: number, field: string): this {
-    this.#view.setUint16(this.#reserve(2), checkUint(value, 16, field), this.#littleEndian);
+    const checked = checkUint(value, 16, field);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, checked, this.#littleEndian);
     return this;
   }
 
   /** Writes an unsigned 32-bit integer. */
   u32(value: number, field: string): this {
-    this.#view.setUint32(this.#reserve(4), checkUint(value, 32, field), this.#littleEndian);
+    const checked = checkUint(value, 32, field);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, checked, this.#littleEndian);
     return this;
   }
 
@@ -57,13 +63,15 @@ export class ByteWriter {
     if (value < 0n || value > 0xffff_ffff_ffff_ffffn) {
       throw new RangeError(`${field}: ${value} does not fit in 64 unsigned bits`);
     }
-    this.#view.setBigUint64(this.#reserve(8), value, this.#littleEndian);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, value, this.#littleEndian);
     return this;
   }
 
   /** Appends bytes as they are. */
   bytes(data: Uint8Array): this {
-    this.#buf.set(data, this.#reserve(data.length));
+    const at = this.#reserve(data.length);
+    this.#buf.set(data, at);
     return this;
   }
 

@@ -3,7 +3,7 @@
  * parsed, and any error turned into a `CliError` that names the file and the offset.
  */
 import { type P256Key, readP256Key } from '../crypto/keys.ts';
-import type { HanotaError } from '../errors/errors.ts';
+import { DecodeError, type HanotaError } from '../errors/errors.ts';
 import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { CliError, inputError } from './cli-error.ts';
 import type { CliContext } from './context.ts';
@@ -29,6 +29,9 @@ export function parseImageFile(file: string, input: Uint8Array, options: ParseIm
   try {
     return parseImage(input, options);
   } catch (error) {
+    // Only decode errors are bad input; anything else from the parser is a bug and is
+    // reported as one by the top level.
+    if (!(error instanceof DecodeError)) throw error;
     const e = inputError(file, error);
     throw new CliError(e.code, `${e.message}${optionHint(e.code, options)}`, e.offset);
   }

@@ -3,6 +3,7 @@
  * leaves as strings (numbers in decimal or 0x hex, EUI-64s, TAG=FILE pairs).
  */
 import type { Argv } from 'yargs';
+import type { ParseImageOptions } from '../ota/image.ts';
 import { CliError } from './cli-error.ts';
 
 /** `--json`: print exactly one JSON document on stdout. */
@@ -23,7 +24,41 @@ export function withImageReading<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: 'look for the OTA file identifier anywhere in the file (vendor containers)',
+    })
+    .option('signed', {
+      type: 'boolean',
+      describe:
+        'a file read as GBCS is signed (--signed) or not (--no-signed); default: detected from its last 65 bytes',
     });
+}
+
+/** The parse options a command built with `withImageReading` received. */
+export function imageReadingOptions(argv: Record<string, unknown>): ParseImageOptions {
+  return {
+    format: argv.format as ParseImageOptions['format'],
+    scan: argv.scan === true,
+    ...(typeof argv.signed === 'boolean' && { signed: argv.signed }),
+  };
+}
+
+/** Options that may be given more than once; every other option given twice is an error. */
+const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(['_', '$0', 'element', 'files']);
+
+/**
+ * A yargs check refusing a single-valued option given more than once: yargs would make it an
+ * array, and a command reading it as a string would silently drop it.
+ */
+export function refuseRepeatedOptions(argv: Record<string, unknown>): true {
+  for (const [key, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && !REPEATABLE_OPTIONS.has(key) && !key.includes('-')) {
+      throw new CliError('USAGE', `--${kebab(key)}: given ${value.length} times, at most once allowed`);
+    }
+  }
+  return true;
+}
+
+function kebab(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /** Parses an unsigned integer option given in decimal or 0x hex. */

@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { CliError, errorDocument } from './cli-error.ts';
 import { imageCommand } from './commands/image.ts';
 import type { CliContext, CliIo } from './context.ts';
+import { refuseRepeatedOptions } from './options.ts';
 
 /** The package version shown by `--version`. */
 export const HANOTA_VERSION = '0.1.0';
@@ -20,6 +21,7 @@ export function buildParser(ctx: CliContext) {
     )
     .command(imageCommand(ctx))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+    .check(refuseRepeatedOptions, true)
     .demandCommand(1, 'name a command')
     .recommendCommands()
     .strict()
@@ -49,8 +51,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (output) io.stdout(`${output}\n`);
     return exitCode;
   } catch (error) {
-    const json = argv.includes('--json');
-    if (argv.includes('--debug') && error instanceof Error) io.stderr(`${error.stack}\n`);
+    const json = argv.some((a) => /^--json(=(true|1))?$/.test(a));
+    if (argv.some((a) => /^--debug(=(true|1))?$/.test(a)) && error instanceof Error)
+      io.stderr(`${error.stack}\n`);
     const failure =
       error instanceof CliError
         ? error

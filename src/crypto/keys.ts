@@ -32,6 +32,13 @@ export interface PemBlock {
   readonly der: Uint8Array;
 }
 
+const KEY_LABELS: ReadonlySet<string> = new Set([
+  'CERTIFICATE',
+  'PUBLIC KEY',
+  'PRIVATE KEY',
+  'EC PRIVATE KEY',
+]);
+
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
 /** Every PEM block in `text`, in order. Throws a `KeyError` when there is none. */
@@ -51,7 +58,15 @@ export function parsePem(text: string): PemBlock[] {
 
 /** The first P-256 key in PEM `text` (certificate, public key or private key). */
 export function readP256Key(text: string): P256Key {
-  const block = parsePem(text)[0] as PemBlock;
+  const blocks = parsePem(text);
+  // Other blocks (EC PARAMETERS before an EC PRIVATE KEY, as openssl writes them) are skipped.
+  const block = blocks.find((b) => KEY_LABELS.has(b.label));
+  if (!block) {
+    throw new KeyError(
+      'PEM_LABEL',
+      `PEM: no certificate, public key or private key among the blocks (${blocks.map((b) => b.label).join(', ')})`,
+    );
+  }
   try {
     switch (block.label) {
       case 'CERTIFICATE':
@@ -138,7 +153,19 @@ function readPkcs8(bytes: Uint8Array): Uint8Array {
 function readSec1(node: DerNode): Uint8Array {
   const parts = derContents(node);
   expectDer(parts, DER_TAG.INTEGER, 'ECPrivateKey.version');
-  return expectDer(parts, DER_TAG.OCTET_STRING, 'ECPrivateKey.privateKey').value;
+  const privateKey = expectDer(parts, DER_TAG.OCTET_STRING, 'ECPrivateKey.privateKey').value;
+  // The optional [0] parameters name the curve; a key on any other curve is refused, not
+  // reinterpreted as a P-256 scalar.
+  if (parts.remaining > 0) {
+    const next = readDer(parts, 'ECPrivateKey.parameters');
+    if (next.tag === DER_TAG.CONTEXT_0) {
+      const curve = expectDer(derContents(next), DER_TAG.OID, 'ECPrivateKey.parameters');
+      if (!bytesEqual(curve.value, OID_PRIME256V1)) {
+        throw new KeyError('KEY_CURVE', 'ECPrivateKey.parameters: the curve is not prime256v1 (P-256)');
+      }
+    }
+  }
+  return privateKey;
 }
 
 function algorithmIdentifier(): Uint8Array {

@@ -47,6 +47,8 @@ export interface ImageDescription {
   readonly elements?: readonly ElementDescription[];
   readonly manufacturerImage?: { readonly offset: number; readonly length: number; readonly sha256: string };
   readonly signature?: { readonly offset: number; readonly flag: number; readonly value: string };
+  /** GBCS only: whether signed or unsigned was declared by the caller or detected. */
+  readonly form?: 'declared' | 'detected';
   readonly trailingBytes: number;
   /** Size of the whole input. */
   readonly size: number;
@@ -94,6 +96,7 @@ export function describeImage(image: OtaImage, input: Uint8Array): ImageDescript
   return {
     ...common,
     manufacturerImage: { offset: mi.offset, length: mi.length, sha256: toHex(sha256(mi.data)) },
+    form: image.form,
     ...(image.signature && {
       signature: {
         offset: image.signature.offset,

@@ -55,3 +55,20 @@ it('refuses a PEM with no block, with bad base64, or with an RSA key, naming wha
   const rsa = publicKey.export({ type: 'spki', format: 'pem' }) as string;
   expect(() => readP256Key(rsa)).toThrow(/not id-ecPublicKey/);
 });
+
+it('reads an openssl EC key with its EC PARAMETERS block first, and refuses a key on another curve', () => {
+  const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const sec1 = p256.privateKey.export({ type: 'sec1', format: 'pem' }) as string;
+  const params = '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n';
+  const key = readP256Key(params + sec1);
+  expect(key.source).toBe('sec1');
+  expect(toHex(key.publicKey)).toBe(nodePublicPoint(sec1));
+  const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+  expect(() => readP256Key(k1.privateKey.export({ type: 'sec1', format: 'pem' }) as string)).toThrow(
+    /not prime256v1/,
+  );
+  expect(() => readP256Key(k1.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)).toThrow(
+    /not prime256v1/,
+  );
+  expect(() => readP256Key(params)).toThrow(/no certificate, public key or private key/);
+});

@@ -20,6 +20,18 @@ import { parseEui64, parseTagFile, parseUint, withJson } from '../options.ts';
 /** ZigBee PRO, the stack version of every GB smart-metering device. */
 const DEFAULT_STACK_VERSION = 0x0002;
 
+function hardwareRange(argv: Record<string, unknown>) {
+  const minimumHardwareVersion = parseUint(argv.minHw as string, 16, 'min-hw');
+  const maximumHardwareVersion = parseUint(argv.maxHw as string, 16, 'max-hw');
+  if (minimumHardwareVersion > maximumHardwareVersion) {
+    throw new CliError(
+      'BAD_ARGUMENT',
+      `--min-hw: ${minimumHardwareVersion} is above --max-hw ${maximumHardwareVersion}`,
+    );
+  }
+  return { minimumHardwareVersion, maximumHardwareVersion };
+}
+
 function headerFields(argv: Record<string, unknown>): OtaHeaderFields {
   const hasMin = argv.minHw !== undefined;
   if (hasMin !== (argv.maxHw !== undefined)) {
@@ -47,10 +59,7 @@ function headerFields(argv: Record<string, unknown>): OtaHeaderFields {
     ...(typeof argv.destination === 'string' && {
       upgradeFileDestination: parseEui64(argv.destination, 'destination'),
     }),
-    ...(hasMin && {
-      minimumHardwareVersion: parseUint(argv.minHw as string, 16, 'min-hw'),
-      maximumHardwareVersion: parseUint(argv.maxHw as string, 16, 'max-hw'),
-    }),
+    ...(hasMin && hardwareRange(argv)),
   };
 }
 

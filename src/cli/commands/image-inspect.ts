@@ -5,7 +5,7 @@ import { describeImage, type ImageDescription } from '../../ota/describe.ts';
 import { CliError, type ErrorDocument, errorDocument } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { loadImage } from '../image-input.ts';
-import { withImageReading, withJson } from '../options.ts';
+import { imageReadingOptions, withImageReading, withJson } from '../options.ts';
 import { renderFields, renderTable } from '../table.ts';
 
 /** One file's result: its description, or the error that stopped it. */
@@ -73,7 +73,7 @@ export function imageInspectCommand(ctx: CliContext): CommandModule {
       withImageReading(withJson(y)).positional('files', { type: 'string', array: true, demandOption: true }),
     handler: (argv) => {
       const files = argv.files as string[];
-      const options = { format: argv.format as 'auto', scan: argv.scan as boolean };
+      const options = imageReadingOptions(argv);
       const results: InspectResult[] = files.map((file) => {
         try {
           const { input, image } = loadImage(ctx, file, options);

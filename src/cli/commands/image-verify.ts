@@ -6,12 +6,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { hexNumber, toHex } from '../../bytes/hex.ts';
 import { sha256 } from '../../crypto/hashes.ts';
-import type { OtaImage } from '../../ota/image.ts';
-import { type CheckResult, verifyImage } from '../../ota/verify.ts';
+import type { OtaImage, ParseImageOptions } from '../../ota/image.ts';
+import { type CheckResult, type VerifyOptions, verifyImage } from '../../ota/verify.ts';
 import { CliError, type ErrorDocument, errorDocument } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { loadKey, parseImageFile } from '../image-input.ts';
-import { withImageReading, withJson } from '../options.ts';
+import { imageReadingOptions, withImageReading, withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
 
 /** One file's verdict. */
@@ -39,7 +39,7 @@ function verifyFile(ctx: CliContext, file: string, options: VerifyOptionsCli): V
   }
   let image: OtaImage;
   try {
-    image = parseImageFile(file, input, options);
+    image = parseImageFile(file, input, options.parse);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     return {
@@ -49,7 +49,7 @@ function verifyFile(ctx: CliContext, file: string, options: VerifyOptionsCli): V
       error: errorDocument(error),
     };
   }
-  const result = verifyImage(image, options.publicKey ? { publicKey: options.publicKey } : {});
+  const result = verifyImage(image, options.verify);
   return {
     file,
     ok: result.ok,
@@ -63,9 +63,8 @@ function verifyFile(ctx: CliContext, file: string, options: VerifyOptionsCli): V
 }
 
 interface VerifyOptionsCli {
-  readonly format: 'auto' | 'zigbee' | 'gbcs';
-  readonly scan: boolean;
-  readonly publicKey?: Uint8Array;
+  readonly parse: ParseImageOptions;
+  readonly verify: VerifyOptions;
 }
 
 function statusOf(report: VerifyReport, check: CheckResult['check']): string {
@@ -111,6 +110,11 @@ export function imageVerifyCommand(ctx: CliContext): CommandModule {
           describe: 'PEM public or private P-256 key of the signing supplier',
         })
         .option('cert', { type: 'string', describe: 'PEM X.509 certificate of the signing supplier' })
+        .option('require-signature', {
+          type: 'boolean',
+          default: false,
+          describe: 'fail a file whose signature is absent or cannot be checked',
+        })
         .conflicts('key', 'cert'),
     handler: (argv) => {
       const key =
@@ -120,9 +124,11 @@ export function imageVerifyCommand(ctx: CliContext): CommandModule {
             ? loadKey(ctx, argv.key, 'key')
             : undefined;
       const options: VerifyOptionsCli = {
-        format: argv.format as VerifyOptionsCli['format'],
-        scan: argv.scan as boolean,
-        ...(key && { publicKey: key.publicKey }),
+        parse: imageReadingOptions(argv),
+        verify: {
+          ...(key && { publicKey: key.publicKey }),
+          requireSignature: argv.requireSignature === true,
+        },
       };
       const reports = (argv.files as string[]).map((file) => verifyFile(ctx, file, options));
       if (reports.some((r) => !r.ok)) ctx.exit(1);
