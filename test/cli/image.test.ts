@@ -2,7 +2,9 @@
  * The `image` commands through the CLI parser, in-process: output contracts (JSON shape,
  * tables), exit codes 0/1/2, and error messages that name the file, the field and the offset.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,8 +43,9 @@ describe('hanota image inspect', () => {
       [0xf000, 'manufacturerSpecific'],
       [3, 'imageIntegrityCode'],
     ]);
-    expect(doc.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(doc.sha512).toMatch(/^[0-9a-f]{128}$/);
+    const bytes = readFileSync(join(FIX, 'images/ihd-1.5-zigbee.ota'));
+    expect(doc.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(doc.sha512).toBe(createHash('sha512').update(bytes).digest('hex'));
   });
 
   it('prints an array with a result or an error per file, and exits 2 when one is bad', async () => {
@@ -216,7 +219,7 @@ describe('hanota image build and verify', () => {
     expect(verify.checks[1]).toMatchObject({ check: 'integrityCode', status: 'pass' });
   });
 
-  it('fails verification of a file whose integrity code was damaged', async () => {
+  it('fails verification when a byte the integrity code covers, or the code itself, is changed', async () => {
     const a = join(tmp, 'c.bin');
     writeFileSync(a, new Uint8Array(300));
     const out = join(tmp, 'damaged.ota');
@@ -235,12 +238,15 @@ describe('hanota image build and verify', () => {
       '--out',
       out,
     );
-    const bytes = new Uint8Array(readFileSync(out));
-    bytes[100] = (bytes[100] as number) ^ 0xff;
-    writeFileSync(out, bytes);
-    const run = await hanota('image', 'verify', '--json', out);
-    expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout).checks[1]).toMatchObject({ status: 'fail' });
+    const original = new Uint8Array(readFileSync(out));
+    for (const at of [100, original.length - 1]) {
+      const bytes = original.slice();
+      bytes[at] = (bytes[at] as number) ^ 0xff;
+      writeFileSync(out, bytes);
+      const run = await hanota('image', 'verify', '--json', out);
+      expect(run.code, `byte ${at}`).toBe(1);
+      expect(JSON.parse(run.stdout).checks[1]).toMatchObject({ check: 'integrityCode', status: 'fail' });
+    }
   });
 
   it('exits 1 for a file that does not parse, reporting the structure failure with its offset', async () => {
@@ -296,6 +302,100 @@ describe('hanota image build and verify', () => {
     );
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('holds no private key');
+  });
+});
+
+describe('hanota image with odd input', () => {
+  const cases: [string, Uint8Array | 'dir'][] = [
+    ['empty.ota', new Uint8Array(0)],
+    ['three.ota', Uint8Array.of(0x1e, 0xf1, 0xee)],
+    ['identifier-only.ota', Uint8Array.of(0x1e, 0xf1, 0xee, 0x0b)],
+    ['identifier-at-end.ota', Uint8Array.of(1, 2, 3, 0x1e, 0xf1, 0xee, 0x0b)],
+    ['a-directory.ota', 'dir'],
+  ];
+  for (const [name, content] of cases) {
+    it(`reports ${name} as bad input with exit 2, one JSON document and no stack trace`, async () => {
+      const path = join(tmp, name);
+      if (content === 'dir') mkdirSync(path, { recursive: true });
+      else writeFileSync(path, content);
+      for (const scan of [[], ['--scan']]) {
+        const run = await hanota('image', 'inspect', '--json', ...scan, path);
+        expect(run.code).toBe(2);
+        const doc = JSON.parse(run.stdout);
+        expect(doc.error.message.startsWith(`${path}: `)).toBe(true);
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+      }
+    });
+  }
+
+  it("keeps every file's result when one of several cannot be read", async () => {
+    const run = await hanota(
+      'image',
+      'verify',
+      '--json',
+      join(FIX, 'images/ihd-1.5-zigbee.ota'),
+      join(tmp, 'missing.ota'),
+    );
+    expect(run.code).toBe(2);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.map((r: { ok: boolean }) => r.ok)).toEqual([true, false]);
+    expect(doc[1].error.code).toBe('FILE_UNREADABLE');
+  });
+
+  it('refuses a single-valued option given twice instead of dropping it', async () => {
+    const other = join(FIX, 'keys/other-supplier-ds.pem');
+    const run = await hanota(
+      'image',
+      'verify',
+      '--json',
+      '--key',
+      other,
+      '--key',
+      other,
+      join(FIX, 'images/esme-1.2-gbcs.ota'),
+    );
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout).error).toEqual({
+      code: 'USAGE',
+      message: '--key: given 2 times, at most once allowed',
+    });
+  });
+
+  it('prints the JSON error document for --json=true too', async () => {
+    const run = await hanota('image', 'inspect', '--json=true');
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout).error.code).toBe('USAGE');
+  });
+
+  it('fails an unchecked signature only with --require-signature', async () => {
+    const esme = join(FIX, 'images/esme-1.2-gbcs.ota');
+    const lax = await hanota('image', 'verify', '--json', esme);
+    expect(lax.code).toBe(0);
+    expect(JSON.parse(lax.stdout).checks[2].status).toBe('unchecked');
+    const strict = await hanota('image', 'verify', '--json', '--require-signature', esme);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout).checks[2]).toMatchObject({ status: 'fail' });
+  });
+
+  it('reads the GBCS form as declared by --signed/--no-signed', async () => {
+    const esme = join(FIX, 'images/esme-1.2-gbcs.ota');
+    const unsigned = JSON.parse(
+      (await hanota('image', 'inspect', '--json', '--format', 'gbcs', '--no-signed', esme)).stdout,
+    );
+    expect(unsigned).toMatchObject({ form: 'declared', manufacturerImage: { length: 24066 } });
+    const detected = JSON.parse((await hanota('image', 'inspect', '--json', esme)).stdout);
+    expect(detected).toMatchObject({ form: 'detected', manufacturerImage: { length: 24000 } });
+  });
+
+  it('ends quietly when the reader of its output goes away', () => {
+    // Far more output than a pipe buffer holds, so the writer does hit the closed pipe.
+    const many = Array.from({ length: 300 }, () => join(FIX, 'images/esme-1.2-gbcs.ota')).join(' ');
+    const run = spawnSync('bash', ['-c', `node src/cli/hanota.js image inspect ${many} | head -1`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.stdout).toBe(`${join(FIX, 'images/esme-1.2-gbcs.ota')}\n`);
+    expect(run.stderr).toBe('');
   });
 });
 

@@ -5,9 +5,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ByteWriter } from '../../src/bytes/byte-writer.ts';
 import { DecodeError } from '../../src/errors/errors.ts';
+import { OTA_FILE_IDENTIFIER, OTA_HEADER_VERSION } from '../../src/ota/constants.ts';
 import { buildGbcsImage, type GbcsImage, parseGbcsImage } from '../../src/ota/gbcs-image.ts';
-import type { OtaHeader, OtaHeaderFields } from '../../src/ota/header.ts';
+import {
+  headerLengthFor,
+  headerStringFromText,
+  type OtaHeader,
+  type OtaHeaderFields,
+} from '../../src/ota/header.ts';
 import { type OtaImage, parseImage } from '../../src/ota/image.ts';
 import { buildZigbeeImage, parseZigbeeImage, type ZigbeeImage } from '../../src/ota/zigbee-image.ts';
 import {
@@ -16,6 +23,14 @@ import {
   zigbeeImageInputs,
 } from '../../src/testing/ota-image-arbitraries.ts';
 import { describeWithVectors, readVector } from '../helpers/vectors.ts';
+
+const HEADER: OtaHeaderFields = {
+  manufacturerCode: 0x1234,
+  imageType: 0,
+  fileVersion: 1,
+  zigbeeStackVersion: 2,
+  headerString: headerStringFromText('form test'),
+};
 
 /** The builder's view of a decoded header (derived fields dropped). */
 function fieldsOf(header: OtaHeader): OtaHeaderFields {
@@ -95,16 +110,62 @@ describe('decoding untrusted bytes', () => {
     fc.assert(fc.property(mutatedOtaImageBytes(), parsesOrDecodeError), { numRuns: 500 });
   });
 
-  it('gives a DecodeError or a valid parse for arbitrary bytes behind a valid identifier', () => {
-    const prefix = Uint8Array.of(0x1e, 0xf1, 0xee, 0x0b, 0x00, 0x01);
+  it('gives a DecodeError or a valid parse for arbitrary bytes behind a consistent header start', () => {
+    // Identifier, version, a field control and the header length it implies: the decoder gets
+    // past the header checks and into sizes, optional fields and sub-elements.
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (tail) => {
-        const bytes = new Uint8Array(prefix.length + tail.length);
-        bytes.set(prefix);
-        bytes.set(tail, prefix.length);
-        parsesOrDecodeError(bytes);
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.boolean(),
+        (fieldControl, tail, fitSize) => {
+          const prefix = new ByteWriter({ littleEndian: true })
+            .u32(OTA_FILE_IDENTIFIER, 'identifier')
+            .u16(OTA_HEADER_VERSION, 'headerVersion')
+            .u16(headerLengthFor(fieldControl), 'headerLength')
+            .u16(fieldControl, 'fieldControl')
+            .finish();
+          const bytes = new Uint8Array(prefix.length + tail.length);
+          bytes.set(prefix);
+          bytes.set(tail, prefix.length);
+          // Half the time the declared total size is the real one, so sub-element decoding runs.
+          if (fitSize && bytes.length >= 56) new DataView(bytes.buffer).setUint32(52, bytes.length, true);
+          parsesOrDecodeError(bytes);
+        },
+      ),
+    );
+  });
+});
+
+describe('the GBCS form', () => {
+  it('is detected from the last bytes unless declared, and a declaration always reads right', () => {
+    fc.assert(
+      fc.property(gbcsImageInputs(), (input) => {
+        const bytes = buildGbcsImage(input);
+        const declared = parseImage(bytes, { format: 'gbcs', signed: input.signature !== undefined });
+        expect(declared.format === 'gbcs' && declared.form).toBe('declared');
+        expect(rebuild(declared)).toEqual(bytes);
+        const detected = parseImage(bytes, { format: 'gbcs' });
+        expect(detected.format === 'gbcs' && detected.form).toBe('detected');
+        // Detection is wrong exactly for unsigned images with 0x40 where a trailer's length byte would be.
+        const lengthByteAt = bytes.length - 65;
+        const ambiguous =
+          !input.signature && lengthByteAt >= declared.header.headerLength && bytes[lengthByteAt] === 0x40;
+        expect(detected.format === 'gbcs' && detected.signature !== undefined).toBe(
+          input.signature !== undefined || ambiguous,
+        );
       }),
     );
+  });
+
+  it('misreads an unsigned image with 0x40 at the trailer position unless --no-signed is given', () => {
+    const manufacturerImage = new Uint8Array(300).fill(0x11);
+    manufacturerImage[300 - 65] = 0x40;
+    const bytes = buildGbcsImage({ header: HEADER, manufacturerImage });
+    const guessed = parseImage(bytes, { format: 'gbcs' });
+    expect(guessed.format === 'gbcs' && guessed.manufacturerImage.length).toBe(234);
+    const declared = parseImage(bytes, { format: 'gbcs', signed: false });
+    expect(declared.format === 'gbcs' && declared.manufacturerImage.length).toBe(300);
   });
 });
 
