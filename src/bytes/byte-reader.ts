@@ -20,6 +20,7 @@ export class ByteReader {
   readonly #base: number;
   #pos = 0;
 
+  /** A reader at position 0 of `bytes` (a view is kept, nothing is copied). */
   constructor(bytes: Uint8Array, options: ByteReaderOptions) {
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -10,6 +10,7 @@ export class ByteWriter {
   #len = 0;
   readonly #littleEndian: boolean;
 
+  /** An empty writer; `initialCapacity` avoids growing when the final size is known. */
   constructor(options: { readonly littleEndian: boolean; readonly initialCapacity?: number }) {
     this.#littleEndian = options.littleEndian;
     this.#buf = new Uint8Array(options.initialCapacity ?? 256);

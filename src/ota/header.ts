@@ -52,13 +52,20 @@ export function headerLayout(fields: OtaHeaderFields): { fieldControl: number; h
   return { fieldControl, headerLength: headerLengthFor(fieldControl) };
 }
 
+/** Header length for each combination of the three optional-field bits (built once: hot path). */
+const HEADER_LENGTH_BY_FIELD_CONTROL: readonly number[] = Array.from(
+  { length: FIELD_CONTROL_KNOWN_BITS + 1 },
+  (_, bits) =>
+    Object.entries(FIELD_CONTROL).reduce(
+      (length, [field, bit]) =>
+        bits & bit ? length + OPTIONAL_FIELD_LENGTH[field as keyof typeof FIELD_CONTROL] : length,
+      OTA_BASE_HEADER_LENGTH,
+    ),
+);
+
 /** The header length a field control implies: the fixed header plus each optional field it sets. */
 export function headerLengthFor(fieldControl: number): number {
-  let length = OTA_BASE_HEADER_LENGTH;
-  for (const [field, bit] of Object.entries(FIELD_CONTROL)) {
-    if (fieldControl & bit) length += OPTIONAL_FIELD_LENGTH[field as keyof typeof FIELD_CONTROL];
-  }
-  return length;
+  return HEADER_LENGTH_BY_FIELD_CONTROL[fieldControl & FIELD_CONTROL_KNOWN_BITS] as number;
 }
 
 /**

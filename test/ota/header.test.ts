@@ -60,6 +60,19 @@ describe('parseImage errors', () => {
     expect(image.format === 'zigbee' && image.elements[0]?.offset).toBe(37 + 56);
   });
 
+  it('scans past an identifier that occurs by chance before the real file', () => {
+    const inner = valid();
+    const wrapped = new Uint8Array(inner.length + 15);
+    wrapped.set([0x1e, 0xf1, 0xee, 0x0b, 0x00, 0x09], 5); // identifier bytes, bad header version
+    wrapped.set(inner, 15);
+    expect(parseImage(wrapped, { scan: true }).offset).toBe(15);
+    const junkOnly = wrapped.subarray(0, 14);
+    expect(errorOf(() => parseImage(junkOnly, { scan: true }))).toMatchObject({
+      code: 'UNSUPPORTED_HEADER_VERSION',
+      offset: 9,
+    });
+  });
+
   it('rejects a scan that finds no identifier anywhere', () => {
     expect(errorOf(() => parseImage(new Uint8Array(100), { scan: true }))).toMatchObject({
       code: 'IDENTIFIER_NOT_FOUND',
