@@ -15,6 +15,11 @@ const FIX = join(ROOT, 'fixtures');
 const SUPPLIER = join(FIX, 'keys/supplier-ds.pem');
 const tmp = mkdtempSync(join(tmpdir(), 'hanota-cli-'));
 
+/** Splits a command line on spaces (the paths used here have none). */
+function words(line: string): string[] {
+  return line.split(' ');
+}
+
 describe('hanota image inspect', () => {
   it('prints one JSON document with the header, elements, digests and format for one file', async () => {
     const run = await hanota('image', 'inspect', '--json', join(FIX, 'images/ihd-1.5-zigbee.ota'));
@@ -150,27 +155,9 @@ describe('hanota image build and verify', () => {
     writeFileSync(payload, new Uint8Array(1000).fill(0x5a));
     const out = join(tmp, 'signed.ota');
     const build = await hanota(
-      'image',
-      'build',
-      '--format',
-      'gbcs',
-      '--manufacturer-code',
-      '0x1234',
-      '--image-type',
-      '0',
-      '--file-version',
-      '0x00010000',
-      '--min-hw',
-      '1',
-      '--max-hw',
-      '4',
-      '--payload',
-      payload,
-      '--sign-key',
-      join(FIX, 'keys/supplier-ds.key.pem'),
-      '--out',
-      out,
-      '--json',
+      ...words(
+        `image build --format gbcs --manufacturer-code 0x1234 --image-type 0 --file-version 0x00010000 --min-hw 1 --max-hw 4 --payload ${payload} --sign-key ${join(FIX, 'keys/supplier-ds.key.pem')} --out ${out} --json`,
+      ),
     );
     expect(build.code).toBe(0);
     expect(JSON.parse(build.stdout)).toMatchObject({ out, format: 'gbcs', size: 60 + 1000 + 66 });
@@ -187,25 +174,9 @@ describe('hanota image build and verify', () => {
     writeFileSync(b, 'vendor data');
     const out = join(tmp, 'z.ota');
     const build = await hanota(
-      'image',
-      'build',
-      '--manufacturer-code',
-      '4660',
-      '--image-type',
-      '0x10',
-      '--file-version',
-      '7',
-      '--destination',
-      '00:db:12:34:56:78:90:a0',
-      '--credential-version',
-      '1',
-      '--payload',
-      a,
-      '--element',
-      `0xff00=${b}`,
-      '--integrity-code',
-      '--out',
-      out,
+      ...words(
+        `image build --manufacturer-code 4660 --image-type 0x10 --file-version 7 --destination 00:db:12:34:56:78:90:a0 --credential-version 1 --payload ${a} --element 0xff00=${b} --integrity-code --out ${out}`,
+      ),
     );
     expect(build.code).toBe(0);
     const inspect = JSON.parse((await hanota('image', 'inspect', '--json', out)).stdout);
@@ -224,19 +195,9 @@ describe('hanota image build and verify', () => {
     writeFileSync(a, new Uint8Array(300));
     const out = join(tmp, 'damaged.ota');
     await hanota(
-      'image',
-      'build',
-      '--manufacturer-code',
-      '1',
-      '--image-type',
-      '1',
-      '--file-version',
-      '1',
-      '--payload',
-      a,
-      '--integrity-code',
-      '--out',
-      out,
+      ...words(
+        `image build --manufacturer-code 1 --image-type 1 --file-version 1 --payload ${a} --integrity-code --out ${out}`,
+      ),
     );
     const original = new Uint8Array(readFileSync(out));
     for (const at of [100, original.length - 1]) {
@@ -263,19 +224,9 @@ describe('hanota image build and verify', () => {
 
   it('rejects bad option values with exit 2, naming the option', async () => {
     const run = await hanota(
-      'image',
-      'build',
-      '--manufacturer-code',
-      '0x10000',
-      '--image-type',
-      '0',
-      '--file-version',
-      '0',
-      '--payload',
-      SUPPLIER,
-      '--out',
-      join(tmp, 'x.ota'),
-      '--json',
+      ...words(
+        `image build --manufacturer-code 0x10000 --image-type 0 --file-version 0 --payload ${SUPPLIER} --out ${join(tmp, 'x.ota')} --json`,
+      ),
     );
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout).error).toEqual({
@@ -283,22 +234,9 @@ describe('hanota image build and verify', () => {
       message: "--manufacturer-code: '0x10000' is not an unsigned 16-bit integer (decimal or 0x hex)",
     });
     const noKey = await hanota(
-      'image',
-      'build',
-      '--format',
-      'gbcs',
-      '--manufacturer-code',
-      '1',
-      '--image-type',
-      '0',
-      '--file-version',
-      '0',
-      '--payload',
-      SUPPLIER,
-      '--sign-key',
-      SUPPLIER,
-      '--out',
-      join(tmp, 'y.ota'),
+      ...words(
+        `image build --format gbcs --manufacturer-code 1 --image-type 0 --file-version 0 --payload ${SUPPLIER} --sign-key ${SUPPLIER} --out ${join(tmp, 'y.ota')}`,
+      ),
     );
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('holds no private key');
