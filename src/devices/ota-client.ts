@@ -1,0 +1,422 @@
+/**
+ * The device side of the OTA Upgrade cluster (ZCL r8 §11.11–11.13) as a pure state machine:
+ * `stepClient(config, state, event, ctx) → {state, effects}`. It queries for an image, fetches
+ * it block by block, resumes from the saved offset after a power loss, has the driver check the
+ * whole image, reports the outcome in an Upgrade End Request and activates (or, for GBCS
+ * devices, waits for CS06) as the Upgrade End Response says. Every status change is returned as
+ * a transition with its reason; bytes and timers are effects the driver carries out.
+ */
+import {
+  IMAGE_UPGRADE_STATUS,
+  type ImageId,
+  type ImageUpgradeStatusName,
+  type OtaCommand,
+  OTA_WILDCARD,
+  sameImage,
+} from '../ota/commands.ts';
+import type { Rng } from '../sim/rng.ts';
+import type { DeviceProfile } from './profiles.ts';
+
+/** What a device is configured with. */
+export interface ClientConfig {
+  readonly node: string;
+  readonly profile: DeviceProfile;
+  readonly manufacturerCode: number;
+  readonly imageType: number;
+  /** Omitted from the query when undefined (allowed for IHD/PPMID). */
+  readonly hardwareVersion?: number;
+  readonly maxDataSize: number;
+  /** Consecutive download aborts after which the device gives up. */
+  readonly maxAborts: number;
+}
+
+/** Where the client is in an upgrade. */
+export type ClientPhase =
+  | 'off'
+  | 'idle'
+  | 'querying'
+  | 'downloading'
+  | 'checking'
+  | 'ending'
+  | 'waiting'
+  | 'countDown'
+  | 'upgraded'
+  | 'failed';
+
+/** The image being fetched, as the Query Next Image Response announced it. */
+export interface TargetImage extends ImageId {
+  readonly imageSize: number;
+}
+
+/** The client's state. `fileOffset` mirrors what the device's storage holds. */
+export interface ClientState {
+  readonly phase: ClientPhase;
+  readonly status: ImageUpgradeStatusName;
+  readonly runningVersion: number;
+  readonly target?: TargetImage;
+  readonly fileOffset: number;
+  /** Consecutive requests without an answer. */
+  readonly attempts: number;
+  /** Downloads aborted so far. */
+  readonly aborts: number;
+  /** The request awaiting an answer, resent on timeout. */
+  readonly outstanding?: OtaCommand;
+  /** Why the client ended where it did (failed, no image). */
+  readonly outcome?: string;
+}
+
+/** The client's timers (one of each at most). */
+export type ClientTimer = 'response' | 'query' | 'nextBlock' | 'upgrade';
+
+/** What the persistent storage of a device held at power-on. */
+export interface SavedDownload {
+  readonly target: TargetImage;
+  readonly fileOffset: number;
+}
+
+/** Result of the whole-image checks the driver runs on `checkImage`. */
+export type ImageCheck = { readonly status: 'SUCCESS' } | { readonly status: 'INVALID_IMAGE' | 'REQUIRE_MORE_IMAGE'; readonly reason: string };
+
+/** Events the client reacts to. */
+export type ClientEvent =
+  | { readonly type: 'start' }
+  | { readonly type: 'frame'; readonly command: OtaCommand }
+  | { readonly type: 'timer'; readonly timer: ClientTimer }
+  | { readonly type: 'checked'; readonly result: ImageCheck }
+  | { readonly type: 'powerLoss' }
+  | { readonly type: 'powerOn'; readonly runningVersion: number; readonly saved?: SavedDownload };
+
+/** What the client asks its driver to do. */
+export type ClientEffect =
+  | { readonly type: 'send'; readonly command: OtaCommand }
+  | { readonly type: 'setTimer'; readonly timer: ClientTimer; readonly delayUs: number }
+  | { readonly type: 'cancelTimer'; readonly timer: ClientTimer }
+  | { readonly type: 'beginImage'; readonly target: TargetImage }
+  | { readonly type: 'store'; readonly fileOffset: number; readonly data: Uint8Array }
+  | { readonly type: 'discardImage' }
+  | { readonly type: 'checkImage' }
+  | { readonly type: 'activate'; readonly fileVersion: number }
+  | { readonly type: 'transition'; readonly from: string; readonly to: string; readonly reason: string };
+
+/** Time and randomness handed to the step. */
+export interface ClientContext {
+  /** Simulated time, µs. */
+  readonly nowUs: number;
+  /** ZCL UTC time (seconds since 2000-01-01), as the device's clock reads it. */
+  readonly utcNow: number;
+  readonly rng: Rng;
+}
+
+/** Result of one step. */
+export interface ClientStep {
+  readonly state: ClientState;
+  readonly effects: readonly ClientEffect[];
+}
+
+const MS = 1_000;
+
+/** The state of a device that has just been installed, running `fileVersion`. */
+export function initialClientState(runningVersion: number): ClientState {
+  return { phase: 'off', status: 'normal', runningVersion, fileOffset: 0, attempts: 0, aborts: 0 };
+}
+
+/** The one place where the client's phase and status change; records the transition. */
+function go(
+  state: ClientState,
+  patch: Partial<ClientState> & { phase: ClientPhase },
+  reason: string,
+  effects: ClientEffect[],
+): ClientState {
+  const next = { ...state, ...patch };
+  const from = `${state.phase}/${state.status}`;
+  const to = `${next.phase}/${next.status}`;
+  if (from !== to) effects.push({ type: 'transition', from, to, reason });
+  return next;
+}
+
+function imageIdOf(config: ClientConfig, fileVersion: number): ImageId {
+  return { manufacturerCode: config.manufacturerCode, imageType: config.imageType, fileVersion };
+}
+
+function query(config: ClientConfig, state: ClientState, effects: ClientEffect[], reason: string): ClientState {
+  const command: OtaCommand = {
+    name: 'queryNextImageRequest',
+    ...imageIdOf(config, state.runningVersion),
+    ...(config.hardwareVersion !== undefined && { hardwareVersion: config.hardwareVersion }),
+  };
+  effects.push({ type: 'send', command }, { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
+  return go(state, { phase: 'querying', outstanding: command }, reason, effects);
+}
+
+function blockRequest(config: ClientConfig, state: ClientState, effects: ClientEffect[]): ClientState {
+  const target = state.target as TargetImage;
+  const command: OtaCommand = {
+    name: 'imageBlockRequest',
+    manufacturerCode: target.manufacturerCode,
+    imageType: target.imageType,
+    fileVersion: target.fileVersion,
+    fileOffset: state.fileOffset,
+    maximumDataSize: Math.min(config.maxDataSize, target.imageSize - state.fileOffset),
+  };
+  effects.push({ type: 'send', command }, { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
+  return { ...state, outstanding: command };
+}
+
+function abort(config: ClientConfig, state: ClientState, effects: ClientEffect[], reason: string, keepImage: boolean): ClientState {
+  effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'cancelTimer', timer: 'nextBlock' });
+  if (!keepImage) effects.push({ type: 'discardImage' });
+  const aborts = state.aborts + 1;
+  if (aborts >= config.maxAborts) {
+    return go(
+      state,
+      { phase: 'failed', status: 'normal', aborts, attempts: 0, outstanding: undefined, outcome: `gave up after ${aborts} aborted downloads: ${reason}` },
+      reason,
+      effects,
+    );
+  }
+  effects.push({ type: 'setTimer', timer: 'query', delayUs: config.profile.requeryDelayMs * MS });
+  return go(
+    state,
+    {
+      phase: 'idle',
+      status: 'normal',
+      aborts,
+      attempts: 0,
+      outstanding: undefined,
+      ...(keepImage ? {} : { target: undefined, fileOffset: 0 }),
+    },
+    reason,
+    effects,
+  );
+}
+
+function onQueryResponse(
+  config: ClientConfig,
+  state: ClientState,
+  command: Extract<OtaCommand, { name: 'queryNextImageResponse' }>,
+  effects: ClientEffect[],
+): ClientState {
+  effects.push({ type: 'cancelTimer', timer: 'response' });
+  if (command.status !== 'SUCCESS') {
+    return go(
+      state,
+      { phase: 'idle', status: 'normal', attempts: 0, outstanding: undefined, outcome: `hub answered ${command.status}` },
+      `query answered ${command.status}`,
+      effects,
+    );
+  }
+  if (command.manufacturerCode !== config.manufacturerCode || command.imageType !== config.imageType) {
+    return go(
+      state,
+      { phase: 'idle', status: 'normal', attempts: 0, outstanding: undefined, outcome: 'hub offered an image for another device' },
+      'query response names another manufacturer or image type',
+      effects,
+    );
+  }
+  const target: TargetImage = {
+    manufacturerCode: command.manufacturerCode,
+    imageType: command.imageType,
+    fileVersion: command.fileVersion,
+    imageSize: command.imageSize,
+  };
+  const resume = state.target !== undefined && sameImage(state.target, target) && state.target.imageSize === target.imageSize;
+  if (!resume) effects.push({ type: 'beginImage', target });
+  const next = go(
+    state,
+    { phase: 'downloading', status: 'downloadInProgress', target, fileOffset: resume ? state.fileOffset : 0, attempts: 0 },
+    resume ? `resuming ${hexVersion(target.fileVersion)} at offset ${state.fileOffset}` : `downloading ${hexVersion(target.fileVersion)}`,
+    effects,
+  );
+  if (next.fileOffset >= target.imageSize) {
+    effects.push({ type: 'checkImage' });
+    return go(next, { phase: 'checking', outstanding: undefined }, 'all bytes already held', effects);
+  }
+  return blockRequest(config, next, effects);
+}
+
+function onBlockResponse(
+  config: ClientConfig,
+  state: ClientState,
+  command: Extract<OtaCommand, { name: 'imageBlockResponse' }>,
+  ctx: ClientContext,
+  effects: ClientEffect[],
+): ClientState {
+  const target = state.target as TargetImage;
+  if (command.status === 'ABORT') return abort(config, state, effects, 'hub aborted the download', false);
+  if (command.status === 'WAIT_FOR_DATA') {
+    const waitS = Math.max(0, command.requestTime - command.currentTime);
+    const delayUs = Math.max(waitS * 1_000_000, command.minimumBlockPeriod * MS);
+    effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'setTimer', timer: 'nextBlock', delayUs });
+    return { ...state, attempts: 0, outstanding: undefined };
+  }
+  const expected = state.outstanding;
+  // A stale or duplicate response, or one that does not fit the request, is ignored: the
+  // response timer then asks again.
+  if (
+    !sameImage(command, target) ||
+    command.fileOffset !== state.fileOffset ||
+    command.data.length === 0 ||
+    command.fileOffset + command.data.length > target.imageSize ||
+    (expected?.name === 'imageBlockRequest' && command.data.length > expected.maximumDataSize)
+  ) {
+    return state;
+  }
+  effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'store', fileOffset: command.fileOffset, data: command.data });
+  const next: ClientState = { ...state, fileOffset: state.fileOffset + command.data.length, attempts: 0, outstanding: undefined };
+  if (next.fileOffset >= target.imageSize) {
+    effects.push({ type: 'checkImage' });
+    return go(next, { phase: 'checking' }, `received all ${target.imageSize} bytes`, effects);
+  }
+  void ctx;
+  return blockRequest(config, next, effects);
+}
+
+function onChecked(config: ClientConfig, state: ClientState, result: ImageCheck, effects: ClientEffect[]): ClientState {
+  const target = state.target as TargetImage;
+  const id: ImageId = { manufacturerCode: target.manufacturerCode, imageType: target.imageType, fileVersion: target.fileVersion };
+  const command: OtaCommand = { name: 'upgradeEndRequest', status: result.status, ...id };
+  effects.push({ type: 'send', command });
+  if (result.status === 'SUCCESS') {
+    effects.push({ type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
+    return go(state, { phase: 'ending', status: 'downloadComplete', outstanding: command, attempts: 0 }, 'image verified', effects);
+  }
+  effects.push({ type: 'discardImage' });
+  const status: ImageUpgradeStatusName = result.status === 'REQUIRE_MORE_IMAGE' ? 'waitForMore' : 'normal';
+  return go(
+    state,
+    { phase: 'failed', status, target: undefined, fileOffset: 0, outstanding: undefined, outcome: `${result.status}: ${result.reason}` },
+    `image refused: ${result.reason}`,
+    effects,
+  );
+}
+
+function onEndResponse(
+  config: ClientConfig,
+  state: ClientState,
+  command: Extract<OtaCommand, { name: 'upgradeEndResponse' }>,
+  effects: ClientEffect[],
+): ClientState {
+  const target = state.target;
+  if (!target || !sameImage(command, target) && !isWildcard(command)) return state;
+  effects.push({ type: 'cancelTimer', timer: 'response' });
+  if (config.profile.gbcsActivation) {
+    return go(
+      state,
+      { phase: 'waiting', status: 'waitingToUpgradeViaExternalEvent', outstanding: undefined },
+      'image held; activation needs a GBCS CS06 command',
+      effects,
+    );
+  }
+  if (command.upgradeTime === 'wait') {
+    return go(state, { phase: 'waiting', status: 'waitingToUpgrade', outstanding: undefined }, 'hub said wait for a later Upgrade End Response', effects);
+  }
+  const delayS = command.upgradeTime - command.currentTime;
+  if (delayS <= 0) return activate(state, effects, 'upgrade time reached');
+  effects.push({ type: 'setTimer', timer: 'upgrade', delayUs: delayS * 1_000_000 });
+  return go(state, { phase: 'countDown', status: 'countDown', outstanding: undefined }, `upgrade in ${delayS} s`, effects);
+}
+
+function isWildcard(id: ImageId): boolean {
+  return (
+    id.manufacturerCode === OTA_WILDCARD.manufacturerCode &&
+    id.imageType === OTA_WILDCARD.imageType &&
+    id.fileVersion === OTA_WILDCARD.fileVersion
+  );
+}
+
+function activate(state: ClientState, effects: ClientEffect[], reason: string): ClientState {
+  const target = state.target as TargetImage;
+  effects.push({ type: 'activate', fileVersion: target.fileVersion });
+  return go(
+    state,
+    { phase: 'upgraded', status: 'normal', runningVersion: target.fileVersion, outstanding: undefined, aborts: 0 },
+    `${reason}: running ${hexVersion(target.fileVersion)}`,
+    effects,
+  );
+}
+
+function onNotify(config: ClientConfig, state: ClientState, command: Extract<OtaCommand, { name: 'imageNotify' }>, ctx: ClientContext, effects: ClientEffect[]): ClientState {
+  if (state.phase !== 'idle' && state.phase !== 'upgraded' && state.phase !== 'failed') return state;
+  if (command.manufacturerCode !== undefined && command.manufacturerCode !== OTA_WILDCARD.manufacturerCode && command.manufacturerCode !== config.manufacturerCode) return state;
+  if (command.imageType !== undefined && command.imageType !== OTA_WILDCARD.imageType && command.imageType !== config.imageType) return state;
+  if (command.fileVersion !== undefined && command.fileVersion === state.runningVersion) return state;
+  // ZCL §11.13.3.4: the client answers when its random 1..100 is at most the query jitter.
+  if (ctx.rng.int(1, 100) > command.queryJitter) return state;
+  effects.push({ type: 'setTimer', timer: 'query', delayUs: ctx.rng.int(0, config.profile.queryJitterMs) * MS });
+  return state.phase === 'failed' ? go(state, { phase: 'idle', aborts: 0 }, 'image notify', effects) : state;
+}
+
+/** One step of the client. */
+export function stepClient(config: ClientConfig, state: ClientState, event: ClientEvent, ctx: ClientContext): ClientStep {
+  const effects: ClientEffect[] = [];
+  const done = (next: ClientState): ClientStep => ({ state: next, effects });
+  if (event.type === 'powerLoss') {
+    for (const timer of ['response', 'query', 'nextBlock', 'upgrade'] as const) effects.push({ type: 'cancelTimer', timer });
+    return done(go(state, { phase: 'off', status: 'normal', outstanding: undefined, attempts: 0 }, 'power lost', effects));
+  }
+  if (state.phase === 'off') {
+    if (event.type !== 'powerOn') return done(state);
+    const restored = go(
+      state,
+      {
+        phase: 'idle',
+        status: 'normal',
+        runningVersion: event.runningVersion,
+        target: event.saved?.target,
+        fileOffset: event.saved?.fileOffset ?? 0,
+      },
+      event.saved ? `power on with ${event.saved.fileOffset} bytes of ${hexVersion(event.saved.target.fileVersion)} saved` : 'power on',
+      effects,
+    );
+    return done(query(config, restored, effects, 're-query after power on'));
+  }
+  switch (event.type) {
+    case 'start':
+      return done(state.phase === 'idle' || state.phase === 'upgraded' ? query(config, state, effects, 'start') : state);
+    case 'powerOn':
+      return done(state);
+    case 'checked':
+      return done(state.phase === 'checking' ? onChecked(config, state, event.result, effects) : state);
+    case 'timer':
+      return done(onTimer(config, state, event.timer, effects));
+    case 'frame': {
+      const c = event.command;
+      if (c.name === 'imageNotify') return done(onNotify(config, state, c, ctx, effects));
+      if (c.name === 'queryNextImageResponse') return done(state.phase === 'querying' ? onQueryResponse(config, state, c, effects) : state);
+      if (c.name === 'imageBlockResponse') return done(state.phase === 'downloading' ? onBlockResponse(config, state, c, ctx, effects) : state);
+      if (c.name === 'upgradeEndResponse') {
+        return done(state.phase === 'ending' || state.phase === 'waiting' ? onEndResponse(config, state, c, effects) : state);
+      }
+      return done(state);
+    }
+  }
+}
+
+function onTimer(config: ClientConfig, state: ClientState, timer: ClientTimer, effects: ClientEffect[]): ClientState {
+  if (timer === 'query') {
+    return state.phase === 'idle' || state.phase === 'upgraded' ? query(config, state, effects, 'query timer') : state;
+  }
+  if (timer === 'nextBlock') return state.phase === 'downloading' ? blockRequest(config, state, effects) : state;
+  if (timer === 'upgrade') return state.phase === 'countDown' ? activate(state, effects, 'upgrade time reached') : state;
+  // The response timer: resend, or give up after too many unanswered requests.
+  if (!state.outstanding) return state;
+  const attempts = state.attempts + 1;
+  if (attempts > config.profile.maxRetries) {
+    if (state.phase === 'downloading' || state.phase === 'ending') {
+      const target = state.target as TargetImage;
+      effects.push({ type: 'send', command: { name: 'upgradeEndRequest', status: 'ABORT', manufacturerCode: target.manufacturerCode, imageType: target.imageType, fileVersion: target.fileVersion } });
+    }
+    return abort(config, state, effects, `${attempts - 1} requests unanswered`, true);
+  }
+  effects.push({ type: 'send', command: state.outstanding }, { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
+  return { ...state, attempts };
+}
+
+function hexVersion(v: number): string {
+  return `0x${v.toString(16).padStart(8, '0')}`;
+}
+
+/** The ImageUpgradeStatus attribute value of a state. */
+export function imageUpgradeStatusValue(state: ClientState): number {
+  return IMAGE_UPGRADE_STATUS[state.status];
+}

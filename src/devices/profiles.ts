@@ -1,0 +1,96 @@
+/**
+ * Device profiles (DESIGN.md §1 "Devices"): what distinguishes the OTA clients of the five
+ * HAN device types. ESME and HCALCS are mains-powered routers, always awake; GSME is a sleepy
+ * battery device reached through the hub's GPF; IHD and PPMID are consumer displays whose
+ * Query Next Image Request may omit the hardware version. GBCS devices (ESME, GSME, HCALCS)
+ * take signed GBCS images and wait for CS06 to activate; IHD and PPMID activate through the
+ * hub's Upgrade End Response.
+ */
+
+/** The HAN device types that run an OTA client. */
+export const DEVICE_TYPES = ['ESME', 'GSME', 'IHD', 'PPMID', 'HCALCS'] as const;
+/** A HAN device type. */
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+/** How a device type behaves as an OTA client. */
+export interface DeviceProfile {
+  readonly deviceType: DeviceType;
+  /** Battery powered, awake only on its schedule. */
+  readonly sleepy: boolean;
+  /** Whether the Query Next Image Request may leave out the hardware version. */
+  readonly hardwareVersionOptional: boolean;
+  /** Activation needs a GBCS CS06 command (ESME, GSME, HCALCS), else the hub's Upgrade End Response. */
+  readonly gbcsActivation: boolean;
+  /** Largest block the device asks for (Image Block Request maximumDataSize). */
+  readonly maxDataSize: number;
+  /** Upper bound of the random delay before answering an Image Notify, ms. */
+  readonly queryJitterMs: number;
+  /** How long the device waits for a response before retrying, ms. */
+  readonly responseTimeoutMs: number;
+  /** Consecutive unanswered requests before it aborts the download. */
+  readonly maxRetries: number;
+  /** Delay before it queries again after an abort or an unavailable image, ms. */
+  readonly requeryDelayMs: number;
+  /** Awake time and interval of a sleepy device, s. */
+  readonly wake?: { readonly intervalS: number; readonly awakeS: number };
+}
+
+/** The five profiles. Block sizes fit one unfragmented APS frame with NWK security. */
+export const DEVICE_PROFILES: Readonly<Record<DeviceType, DeviceProfile>> = {
+  ESME: {
+    deviceType: 'ESME',
+    sleepy: false,
+    hardwareVersionOptional: false,
+    gbcsActivation: true,
+    maxDataSize: 64,
+    queryJitterMs: 5_000,
+    responseTimeoutMs: 5_000,
+    maxRetries: 10,
+    requeryDelayMs: 60_000,
+  },
+  HCALCS: {
+    deviceType: 'HCALCS',
+    sleepy: false,
+    hardwareVersionOptional: false,
+    gbcsActivation: true,
+    maxDataSize: 64,
+    queryJitterMs: 5_000,
+    responseTimeoutMs: 5_000,
+    maxRetries: 10,
+    requeryDelayMs: 60_000,
+  },
+  GSME: {
+    deviceType: 'GSME',
+    sleepy: true,
+    hardwareVersionOptional: false,
+    gbcsActivation: true,
+    maxDataSize: 48,
+    queryJitterMs: 2_000,
+    responseTimeoutMs: 7_500,
+    maxRetries: 10,
+    requeryDelayMs: 60_000,
+    wake: { intervalS: 1_800, awakeS: 30 },
+  },
+  IHD: {
+    deviceType: 'IHD',
+    sleepy: false,
+    hardwareVersionOptional: true,
+    gbcsActivation: false,
+    maxDataSize: 64,
+    queryJitterMs: 10_000,
+    responseTimeoutMs: 5_000,
+    maxRetries: 10,
+    requeryDelayMs: 60_000,
+  },
+  PPMID: {
+    deviceType: 'PPMID',
+    sleepy: false,
+    hardwareVersionOptional: true,
+    gbcsActivation: false,
+    maxDataSize: 64,
+    queryJitterMs: 10_000,
+    responseTimeoutMs: 5_000,
+    maxRetries: 10,
+    requeryDelayMs: 60_000,
+  },
+};

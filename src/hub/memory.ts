@@ -1,0 +1,172 @@
+/**
+ * The Communications Hub's firmware memory (DESIGN.md §1 "Hub memory blocks"): a fixed number
+ * of fixed-size blocks. An image is split across free blocks, each block checked against its
+ * own SHA-256 as it is written; one image is stored once however many devices want it; blocks
+ * are pinned while any device downloads the image; an image that does not fit is refused with
+ * a reason, never truncated.
+ *
+ * Freeing rule: an image is freed when it has been released (its distribution is over) and no
+ * device pins it; a release while devices are downloading takes effect when the last one
+ * unpins.
+ */
+import { bytesEqual, toHex } from '../bytes/hex.ts';
+import { sha256 } from '../crypto/hashes.ts';
+
+/** The size of a hub's memory. */
+export interface MemoryGeometry {
+  readonly blockCount: number;
+  readonly blockSize: number;
+}
+
+/** Why a store was refused (reported as CCS08 FirmwareImageDiscarded). */
+export type StoreRefusal = {
+  readonly ok: false;
+  readonly reason: 'INSUFFICIENT_MEMORY' | 'BLOCK_WRITE_FAILED';
+  readonly detail: string;
+};
+
+/** Outcome of storing an image. */
+export type StoreResult = { readonly ok: true; readonly key: string; readonly blocks: readonly number[]; readonly shared: boolean } | StoreRefusal;
+
+interface StoredImage {
+  readonly size: number;
+  readonly blocks: readonly number[];
+  readonly blockHashes: readonly Uint8Array[];
+  readonly pins: Set<string>;
+  released: boolean;
+}
+
+/** The hub's block memory. Keys are the SHA-256 (hex) of the stored file. */
+export class HubMemory {
+  readonly geometry: MemoryGeometry;
+  readonly #blocks: Uint8Array[];
+  readonly #free: number[];
+  readonly #images = new Map<string, StoredImage>();
+  /** Test hook: a function that may corrupt a block as it is written (faulty flash). */
+  #writeFault?: (block: number, data: Uint8Array) => Uint8Array;
+
+  /** Empty memory of the given geometry. */
+  constructor(geometry: MemoryGeometry) {
+    if (!Number.isInteger(geometry.blockCount) || geometry.blockCount < 1) {
+      throw new RangeError(`blockCount: ${geometry.blockCount} is not a positive integer`);
+    }
+    if (!Number.isInteger(geometry.blockSize) || geometry.blockSize < 1) {
+      throw new RangeError(`blockSize: ${geometry.blockSize} is not a positive integer`);
+    }
+    this.geometry = geometry;
+    this.#blocks = Array.from({ length: geometry.blockCount }, () => new Uint8Array(geometry.blockSize));
+    this.#free = Array.from({ length: geometry.blockCount }, (_, i) => i);
+  }
+
+  /** Blocks not holding any image. */
+  get freeBlocks(): number {
+    return this.#free.length;
+  }
+
+  /** Keys of the images held. */
+  get images(): string[] {
+    return [...this.#images.keys()];
+  }
+
+  /** Installs a write fault (tests: faulty flash). */
+  setWriteFault(fault: ((block: number, data: Uint8Array) => Uint8Array) | undefined): void {
+    this.#writeFault = fault;
+  }
+
+  /** Blocks needed for `size` bytes. */
+  blocksFor(size: number): number {
+    return Math.ceil(size / this.geometry.blockSize);
+  }
+
+  /** Stores `file` (or finds it already stored); refuses when it does not fit. */
+  store(file: Uint8Array): StoreResult {
+    const key = toHex(sha256(file));
+    const existing = this.#images.get(key);
+    if (existing) {
+      existing.released = false;
+      return { ok: true, key, blocks: existing.blocks, shared: true };
+    }
+    const needed = this.blocksFor(file.length);
+    if (needed > this.#free.length) {
+      return {
+        ok: false,
+        reason: 'INSUFFICIENT_MEMORY',
+        detail: `image of ${file.length} bytes needs ${needed} blocks of ${this.geometry.blockSize}; ${this.#free.length} of ${this.geometry.blockCount} are free`,
+      };
+    }
+    const blocks = this.#free.splice(0, needed);
+    const blockHashes: Uint8Array[] = [];
+    for (let i = 0; i < blocks.length; i++) {
+      const chunk = file.subarray(i * this.geometry.blockSize, (i + 1) * this.geometry.blockSize);
+      const block = blocks[i] as number;
+      const target = this.#blocks[block] as Uint8Array;
+      target.fill(0);
+      target.set(this.#writeFault ? this.#writeFault(block, chunk) : chunk);
+      const expected = sha256(chunk);
+      // Read back what was written and check it before accepting the block.
+      if (!bytesEqual(sha256(target.subarray(0, chunk.length)), expected)) {
+        this.#free.push(...blocks);
+        this.#free.sort((a, b) => a - b);
+        return { ok: false, reason: 'BLOCK_WRITE_FAILED', detail: `block ${block} did not read back as written` };
+      }
+      blockHashes.push(expected);
+    }
+    this.#images.set(key, { size: file.length, blocks, blockHashes, pins: new Set(), released: false });
+    return { ok: true, key, blocks, shared: false };
+  }
+
+  /** Size of a stored image, or undefined. */
+  sizeOf(key: string): number | undefined {
+    return this.#images.get(key)?.size;
+  }
+
+  /** `length` bytes of image `key` from `offset` (clipped at its end), read across blocks. */
+  read(key: string, offset: number, length: number): Uint8Array {
+    const image = this.#images.get(key);
+    if (!image) throw new RangeError(`key: no image ${key} in hub memory`);
+    const end = Math.min(image.size, offset + length);
+    const out = new Uint8Array(Math.max(0, end - offset));
+    const size = this.geometry.blockSize;
+    for (let at = offset; at < end; ) {
+      const index = Math.floor(at / size);
+      const within = at % size;
+      const take = Math.min(size - within, end - at);
+      out.set((this.#blocks[image.blocks[index] as number] as Uint8Array).subarray(within, within + take), at - offset);
+      at += take;
+    }
+    return out;
+  }
+
+  /** Marks `device` as downloading image `key`. */
+  pin(key: string, device: string): void {
+    this.#images.get(key)?.pins.add(device);
+  }
+
+  /** `device` no longer downloads image `key`; frees it if it was released. */
+  unpin(key: string, device: string): void {
+    const image = this.#images.get(key);
+    if (!image) return;
+    image.pins.delete(device);
+    this.#freeIfDone(key, image);
+  }
+
+  /** The distribution of image `key` is over: free it now, or when the last download ends. */
+  release(key: string): void {
+    const image = this.#images.get(key);
+    if (!image) return;
+    image.released = true;
+    this.#freeIfDone(key, image);
+  }
+
+  /** Devices currently pinning image `key`. */
+  pinsOf(key: string): string[] {
+    return [...(this.#images.get(key)?.pins ?? [])].sort();
+  }
+
+  #freeIfDone(key: string, image: StoredImage): void {
+    if (!image.released || image.pins.size > 0) return;
+    this.#images.delete(key);
+    this.#free.push(...image.blocks);
+    this.#free.sort((a, b) => a - b);
+  }
+}

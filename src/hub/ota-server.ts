@@ -1,0 +1,343 @@
+/**
+ * The Communications Hub's OTA Upgrade server (ZCL r8 §11.13, DESIGN.md §1) as a pure state
+ * machine: `stepHub(config, state, event, ctx) → {state, effects}`. It answers queries against
+ * the images held in its memory blocks (hardware version checked against the image's range when
+ * sent; its absence accepted only for device types where it is optional), serves blocks and
+ * pages (reading bytes is an effect: they live in `HubMemory`), limits concurrent downloads and
+ * the block rate with WAIT_FOR_DATA, and ends downloads with the Upgrade End Response.
+ */
+import type { ImageId, OtaCommand } from '../ota/commands.ts';
+import { sameImage, UPGRADE_TIME_WAIT } from '../ota/commands.ts';
+
+/** An image the hub holds and can serve. */
+export interface ServedImage extends ImageId {
+  /** The memory key (SHA-256 of the file). */
+  readonly key: string;
+  readonly size: number;
+  readonly minimumHardwareVersion?: number;
+  readonly maximumHardwareVersion?: number;
+}
+
+/** When a device should apply a verified image: now, after some seconds, or on a later command. */
+export type UpgradePolicy = 'now' | 'wait' | { readonly afterS: number };
+
+/** What the hub knows of a device on its HAN. */
+export interface KnownDevice {
+  readonly node: string;
+  readonly hardwareVersionOptional: boolean;
+  readonly upgradePolicy: UpgradePolicy;
+}
+
+/** The hub's OTA server settings. */
+export interface HubConfig {
+  readonly node: string;
+  /** Downloads served at once; others are told to wait. */
+  readonly maxConcurrentDownloads: number;
+  /** Shortest time between two block requests of one device, ms (0: none). */
+  readonly minimumBlockPeriodMs: number;
+  /** How long a device over the concurrency limit is told to wait, s. */
+  readonly waitForDataDelayS: number;
+  /** Largest block the hub sends, bytes. */
+  readonly maxBlockData: number;
+  /** A download with no request for this long is dropped (its blocks unpinned), ms. */
+  readonly sessionTimeoutMs: number;
+}
+
+/** Sensible defaults. */
+export const DEFAULT_HUB_CONFIG: HubConfig = {
+  node: 'hub',
+  maxConcurrentDownloads: 8,
+  minimumBlockPeriodMs: 0,
+  waitForDataDelayS: 60,
+  maxBlockData: 64,
+  sessionTimeoutMs: 3_600_000,
+};
+
+/** A download in progress. */
+interface Session {
+  readonly key: string;
+  readonly lastRequestUs: number;
+}
+
+/** The remaining responses of an Image Page Request. */
+interface PageCursor {
+  readonly image: ServedImage;
+  readonly nextOffset: number;
+  readonly end: number;
+  readonly chunk: number;
+  readonly spacingMs: number;
+}
+
+/** The hub's state. */
+export interface HubState {
+  readonly images: readonly ServedImage[];
+  readonly devices: ReadonlyMap<string, KnownDevice>;
+  readonly sessions: ReadonlyMap<string, Session>;
+  readonly pages: ReadonlyMap<string, PageCursor>;
+}
+
+/** Hub timers, one per device. */
+export type HubTimer = 'page' | 'session';
+
+/** Events the hub reacts to. */
+export type HubEvent =
+  | { readonly type: 'imageStored'; readonly image: ServedImage }
+  | { readonly type: 'imageRemoved'; readonly key: string }
+  | { readonly type: 'frame'; readonly from: string; readonly command: OtaCommand }
+  | { readonly type: 'timer'; readonly timer: HubTimer; readonly device: string }
+  | { readonly type: 'notify'; readonly to: string; readonly queryJitter: number; readonly image?: ImageId }
+  | { readonly type: 'release'; readonly device: string; readonly image: ImageId; readonly upgradeTime: number | typeof UPGRADE_TIME_WAIT }
+  | { readonly type: 'restart' };
+
+/** What the hub asks its driver to do. */
+export type HubEffect =
+  | { readonly type: 'send'; readonly to: string; readonly command: OtaCommand }
+  | { readonly type: 'sendBlock'; readonly to: string; readonly image: ServedImage; readonly fileOffset: number; readonly length: number }
+  | { readonly type: 'pin' | 'unpin'; readonly key: string; readonly device: string }
+  | { readonly type: 'setTimer'; readonly timer: HubTimer; readonly device: string; readonly delayUs: number }
+  | { readonly type: 'cancelTimer'; readonly timer: HubTimer; readonly device: string }
+  | { readonly type: 'transition'; readonly device: string; readonly from: string; readonly to: string; readonly reason: string };
+
+/** Time handed to the step. */
+export interface HubContext {
+  readonly nowUs: number;
+  /** ZCL UTC time, seconds since 2000-01-01. */
+  readonly utcNow: number;
+}
+
+/** Result of one step. */
+export interface HubStep {
+  readonly state: HubState;
+  readonly effects: readonly HubEffect[];
+}
+
+const MS = 1_000;
+
+/** A hub with no images and the given devices on its HAN. */
+export function initialHubState(devices: readonly KnownDevice[]): HubState {
+  return { images: [], devices: new Map(devices.map((d) => [d.node, d])), sessions: new Map(), pages: new Map() };
+}
+
+function withMap<K, V>(map: ReadonlyMap<K, V>, key: K, value: V | undefined): ReadonlyMap<K, V> {
+  const next = new Map(map);
+  if (value === undefined) next.delete(key);
+  else next.set(key, value);
+  return next;
+}
+
+/** Ends `device`'s download session: the one place sessions close, with the reason recorded. */
+function endSession(state: HubState, device: string, reason: string, effects: HubEffect[]): HubState {
+  const session = state.sessions.get(device);
+  if (!session) return state;
+  effects.push(
+    { type: 'unpin', key: session.key, device },
+    { type: 'cancelTimer', timer: 'session', device },
+    { type: 'cancelTimer', timer: 'page', device },
+    { type: 'transition', device, from: 'downloading', to: 'idle', reason },
+  );
+  return { ...state, sessions: withMap(state.sessions, device, undefined), pages: withMap(state.pages, device, undefined) };
+}
+
+function hardwareRefusal(image: ServedImage, device: KnownDevice | undefined, hardwareVersion: number | undefined): string | undefined {
+  const { minimumHardwareVersion: min, maximumHardwareVersion: max } = image;
+  if (min === undefined || max === undefined) return undefined;
+  if (hardwareVersion === undefined) {
+    return device?.hardwareVersionOptional ? undefined : 'hardware version required to check the image range';
+  }
+  if (hardwareVersion < min || hardwareVersion > max) {
+    return `hardware version ${hardwareVersion} is outside the image range ${min}..${max}`;
+  }
+  return undefined;
+}
+
+function onQuery(
+  state: HubState,
+  from: string,
+  request: Extract<OtaCommand, { name: 'queryNextImageRequest' }>,
+  effects: HubEffect[],
+): HubState {
+  const device = state.devices.get(from);
+  const candidates = state.images.filter(
+    (i) => i.manufacturerCode === request.manufacturerCode && i.imageType === request.imageType && i.fileVersion > request.fileVersion,
+  );
+  const refusals = candidates.map((i) => hardwareRefusal(i, device, request.hardwareVersion));
+  const servable = candidates.filter((_, n) => refusals[n] === undefined).sort((a, b) => b.fileVersion - a.fileVersion);
+  const best = servable[0];
+  if (!best) {
+    const why = refusals.find((r) => r !== undefined) ?? 'no newer image for this manufacturer code and image type';
+    effects.push(
+      { type: 'send', to: from, command: { name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' } },
+      { type: 'transition', device: from, from: 'idle', to: 'idle', reason: `no image: ${why}` },
+    );
+    return state;
+  }
+  effects.push({
+    type: 'send',
+    to: from,
+    command: {
+      name: 'queryNextImageResponse',
+      status: 'SUCCESS',
+      manufacturerCode: best.manufacturerCode,
+      imageType: best.imageType,
+      fileVersion: best.fileVersion,
+      imageSize: best.size,
+    },
+  });
+  return state;
+}
+
+function waitForData(to: string, ctx: HubContext, delayS: number, minimumBlockPeriodMs: number): HubEffect {
+  return {
+    type: 'send',
+    to,
+    command: {
+      name: 'imageBlockResponse',
+      status: 'WAIT_FOR_DATA',
+      currentTime: ctx.utcNow,
+      requestTime: ctx.utcNow + delayS,
+      minimumBlockPeriod: minimumBlockPeriodMs,
+    },
+  };
+}
+
+function onBlockOrPage(
+  config: HubConfig,
+  state: HubState,
+  from: string,
+  request: Extract<OtaCommand, { name: 'imageBlockRequest' | 'imagePageRequest' }>,
+  ctx: HubContext,
+  effects: HubEffect[],
+): HubState {
+  const image = state.images.find((i) => sameImage(i, request));
+  if (!image) {
+    effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
+    return endSession(state, from, 'block request for an image the hub does not hold', effects);
+  }
+  let session = state.sessions.get(from);
+  if (session && session.key !== image.key) {
+    state = endSession(state, from, 'device switched to another image', effects);
+    session = undefined;
+  }
+  if (!session && state.sessions.size >= config.maxConcurrentDownloads) {
+    effects.push(waitForData(from, ctx, config.waitForDataDelayS, config.minimumBlockPeriodMs));
+    return state;
+  }
+  if (session && config.minimumBlockPeriodMs > 0 && ctx.nowUs - session.lastRequestUs < config.minimumBlockPeriodMs * MS) {
+    effects.push(waitForData(from, ctx, 0, config.minimumBlockPeriodMs));
+    return state;
+  }
+  if (request.fileOffset >= image.size) {
+    effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
+    return endSession(state, from, `request at offset ${request.fileOffset}, at or past the end (${image.size})`, effects);
+  }
+  if (!session) {
+    effects.push(
+      { type: 'pin', key: image.key, device: from },
+      { type: 'transition', device: from, from: 'idle', to: 'downloading', reason: `serving 0x${image.fileVersion.toString(16).padStart(8, '0')}` },
+    );
+  }
+  const sessions = withMap(state.sessions, from, { key: image.key, lastRequestUs: ctx.nowUs });
+  effects.push({ type: 'setTimer', timer: 'session', device: from, delayUs: config.sessionTimeoutMs * MS });
+  const chunk = Math.max(1, Math.min(request.maximumDataSize, config.maxBlockData));
+  const firstLength = Math.min(chunk, image.size - request.fileOffset);
+  if (request.name === 'imageBlockRequest') {
+    effects.push({ type: 'sendBlock', to: from, image, fileOffset: request.fileOffset, length: firstLength });
+    return { ...state, sessions };
+  }
+  const end = Math.min(image.size, request.fileOffset + request.pageSize);
+  effects.push({ type: 'sendBlock', to: from, image, fileOffset: request.fileOffset, length: Math.min(firstLength, end - request.fileOffset) });
+  const nextOffset = request.fileOffset + Math.min(firstLength, end - request.fileOffset);
+  if (nextOffset >= end) return { ...state, sessions, pages: withMap(state.pages, from, undefined) };
+  effects.push({ type: 'setTimer', timer: 'page', device: from, delayUs: request.responseSpacing * MS });
+  return { ...state, sessions, pages: withMap(state.pages, from, { image, nextOffset, end, chunk, spacingMs: request.responseSpacing }) };
+}
+
+function onPageTimer(state: HubState, device: string, effects: HubEffect[]): HubState {
+  const page = state.pages.get(device);
+  if (!page) return state;
+  const length = Math.min(page.chunk, page.end - page.nextOffset);
+  effects.push({ type: 'sendBlock', to: device, image: page.image, fileOffset: page.nextOffset, length });
+  const nextOffset = page.nextOffset + length;
+  if (nextOffset >= page.end) return { ...state, pages: withMap(state.pages, device, undefined) };
+  effects.push({ type: 'setTimer', timer: 'page', device, delayUs: page.spacingMs * MS });
+  return { ...state, pages: withMap(state.pages, device, { ...page, nextOffset }) };
+}
+
+function upgradeTimeFor(policy: UpgradePolicy, ctx: HubContext): number | typeof UPGRADE_TIME_WAIT {
+  if (policy === 'wait') return UPGRADE_TIME_WAIT;
+  if (policy === 'now') return ctx.utcNow;
+  return ctx.utcNow + policy.afterS;
+}
+
+function onEndRequest(
+  state: HubState,
+  from: string,
+  request: Extract<OtaCommand, { name: 'upgradeEndRequest' }>,
+  ctx: HubContext,
+  effects: HubEffect[],
+): HubState {
+  const next = endSession(state, from, `upgrade end request ${request.status}`, effects);
+  if (request.status !== 'SUCCESS') return next;
+  const policy = state.devices.get(from)?.upgradePolicy ?? 'now';
+  effects.push({
+    type: 'send',
+    to: from,
+    command: {
+      name: 'upgradeEndResponse',
+      manufacturerCode: request.manufacturerCode,
+      imageType: request.imageType,
+      fileVersion: request.fileVersion,
+      currentTime: ctx.utcNow,
+      upgradeTime: upgradeTimeFor(policy, ctx),
+    },
+  });
+  return next;
+}
+
+/** One step of the hub. */
+export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx: HubContext): HubStep {
+  const effects: HubEffect[] = [];
+  const done = (next: HubState): HubStep => ({ state: next, effects });
+  switch (event.type) {
+    case 'imageStored':
+      return done({ ...state, images: [...state.images.filter((i) => i.key !== event.image.key), event.image] });
+    case 'imageRemoved':
+      return done({ ...state, images: state.images.filter((i) => i.key !== event.key) });
+    case 'restart': {
+      let next = state;
+      for (const device of [...state.sessions.keys()]) next = endSession(next, device, 'hub restarted', effects);
+      return done(next);
+    }
+    case 'timer':
+      if (event.timer === 'page') return done(onPageTimer(state, event.device, effects));
+      return done(endSession(state, event.device, 'download idle too long', effects));
+    case 'notify':
+      effects.push({
+        type: 'send',
+        to: event.to,
+        command: event.image
+          ? { name: 'imageNotify', payloadType: 0x03, queryJitter: event.queryJitter, ...event.image }
+          : { name: 'imageNotify', payloadType: 0x00, queryJitter: event.queryJitter },
+      });
+      return done(state);
+    case 'release':
+      effects.push({
+        type: 'send',
+        to: event.device,
+        command: { name: 'upgradeEndResponse', ...event.image, currentTime: ctx.utcNow, upgradeTime: event.upgradeTime },
+      });
+      return done(state);
+    case 'frame': {
+      const c = event.command;
+      if (c.name === 'queryNextImageRequest') return done(onQuery(state, event.from, c, effects));
+      if (c.name === 'imageBlockRequest' || c.name === 'imagePageRequest') {
+        return done(onBlockOrPage(config, state, event.from, c, ctx, effects));
+      }
+      if (c.name === 'upgradeEndRequest') return done(onEndRequest(state, event.from, c, ctx, effects));
+      if (c.name === 'queryDeviceSpecificFileRequest') {
+        effects.push({ type: 'send', to: event.from, command: { name: 'queryDeviceSpecificFileResponse', status: 'NO_IMAGE_AVAILABLE' } });
+      }
+      return done(state);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The virtual clock (DESIGN.md §3): a min-heap of events ordered by `(time, seq)`, so events at
+ * the same time run in the order they were scheduled and every run is deterministic. Time is an
+ * integer number of microseconds from the start of the simulation; nothing here reads the wall
+ * clock.
+ */
+
+/** A scheduled event. */
+interface Entry<T> {
+  readonly time: number;
+  readonly seq: number;
+  readonly payload: T;
+}
+
+/** Deterministic discrete-event clock. */
+export class VirtualClock<T> {
+  #now = 0;
+  #seq = 0;
+  readonly #heap: Entry<T>[] = [];
+  readonly #cancelled = new Set<number>();
+
+  /** Current simulated time, in microseconds. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Events still scheduled (cancelled ones excluded). */
+  get pending(): number {
+    return this.#heap.length - this.#cancelled.size;
+  }
+
+  /** Schedules `payload` at `time` (µs, not before now); returns an id for `cancel`. */
+  schedule(time: number, payload: T): number {
+    if (!Number.isInteger(time) || time < this.#now) {
+      throw new RangeError(`time: ${time} is not an integer at or after now (${this.#now})`);
+    }
+    const entry = { time, seq: this.#seq++, payload };
+    this.#heap.push(entry);
+    this.#siftUp(this.#heap.length - 1);
+    return entry.seq;
+  }
+
+  /** Schedules `payload` `delay` µs from now. */
+  after(delay: number, payload: T): number {
+    return this.schedule(this.#now + Math.max(0, Math.round(delay)), payload);
+  }
+
+  /** Cancels a scheduled event (no effect if it already ran). */
+  cancel(id: number): void {
+    if (this.#heap.some((e) => e.seq === id)) this.#cancelled.add(id);
+  }
+
+  /** Removes the earliest event, advances the clock to its time and returns it. */
+  next(): { time: number; payload: T } | undefined {
+    while (this.#heap.length > 0) {
+      const top = this.#pop();
+      if (this.#cancelled.delete(top.seq)) continue;
+      this.#now = top.time;
+      return { time: top.time, payload: top.payload };
+    }
+    return undefined;
+  }
+
+  #less(a: Entry<T>, b: Entry<T>): boolean {
+    return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  }
+
+  #pop(): Entry<T> {
+    const heap = this.#heap;
+    const top = heap[0] as Entry<T>;
+    const last = heap.pop() as Entry<T>;
+    if (heap.length > 0) {
+      heap[0] = last;
+      this.#siftDown(0);
+    }
+    return top;
+  }
+
+  #siftUp(i: number): void {
+    const heap = this.#heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#less(heap[i] as Entry<T>, heap[parent] as Entry<T>)) return;
+      [heap[i], heap[parent]] = [heap[parent] as Entry<T>, heap[i] as Entry<T>];
+      i = parent;
+    }
+  }
+
+  #siftDown(i: number): void {
+    const heap = this.#heap;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && this.#less(heap[left] as Entry<T>, heap[smallest] as Entry<T>)) smallest = left;
+      if (right < heap.length && this.#less(heap[right] as Entry<T>, heap[smallest] as Entry<T>)) smallest = right;
+      if (smallest === i) return;
+      [heap[i], heap[smallest]] = [heap[smallest] as Entry<T>, heap[i] as Entry<T>];
+      i = smallest;
+    }
+  }
+}
