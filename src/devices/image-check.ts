@@ -33,22 +33,38 @@ export function checkDownloadedImage(bytes: Uint8Array, expect: ImageExpectation
   }
   const h = image.header;
   if (h.totalImageSize > target.imageSize) {
-    return { status: 'REQUIRE_MORE_IMAGE', reason: `header declares ${h.totalImageSize} bytes, ${target.imageSize} announced` };
+    return {
+      status: 'REQUIRE_MORE_IMAGE',
+      reason: `header declares ${h.totalImageSize} bytes, ${target.imageSize} announced`,
+    };
   }
-  if (h.manufacturerCode !== target.manufacturerCode || h.imageType !== target.imageType || h.fileVersion !== target.fileVersion) {
+  if (
+    h.manufacturerCode !== target.manufacturerCode ||
+    h.imageType !== target.imageType ||
+    h.fileVersion !== target.fileVersion
+  ) {
     return { status: 'INVALID_IMAGE', reason: 'header does not match the image the hub announced' };
   }
   if (h.totalImageSize !== target.imageSize) {
-    return { status: 'INVALID_IMAGE', reason: `header declares ${h.totalImageSize} bytes, ${target.imageSize} announced` };
+    return {
+      status: 'INVALID_IMAGE',
+      reason: `header declares ${h.totalImageSize} bytes, ${target.imageSize} announced`,
+    };
   }
   const hw = expect.hardwareVersion;
   if (hw !== undefined && h.minimumHardwareVersion !== undefined && h.maximumHardwareVersion !== undefined) {
     if (hw < h.minimumHardwareVersion || hw > h.maximumHardwareVersion) {
-      return { status: 'INVALID_IMAGE', reason: `hardware version ${hw} is outside ${h.minimumHardwareVersion}..${h.maximumHardwareVersion}` };
+      return {
+        status: 'INVALID_IMAGE',
+        reason: `hardware version ${hw} is outside ${h.minimumHardwareVersion}..${h.maximumHardwareVersion}`,
+      };
     }
   }
   if (expect.trustAnchor && (image.format !== 'gbcs' || !verifyGbcsSignature(image, expect.trustAnchor))) {
-    return { status: 'INVALID_IMAGE', reason: 'supplier signature over the Manufacturer Image does not verify' };
+    return {
+      status: 'INVALID_IMAGE',
+      reason: 'supplier signature over the Manufacturer Image does not verify',
+    };
   }
   return { status: 'SUCCESS' };
 }

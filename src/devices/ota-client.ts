@@ -10,8 +10,8 @@ import {
   IMAGE_UPGRADE_STATUS,
   type ImageId,
   type ImageUpgradeStatusName,
-  type OtaCommand,
   OTA_WILDCARD,
+  type OtaCommand,
   sameImage,
 } from '../ota/commands.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -75,7 +75,9 @@ export interface SavedDownload {
 }
 
 /** Result of the whole-image checks the driver runs on `checkImage`. */
-export type ImageCheck = { readonly status: 'SUCCESS' } | { readonly status: 'INVALID_IMAGE' | 'REQUIRE_MORE_IMAGE'; readonly reason: string };
+export type ImageCheck =
+  | { readonly status: 'SUCCESS' }
+  | { readonly status: 'INVALID_IMAGE' | 'REQUIRE_MORE_IMAGE'; readonly reason: string };
 
 /** Events the client reacts to. */
 export type ClientEvent =
@@ -138,13 +140,21 @@ function imageIdOf(config: ClientConfig, fileVersion: number): ImageId {
   return { manufacturerCode: config.manufacturerCode, imageType: config.imageType, fileVersion };
 }
 
-function query(config: ClientConfig, state: ClientState, effects: ClientEffect[], reason: string): ClientState {
+function query(
+  config: ClientConfig,
+  state: ClientState,
+  effects: ClientEffect[],
+  reason: string,
+): ClientState {
   const command: OtaCommand = {
     name: 'queryNextImageRequest',
     ...imageIdOf(config, state.runningVersion),
     ...(config.hardwareVersion !== undefined && { hardwareVersion: config.hardwareVersion }),
   };
-  effects.push({ type: 'send', command }, { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
+  effects.push(
+    { type: 'send', command },
+    { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
+  );
   return go(state, { phase: 'querying', outstanding: command }, reason, effects);
 }
 
@@ -158,18 +168,34 @@ function blockRequest(config: ClientConfig, state: ClientState, effects: ClientE
     fileOffset: state.fileOffset,
     maximumDataSize: Math.min(config.maxDataSize, target.imageSize - state.fileOffset),
   };
-  effects.push({ type: 'send', command }, { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
+  effects.push(
+    { type: 'send', command },
+    { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
+  );
   return { ...state, outstanding: command };
 }
 
-function abort(config: ClientConfig, state: ClientState, effects: ClientEffect[], reason: string, keepImage: boolean): ClientState {
+function abort(
+  config: ClientConfig,
+  state: ClientState,
+  effects: ClientEffect[],
+  reason: string,
+  keepImage: boolean,
+): ClientState {
   effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'cancelTimer', timer: 'nextBlock' });
   if (!keepImage) effects.push({ type: 'discardImage' });
   const aborts = state.aborts + 1;
   if (aborts >= config.maxAborts) {
     return go(
       state,
-      { phase: 'failed', status: 'normal', aborts, attempts: 0, outstanding: undefined, outcome: `gave up after ${aborts} aborted downloads: ${reason}` },
+      {
+        phase: 'failed',
+        status: 'normal',
+        aborts,
+        attempts: 0,
+        outstanding: undefined,
+        outcome: `gave up after ${aborts} aborted downloads: ${reason}`,
+      },
       reason,
       effects,
     );
@@ -200,7 +226,13 @@ function onQueryResponse(
   if (command.status !== 'SUCCESS') {
     return go(
       state,
-      { phase: 'idle', status: 'normal', attempts: 0, outstanding: undefined, outcome: `hub answered ${command.status}` },
+      {
+        phase: 'idle',
+        status: 'normal',
+        attempts: 0,
+        outstanding: undefined,
+        outcome: `hub answered ${command.status}`,
+      },
       `query answered ${command.status}`,
       effects,
     );
@@ -208,7 +240,13 @@ function onQueryResponse(
   if (command.manufacturerCode !== config.manufacturerCode || command.imageType !== config.imageType) {
     return go(
       state,
-      { phase: 'idle', status: 'normal', attempts: 0, outstanding: undefined, outcome: 'hub offered an image for another device' },
+      {
+        phase: 'idle',
+        status: 'normal',
+        attempts: 0,
+        outstanding: undefined,
+        outcome: 'hub offered an image for another device',
+      },
       'query response names another manufacturer or image type',
       effects,
     );
@@ -219,12 +257,23 @@ function onQueryResponse(
     fileVersion: command.fileVersion,
     imageSize: command.imageSize,
   };
-  const resume = state.target !== undefined && sameImage(state.target, target) && state.target.imageSize === target.imageSize;
+  const resume =
+    state.target !== undefined &&
+    sameImage(state.target, target) &&
+    state.target.imageSize === target.imageSize;
   if (!resume) effects.push({ type: 'beginImage', target });
   const next = go(
     state,
-    { phase: 'downloading', status: 'downloadInProgress', target, fileOffset: resume ? state.fileOffset : 0, attempts: 0 },
-    resume ? `resuming ${hexVersion(target.fileVersion)} at offset ${state.fileOffset}` : `downloading ${hexVersion(target.fileVersion)}`,
+    {
+      phase: 'downloading',
+      status: 'downloadInProgress',
+      target,
+      fileOffset: resume ? state.fileOffset : 0,
+      attempts: 0,
+    },
+    resume
+      ? `resuming ${hexVersion(target.fileVersion)} at offset ${state.fileOffset}`
+      : `downloading ${hexVersion(target.fileVersion)}`,
     effects,
   );
   if (next.fileOffset >= target.imageSize) {
@@ -246,7 +295,10 @@ function onBlockResponse(
   if (command.status === 'WAIT_FOR_DATA') {
     const waitS = Math.max(0, command.requestTime - command.currentTime);
     const delayUs = Math.max(waitS * 1_000_000, command.minimumBlockPeriod * MS);
-    effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'setTimer', timer: 'nextBlock', delayUs });
+    effects.push(
+      { type: 'cancelTimer', timer: 'response' },
+      { type: 'setTimer', timer: 'nextBlock', delayUs },
+    );
     return { ...state, attempts: 0, outstanding: undefined };
   }
   const expected = state.outstanding;
@@ -261,8 +313,16 @@ function onBlockResponse(
   ) {
     return state;
   }
-  effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'store', fileOffset: command.fileOffset, data: command.data });
-  const next: ClientState = { ...state, fileOffset: state.fileOffset + command.data.length, attempts: 0, outstanding: undefined };
+  effects.push(
+    { type: 'cancelTimer', timer: 'response' },
+    { type: 'store', fileOffset: command.fileOffset, data: command.data },
+  );
+  const next: ClientState = {
+    ...state,
+    fileOffset: state.fileOffset + command.data.length,
+    attempts: 0,
+    outstanding: undefined,
+  };
   if (next.fileOffset >= target.imageSize) {
     effects.push({ type: 'checkImage' });
     return go(next, { phase: 'checking' }, `received all ${target.imageSize} bytes`, effects);
@@ -271,20 +331,41 @@ function onBlockResponse(
   return blockRequest(config, next, effects);
 }
 
-function onChecked(config: ClientConfig, state: ClientState, result: ImageCheck, effects: ClientEffect[]): ClientState {
+function onChecked(
+  config: ClientConfig,
+  state: ClientState,
+  result: ImageCheck,
+  effects: ClientEffect[],
+): ClientState {
   const target = state.target as TargetImage;
-  const id: ImageId = { manufacturerCode: target.manufacturerCode, imageType: target.imageType, fileVersion: target.fileVersion };
+  const id: ImageId = {
+    manufacturerCode: target.manufacturerCode,
+    imageType: target.imageType,
+    fileVersion: target.fileVersion,
+  };
   const command: OtaCommand = { name: 'upgradeEndRequest', status: result.status, ...id };
   effects.push({ type: 'send', command });
   if (result.status === 'SUCCESS') {
     effects.push({ type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
-    return go(state, { phase: 'ending', status: 'downloadComplete', outstanding: command, attempts: 0 }, 'image verified', effects);
+    return go(
+      state,
+      { phase: 'ending', status: 'downloadComplete', outstanding: command, attempts: 0 },
+      'image verified',
+      effects,
+    );
   }
   effects.push({ type: 'discardImage' });
   const status: ImageUpgradeStatusName = result.status === 'REQUIRE_MORE_IMAGE' ? 'waitForMore' : 'normal';
   return go(
     state,
-    { phase: 'failed', status, target: undefined, fileOffset: 0, outstanding: undefined, outcome: `${result.status}: ${result.reason}` },
+    {
+      phase: 'failed',
+      status,
+      target: undefined,
+      fileOffset: 0,
+      outstanding: undefined,
+      outcome: `${result.status}: ${result.reason}`,
+    },
     `image refused: ${result.reason}`,
     effects,
   );
@@ -297,7 +378,7 @@ function onEndResponse(
   effects: ClientEffect[],
 ): ClientState {
   const target = state.target;
-  if (!target || !sameImage(command, target) && !isWildcard(command)) return state;
+  if (!target || (!sameImage(command, target) && !isWildcard(command))) return state;
   effects.push({ type: 'cancelTimer', timer: 'response' });
   if (config.profile.gbcsActivation) {
     return go(
@@ -308,12 +389,22 @@ function onEndResponse(
     );
   }
   if (command.upgradeTime === 'wait') {
-    return go(state, { phase: 'waiting', status: 'waitingToUpgrade', outstanding: undefined }, 'hub said wait for a later Upgrade End Response', effects);
+    return go(
+      state,
+      { phase: 'waiting', status: 'waitingToUpgrade', outstanding: undefined },
+      'hub said wait for a later Upgrade End Response',
+      effects,
+    );
   }
   const delayS = command.upgradeTime - command.currentTime;
   if (delayS <= 0) return activate(state, effects, 'upgrade time reached');
   effects.push({ type: 'setTimer', timer: 'upgrade', delayUs: delayS * 1_000_000 });
-  return go(state, { phase: 'countDown', status: 'countDown', outstanding: undefined }, `upgrade in ${delayS} s`, effects);
+  return go(
+    state,
+    { phase: 'countDown', status: 'countDown', outstanding: undefined },
+    `upgrade in ${delayS} s`,
+    effects,
+  );
 }
 
 function isWildcard(id: ImageId): boolean {
@@ -329,30 +420,69 @@ function activate(state: ClientState, effects: ClientEffect[], reason: string): 
   effects.push({ type: 'activate', fileVersion: target.fileVersion });
   return go(
     state,
-    { phase: 'upgraded', status: 'normal', runningVersion: target.fileVersion, outstanding: undefined, aborts: 0 },
+    {
+      phase: 'upgraded',
+      status: 'normal',
+      runningVersion: target.fileVersion,
+      outstanding: undefined,
+      aborts: 0,
+    },
     `${reason}: running ${hexVersion(target.fileVersion)}`,
     effects,
   );
 }
 
-function onNotify(config: ClientConfig, state: ClientState, command: Extract<OtaCommand, { name: 'imageNotify' }>, ctx: ClientContext, effects: ClientEffect[]): ClientState {
+function onNotify(
+  config: ClientConfig,
+  state: ClientState,
+  command: Extract<OtaCommand, { name: 'imageNotify' }>,
+  ctx: ClientContext,
+  effects: ClientEffect[],
+): ClientState {
   if (state.phase !== 'idle' && state.phase !== 'upgraded' && state.phase !== 'failed') return state;
-  if (command.manufacturerCode !== undefined && command.manufacturerCode !== OTA_WILDCARD.manufacturerCode && command.manufacturerCode !== config.manufacturerCode) return state;
-  if (command.imageType !== undefined && command.imageType !== OTA_WILDCARD.imageType && command.imageType !== config.imageType) return state;
+  if (
+    command.manufacturerCode !== undefined &&
+    command.manufacturerCode !== OTA_WILDCARD.manufacturerCode &&
+    command.manufacturerCode !== config.manufacturerCode
+  )
+    return state;
+  if (
+    command.imageType !== undefined &&
+    command.imageType !== OTA_WILDCARD.imageType &&
+    command.imageType !== config.imageType
+  )
+    return state;
   if (command.fileVersion !== undefined && command.fileVersion === state.runningVersion) return state;
   // ZCL §11.13.3.4: the client answers when its random 1..100 is at most the query jitter.
   if (ctx.rng.int(1, 100) > command.queryJitter) return state;
-  effects.push({ type: 'setTimer', timer: 'query', delayUs: ctx.rng.int(0, config.profile.queryJitterMs) * MS });
+  effects.push({
+    type: 'setTimer',
+    timer: 'query',
+    delayUs: ctx.rng.int(0, config.profile.queryJitterMs) * MS,
+  });
   return state.phase === 'failed' ? go(state, { phase: 'idle', aborts: 0 }, 'image notify', effects) : state;
 }
 
 /** One step of the client. */
-export function stepClient(config: ClientConfig, state: ClientState, event: ClientEvent, ctx: ClientContext): ClientStep {
+export function stepClient(
+  config: ClientConfig,
+  state: ClientState,
+  event: ClientEvent,
+  ctx: ClientContext,
+): ClientStep {
   const effects: ClientEffect[] = [];
   const done = (next: ClientState): ClientStep => ({ state: next, effects });
   if (event.type === 'powerLoss') {
-    for (const timer of ['response', 'query', 'nextBlock', 'upgrade'] as const) effects.push({ type: 'cancelTimer', timer });
-    return done(go(state, { phase: 'off', status: 'normal', outstanding: undefined, attempts: 0 }, 'power lost', effects));
+    for (const timer of ['response', 'query', 'nextBlock', 'upgrade'] as const)
+      effects.push({ type: 'cancelTimer', timer });
+    return done(
+      go(
+        state,
+        { phase: 'off', status: 'normal', outstanding: undefined, attempts: 0 },
+        'power lost',
+        effects,
+      ),
+    );
   }
   if (state.phase === 'off') {
     if (event.type !== 'powerOn') return done(state);
@@ -365,14 +495,18 @@ export function stepClient(config: ClientConfig, state: ClientState, event: Clie
         target: event.saved?.target,
         fileOffset: event.saved?.fileOffset ?? 0,
       },
-      event.saved ? `power on with ${event.saved.fileOffset} bytes of ${hexVersion(event.saved.target.fileVersion)} saved` : 'power on',
+      event.saved
+        ? `power on with ${event.saved.fileOffset} bytes of ${hexVersion(event.saved.target.fileVersion)} saved`
+        : 'power on',
       effects,
     );
     return done(query(config, restored, effects, 're-query after power on'));
   }
   switch (event.type) {
     case 'start':
-      return done(state.phase === 'idle' || state.phase === 'upgraded' ? query(config, state, effects, 'start') : state);
+      return done(
+        state.phase === 'idle' || state.phase === 'upgraded' ? query(config, state, effects, 'start') : state,
+      );
     case 'powerOn':
       return done(state);
     case 'checked':
@@ -382,33 +516,60 @@ export function stepClient(config: ClientConfig, state: ClientState, event: Clie
     case 'frame': {
       const c = event.command;
       if (c.name === 'imageNotify') return done(onNotify(config, state, c, ctx, effects));
-      if (c.name === 'queryNextImageResponse') return done(state.phase === 'querying' ? onQueryResponse(config, state, c, effects) : state);
-      if (c.name === 'imageBlockResponse') return done(state.phase === 'downloading' ? onBlockResponse(config, state, c, ctx, effects) : state);
+      if (c.name === 'queryNextImageResponse')
+        return done(state.phase === 'querying' ? onQueryResponse(config, state, c, effects) : state);
+      if (c.name === 'imageBlockResponse')
+        return done(state.phase === 'downloading' ? onBlockResponse(config, state, c, ctx, effects) : state);
       if (c.name === 'upgradeEndResponse') {
-        return done(state.phase === 'ending' || state.phase === 'waiting' ? onEndResponse(config, state, c, effects) : state);
+        return done(
+          state.phase === 'ending' || state.phase === 'waiting'
+            ? onEndResponse(config, state, c, effects)
+            : state,
+        );
       }
       return done(state);
     }
   }
 }
 
-function onTimer(config: ClientConfig, state: ClientState, timer: ClientTimer, effects: ClientEffect[]): ClientState {
+function onTimer(
+  config: ClientConfig,
+  state: ClientState,
+  timer: ClientTimer,
+  effects: ClientEffect[],
+): ClientState {
   if (timer === 'query') {
-    return state.phase === 'idle' || state.phase === 'upgraded' ? query(config, state, effects, 'query timer') : state;
+    return state.phase === 'idle' || state.phase === 'upgraded'
+      ? query(config, state, effects, 'query timer')
+      : state;
   }
-  if (timer === 'nextBlock') return state.phase === 'downloading' ? blockRequest(config, state, effects) : state;
-  if (timer === 'upgrade') return state.phase === 'countDown' ? activate(state, effects, 'upgrade time reached') : state;
+  if (timer === 'nextBlock')
+    return state.phase === 'downloading' ? blockRequest(config, state, effects) : state;
+  if (timer === 'upgrade')
+    return state.phase === 'countDown' ? activate(state, effects, 'upgrade time reached') : state;
   // The response timer: resend, or give up after too many unanswered requests.
   if (!state.outstanding) return state;
   const attempts = state.attempts + 1;
   if (attempts > config.profile.maxRetries) {
     if (state.phase === 'downloading' || state.phase === 'ending') {
       const target = state.target as TargetImage;
-      effects.push({ type: 'send', command: { name: 'upgradeEndRequest', status: 'ABORT', manufacturerCode: target.manufacturerCode, imageType: target.imageType, fileVersion: target.fileVersion } });
+      effects.push({
+        type: 'send',
+        command: {
+          name: 'upgradeEndRequest',
+          status: 'ABORT',
+          manufacturerCode: target.manufacturerCode,
+          imageType: target.imageType,
+          fileVersion: target.fileVersion,
+        },
+      });
     }
     return abort(config, state, effects, `${attempts - 1} requests unanswered`, true);
   }
-  effects.push({ type: 'send', command: state.outstanding }, { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
+  effects.push(
+    { type: 'send', command: state.outstanding },
+    { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
+  );
   return { ...state, attempts };
 }
 

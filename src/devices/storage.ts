@@ -42,7 +42,9 @@ export class DeviceStorage {
       throw new RangeError(`write: offset ${fileOffset} is not the end of the ${this.#length} bytes held`);
     }
     if (fileOffset + data.length > this.#buffer.length) {
-      throw new RangeError(`write: ${data.length} bytes at ${fileOffset} run past the ${this.#buffer.length}-byte image`);
+      throw new RangeError(
+        `write: ${data.length} bytes at ${fileOffset} run past the ${this.#buffer.length}-byte image`,
+      );
     }
     this.#buffer.set(data, fileOffset);
     this.#length += data.length;

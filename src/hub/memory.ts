@@ -26,7 +26,9 @@ export type StoreRefusal = {
 };
 
 /** Outcome of storing an image. */
-export type StoreResult = { readonly ok: true; readonly key: string; readonly blocks: readonly number[]; readonly shared: boolean } | StoreRefusal;
+export type StoreResult =
+  | { readonly ok: true; readonly key: string; readonly blocks: readonly number[]; readonly shared: boolean }
+  | StoreRefusal;
 
 interface StoredImage {
   readonly size: number;
@@ -107,7 +109,11 @@ export class HubMemory {
       if (!bytesEqual(sha256(target.subarray(0, chunk.length)), expected)) {
         this.#free.push(...blocks);
         this.#free.sort((a, b) => a - b);
-        return { ok: false, reason: 'BLOCK_WRITE_FAILED', detail: `block ${block} did not read back as written` };
+        return {
+          ok: false,
+          reason: 'BLOCK_WRITE_FAILED',
+          detail: `block ${block} did not read back as written`,
+        };
       }
       blockHashes.push(expected);
     }
@@ -131,7 +137,10 @@ export class HubMemory {
       const index = Math.floor(at / size);
       const within = at % size;
       const take = Math.min(size - within, end - at);
-      out.set((this.#blocks[image.blocks[index] as number] as Uint8Array).subarray(within, within + take), at - offset);
+      out.set(
+        (this.#blocks[image.blocks[index] as number] as Uint8Array).subarray(within, within + take),
+        at - offset,
+      );
       at += take;
     }
     return out;

@@ -86,17 +86,34 @@ export type HubEvent =
   | { readonly type: 'frame'; readonly from: string; readonly command: OtaCommand }
   | { readonly type: 'timer'; readonly timer: HubTimer; readonly device: string }
   | { readonly type: 'notify'; readonly to: string; readonly queryJitter: number; readonly image?: ImageId }
-  | { readonly type: 'release'; readonly device: string; readonly image: ImageId; readonly upgradeTime: number | typeof UPGRADE_TIME_WAIT }
+  | {
+      readonly type: 'release';
+      readonly device: string;
+      readonly image: ImageId;
+      readonly upgradeTime: number | typeof UPGRADE_TIME_WAIT;
+    }
   | { readonly type: 'restart' };
 
 /** What the hub asks its driver to do. */
 export type HubEffect =
   | { readonly type: 'send'; readonly to: string; readonly command: OtaCommand }
-  | { readonly type: 'sendBlock'; readonly to: string; readonly image: ServedImage; readonly fileOffset: number; readonly length: number }
+  | {
+      readonly type: 'sendBlock';
+      readonly to: string;
+      readonly image: ServedImage;
+      readonly fileOffset: number;
+      readonly length: number;
+    }
   | { readonly type: 'pin' | 'unpin'; readonly key: string; readonly device: string }
   | { readonly type: 'setTimer'; readonly timer: HubTimer; readonly device: string; readonly delayUs: number }
   | { readonly type: 'cancelTimer'; readonly timer: HubTimer; readonly device: string }
-  | { readonly type: 'transition'; readonly device: string; readonly from: string; readonly to: string; readonly reason: string };
+  | {
+      readonly type: 'transition';
+      readonly device: string;
+      readonly from: string;
+      readonly to: string;
+      readonly reason: string;
+    };
 
 /** Time handed to the step. */
 export interface HubContext {
@@ -115,7 +132,12 @@ const MS = 1_000;
 
 /** A hub with no images and the given devices on its HAN. */
 export function initialHubState(devices: readonly KnownDevice[]): HubState {
-  return { images: [], devices: new Map(devices.map((d) => [d.node, d])), sessions: new Map(), pages: new Map() };
+  return {
+    images: [],
+    devices: new Map(devices.map((d) => [d.node, d])),
+    sessions: new Map(),
+    pages: new Map(),
+  };
 }
 
 function withMap<K, V>(map: ReadonlyMap<K, V>, key: K, value: V | undefined): ReadonlyMap<K, V> {
@@ -135,10 +157,18 @@ function endSession(state: HubState, device: string, reason: string, effects: Hu
     { type: 'cancelTimer', timer: 'page', device },
     { type: 'transition', device, from: 'downloading', to: 'idle', reason },
   );
-  return { ...state, sessions: withMap(state.sessions, device, undefined), pages: withMap(state.pages, device, undefined) };
+  return {
+    ...state,
+    sessions: withMap(state.sessions, device, undefined),
+    pages: withMap(state.pages, device, undefined),
+  };
 }
 
-function hardwareRefusal(image: ServedImage, device: KnownDevice | undefined, hardwareVersion: number | undefined): string | undefined {
+function hardwareRefusal(
+  image: ServedImage,
+  device: KnownDevice | undefined,
+  hardwareVersion: number | undefined,
+): string | undefined {
   const { minimumHardwareVersion: min, maximumHardwareVersion: max } = image;
   if (min === undefined || max === undefined) return undefined;
   if (hardwareVersion === undefined) {
@@ -158,13 +188,19 @@ function onQuery(
 ): HubState {
   const device = state.devices.get(from);
   const candidates = state.images.filter(
-    (i) => i.manufacturerCode === request.manufacturerCode && i.imageType === request.imageType && i.fileVersion > request.fileVersion,
+    (i) =>
+      i.manufacturerCode === request.manufacturerCode &&
+      i.imageType === request.imageType &&
+      i.fileVersion > request.fileVersion,
   );
   const refusals = candidates.map((i) => hardwareRefusal(i, device, request.hardwareVersion));
-  const servable = candidates.filter((_, n) => refusals[n] === undefined).sort((a, b) => b.fileVersion - a.fileVersion);
+  const servable = candidates
+    .filter((_, n) => refusals[n] === undefined)
+    .sort((a, b) => b.fileVersion - a.fileVersion);
   const best = servable[0];
   if (!best) {
-    const why = refusals.find((r) => r !== undefined) ?? 'no newer image for this manufacturer code and image type';
+    const why =
+      refusals.find((r) => r !== undefined) ?? 'no newer image for this manufacturer code and image type';
     effects.push(
       { type: 'send', to: from, command: { name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' } },
       { type: 'transition', device: from, from: 'idle', to: 'idle', reason: `no image: ${why}` },
@@ -222,18 +258,33 @@ function onBlockOrPage(
     effects.push(waitForData(from, ctx, config.waitForDataDelayS, config.minimumBlockPeriodMs));
     return state;
   }
-  if (session && config.minimumBlockPeriodMs > 0 && ctx.nowUs - session.lastRequestUs < config.minimumBlockPeriodMs * MS) {
+  if (
+    session &&
+    config.minimumBlockPeriodMs > 0 &&
+    ctx.nowUs - session.lastRequestUs < config.minimumBlockPeriodMs * MS
+  ) {
     effects.push(waitForData(from, ctx, 0, config.minimumBlockPeriodMs));
     return state;
   }
   if (request.fileOffset >= image.size) {
     effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
-    return endSession(state, from, `request at offset ${request.fileOffset}, at or past the end (${image.size})`, effects);
+    return endSession(
+      state,
+      from,
+      `request at offset ${request.fileOffset}, at or past the end (${image.size})`,
+      effects,
+    );
   }
   if (!session) {
     effects.push(
       { type: 'pin', key: image.key, device: from },
-      { type: 'transition', device: from, from: 'idle', to: 'downloading', reason: `serving 0x${image.fileVersion.toString(16).padStart(8, '0')}` },
+      {
+        type: 'transition',
+        device: from,
+        from: 'idle',
+        to: 'downloading',
+        reason: `serving 0x${image.fileVersion.toString(16).padStart(8, '0')}`,
+      },
     );
   }
   const sessions = withMap(state.sessions, from, { key: image.key, lastRequestUs: ctx.nowUs });
@@ -245,11 +296,21 @@ function onBlockOrPage(
     return { ...state, sessions };
   }
   const end = Math.min(image.size, request.fileOffset + request.pageSize);
-  effects.push({ type: 'sendBlock', to: from, image, fileOffset: request.fileOffset, length: Math.min(firstLength, end - request.fileOffset) });
+  effects.push({
+    type: 'sendBlock',
+    to: from,
+    image,
+    fileOffset: request.fileOffset,
+    length: Math.min(firstLength, end - request.fileOffset),
+  });
   const nextOffset = request.fileOffset + Math.min(firstLength, end - request.fileOffset);
   if (nextOffset >= end) return { ...state, sessions, pages: withMap(state.pages, from, undefined) };
   effects.push({ type: 'setTimer', timer: 'page', device: from, delayUs: request.responseSpacing * MS });
-  return { ...state, sessions, pages: withMap(state.pages, from, { image, nextOffset, end, chunk, spacingMs: request.responseSpacing }) };
+  return {
+    ...state,
+    sessions,
+    pages: withMap(state.pages, from, { image, nextOffset, end, chunk, spacingMs: request.responseSpacing }),
+  };
 }
 
 function onPageTimer(state: HubState, device: string, effects: HubEffect[]): HubState {
@@ -300,12 +361,16 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
   const done = (next: HubState): HubStep => ({ state: next, effects });
   switch (event.type) {
     case 'imageStored':
-      return done({ ...state, images: [...state.images.filter((i) => i.key !== event.image.key), event.image] });
+      return done({
+        ...state,
+        images: [...state.images.filter((i) => i.key !== event.image.key), event.image],
+      });
     case 'imageRemoved':
       return done({ ...state, images: state.images.filter((i) => i.key !== event.key) });
     case 'restart': {
       let next = state;
-      for (const device of [...state.sessions.keys()]) next = endSession(next, device, 'hub restarted', effects);
+      for (const device of [...state.sessions.keys()])
+        next = endSession(next, device, 'hub restarted', effects);
       return done(next);
     }
     case 'timer':
@@ -324,7 +389,12 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
       effects.push({
         type: 'send',
         to: event.device,
-        command: { name: 'upgradeEndResponse', ...event.image, currentTime: ctx.utcNow, upgradeTime: event.upgradeTime },
+        command: {
+          name: 'upgradeEndResponse',
+          ...event.image,
+          currentTime: ctx.utcNow,
+          upgradeTime: event.upgradeTime,
+        },
       });
       return done(state);
     case 'frame': {
@@ -335,7 +405,11 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
       }
       if (c.name === 'upgradeEndRequest') return done(onEndRequest(state, event.from, c, ctx, effects));
       if (c.name === 'queryDeviceSpecificFileRequest') {
-        effects.push({ type: 'send', to: event.from, command: { name: 'queryDeviceSpecificFileResponse', status: 'NO_IMAGE_AVAILABLE' } });
+        effects.push({
+          type: 'send',
+          to: event.from,
+          command: { name: 'queryDeviceSpecificFileResponse', status: 'NO_IMAGE_AVAILABLE' },
+        });
       }
       return done(state);
     }

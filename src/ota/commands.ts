@@ -62,7 +62,11 @@ export const IMAGE_NOTIFY_PAYLOAD = {
 export const UPGRADE_TIME_WAIT = 'wait' as const;
 
 /** Wildcards in Image Notify and queries (ZCL r8 §11.13.3). */
-export const OTA_WILDCARD = { manufacturerCode: 0xffff, imageType: 0xffff, fileVersion: 0xffff_ffff } as const;
+export const OTA_WILDCARD = {
+  manufacturerCode: 0xffff,
+  imageType: 0xffff,
+  fileVersion: 0xffff_ffff,
+} as const;
 
 /** The identity of an image: what queries, block requests and end requests name. */
 export interface ImageId {
@@ -73,9 +77,17 @@ export interface ImageId {
 
 /** Every OTA command, by name, with its fields. Times are UTC seconds (ZCL UTCTime). */
 export type OtaCommand =
-  | ({ readonly name: 'imageNotify'; readonly payloadType: number; readonly queryJitter: number } & Partial<ImageId>)
+  | ({
+      readonly name: 'imageNotify';
+      readonly payloadType: number;
+      readonly queryJitter: number;
+    } & Partial<ImageId>)
   | ({ readonly name: 'queryNextImageRequest'; readonly hardwareVersion?: number } & ImageId)
-  | ({ readonly name: 'queryNextImageResponse'; readonly status: 'SUCCESS'; readonly imageSize: number } & ImageId)
+  | ({
+      readonly name: 'queryNextImageResponse';
+      readonly status: 'SUCCESS';
+      readonly imageSize: number;
+    } & ImageId)
   | { readonly name: 'queryNextImageResponse'; readonly status: 'NO_IMAGE_AVAILABLE' | 'NOT_AUTHORIZED' }
   | ({
       readonly name: 'imageBlockRequest';
@@ -92,7 +104,12 @@ export type OtaCommand =
       readonly responseSpacing: number;
       readonly requestNodeIeeeAddress?: string;
     } & ImageId)
-  | ({ readonly name: 'imageBlockResponse'; readonly status: 'SUCCESS'; readonly fileOffset: number; readonly data: Uint8Array } & ImageId)
+  | ({
+      readonly name: 'imageBlockResponse';
+      readonly status: 'SUCCESS';
+      readonly fileOffset: number;
+      readonly data: Uint8Array;
+    } & ImageId)
   | {
       readonly name: 'imageBlockResponse';
       readonly status: 'WAIT_FOR_DATA';
@@ -111,9 +128,20 @@ export type OtaCommand =
       /** UTC seconds, or `wait` (0xFFFFFFFF on the wire). */
       readonly upgradeTime: number | typeof UPGRADE_TIME_WAIT;
     } & ImageId)
-  | ({ readonly name: 'queryDeviceSpecificFileRequest'; readonly requestNodeIeeeAddress: string; readonly zigbeeStackVersion: number } & ImageId)
-  | ({ readonly name: 'queryDeviceSpecificFileResponse'; readonly status: 'SUCCESS'; readonly imageSize: number } & ImageId)
-  | { readonly name: 'queryDeviceSpecificFileResponse'; readonly status: 'NO_IMAGE_AVAILABLE' | 'NOT_AUTHORIZED' };
+  | ({
+      readonly name: 'queryDeviceSpecificFileRequest';
+      readonly requestNodeIeeeAddress: string;
+      readonly zigbeeStackVersion: number;
+    } & ImageId)
+  | ({
+      readonly name: 'queryDeviceSpecificFileResponse';
+      readonly status: 'SUCCESS';
+      readonly imageSize: number;
+    } & ImageId)
+  | {
+      readonly name: 'queryDeviceSpecificFileResponse';
+      readonly status: 'NO_IMAGE_AVAILABLE' | 'NOT_AUTHORIZED';
+    };
 
 /** A ZCL frame of the OTA cluster: the transaction sequence number and the command. */
 export interface OtaFrame {
@@ -123,5 +151,9 @@ export interface OtaFrame {
 
 /** True when two image identities are equal. */
 export function sameImage(a: ImageId, b: ImageId): boolean {
-  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion;
+  return (
+    a.manufacturerCode === b.manufacturerCode &&
+    a.imageType === b.imageType &&
+    a.fileVersion === b.fileVersion
+  );
 }

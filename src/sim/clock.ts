@@ -92,8 +92,10 @@ export class VirtualClock<T> {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < heap.length && this.#less(heap[left] as Entry<T>, heap[smallest] as Entry<T>)) smallest = left;
-      if (right < heap.length && this.#less(heap[right] as Entry<T>, heap[smallest] as Entry<T>)) smallest = right;
+      if (left < heap.length && this.#less(heap[left] as Entry<T>, heap[smallest] as Entry<T>))
+        smallest = left;
+      if (right < heap.length && this.#less(heap[right] as Entry<T>, heap[smallest] as Entry<T>))
+        smallest = right;
       if (smallest === i) return;
       [heap[i], heap[smallest]] = [heap[smallest] as Entry<T>, heap[i] as Entry<T>];
       i = smallest;

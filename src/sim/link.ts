@@ -36,11 +36,30 @@ export const LINK_PROFILES = {
   /** A good 2.4 GHz single-hop link. */
   ideal: { band: '2.4GHz', latencyUs: 2_000, jitterUs: 0, lossProbability: 0, duplicateProbability: 0 },
   /** A typical in-home mesh link: a couple of hops, some loss. */
-  typical: { band: '2.4GHz', latencyUs: 15_000, jitterUs: 10_000, lossProbability: 0.02, duplicateProbability: 0.005 },
+  typical: {
+    band: '2.4GHz',
+    latencyUs: 15_000,
+    jitterUs: 10_000,
+    lossProbability: 0.02,
+    duplicateProbability: 0.005,
+  },
   /** A poor link: 30% loss, duplicates, reordering. */
-  poor: { band: '2.4GHz', latencyUs: 40_000, jitterUs: 60_000, lossProbability: 0.3, duplicateProbability: 0.05 },
+  poor: {
+    band: '2.4GHz',
+    latencyUs: 40_000,
+    jitterUs: 60_000,
+    lossProbability: 0.3,
+    duplicateProbability: 0.05,
+  },
   /** A sub-GHz link with the 10% duty-cycle limit. */
-  subGHz: { band: 'subGHz', latencyUs: 20_000, jitterUs: 5_000, lossProbability: 0.01, duplicateProbability: 0, dutyCycle: 0.1 },
+  subGHz: {
+    band: 'subGHz',
+    latencyUs: 20_000,
+    jitterUs: 5_000,
+    lossProbability: 0.01,
+    duplicateProbability: 0,
+    dutyCycle: 0.1,
+  },
 } as const satisfies Record<string, LinkProfile>;
 
 /** A sleepy end device's schedule: awake for `awakeUs` every `intervalUs`, starting at `phaseUs`. */
@@ -59,14 +78,16 @@ export function airtimeUs(zclLength: number, band: Band): number {
 /** True when a device on `schedule` is awake at `time`. */
 export function isAwake(schedule: WakeSchedule | undefined, time: number): boolean {
   if (!schedule) return true;
-  const into = (((time - schedule.phaseUs) % schedule.intervalUs) + schedule.intervalUs) % schedule.intervalUs;
+  const into =
+    (((time - schedule.phaseUs) % schedule.intervalUs) + schedule.intervalUs) % schedule.intervalUs;
   return into < schedule.awakeUs;
 }
 
 /** The first time at or after `time` when a device on `schedule` is awake. */
 export function nextAwake(schedule: WakeSchedule | undefined, time: number): number {
   if (isAwake(schedule, time) || !schedule) return time;
-  const into = (((time - schedule.phaseUs) % schedule.intervalUs) + schedule.intervalUs) % schedule.intervalUs;
+  const into =
+    (((time - schedule.phaseUs) % schedule.intervalUs) + schedule.intervalUs) % schedule.intervalUs;
   return time + (schedule.intervalUs - into);
 }
 
@@ -93,7 +114,8 @@ export class LinkDirection {
   send(zclLength: number, time: number, rng: Rng): number[] {
     const airtime = airtimeUs(zclLength, this.profile.band);
     let start = Math.max(time, this.#busyUntil);
-    if (this.profile.dutyCycle !== undefined) start = this.#dutyCycleStart(start, airtime, this.profile.dutyCycle);
+    if (this.profile.dutyCycle !== undefined)
+      start = this.#dutyCycleStart(start, airtime, this.profile.dutyCycle);
     this.#busyUntil = start + airtime;
     // Draw every number in the same order whatever the outcome, so runs stay comparable.
     const lost = rng.chance(this.profile.lossProbability);
@@ -101,14 +123,17 @@ export class LinkDirection {
     const jitter = [rng.int(0, this.profile.jitterUs), rng.int(0, this.profile.jitterUs)];
     if (lost) return [];
     const arrive = (j: number) => start + airtime + this.profile.latencyUs + j;
-    return duplicated ? [arrive(jitter[0] as number), arrive(jitter[1] as number)] : [arrive(jitter[0] as number)];
+    return duplicated
+      ? [arrive(jitter[0] as number), arrive(jitter[1] as number)]
+      : [arrive(jitter[0] as number)];
   }
 
   #dutyCycleStart(start: number, airtime: number, dutyCycle: number): number {
     const budget = DUTY_CYCLE_WINDOW_US * dutyCycle;
     if (airtime > budget) throw new RangeError(`dutyCycle: a ${airtime} µs frame exceeds the hourly budget`);
     for (;;) {
-      while (this.#spent.length > 0 && (this.#spent[0]?.[0] as number) <= start - DUTY_CYCLE_WINDOW_US) this.#spent.shift();
+      while (this.#spent.length > 0 && (this.#spent[0]?.[0] as number) <= start - DUTY_CYCLE_WINDOW_US)
+        this.#spent.shift();
       const used = this.#spent.reduce((n, [, a]) => n + a, 0);
       if (used + airtime <= budget) break;
       start = (this.#spent[0]?.[0] as number) + DUTY_CYCLE_WINDOW_US;

@@ -75,7 +75,8 @@ export class Rng {
   /** An integer in [min, max] (inclusive), without modulo bias. */
   int(min: number, max: number): number {
     const span = max - min + 1;
-    if (!Number.isInteger(span) || span <= 0 || span > 2 ** 32) throw new RangeError(`int: bad range ${min}..${max}`);
+    if (!Number.isInteger(span) || span <= 0 || span > 2 ** 32)
+      throw new RangeError(`int: bad range ${min}..${max}`);
     const limit = 2 ** 32 - (2 ** 32 % span);
     for (;;) {
       const x = this.nextU32();
