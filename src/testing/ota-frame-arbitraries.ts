@@ -47,14 +47,12 @@ export function otaCommands(): fc.Arbitrary<OtaCommand> {
     fc
       .record({ id, hw: opt(u16) })
       .map(({ id: i, hw }) => strip({ name: 'queryNextImageRequest' as const, ...i, hardwareVersion: hw })),
-    fc
-      .record({ id, imageSize: u32 })
-      .map(({ id: i, imageSize }) => ({
-        name: 'queryNextImageResponse' as const,
-        status: 'SUCCESS' as const,
-        ...i,
-        imageSize,
-      })),
+    fc.record({ id, imageSize: u32 }).map(({ id: i, imageSize }) => ({
+      name: 'queryNextImageResponse' as const,
+      status: 'SUCCESS' as const,
+      ...i,
+      imageSize,
+    })),
     fc
       .constantFrom('NO_IMAGE_AVAILABLE' as const, 'NOT_AUTHORIZED' as const)
       .map((status) => ({ name: 'queryNextImageResponse' as const, status })),

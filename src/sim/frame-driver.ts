@@ -1,0 +1,594 @@
+/**
+ * The frame driver (DESIGN.md §3 "Two drivers, one behaviour"): runs the hub's OTA server and
+ * the devices' OTA clients in virtual time, delivering every ZCL frame as bytes through the
+ * codec over a simulated link per device. It carries out the state machines' effects — frames,
+ * timers, hub memory blocks, device storage, whole-image checks — records every frame and
+ * state change in the trace, and can capture what went on the air. This is the reference
+ * behaviour: scenarios, conformance and tests run on it.
+ */
+import { toHex } from '../bytes/hex.ts';
+import { sha256 } from '../crypto/hashes.ts';
+import { checkDownloadedImage } from '../devices/image-check.ts';
+import {
+  type ClientConfig,
+  type ClientEffect,
+  type ClientEvent,
+  type ClientState,
+  initialClientState,
+  stepClient,
+} from '../devices/ota-client.ts';
+import type { DeviceProfile } from '../devices/profiles.ts';
+import { DeviceStorage } from '../devices/storage.ts';
+import { HubMemory, type MemoryGeometry } from '../hub/memory.ts';
+import {
+  type HubConfig,
+  type HubEffect,
+  type HubEvent,
+  type HubState,
+  initialHubState,
+  type ServedImage,
+  stepHub,
+  type UpgradePolicy,
+} from '../hub/ota-server.ts';
+import type { OtaCommand } from '../ota/commands.ts';
+import { decodeOtaFrame, encodeOtaFrame } from '../ota/frame-codec.ts';
+import { parseImage } from '../ota/image.ts';
+import { VirtualClock } from './clock.ts';
+import { LinkDirection, type LinkProfile, nextAwake, type WakeSchedule } from './link.ts';
+import type { CapturedFrame } from './pcap.ts';
+import { RngStreams } from './rng.ts';
+import { Trace } from './trace.ts';
+import type { StackAddressing } from './zigbee-stack.ts';
+
+/** Seconds from the Unix epoch to the ZigBee epoch (2000-01-01T00:00:00Z). */
+const ZIGBEE_EPOCH_UNIX_S = 946_684_800;
+/** Default wall-clock start of a run: 2026-01-01T00:00:00Z. */
+export const DEFAULT_START_UNIX_S = 1_767_225_600;
+/** Time a device takes to boot after power returns, µs. */
+const REBOOT_US = 5_000_000;
+const HUB_NODE = 'hub';
+const HUB_ADDRESS = 0x0000;
+const OTA_ENDPOINT = 1;
+
+/** One simulated device. */
+export interface DeviceSpec {
+  readonly node: string;
+  readonly profile: DeviceProfile;
+  readonly manufacturerCode: number;
+  readonly imageType: number;
+  readonly runningVersion: number;
+  /** Sent in queries when defined. */
+  readonly hardwareVersion?: number;
+  readonly maxDataSize?: number;
+  readonly link: LinkProfile;
+  /** The supplier's signing key, for GBCS devices that check image signatures. */
+  readonly trustAnchor?: Uint8Array;
+  readonly upgradePolicy?: UpgradePolicy;
+  /** Storage offsets at which power fails (once each), for resume tests. */
+  readonly powerLossAtOffsets?: readonly number[];
+  /** When the device first queries, µs (default: a random moment in its first second). */
+  readonly startUs?: number;
+}
+
+/** A run of the frame driver. */
+export interface FrameRunInput {
+  readonly seed: number;
+  readonly hub: HubConfig;
+  readonly memory: MemoryGeometry;
+  readonly devices: readonly DeviceSpec[];
+  /** Image files distributed to the hub at time 0. */
+  readonly images: readonly Uint8Array[];
+  /** Hub restarts, µs. */
+  readonly hubRestartsUs?: readonly number[];
+  /** Simulated time after which the run stops, µs. */
+  readonly maxTimeUs: number;
+  /** Wall-clock time of the start, Unix seconds. */
+  readonly startUnixS?: number;
+  /** Keep every transmission for a pcap. */
+  readonly capture?: boolean;
+}
+
+/** What happened to one distributed image. */
+export type DistributionResult =
+  | { readonly ok: true; readonly key: string; readonly blocks: number; readonly shared: boolean }
+  | {
+      readonly ok: false;
+      readonly alert: 'CCS08 FirmwareImageDiscarded';
+      readonly reason: string;
+      readonly detail: string;
+    };
+
+/** How one device ended. */
+export interface DeviceResult {
+  readonly node: string;
+  readonly deviceType: string;
+  readonly phase: ClientState['phase'];
+  readonly imageUpgradeStatus: ClientState['status'];
+  readonly runningVersion: number;
+  readonly bytesReceived: number;
+  readonly assembledSha256: string;
+  /** The device holds the whole image, verified, and has activated it or awaits activation. */
+  readonly complete: boolean;
+  readonly outcome?: string;
+  readonly framesSent: number;
+  readonly framesReceived: number;
+}
+
+/** The result of a run. */
+export interface FrameRunResult {
+  readonly seed: number;
+  readonly distributions: readonly DistributionResult[];
+  readonly devices: readonly DeviceResult[];
+  /** Frames handed to the links (both directions, retransmissions included). */
+  readonly framesSent: number;
+  /** Simulated time of the last event, µs. */
+  readonly endUs: number;
+  readonly trace: Trace;
+  readonly captured: readonly CapturedFrame[];
+  readonly startUnixS: number;
+}
+
+type SimEvent =
+  | {
+      readonly kind: 'deliver';
+      readonly from: string;
+      readonly to: string;
+      readonly bytes: Uint8Array;
+      readonly sentUs: number;
+      readonly duplicate: boolean;
+    }
+  | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
+  | { readonly kind: 'hub'; readonly event: HubEvent };
+
+interface DeviceRuntime {
+  readonly spec: DeviceSpec;
+  readonly config: ClientConfig;
+  readonly storage: DeviceStorage;
+  readonly up: LinkDirection;
+  readonly down: LinkDirection;
+  readonly wake?: WakeSchedule;
+  readonly address: number;
+  state: ClientState;
+  readonly timers: Map<string, number>;
+  readonly pendingPowerLoss: number[];
+  tsn: number;
+  lastRequestTsn: number;
+  counters: { mac: number; nwk: number; aps: number };
+  framesSent: number;
+  framesReceived: number;
+}
+
+/** Runs the hub and devices until nothing is left to do or `maxTimeUs` passes. */
+export function runFrameSimulation(input: FrameRunInput): FrameRunResult {
+  return new FrameSimulation(input).run();
+}
+
+class FrameSimulation {
+  readonly #input: FrameRunInput;
+  readonly #clock = new VirtualClock<SimEvent>();
+  readonly #rng: RngStreams;
+  readonly #trace = new Trace();
+  readonly #memory: HubMemory;
+  readonly #devices = new Map<string, DeviceRuntime>();
+  readonly #hubTimers = new Map<string, number>();
+  readonly #captured: CapturedFrame[] = [];
+  readonly #startUnixS: number;
+  #hub: HubState;
+  #hubCounters = { mac: 0, nwk: 0, aps: 0, tsn: 0 };
+  #framesSent = 0;
+
+  constructor(input: FrameRunInput) {
+    this.#input = input;
+    this.#rng = new RngStreams(input.seed);
+    this.#memory = new HubMemory(input.memory);
+    this.#startUnixS = input.startUnixS ?? DEFAULT_START_UNIX_S;
+    input.devices.forEach((spec, index) => {
+      if (spec.node === HUB_NODE || this.#devices.has(spec.node))
+        throw new RangeError(`devices[${index}].node: '${spec.node}' is not unique`);
+      const wake = spec.profile.wake && {
+        intervalUs: spec.profile.wake.intervalS * 1_000_000,
+        awakeUs: spec.profile.wake.awakeS * 1_000_000,
+        phaseUs: this.#rng.stream(`wake:${spec.node}`).int(0, spec.profile.wake.intervalS * 1_000_000 - 1),
+      };
+      const runtime: DeviceRuntime = {
+        spec,
+        config: {
+          node: spec.node,
+          profile: spec.profile,
+          manufacturerCode: spec.manufacturerCode,
+          imageType: spec.imageType,
+          ...(spec.hardwareVersion !== undefined && { hardwareVersion: spec.hardwareVersion }),
+          maxDataSize: spec.maxDataSize ?? spec.profile.maxDataSize,
+          maxAborts: 5,
+        },
+        storage: new DeviceStorage(spec.runningVersion),
+        up: new LinkDirection(spec.link),
+        down: new LinkDirection(spec.link),
+        ...(wake && { wake }),
+        address: 0x1000 + index,
+        state: initialClientState(spec.runningVersion),
+        timers: new Map(),
+        pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
+        tsn: this.#rng.stream(`tsn:${spec.node}`).int(0, 255),
+        lastRequestTsn: 0,
+        counters: { mac: 0, nwk: 0, aps: 0 },
+        framesSent: 0,
+        framesReceived: 0,
+      };
+      this.#devices.set(spec.node, runtime);
+    });
+    this.#hub = initialHubState(
+      input.devices.map((d) => ({
+        node: d.node,
+        hardwareVersionOptional: d.profile.hardwareVersionOptional,
+        upgradePolicy: d.upgradePolicy ?? (d.profile.gbcsActivation ? 'wait' : 'now'),
+      })),
+    );
+  }
+
+  run(): FrameRunResult {
+    const distributions = this.#input.images.map((file) => this.#distribute(file));
+    for (const restart of this.#input.hubRestartsUs ?? [])
+      this.#clock.schedule(restart, { kind: 'hub', event: { type: 'restart' } });
+    for (const device of this.#devices.values()) {
+      const at = device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, 999_999);
+      this.#clock.schedule(at, {
+        kind: 'client',
+        node: device.spec.node,
+        event: { type: 'powerOn', runningVersion: device.storage.runningVersion },
+      });
+    }
+    let endUs = 0;
+    for (let next = this.#clock.next(); next; next = this.#clock.next()) {
+      if (next.time > this.#input.maxTimeUs) break;
+      endUs = next.time;
+      this.#handle(next.payload);
+    }
+    return {
+      seed: this.#input.seed,
+      distributions,
+      devices: [...this.#devices.values()].map((d) => this.#result(d)),
+      framesSent: this.#framesSent,
+      endUs,
+      trace: this.#trace,
+      captured: this.#captured,
+      startUnixS: this.#startUnixS,
+    };
+  }
+
+  #utcNow(): number {
+    return this.#startUnixS - ZIGBEE_EPOCH_UNIX_S + Math.floor(this.#clock.now / 1_000_000);
+  }
+
+  #distribute(file: Uint8Array): DistributionResult {
+    const image = parseImage(file, { format: 'auto' });
+    const stored = this.#memory.store(file);
+    if (!stored.ok) {
+      this.#trace.record({
+        kind: 'note',
+        timeUs: 0,
+        node: HUB_NODE,
+        what: 'distribution refused',
+        detail: { alert: 'CCS08 FirmwareImageDiscarded', reason: stored.reason, detail: stored.detail },
+      });
+      return {
+        ok: false,
+        alert: 'CCS08 FirmwareImageDiscarded',
+        reason: stored.reason,
+        detail: stored.detail,
+      };
+    }
+    const h = image.header;
+    const served: ServedImage = {
+      key: stored.key,
+      manufacturerCode: h.manufacturerCode,
+      imageType: h.imageType,
+      fileVersion: h.fileVersion,
+      size: file.length,
+      ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
+      ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
+    };
+    this.#trace.record({
+      kind: 'note',
+      timeUs: 0,
+      node: HUB_NODE,
+      what: 'image stored',
+      detail: { key: stored.key, blocks: stored.blocks.length, shared: stored.shared },
+    });
+    this.#applyHub(
+      stepHub(this.#input.hub, this.#hub, { type: 'imageStored', image: served }, this.#hubCtx()),
+    );
+    return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
+  }
+
+  #hubCtx() {
+    return { nowUs: this.#clock.now, utcNow: this.#utcNow() };
+  }
+
+  #handle(event: SimEvent): void {
+    if (event.kind === 'hub') {
+      if (event.event.type === 'timer') this.#hubTimers.delete(`${event.event.timer}:${event.event.device}`);
+      this.#applyHub(stepHub(this.#input.hub, this.#hub, event.event, this.#hubCtx()));
+      return;
+    }
+    if (event.kind === 'client') {
+      const device = this.#devices.get(event.node) as DeviceRuntime;
+      if (event.event.type === 'timer') {
+        device.timers.delete(event.event.timer);
+        // A sleepy device's timers wait until it is awake.
+        const awakeAt = nextAwake(device.wake, this.#clock.now);
+        if (awakeAt > this.#clock.now) {
+          device.timers.set(event.event.timer, this.#clock.schedule(awakeAt, event));
+          return;
+        }
+      }
+      this.#stepClient(device, event.event);
+      return;
+    }
+    this.#deliver(event);
+  }
+
+  #deliver(event: Extract<SimEvent, { kind: 'deliver' }>): void {
+    const decoded = decodeOtaFrame(event.bytes);
+    const command = decoded.ok ? decoded.frame.command.name : 'unknown';
+    this.#trace.record({
+      kind: 'frame',
+      timeUs: this.#clock.now,
+      sentUs: event.sentUs,
+      from: event.from,
+      to: event.to,
+      command,
+      fate: decoded.ok ? (event.duplicate ? 'duplicate' : 'delivered') : 'malformed',
+      bytes: event.bytes,
+    });
+    if (!decoded.ok) return;
+    if (event.to === HUB_NODE) {
+      const device = this.#devices.get(event.from) as DeviceRuntime;
+      device.lastRequestTsn = decoded.frame.transactionSequence;
+      this.#applyHub(
+        stepHub(
+          this.#input.hub,
+          this.#hub,
+          { type: 'frame', from: event.from, command: decoded.frame.command },
+          this.#hubCtx(),
+        ),
+      );
+      return;
+    }
+    const device = this.#devices.get(event.to) as DeviceRuntime;
+    if (device.state.phase === 'off') return; // a powered-off radio hears nothing
+    device.framesReceived++;
+    this.#stepClient(device, { type: 'frame', command: decoded.frame.command });
+  }
+
+  #stepClient(device: DeviceRuntime, event: ClientEvent): void {
+    const ctx = {
+      nowUs: this.#clock.now,
+      utcNow: this.#utcNow(),
+      rng: this.#rng.stream(`client:${device.spec.node}`),
+    };
+    const step = stepClient(device.config, device.state, event, ctx);
+    device.state = step.state;
+    for (const effect of step.effects) this.#clientEffect(device, effect);
+  }
+
+  #clientEffect(device: DeviceRuntime, effect: ClientEffect): void {
+    const node = device.spec.node;
+    switch (effect.type) {
+      case 'send':
+        device.tsn = (device.tsn + 1) & 0xff;
+        this.#send(node, HUB_NODE, { transactionSequence: device.tsn, command: effect.command });
+        return;
+      case 'setTimer': {
+        const old = device.timers.get(effect.timer);
+        if (old !== undefined) this.#clock.cancel(old);
+        device.timers.set(
+          effect.timer,
+          this.#clock.after(effect.delayUs, {
+            kind: 'client',
+            node,
+            event: { type: 'timer', timer: effect.timer },
+          }),
+        );
+        return;
+      }
+      case 'cancelTimer': {
+        const old = device.timers.get(effect.timer);
+        if (old !== undefined) this.#clock.cancel(old);
+        device.timers.delete(effect.timer);
+        return;
+      }
+      case 'beginImage':
+        device.storage.begin(effect.target);
+        return;
+      case 'store':
+        device.storage.write(effect.fileOffset, effect.data);
+        this.#maybeLosePower(device);
+        return;
+      case 'discardImage':
+        device.storage.discard();
+        return;
+      case 'checkImage': {
+        const saved = device.storage.saved();
+        if (!saved) return;
+        const result = checkDownloadedImage(device.storage.bytes(), {
+          target: saved.target,
+          ...(device.spec.hardwareVersion !== undefined && { hardwareVersion: device.spec.hardwareVersion }),
+          ...(device.spec.trustAnchor && { trustAnchor: device.spec.trustAnchor }),
+        });
+        this.#clock.after(0, { kind: 'client', node, event: { type: 'checked', result } });
+        return;
+      }
+      case 'activate':
+        device.storage.activate(effect.fileVersion);
+        return;
+      case 'transition':
+        this.#trace.record({
+          kind: 'state',
+          timeUs: this.#clock.now,
+          node,
+          from: effect.from,
+          to: effect.to,
+          reason: effect.reason,
+        });
+        return;
+    }
+  }
+
+  #maybeLosePower(device: DeviceRuntime): void {
+    const next = device.pendingPowerLoss[0];
+    if (next === undefined || device.storage.length < next) return;
+    device.pendingPowerLoss.shift();
+    const node = device.spec.node;
+    this.#clock.after(0, { kind: 'client', node, event: { type: 'powerLoss' } });
+    this.#clock.after(REBOOT_US, {
+      kind: 'client',
+      node,
+      event: {
+        type: 'powerOn',
+        runningVersion: device.storage.runningVersion,
+        ...(device.storage.saved() && { saved: device.storage.saved() }),
+      },
+    });
+  }
+
+  #applyHub(step: { state: HubState; effects: readonly HubEffect[] }): void {
+    this.#hub = step.state;
+    for (const effect of step.effects) this.#hubEffect(effect);
+  }
+
+  #hubEffect(effect: HubEffect): void {
+    switch (effect.type) {
+      case 'send': {
+        const device = this.#devices.get(effect.to);
+        const unsolicited =
+          effect.command.name === 'imageNotify' || (effect.command.name === 'upgradeEndResponse' && !device);
+        const tsn =
+          unsolicited || !device
+            ? (this.#hubCounters.tsn = (this.#hubCounters.tsn + 1) & 0xff)
+            : device.lastRequestTsn;
+        this.#send(HUB_NODE, effect.to, { transactionSequence: tsn, command: effect.command });
+        return;
+      }
+      case 'sendBlock': {
+        const device = this.#devices.get(effect.to) as DeviceRuntime;
+        const data = this.#memory.read(effect.image.key, effect.fileOffset, effect.length);
+        const command: OtaCommand = {
+          name: 'imageBlockResponse',
+          status: 'SUCCESS',
+          manufacturerCode: effect.image.manufacturerCode,
+          imageType: effect.image.imageType,
+          fileVersion: effect.image.fileVersion,
+          fileOffset: effect.fileOffset,
+          data,
+        };
+        this.#send(HUB_NODE, effect.to, { transactionSequence: device.lastRequestTsn, command });
+        return;
+      }
+      case 'pin':
+        this.#memory.pin(effect.key, effect.device);
+        return;
+      case 'unpin':
+        this.#memory.unpin(effect.key, effect.device);
+        return;
+      case 'setTimer': {
+        const id = `${effect.timer}:${effect.device}`;
+        const old = this.#hubTimers.get(id);
+        if (old !== undefined) this.#clock.cancel(old);
+        this.#hubTimers.set(
+          id,
+          this.#clock.after(effect.delayUs, {
+            kind: 'hub',
+            event: { type: 'timer', timer: effect.timer, device: effect.device },
+          }),
+        );
+        return;
+      }
+      case 'cancelTimer': {
+        const id = `${effect.timer}:${effect.device}`;
+        const old = this.#hubTimers.get(id);
+        if (old !== undefined) this.#clock.cancel(old);
+        this.#hubTimers.delete(id);
+        return;
+      }
+      case 'transition':
+        this.#trace.record({
+          kind: 'state',
+          timeUs: this.#clock.now,
+          node: `${HUB_NODE}/${effect.device}`,
+          from: effect.from,
+          to: effect.to,
+          reason: effect.reason,
+        });
+        return;
+    }
+  }
+
+  /** Encodes a frame and puts it on the link; schedules the copies that arrive. */
+  #send(from: string, to: string, frame: Parameters<typeof encodeOtaFrame>[0]): void {
+    const bytes = encodeOtaFrame(frame);
+    const toHub = to === HUB_NODE;
+    const device = this.#devices.get(toHub ? from : to) as DeviceRuntime;
+    const direction = toHub ? device.up : device.down;
+    const now = this.#clock.now;
+    const arrivals = direction.send(
+      bytes.length,
+      now,
+      this.#rng.stream(`link:${toHub ? 'up' : 'down'}:${device.spec.node}`),
+    );
+    this.#framesSent++;
+    if (toHub) device.framesSent++;
+    if (this.#input.capture) this.#capture(from, to, device, bytes, now);
+    if (arrivals.length === 0) {
+      const command = frame.command.name;
+      this.#trace.record({ kind: 'frame', timeUs: now, sentUs: now, from, to, command, fate: 'lost', bytes });
+      return;
+    }
+    arrivals.forEach((at, copy) => {
+      // Frames for a sleepy device wait at its parent until it wakes and polls.
+      const when = toHub ? at : nextAwake(device.wake, at);
+      this.#clock.schedule(when, { kind: 'deliver', from, to, bytes, sentUs: now, duplicate: copy > 0 });
+    });
+  }
+
+  #capture(from: string, to: string, device: DeviceRuntime, zcl: Uint8Array, timeUs: number): void {
+    const fromHub = from === HUB_NODE;
+    const counters = fromHub ? this.#hubCounters : device.counters;
+    counters.mac = (counters.mac + 1) & 0xff;
+    counters.nwk = (counters.nwk + 1) & 0xff;
+    counters.aps = (counters.aps + 1) & 0xff;
+    const addressing: StackAddressing = {
+      source: fromHub ? HUB_ADDRESS : device.address,
+      destination: fromHub ? device.address : HUB_ADDRESS,
+      sourceEndpoint: OTA_ENDPOINT,
+      destinationEndpoint: OTA_ENDPOINT,
+      macSequence: counters.mac,
+      nwkSequence: counters.nwk,
+      apsCounter: counters.aps,
+    };
+    void to;
+    this.#captured.push({ timeUs, zcl, addressing });
+  }
+
+  #result(device: DeviceRuntime): DeviceResult {
+    const bytes = device.storage.bytes();
+    const saved = device.storage.saved();
+    const complete =
+      (device.state.phase === 'upgraded' || device.state.phase === 'waiting') &&
+      saved !== undefined &&
+      bytes.length === saved.target.imageSize;
+    return {
+      node: device.spec.node,
+      deviceType: device.spec.profile.deviceType,
+      phase: device.state.phase,
+      imageUpgradeStatus: device.state.status,
+      runningVersion: device.storage.runningVersion,
+      bytesReceived: bytes.length,
+      assembledSha256: toHex(sha256(bytes)),
+      complete,
+      ...(device.state.outcome !== undefined && { outcome: device.state.outcome }),
+      framesSent: device.framesSent,
+      framesReceived: device.framesReceived,
+    };
+  }
+}
