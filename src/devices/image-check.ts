@@ -7,7 +7,7 @@
  */
 import { DecodeError } from '../errors/errors.ts';
 import { verifyGbcsSignature } from '../ota/gbcs-signature.ts';
-import { parseImage } from '../ota/image.ts';
+import { type ParseImageOptions, parseImage } from '../ota/image.ts';
 import type { ImageCheck, TargetImage } from './ota-client.ts';
 
 /** What the device checks the image against. */
@@ -16,6 +16,8 @@ export interface ImageExpectations {
   readonly hardwareVersion?: number;
   /** The supplier's signing key (uncompressed P-256) when the device holds one. */
   readonly trustAnchor?: Uint8Array;
+  /** How the device reads its images (default: auto; GBCS signed when it holds a trust anchor). */
+  readonly parse?: ParseImageOptions;
 }
 
 /** Checks the bytes a device assembled. */
@@ -26,7 +28,7 @@ export function checkDownloadedImage(bytes: Uint8Array, expect: ImageExpectation
   }
   let image: ReturnType<typeof parseImage>;
   try {
-    image = parseImage(bytes, expect.trustAnchor ? { format: 'gbcs', signed: true } : {});
+    image = parseImage(bytes, expect.trustAnchor ? { format: 'gbcs', signed: true } : (expect.parse ?? {}));
   } catch (error) {
     if (error instanceof DecodeError) return { status: 'INVALID_IMAGE', reason: error.message };
     throw error;

@@ -32,7 +32,7 @@ import {
 } from '../hub/ota-server.ts';
 import type { OtaCommand } from '../ota/commands.ts';
 import { decodeOtaFrame, encodeOtaFrame } from '../ota/frame-codec.ts';
-import { parseImage } from '../ota/image.ts';
+import { type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { VirtualClock } from './clock.ts';
 import { LinkDirection, type LinkProfile, nextAwake, type WakeSchedule } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
@@ -63,11 +63,19 @@ export interface DeviceSpec {
   readonly link: LinkProfile;
   /** The supplier's signing key, for GBCS devices that check image signatures. */
   readonly trustAnchor?: Uint8Array;
+  /** How the device reads the images it downloads (unsigned GBCS images need format gbcs). */
+  readonly imageFormat?: ParseImageOptions;
   readonly upgradePolicy?: UpgradePolicy;
   /** Storage offsets at which power fails (once each), for resume tests. */
   readonly powerLossAtOffsets?: readonly number[];
   /** When the device first queries, µs (default: a random moment in its first second). */
   readonly startUs?: number;
+}
+
+/** An image file handed to the hub, and how to read it (unsigned GBCS images need format gbcs). */
+export interface DistributedImage {
+  readonly file: Uint8Array;
+  readonly parse?: ParseImageOptions;
 }
 
 /** A run of the frame driver. */
@@ -77,7 +85,7 @@ export interface FrameRunInput {
   readonly memory: MemoryGeometry;
   readonly devices: readonly DeviceSpec[];
   /** Image files distributed to the hub at time 0. */
-  readonly images: readonly Uint8Array[];
+  readonly images: readonly DistributedImage[];
   /** Hub restarts, µs. */
   readonly hubRestartsUs?: readonly number[];
   /** Simulated time after which the run stops, µs. */
@@ -227,7 +235,7 @@ class FrameSimulation {
   }
 
   run(): FrameRunResult {
-    const distributions = this.#input.images.map((file) => this.#distribute(file));
+    const distributions = this.#input.images.map((image) => this.#distribute(image));
     for (const restart of this.#input.hubRestartsUs ?? [])
       this.#clock.schedule(restart, { kind: 'hub', event: { type: 'restart' } });
     for (const device of this.#devices.values()) {
@@ -260,8 +268,8 @@ class FrameSimulation {
     return this.#startUnixS - ZIGBEE_EPOCH_UNIX_S + Math.floor(this.#clock.now / 1_000_000);
   }
 
-  #distribute(file: Uint8Array): DistributionResult {
-    const image = parseImage(file, { format: 'auto' });
+  #distribute({ file, parse }: DistributedImage): DistributionResult {
+    const image = parseImage(file, parse ?? {});
     const stored = this.#memory.store(file);
     if (!stored.ok) {
       this.#trace.record({
@@ -415,6 +423,7 @@ class FrameSimulation {
           target: saved.target,
           ...(device.spec.hardwareVersion !== undefined && { hardwareVersion: device.spec.hardwareVersion }),
           ...(device.spec.trustAnchor && { trustAnchor: device.spec.trustAnchor }),
+          ...(device.spec.imageFormat && { parse: device.spec.imageFormat }),
         });
         this.#clock.after(0, { kind: 'client', node, event: { type: 'checked', result } });
         return;

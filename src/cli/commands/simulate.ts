@@ -1,0 +1,248 @@
+/**
+ * `hanota simulate`: one hub, one device, one image, over the frame driver. Prints the outcome
+ * (final ImageUpgradeStatus, bytes received, SHA-256 of what the device assembled, frames,
+ * simulated time) and can write the trace (JSON Lines) and a pcap. Exit 1 when the device did
+ * not end with the complete, verified image.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { toHex } from '../../bytes/hex.ts';
+import { sha256 } from '../../crypto/hashes.ts';
+import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../../devices/profiles.ts';
+import { DEFAULT_HUB_CONFIG } from '../../hub/ota-server.ts';
+import { IMAGE_UPGRADE_STATUS } from '../../ota/commands.ts';
+import { MAX_BLOCK_DATA } from '../../ota/frame-codec.ts';
+import { runFrameSimulation } from '../../sim/frame-driver.ts';
+import { LINK_PROFILES, type LinkProfile } from '../../sim/link.ts';
+import { writePcap } from '../../sim/pcap.ts';
+import { CliError } from '../cli-error.ts';
+import type { CliContext } from '../context.ts';
+import { loadImage, loadKey } from '../image-input.ts';
+import { imageReadingOptions, parseUint, withImageReading, withJson } from '../options.ts';
+import { renderFields } from '../table.ts';
+
+const DAY_US = 86_400_000_000;
+
+function probability(value: unknown, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const p = Number(value);
+  if (!Number.isFinite(p) || p < 0 || p >= 1)
+    throw new CliError('BAD_ARGUMENT', `--${option}: '${value}' is not a probability in [0, 1)`);
+  return p;
+}
+
+/** The `simulate` command module. */
+export function simulateCommand(ctx: CliContext): CommandModule {
+  return {
+    command: 'simulate',
+    describe: 'run one hub and one device fetching one image over the simulated HAN',
+    builder: (y: Argv) =>
+      withImageReading(withJson(y))
+        .option('device', { choices: DEVICE_TYPES, demandOption: true, describe: 'device type' })
+        .option('image', {
+          type: 'string',
+          demandOption: true,
+          describe: 'OTA image file the hub distributes',
+        })
+        .option('hardware-version', {
+          type: 'string',
+          describe: 'hardware version the device reports (default: the image minimum)',
+        })
+        .option('no-hardware-version', {
+          type: 'boolean',
+          describe: 'leave the hardware version out of the query (default for IHD/PPMID)',
+        })
+        .option('file-version', {
+          type: 'string',
+          describe: 'firmware version the device runs (default: the image version minus 1)',
+        })
+        .option('manufacturer-code', {
+          type: 'string',
+          describe: "device manufacturer code (default: the image's)",
+        })
+        .option('image-type', { type: 'string', describe: "device image type (default: the image's)" })
+        .option('link', { choices: Object.keys(LINK_PROFILES), default: 'ideal', describe: 'link profile' })
+        .option('loss', {
+          type: 'string',
+          describe: 'frame loss probability per direction, overrides the link profile',
+        })
+        .option('duplicate', {
+          type: 'string',
+          describe: 'frame duplication probability, overrides the link profile',
+        })
+        .option('max-data-size', {
+          type: 'string',
+          describe: `largest block the device asks for (1..${MAX_BLOCK_DATA})`,
+        })
+        .option('power-loss-at-offset', {
+          type: 'string',
+          array: true,
+          describe: 'power fails once the device holds this many bytes (repeatable)',
+        })
+        .option('supplier-key', {
+          type: 'string',
+          describe: 'PEM key or certificate the device checks GBCS signatures with',
+        })
+        .option('memory-blocks', { type: 'string', default: '64', describe: 'hub memory blocks' })
+        .option('block-size', { type: 'string', default: '4096', describe: 'hub memory block size, bytes' })
+        .option('seed', { type: 'string', default: '1', describe: 'random seed (printed with every run)' })
+        .option('max-days', {
+          type: 'string',
+          default: '30',
+          describe: 'simulated days after which the run stops',
+        })
+        .option('pcap', {
+          type: 'string',
+          describe: 'write the frames on the air as a pcap (802.15.4 with FCS)',
+        })
+        .option('trace', { type: 'string', describe: 'write the trace as JSON Lines' }),
+    handler: (argv) => {
+      const args = argv as Record<string, unknown>;
+      const deviceType = argv.device as DeviceType;
+      const profile = DEVICE_PROFILES[deviceType];
+      const imageFile = argv.image as string;
+      const { input, image } = loadImage(ctx, imageFile, imageReadingOptions(args));
+      const h = image.header;
+      const omitHw =
+        args.hardwareVersion === undefined &&
+        (args.noHardwareVersion === true ||
+          (args.noHardwareVersion === undefined && profile.hardwareVersionOptional));
+      if (args.noHardwareVersion === true && args.hardwareVersion !== undefined) {
+        throw new CliError('USAGE', '--hardware-version and --no-hardware-version: give one or neither');
+      }
+      const hardwareVersion = omitHw
+        ? undefined
+        : args.hardwareVersion !== undefined
+          ? parseUint(args.hardwareVersion as string, 16, 'hardware-version')
+          : (h.minimumHardwareVersion ?? 1);
+      const base: LinkProfile = LINK_PROFILES[argv.link as keyof typeof LINK_PROFILES];
+      const loss = probability(args.loss, 'loss');
+      const duplicate = probability(args.duplicate, 'duplicate');
+      const link: LinkProfile = {
+        ...base,
+        ...(loss !== undefined && { lossProbability: loss }),
+        ...(duplicate !== undefined && { duplicateProbability: duplicate }),
+      };
+      const maxDataSize =
+        args.maxDataSize === undefined
+          ? undefined
+          : parseUint(args.maxDataSize as string, 8, 'max-data-size');
+      if (maxDataSize !== undefined && (maxDataSize < 1 || maxDataSize > MAX_BLOCK_DATA)) {
+        throw new CliError('BAD_ARGUMENT', `--max-data-size: ${maxDataSize} is not in 1..${MAX_BLOCK_DATA}`);
+      }
+      const seed = parseUint(args.seed as string, 32, 'seed');
+      const key =
+        typeof args.supplierKey === 'string' ? loadKey(ctx, args.supplierKey, 'supplier-key') : undefined;
+      const powerLoss = ((args.powerLossAtOffset as string[] | undefined) ?? []).map((o) =>
+        parseUint(o, 32, 'power-loss-at-offset'),
+      );
+      const runningVersion =
+        args.fileVersion !== undefined
+          ? parseUint(args.fileVersion as string, 32, 'file-version')
+          : Math.max(0, h.fileVersion - 1);
+      const result = runFrameSimulation({
+        seed,
+        hub: DEFAULT_HUB_CONFIG,
+        memory: {
+          blockCount: parseUint(args.memoryBlocks as string, 16, 'memory-blocks'),
+          blockSize: parseUint(args.blockSize as string, 32, 'block-size'),
+        },
+        devices: [
+          {
+            node: deviceType.toLowerCase(),
+            profile,
+            manufacturerCode:
+              args.manufacturerCode !== undefined
+                ? parseUint(args.manufacturerCode as string, 16, 'manufacturer-code')
+                : h.manufacturerCode,
+            imageType:
+              args.imageType !== undefined
+                ? parseUint(args.imageType as string, 16, 'image-type')
+                : h.imageType,
+            runningVersion,
+            ...(hardwareVersion !== undefined && { hardwareVersion }),
+            ...(maxDataSize !== undefined && { maxDataSize }),
+            link,
+            ...(key && profile.gbcsActivation && { trustAnchor: key.publicKey }),
+            powerLossAtOffsets: powerLoss,
+            imageFormat: imageReadingOptions(args),
+          },
+        ],
+        images: [{ file: input, parse: imageReadingOptions(args) }],
+        maxTimeUs: Number(args.maxDays) * DAY_US,
+        capture: typeof args.pcap === 'string',
+      });
+      if (typeof args.trace === 'string') ctx.io.writeFile(args.trace, result.trace.toJsonLines());
+      if (typeof args.pcap === 'string')
+        ctx.io.writeFile(args.pcap, writePcap(result.captured, result.startUnixS));
+      const device = result.devices[0];
+      if (!device) throw new Error('simulate: no device result');
+      const imageSha256 = toHex(sha256(input));
+      // The device only hears NO_IMAGE_AVAILABLE; the hub's trace says why.
+      const hubReason = result.trace
+        .states(`hub/${device.node}`)
+        .map((e) => e.reason)
+        .filter((r) => r.startsWith('no image: '))
+        .at(-1);
+      const ok = device.complete && device.assembledSha256 === imageSha256;
+      if (!ok) ctx.exit(1);
+      const report = {
+        seed,
+        device: {
+          type: deviceType,
+          hardwareVersion: hardwareVersion ?? null,
+          runningVersionBefore: runningVersion,
+        },
+        image: { file: imageFile, format: image.format, size: input.length, sha256: imageSha256 },
+        distribution: result.distributions[0],
+        outcome: {
+          ok,
+          phase: device.phase,
+          imageUpgradeStatus: device.imageUpgradeStatus,
+          imageUpgradeStatusValue: IMAGE_UPGRADE_STATUS[device.imageUpgradeStatus],
+          runningVersion: device.runningVersion,
+          bytesReceived: device.bytesReceived,
+          assembledSha256: device.assembledSha256,
+          ...(device.outcome !== undefined && { reason: device.outcome }),
+          ...(hubReason !== undefined && { hubReason: hubReason.slice('no image: '.length) }),
+        },
+        framesExchanged: result.framesSent,
+        simulatedMs: Math.floor(result.endUs / 1_000),
+      };
+      if (argv.json) {
+        ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      const dist = report.distribution;
+      ctx.io.stdout(
+        `${renderFields([
+          ['seed', String(seed)],
+          [
+            'device',
+            `${deviceType}${hardwareVersion === undefined ? ' (no hardware version in queries)' : `, hardware version ${hardwareVersion}`}`,
+          ],
+          ['image', `${imageFile} (${image.format}, ${input.length} bytes)`],
+          [
+            'distribution',
+            dist?.ok
+              ? `stored in ${dist.blocks} hub memory blocks`
+              : `refused: ${dist?.alert} ${dist?.reason}: ${dist?.detail}`,
+          ],
+          [
+            'result',
+            ok ? 'complete, verified image' : `INCOMPLETE${device.outcome ? `: ${device.outcome}` : ''}`,
+          ],
+          ...(hubReason !== undefined ? [['hub', hubReason] as [string, string]] : []),
+          ['imageUpgradeStatus', `${report.outcome.imageUpgradeStatusValue} (${device.imageUpgradeStatus})`],
+          ['runningVersion', `0x${device.runningVersion.toString(16).padStart(8, '0')}`],
+          ['bytesReceived', `${device.bytesReceived} of ${input.length}`],
+          [
+            'assembledSha256',
+            `${device.assembledSha256}${device.assembledSha256 === imageSha256 ? ' (equals the image)' : ''}`,
+          ],
+          ['framesExchanged', String(result.framesSent)],
+          ['simulatedMs', String(report.simulatedMs)],
+        ])}\n`,
+      );
+    },
+  };
+}
