@@ -63,6 +63,8 @@ export interface ClientState {
   readonly outstanding?: OtaCommand;
   /** Why the client ended where it did (failed, no image). */
   readonly outcome?: string;
+  /** Pause between block requests the hub asked for with WAIT_FOR_DATA, ms. */
+  readonly blockPeriodMs?: number;
 }
 
 /** The client's timers (one of each at most). */
@@ -287,7 +289,6 @@ function onBlockResponse(
   config: ClientConfig,
   state: ClientState,
   command: Extract<OtaCommand, { name: 'imageBlockResponse' }>,
-  ctx: ClientContext,
   effects: ClientEffect[],
 ): ClientState {
   const target = state.target as TargetImage;
@@ -299,7 +300,8 @@ function onBlockResponse(
       { type: 'cancelTimer', timer: 'response' },
       { type: 'setTimer', timer: 'nextBlock', delayUs },
     );
-    return { ...state, attempts: 0, outstanding: undefined };
+    // ZCL r8 §11.13.8.3: the client keeps to the minimum block period for the rest of the download.
+    return { ...state, attempts: 0, outstanding: undefined, blockPeriodMs: command.minimumBlockPeriod };
   }
   const expected = state.outstanding;
   // A stale or duplicate response, or one that does not fit the request, is ignored: the
@@ -327,7 +329,10 @@ function onBlockResponse(
     effects.push({ type: 'checkImage' });
     return go(next, { phase: 'checking' }, `received all ${target.imageSize} bytes`, effects);
   }
-  void ctx;
+  if (next.blockPeriodMs) {
+    effects.push({ type: 'setTimer', timer: 'nextBlock', delayUs: next.blockPeriodMs * MS });
+    return next;
+  }
   return blockRequest(config, next, effects);
 }
 
@@ -519,7 +524,7 @@ export function stepClient(
       if (c.name === 'queryNextImageResponse')
         return done(state.phase === 'querying' ? onQueryResponse(config, state, c, effects) : state);
       if (c.name === 'imageBlockResponse')
-        return done(state.phase === 'downloading' ? onBlockResponse(config, state, c, ctx, effects) : state);
+        return done(state.phase === 'downloading' ? onBlockResponse(config, state, c, effects) : state);
       if (c.name === 'upgradeEndResponse') {
         return done(
           state.phase === 'ending' || state.phase === 'waiting'
