@@ -7,7 +7,7 @@
  * the block rate with WAIT_FOR_DATA, and ends downloads with the Upgrade End Response.
  */
 import type { ImageId, OtaCommand } from '../ota/commands.ts';
-import { sameImage, UPGRADE_TIME_WAIT } from '../ota/commands.ts';
+import { IMAGE_NOTIFY_PAYLOAD, sameImage, UPGRADE_TIME_WAIT } from '../ota/commands.ts';
 
 /** An image the hub holds and can serve. */
 export interface ServedImage extends ImageId {
@@ -96,7 +96,12 @@ export type HubEvent =
 
 /** What the hub asks its driver to do. */
 export type HubEffect =
-  | { readonly type: 'send'; readonly to: string; readonly command: OtaCommand }
+  | {
+      readonly type: 'send';
+      readonly to: string;
+      readonly command: OtaCommand;
+      readonly unsolicited?: boolean;
+    }
   | {
       readonly type: 'sendBlock';
       readonly to: string;
@@ -380,15 +385,22 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
       effects.push({
         type: 'send',
         to: event.to,
+        unsolicited: true,
         command: event.image
-          ? { name: 'imageNotify', payloadType: 0x03, queryJitter: event.queryJitter, ...event.image }
-          : { name: 'imageNotify', payloadType: 0x00, queryJitter: event.queryJitter },
+          ? {
+              name: 'imageNotify',
+              payloadType: IMAGE_NOTIFY_PAYLOAD.jitterManufacturerImageTypeVersion,
+              queryJitter: event.queryJitter,
+              ...event.image,
+            }
+          : { name: 'imageNotify', payloadType: IMAGE_NOTIFY_PAYLOAD.jitter, queryJitter: event.queryJitter },
       });
       return done(state);
     case 'release':
       effects.push({
         type: 'send',
         to: event.device,
+        unsolicited: true,
         command: {
           name: 'upgradeEndResponse',
           ...event.image,

@@ -47,6 +47,8 @@ export const DEFAULT_START_UNIX_S = 1_767_225_600;
 /** Time a device takes to boot after power returns, µs. */
 const REBOOT_US = 5_000_000;
 const HUB_NODE = 'hub';
+/** Destination of a hub frame for every device on the HAN. */
+export const BROADCAST = 'broadcast';
 const HUB_ADDRESS = 0x0000;
 const OTA_ENDPOINT = 1;
 
@@ -88,6 +90,8 @@ export interface FrameRunInput {
   readonly images: readonly DistributedImage[];
   /** Hub restarts, µs. */
   readonly hubRestartsUs?: readonly number[];
+  /** Other hub events at given times: Image Notify (to a device or `broadcast`), release. */
+  readonly hubEvents?: readonly { readonly atUs: number; readonly event: HubEvent }[];
   /** Simulated time after which the run stops, µs. */
   readonly maxTimeUs: number;
   /** Wall-clock time of the start, Unix seconds. */
@@ -238,6 +242,8 @@ class FrameSimulation {
     const distributions = this.#input.images.map((image) => this.#distribute(image));
     for (const restart of this.#input.hubRestartsUs ?? [])
       this.#clock.schedule(restart, { kind: 'hub', event: { type: 'restart' } });
+    for (const { atUs, event } of this.#input.hubEvents ?? [])
+      this.#clock.schedule(atUs, { kind: 'hub', event });
     for (const device of this.#devices.values()) {
       const at = device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, 999_999);
       this.#clock.schedule(at, {
@@ -469,13 +475,16 @@ class FrameSimulation {
   #hubEffect(effect: HubEffect): void {
     switch (effect.type) {
       case 'send': {
+        if (effect.to === BROADCAST) {
+          for (const node of this.#devices.keys()) this.#hubEffect({ ...effect, to: node });
+          return;
+        }
         const device = this.#devices.get(effect.to);
-        const unsolicited =
-          effect.command.name === 'imageNotify' || (effect.command.name === 'upgradeEndResponse' && !device);
-        const tsn =
-          unsolicited || !device
-            ? (this.#hubCounters.tsn = (this.#hubCounters.tsn + 1) & 0xff)
-            : device.lastRequestTsn;
+        if (!device) throw new RangeError(`hub sent ${effect.command.name} to unknown node '${effect.to}'`);
+        // Responses echo the request's sequence number; unsolicited frames take the hub's own.
+        const tsn = effect.unsolicited
+          ? (this.#hubCounters.tsn = (this.#hubCounters.tsn + 1) & 0xff)
+          : device.lastRequestTsn;
         this.#send(HUB_NODE, effect.to, { transactionSequence: tsn, command: effect.command });
         return;
       }

@@ -5,7 +5,7 @@ import { toHex } from '../../src/bytes/hex.ts';
 import { sha256 } from '../../src/crypto/hashes.ts';
 import { readP256Key } from '../../src/crypto/keys.ts';
 import { DEVICE_PROFILES, type DeviceType } from '../../src/devices/profiles.ts';
-import { DEFAULT_HUB_CONFIG, type HubConfig } from '../../src/hub/ota-server.ts';
+import { DEFAULT_HUB_CONFIG, type HubConfig, type HubEvent } from '../../src/hub/ota-server.ts';
 import { type ParseImageOptions, parseImage } from '../../src/ota/image.ts';
 import { type DeviceSpec, type FrameRunResult, runFrameSimulation } from '../../src/sim/frame-driver.ts';
 import { LINK_PROFILES, type LinkProfile } from '../../src/sim/link.ts';
@@ -63,18 +63,22 @@ export function deviceFor(
   };
 }
 
+/** Options of `run`. */
+export interface RunOptions {
+  readonly seed?: number;
+  readonly hub?: Partial<HubConfig>;
+  readonly blockCount?: number;
+  readonly blockSize?: number;
+  readonly capture?: boolean;
+  readonly hubRestartsUs?: number[];
+  readonly hubEvents?: readonly { atUs: number; event: HubEvent }[];
+}
+
 /** Runs one hub with `devices` and `images` for at most 60 simulated days. */
 export function run(
   devices: readonly DeviceSpec[],
   images: readonly FixtureImage[],
-  options: {
-    seed?: number;
-    hub?: Partial<HubConfig>;
-    blockCount?: number;
-    blockSize?: number;
-    capture?: boolean;
-    hubRestartsUs?: number[];
-  } = {},
+  options: RunOptions = {},
 ): FrameRunResult {
   return runFrameSimulation({
     seed: options.seed ?? 1,
@@ -85,7 +89,18 @@ export function run(
     maxTimeUs: 60 * 86_400_000_000,
     ...(options.capture && { capture: true }),
     ...(options.hubRestartsUs && { hubRestartsUs: options.hubRestartsUs }),
+    ...(options.hubEvents && { hubEvents: options.hubEvents }),
   });
+}
+
+/** Like `run`, with hub events (notify, release) at given times. */
+export function runWithEvents(
+  devices: readonly DeviceSpec[],
+  images: readonly FixtureImage[],
+  hubEvents: readonly { atUs: number; event: HubEvent }[],
+  options: RunOptions = {},
+): FrameRunResult {
+  return run(devices, images, { ...options, hubEvents });
 }
 
 /** A lossy, duplicating, reordering link (30% loss each way). */

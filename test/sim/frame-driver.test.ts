@@ -12,7 +12,14 @@ import { sha256 } from '../../src/crypto/hashes.ts';
 import { DEVICE_TYPES } from '../../src/devices/profiles.ts';
 import { headerStringFromText } from '../../src/ota/header.ts';
 import { buildZigbeeImage } from '../../src/ota/zigbee-image.ts';
-import { deviceFor, FIXTURE_IMAGES, type FixtureImage, HARSH_LINK, run } from '../helpers/sim.ts';
+import {
+  deviceFor,
+  FIXTURE_IMAGES,
+  type FixtureImage,
+  HARSH_LINK,
+  run,
+  runWithEvents,
+} from '../helpers/sim.ts';
 
 const [ESME_IMAGE, , IHD_IMAGE, PPMID_IMAGE] = FIXTURE_IMAGES as [
   FixtureImage,
@@ -180,5 +187,52 @@ describe('reproducibility', () => {
       seed: 6,
     }).trace.toJsonLines();
     expect(other).not.toBe(once());
+  });
+});
+
+describe('activation through the Upgrade End Response', () => {
+  it('counts down to a later upgrade time, then runs the new image', () => {
+    const result = run([deviceFor('PPMID', PPMID_IMAGE, { upgradePolicy: { afterS: 120 } })], [PPMID_IMAGE]);
+    expect(result.devices[0]).toMatchObject({ phase: 'upgraded', runningVersion: 0x00030001 });
+    const states = result.trace.states('ppmid');
+    const countDown = states.find((e) => e.reason === 'upgrade in 120 s');
+    const upgraded = states.find((e) => e.to === 'upgraded/normal');
+    expect(countDown?.to).toBe('countDown/countDown');
+    expect((upgraded?.timeUs ?? 0) - (countDown?.timeUs ?? 0)).toBeGreaterThanOrEqual(119_000_000);
+  });
+
+  it('waits when told to, until the hub releases it with an unsolicited Upgrade End Response', () => {
+    const device = deviceFor('IHD', IHD_IMAGE, { upgradePolicy: 'wait' });
+    const waiting = run([device], [IHD_IMAGE]);
+    expect(waiting.devices[0]).toMatchObject({
+      phase: 'waiting',
+      imageUpgradeStatus: 'waitingToUpgrade',
+      runningVersion: 0x104,
+    });
+    const image = { manufacturerCode: 0x1234, imageType: 0x10, fileVersion: 0x105 };
+    const released = runWithEvents(
+      [device],
+      [IHD_IMAGE],
+      [{ atUs: 86_400_000_000, event: { type: 'release', device: 'ihd', image, upgradeTime: 0 } }],
+    );
+    expect(released.devices[0]).toMatchObject({ phase: 'upgraded', runningVersion: 0x105 });
+  });
+
+  it('brings idle devices to query with a broadcast Image Notify', () => {
+    const devices = ['a', 'b'].map((n) => deviceFor('IHD', IHD_IMAGE, { node: `ihd-${n}`, startUs: 0 }));
+    // Devices query at power-on and find nothing (the image arrives later), then a notify brings them back.
+    const result = runWithEvents(
+      devices,
+      [],
+      [{ atUs: 5_000_000, event: { type: 'notify', to: 'broadcast', queryJitter: 100 } }],
+    );
+    const notified = result.trace
+      .frames()
+      .filter((f) => f.command === 'imageNotify' && f.fate === 'delivered');
+    expect(notified.map((f) => f.to).sort()).toEqual(['ihd-a', 'ihd-b']);
+    const queries = result.trace
+      .frames()
+      .filter((f) => f.command === 'queryNextImageRequest' && f.fate === 'delivered');
+    expect(queries.length).toBe(4);
   });
 });

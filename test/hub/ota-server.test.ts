@@ -1,0 +1,228 @@
+/**
+ * The hub's OTA server step by step: queries against the image's hardware range, blocks and
+ * pages (paced by responseSpacing, never past the end), requests at or past the end answered
+ * with ABORT, Upgrade End Responses now, later or wait, the unsolicited release, Image Notify.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_HUB_CONFIG,
+  type HubEffect,
+  type HubState,
+  initialHubState,
+  type ServedImage,
+  stepHub,
+} from '../../src/hub/ota-server.ts';
+import type { OtaCommand } from '../../src/ota/commands.ts';
+
+const IMAGE: ServedImage = {
+  key: 'k',
+  manufacturerCode: 0x1234,
+  imageType: 1,
+  fileVersion: 5,
+  size: 1000,
+  minimumHardwareVersion: 2,
+  maximumHardwareVersion: 4,
+};
+const ID = { manufacturerCode: 0x1234, imageType: 1, fileVersion: 5 };
+const ctx = { nowUs: 0, utcNow: 1000 };
+
+function hubWith(policy: 'now' | 'wait' | { afterS: number } = 'now'): HubState {
+  const state = initialHubState([
+    { node: 'esme', hardwareVersionOptional: false, upgradePolicy: policy },
+    { node: 'ppmid', hardwareVersionOptional: true, upgradePolicy: policy },
+  ]);
+  return stepHub(DEFAULT_HUB_CONFIG, state, { type: 'imageStored', image: IMAGE }, ctx).state;
+}
+
+function frame(state: HubState, from: string, command: OtaCommand, at = ctx) {
+  return stepHub(DEFAULT_HUB_CONFIG, state, { type: 'frame', from, command }, at);
+}
+
+const sent = (effects: readonly HubEffect[]) =>
+  effects.filter((e) => e.type === 'send').map((e) => (e.type === 'send' ? e.command : undefined));
+
+describe('stepHub', () => {
+  it('offers the image to a device whose hardware version is in range, or optional and absent', () => {
+    const hub = hubWith();
+    for (const [from, hw] of [
+      ['esme', 3],
+      ['ppmid', undefined],
+    ] as const) {
+      const { effects } = frame(hub, from, {
+        name: 'queryNextImageRequest',
+        ...ID,
+        fileVersion: 4,
+        ...(hw !== undefined && { hardwareVersion: hw }),
+      });
+      expect(sent(effects)).toEqual([
+        { name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 1000 },
+      ]);
+    }
+    for (const [from, hw] of [
+      ['esme', 5],
+      ['esme', undefined],
+      ['ppmid', 1],
+    ] as const) {
+      const { effects } = frame(hub, from, {
+        name: 'queryNextImageRequest',
+        ...ID,
+        fileVersion: 4,
+        ...(hw !== undefined && { hardwareVersion: hw }),
+      });
+      expect(sent(effects)).toEqual([{ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' }]);
+    }
+    const same = frame(hub, 'esme', { name: 'queryNextImageRequest', ...ID, hardwareVersion: 3 });
+    expect(sent(same.effects)).toEqual([{ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' }]);
+  });
+
+  it('serves a block, clipped to its cap and to the end of the image, and pins the image once', () => {
+    const first = frame(hubWith(), 'esme', {
+      name: 'imageBlockRequest',
+      ...ID,
+      fileOffset: 0,
+      maximumDataSize: 200,
+    });
+    expect(first.effects).toContainEqual({ type: 'pin', key: 'k', device: 'esme' });
+    expect(first.effects).toContainEqual({
+      type: 'sendBlock',
+      to: 'esme',
+      image: IMAGE,
+      fileOffset: 0,
+      length: 64,
+    });
+    const last = frame(first.state, 'esme', {
+      name: 'imageBlockRequest',
+      ...ID,
+      fileOffset: 990,
+      maximumDataSize: 64,
+    });
+    expect(last.effects.filter((e) => e.type === 'pin')).toEqual([]);
+    expect(last.effects).toContainEqual({
+      type: 'sendBlock',
+      to: 'esme',
+      image: IMAGE,
+      fileOffset: 990,
+      length: 10,
+    });
+  });
+
+  it('answers a request at or past the end with ABORT and ends the session', () => {
+    const started = frame(hubWith(), 'esme', {
+      name: 'imageBlockRequest',
+      ...ID,
+      fileOffset: 0,
+      maximumDataSize: 64,
+    }).state;
+    for (const fileOffset of [1000, 5000, 0xffff_ffff]) {
+      const { effects, state } = frame(started, 'esme', {
+        name: 'imageBlockRequest',
+        ...ID,
+        fileOffset,
+        maximumDataSize: 64,
+      });
+      expect(sent(effects)).toEqual([{ name: 'imageBlockResponse', status: 'ABORT' }]);
+      expect(effects).toContainEqual({ type: 'unpin', key: 'k', device: 'esme' });
+      expect(state.sessions.size).toBe(0);
+    }
+  });
+
+  it('paces a page with responseSpacing and stops at the end of the image', () => {
+    let step = frame(hubWith(), 'ppmid', {
+      name: 'imagePageRequest',
+      ...ID,
+      fileOffset: 900,
+      maximumDataSize: 40,
+      pageSize: 500,
+      responseSpacing: 20,
+    });
+    const blocks: { fileOffset: number; length: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const e of step.effects)
+        if (e.type === 'sendBlock') blocks.push({ fileOffset: e.fileOffset, length: e.length });
+      const timer = step.effects.find((e) => e.type === 'setTimer' && e.timer === 'page');
+      if (!timer) break;
+      expect(timer).toMatchObject({ delayUs: 20_000 });
+      step = stepHub(DEFAULT_HUB_CONFIG, step.state, { type: 'timer', timer: 'page', device: 'ppmid' }, ctx);
+    }
+    expect(blocks).toEqual([
+      { fileOffset: 900, length: 40 },
+      { fileOffset: 940, length: 40 },
+      { fileOffset: 980, length: 20 },
+    ]);
+    expect(step.state.pages.size).toBe(0);
+  });
+
+  it('answers a successful Upgrade End Request with upgrade time now, later or wait', () => {
+    for (const [policy, upgradeTime] of [
+      ['now', 1000],
+      [{ afterS: 60 }, 1060],
+      ['wait', 'wait'],
+    ] as const) {
+      const { effects } = frame(hubWith(policy), 'esme', {
+        name: 'upgradeEndRequest',
+        status: 'SUCCESS',
+        ...ID,
+      });
+      expect(sent(effects)).toEqual([{ name: 'upgradeEndResponse', ...ID, currentTime: 1000, upgradeTime }]);
+    }
+    const failed = frame(hubWith(), 'esme', { name: 'upgradeEndRequest', status: 'INVALID_IMAGE', ...ID });
+    expect(sent(failed.effects)).toEqual([]);
+  });
+
+  it('releases a waiting device with an unsolicited Upgrade End Response, and notifies devices', () => {
+    const release = stepHub(
+      DEFAULT_HUB_CONFIG,
+      hubWith(),
+      { type: 'release', device: 'ppmid', image: ID, upgradeTime: 1000 },
+      ctx,
+    );
+    expect(release.effects).toEqual([
+      {
+        type: 'send',
+        to: 'ppmid',
+        unsolicited: true,
+        command: { name: 'upgradeEndResponse', ...ID, currentTime: 1000, upgradeTime: 1000 },
+      },
+    ]);
+    const notify = stepHub(
+      DEFAULT_HUB_CONFIG,
+      hubWith(),
+      { type: 'notify', to: 'broadcast', queryJitter: 50 },
+      ctx,
+    );
+    expect(sent(notify.effects)).toEqual([{ name: 'imageNotify', payloadType: 0, queryJitter: 50 }]);
+  });
+
+  it('tells a device over the concurrency limit to wait for data', () => {
+    const config = { ...DEFAULT_HUB_CONFIG, maxConcurrentDownloads: 1, waitForDataDelayS: 30 };
+    const busy = stepHub(
+      config,
+      hubWith(),
+      {
+        type: 'frame',
+        from: 'esme',
+        command: { name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 },
+      },
+      ctx,
+    ).state;
+    const { effects } = stepHub(
+      config,
+      busy,
+      {
+        type: 'frame',
+        from: 'ppmid',
+        command: { name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 },
+      },
+      ctx,
+    );
+    expect(sent(effects)).toEqual([
+      {
+        name: 'imageBlockResponse',
+        status: 'WAIT_FOR_DATA',
+        currentTime: 1000,
+        requestTime: 1030,
+        minimumBlockPeriod: 0,
+      },
+    ]);
+  });
+});
