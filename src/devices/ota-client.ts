@@ -468,6 +468,11 @@ function onNotify(
   return state.phase === 'failed' ? go(state, { phase: 'idle', aborts: 0 }, 'image notify', effects) : state;
 }
 
+/** A step's result (a plain function: closures in the step cost a call per event). */
+function stepResult(effects: readonly ClientEffect[], state: ClientState): ClientStep {
+  return { state, effects };
+}
+
 /** One step of the client. */
 export function stepClient(
   config: ClientConfig,
@@ -476,11 +481,11 @@ export function stepClient(
   ctx: ClientContext,
 ): ClientStep {
   const effects: ClientEffect[] = [];
-  const done = (next: ClientState): ClientStep => ({ state: next, effects });
   if (event.type === 'powerLoss') {
     for (const timer of ['response', 'query', 'nextBlock', 'upgrade'] as const)
       effects.push({ type: 'cancelTimer', timer });
-    return done(
+    return stepResult(
+      effects,
       go(
         state,
         { phase: 'off', status: 'normal', outstanding: undefined, attempts: 0 },
@@ -490,7 +495,7 @@ export function stepClient(
     );
   }
   if (state.phase === 'off') {
-    if (event.type !== 'powerOn') return done(state);
+    if (event.type !== 'powerOn') return stepResult(effects, state);
     const restored = go(
       state,
       {
@@ -505,34 +510,45 @@ export function stepClient(
         : 'power on',
       effects,
     );
-    return done(query(config, restored, effects, 're-query after power on'));
+    return stepResult(effects, query(config, restored, effects, 're-query after power on'));
   }
   switch (event.type) {
     case 'start':
-      return done(
+      return stepResult(
+        effects,
         state.phase === 'idle' || state.phase === 'upgraded' ? query(config, state, effects, 'start') : state,
       );
     case 'powerOn':
-      return done(state);
+      return stepResult(effects, state);
     case 'checked':
-      return done(state.phase === 'checking' ? onChecked(config, state, event.result, effects) : state);
+      return stepResult(
+        effects,
+        state.phase === 'checking' ? onChecked(config, state, event.result, effects) : state,
+      );
     case 'timer':
-      return done(onTimer(config, state, event.timer, effects));
+      return stepResult(effects, onTimer(config, state, event.timer, effects));
     case 'frame': {
       const c = event.command;
-      if (c.name === 'imageNotify') return done(onNotify(config, state, c, ctx, effects));
+      if (c.name === 'imageNotify') return stepResult(effects, onNotify(config, state, c, ctx, effects));
       if (c.name === 'queryNextImageResponse')
-        return done(state.phase === 'querying' ? onQueryResponse(config, state, c, effects) : state);
+        return stepResult(
+          effects,
+          state.phase === 'querying' ? onQueryResponse(config, state, c, effects) : state,
+        );
       if (c.name === 'imageBlockResponse')
-        return done(state.phase === 'downloading' ? onBlockResponse(config, state, c, effects) : state);
+        return stepResult(
+          effects,
+          state.phase === 'downloading' ? onBlockResponse(config, state, c, effects) : state,
+        );
       if (c.name === 'upgradeEndResponse') {
-        return done(
+        return stepResult(
+          effects,
           state.phase === 'ending' || state.phase === 'waiting'
             ? onEndResponse(config, state, c, effects)
             : state,
         );
       }
-      return done(state);
+      return stepResult(effects, state);
     }
   }
 }

@@ -293,7 +293,9 @@ function onBlockOrPage(
     );
   }
   const sessions = withMap(state.sessions, from, { key: image.key, lastRequestUs: ctx.nowUs });
-  effects.push({ type: 'setTimer', timer: 'session', device: from, delayUs: config.sessionTimeoutMs * MS });
+  // The idle timer is armed once per session; when it fires it looks at the last request.
+  if (!session)
+    effects.push({ type: 'setTimer', timer: 'session', device: from, delayUs: config.sessionTimeoutMs * MS });
   const chunk = Math.max(1, Math.min(request.maximumDataSize, config.maxBlockData));
   const firstLength = Math.min(chunk, image.size - request.fileOffset);
   if (request.name === 'imageBlockRequest') {
@@ -360,27 +362,44 @@ function onEndRequest(
   return next;
 }
 
+/** A step's result (a plain function: closures in the step cost a call per event). */
+function stepResult(effects: readonly HubEffect[], state: HubState): HubStep {
+  return { state, effects };
+}
+
 /** One step of the hub. */
 export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx: HubContext): HubStep {
   const effects: HubEffect[] = [];
-  const done = (next: HubState): HubStep => ({ state: next, effects });
   switch (event.type) {
     case 'imageStored':
-      return done({
+      return stepResult(effects, {
         ...state,
         images: [...state.images.filter((i) => i.key !== event.image.key), event.image],
       });
     case 'imageRemoved':
-      return done({ ...state, images: state.images.filter((i) => i.key !== event.key) });
+      return stepResult(effects, { ...state, images: state.images.filter((i) => i.key !== event.key) });
     case 'restart': {
       let next = state;
       for (const device of [...state.sessions.keys()])
         next = endSession(next, device, 'hub restarted', effects);
-      return done(next);
+      return stepResult(effects, next);
     }
-    case 'timer':
-      if (event.timer === 'page') return done(onPageTimer(state, event.device, effects));
-      return done(endSession(state, event.device, 'download idle too long', effects));
+    case 'timer': {
+      if (event.timer === 'page') return stepResult(effects, onPageTimer(state, event.device, effects));
+      const session = state.sessions.get(event.device);
+      if (!session) return stepResult(effects, state);
+      const idleUs = ctx.nowUs - session.lastRequestUs;
+      if (idleUs < config.sessionTimeoutMs * MS) {
+        effects.push({
+          type: 'setTimer',
+          timer: 'session',
+          device: event.device,
+          delayUs: config.sessionTimeoutMs * MS - idleUs,
+        });
+        return stepResult(effects, state);
+      }
+      return stepResult(effects, endSession(state, event.device, 'download idle too long', effects));
+    }
     case 'notify':
       effects.push({
         type: 'send',
@@ -395,7 +414,7 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
             }
           : { name: 'imageNotify', payloadType: IMAGE_NOTIFY_PAYLOAD.jitter, queryJitter: event.queryJitter },
       });
-      return done(state);
+      return stepResult(effects, state);
     case 'release':
       effects.push({
         type: 'send',
@@ -408,14 +427,16 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
           upgradeTime: event.upgradeTime,
         },
       });
-      return done(state);
+      return stepResult(effects, state);
     case 'frame': {
       const c = event.command;
-      if (c.name === 'queryNextImageRequest') return done(onQuery(state, event.from, c, effects));
+      if (c.name === 'queryNextImageRequest')
+        return stepResult(effects, onQuery(state, event.from, c, effects));
       if (c.name === 'imageBlockRequest' || c.name === 'imagePageRequest') {
-        return done(onBlockOrPage(config, state, event.from, c, ctx, effects));
+        return stepResult(effects, onBlockOrPage(config, state, event.from, c, ctx, effects));
       }
-      if (c.name === 'upgradeEndRequest') return done(onEndRequest(state, event.from, c, ctx, effects));
+      if (c.name === 'upgradeEndRequest')
+        return stepResult(effects, onEndRequest(state, event.from, c, ctx, effects));
       if (c.name === 'queryDeviceSpecificFileRequest') {
         effects.push({
           type: 'send',
@@ -423,7 +444,7 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
           command: { name: 'queryDeviceSpecificFileResponse', status: 'NO_IMAGE_AVAILABLE' },
         });
       }
-      return done(state);
+      return stepResult(effects, state);
     }
   }
 }

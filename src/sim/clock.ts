@@ -17,7 +17,8 @@ export class VirtualClock<T> {
   #now = 0;
   #seq = 0;
   readonly #heap: Entry<T>[] = [];
-  readonly #cancelled = new Set<number>();
+  /** Ids scheduled and neither run nor cancelled: cancelling is O(1), the heap entry is skipped later. */
+  readonly #live = new Set<number>();
 
   /** Current simulated time, in microseconds. */
   get now(): number {
@@ -26,7 +27,7 @@ export class VirtualClock<T> {
 
   /** Events still scheduled (cancelled ones excluded). */
   get pending(): number {
-    return this.#heap.length - this.#cancelled.size;
+    return this.#live.size;
   }
 
   /** Schedules `payload` at `time` (µs, not before now); returns an id for `cancel`. */
@@ -35,6 +36,7 @@ export class VirtualClock<T> {
       throw new RangeError(`time: ${time} is not an integer at or after now (${this.#now})`);
     }
     const entry = { time, seq: this.#seq++, payload };
+    this.#live.add(entry.seq);
     this.#heap.push(entry);
     this.#siftUp(this.#heap.length - 1);
     return entry.seq;
@@ -47,14 +49,14 @@ export class VirtualClock<T> {
 
   /** Cancels a scheduled event (no effect if it already ran). */
   cancel(id: number): void {
-    if (this.#heap.some((e) => e.seq === id)) this.#cancelled.add(id);
+    this.#live.delete(id);
   }
 
   /** Removes the earliest event, advances the clock to its time and returns it. */
   next(): { time: number; payload: T } | undefined {
     while (this.#heap.length > 0) {
       const top = this.#pop();
-      if (this.#cancelled.delete(top.seq)) continue;
+      if (!this.#live.delete(top.seq)) continue;
       this.#now = top.time;
       return { time: top.time, payload: top.payload };
     }

@@ -36,7 +36,7 @@ import { type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { VirtualClock } from './clock.ts';
 import { LinkDirection, type LinkProfile, nextAwake, type WakeSchedule } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
-import { RngStreams } from './rng.ts';
+import { type Rng, RngStreams } from './rng.ts';
 import { Trace } from './trace.ts';
 import type { StackAddressing } from './zigbee-stack.ts';
 
@@ -166,6 +166,8 @@ interface DeviceRuntime {
   tsn: number;
   lastRequestTsn: number;
   counters: { mac: number; nwk: number; aps: number };
+  /** The device's random streams: its client, and each link direction. */
+  readonly rng: { readonly client: Rng; readonly up: Rng; readonly down: Rng };
   framesSent: number;
   framesReceived: number;
 }
@@ -224,6 +226,11 @@ class FrameSimulation {
         tsn: this.#rng.stream(`tsn:${spec.node}`).int(0, 255),
         lastRequestTsn: 0,
         counters: { mac: 0, nwk: 0, aps: 0 },
+        rng: {
+          client: this.#rng.stream(`client:${spec.node}`),
+          up: this.#rng.stream(`link:up:${spec.node}`),
+          down: this.#rng.stream(`link:down:${spec.node}`),
+        },
         framesSent: 0,
         framesReceived: 0,
       };
@@ -379,7 +386,7 @@ class FrameSimulation {
     const ctx = {
       nowUs: this.#clock.now,
       utcNow: this.#utcNow(),
-      rng: this.#rng.stream(`client:${device.spec.node}`),
+      rng: device.rng.client,
     };
     const step = stepClient(device.config, device.state, event, ctx);
     device.state = step.state;
@@ -549,11 +556,7 @@ class FrameSimulation {
     const device = this.#devices.get(toHub ? from : to) as DeviceRuntime;
     const direction = toHub ? device.up : device.down;
     const now = this.#clock.now;
-    const arrivals = direction.send(
-      bytes.length,
-      now,
-      this.#rng.stream(`link:${toHub ? 'up' : 'down'}:${device.spec.node}`),
-    );
+    const arrivals = direction.send(bytes.length, now, toHub ? device.rng.up : device.rng.down);
     this.#framesSent++;
     if (toHub) device.framesSent++;
     if (this.#input.capture) this.#capture(from, to, device, bytes, now);

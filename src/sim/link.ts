@@ -120,12 +120,11 @@ export class LinkDirection {
     // Draw every number in the same order whatever the outcome, so runs stay comparable.
     const lost = rng.chance(this.profile.lossProbability);
     const duplicated = rng.chance(this.profile.duplicateProbability);
-    const jitter = [rng.int(0, this.profile.jitterUs), rng.int(0, this.profile.jitterUs)];
+    const first = rng.int(0, this.profile.jitterUs);
+    const second = rng.int(0, this.profile.jitterUs);
     if (lost) return [];
-    const arrive = (j: number) => start + airtime + this.profile.latencyUs + j;
-    return duplicated
-      ? [arrive(jitter[0] as number), arrive(jitter[1] as number)]
-      : [arrive(jitter[0] as number)];
+    const arrival = start + airtime + this.profile.latencyUs;
+    return duplicated ? [arrival + first, arrival + second] : [arrival + first];
   }
 
   #dutyCycleStart(start: number, airtime: number, dutyCycle: number): number {
