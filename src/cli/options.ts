@@ -41,20 +41,26 @@ export function imageReadingOptions(argv: Record<string, unknown>): ParseImageOp
   };
 }
 
-/** Options that may be given more than once; every other option given twice is an error. */
-const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(['_', '$0', 'element', 'files']);
-
 /**
  * A yargs check refusing a single-valued option given more than once: yargs would make it an
- * array, and a command reading it as a string would silently drop it.
+ * array, and a command reading it as a string would silently drop it. Options declared with
+ * `array: true` (and the positionals) may repeat.
  */
-export function refuseRepeatedOptions(argv: Record<string, unknown>): true {
+export function refuseRepeatedOptions(
+  argv: Record<string, unknown>,
+  options: { readonly array?: readonly string[] },
+): true {
+  const repeatable = new Set(['_', '$0', ...(options.array ?? []).flatMap((name) => [name, camel(name)])]);
   for (const [key, value] of Object.entries(argv)) {
-    if (Array.isArray(value) && !REPEATABLE_OPTIONS.has(key) && !key.includes('-')) {
+    if (Array.isArray(value) && !repeatable.has(key) && !key.includes('-')) {
       throw new CliError('USAGE', `--${kebab(key)}: given ${value.length} times, at most once allowed`);
     }
   }
   return true;
+}
+
+function camel(kebabName: string): string {
+  return kebabName.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 function kebab(camel: string): string {
