@@ -12,7 +12,7 @@
  *   inconsistent field control), becomes a MALFORMED_COMMAND result, never an exception.
  */
 import { Direction, Frame, FrameType, Header } from 'zigbee-herdsman/dist/zspec/zcl/index.js';
-import { bytesEqual, hexNumber } from '../bytes/hex.ts';
+import { hexNumber } from '../bytes/hex.ts';
 import { EncodeError } from '../errors/errors.ts';
 import {
   type ImageId,

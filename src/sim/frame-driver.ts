@@ -489,9 +489,8 @@ class FrameSimulation {
         const device = this.#devices.get(effect.to);
         if (!device) throw new RangeError(`hub sent ${effect.command.name} to unknown node '${effect.to}'`);
         // Responses echo the request's sequence number; unsolicited frames take the hub's own.
-        const tsn = effect.unsolicited
-          ? (this.#hubCounters.tsn = (this.#hubCounters.tsn + 1) & 0xff)
-          : device.lastRequestTsn;
+        if (effect.unsolicited) this.#hubCounters.tsn = (this.#hubCounters.tsn + 1) & 0xff;
+        const tsn = effect.unsolicited ? this.#hubCounters.tsn : device.lastRequestTsn;
         this.#send(HUB_NODE, effect.to, { transactionSequence: tsn, command: effect.command });
         return;
       }

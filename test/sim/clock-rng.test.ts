@@ -13,7 +13,7 @@ describe('VirtualClock', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 200 }), (times) => {
         const clock = new VirtualClock<number>();
-        times.forEach((t, i) => clock.schedule(t, i));
+        for (const [i, t] of times.entries()) clock.schedule(t, i);
         const order: number[] = [];
         for (let e = clock.next(); e; e = clock.next()) order.push(e.payload);
         const expected = times
