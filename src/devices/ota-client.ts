@@ -218,6 +218,21 @@ function abort(
   );
 }
 
+/** Back to idle with nothing to fetch, saying why. */
+function settleIdle(
+  state: ClientState,
+  outcome: string,
+  reason: string,
+  effects: ClientEffect[],
+): ClientState {
+  return go(
+    state,
+    { phase: 'idle', status: 'normal', attempts: 0, outstanding: undefined, outcome },
+    reason,
+    effects,
+  );
+}
+
 function onQueryResponse(
   config: ClientConfig,
   state: ClientState,
@@ -226,29 +241,12 @@ function onQueryResponse(
 ): ClientState {
   effects.push({ type: 'cancelTimer', timer: 'response' });
   if (command.status !== 'SUCCESS') {
-    return go(
-      state,
-      {
-        phase: 'idle',
-        status: 'normal',
-        attempts: 0,
-        outstanding: undefined,
-        outcome: `hub answered ${command.status}`,
-      },
-      `query answered ${command.status}`,
-      effects,
-    );
+    return settleIdle(state, `hub answered ${command.status}`, `query answered ${command.status}`, effects);
   }
   if (command.manufacturerCode !== config.manufacturerCode || command.imageType !== config.imageType) {
-    return go(
+    return settleIdle(
       state,
-      {
-        phase: 'idle',
-        status: 'normal',
-        attempts: 0,
-        outstanding: undefined,
-        outcome: 'hub offered an image for another device',
-      },
+      'hub offered an image for another device',
       'query response names another manufacturer or image type',
       effects,
     );

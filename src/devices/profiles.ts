@@ -35,30 +35,34 @@ export interface DeviceProfile {
   readonly wake?: { readonly intervalS: number; readonly awakeS: number };
 }
 
+/** What the mains-powered GBCS devices (ESME, HCALCS) share: always awake, CS06 activation. */
+const MAINS_GBCS = {
+  sleepy: false,
+  hardwareVersionOptional: false,
+  gbcsActivation: true,
+  maxDataSize: 64,
+  queryJitterMs: 5_000,
+  responseTimeoutMs: 5_000,
+  maxRetries: 10,
+  requeryDelayMs: 60_000,
+} as const;
+
+/** What the consumer displays (IHD, PPMID) share: hardware version optional, hub-managed activation. */
+const CONSUMER_DISPLAY = {
+  sleepy: false,
+  hardwareVersionOptional: true,
+  gbcsActivation: false,
+  maxDataSize: 64,
+  queryJitterMs: 10_000,
+  responseTimeoutMs: 5_000,
+  maxRetries: 10,
+  requeryDelayMs: 60_000,
+} as const;
+
 /** The five profiles. Block sizes fit one unfragmented APS frame with NWK security. */
 export const DEVICE_PROFILES: Readonly<Record<DeviceType, DeviceProfile>> = {
-  ESME: {
-    deviceType: 'ESME',
-    sleepy: false,
-    hardwareVersionOptional: false,
-    gbcsActivation: true,
-    maxDataSize: 64,
-    queryJitterMs: 5_000,
-    responseTimeoutMs: 5_000,
-    maxRetries: 10,
-    requeryDelayMs: 60_000,
-  },
-  HCALCS: {
-    deviceType: 'HCALCS',
-    sleepy: false,
-    hardwareVersionOptional: false,
-    gbcsActivation: true,
-    maxDataSize: 64,
-    queryJitterMs: 5_000,
-    responseTimeoutMs: 5_000,
-    maxRetries: 10,
-    requeryDelayMs: 60_000,
-  },
+  ESME: { deviceType: 'ESME', ...MAINS_GBCS },
+  HCALCS: { deviceType: 'HCALCS', ...MAINS_GBCS },
   GSME: {
     deviceType: 'GSME',
     sleepy: true,
@@ -71,26 +75,6 @@ export const DEVICE_PROFILES: Readonly<Record<DeviceType, DeviceProfile>> = {
     requeryDelayMs: 60_000,
     wake: { intervalS: 1_800, awakeS: 30 },
   },
-  IHD: {
-    deviceType: 'IHD',
-    sleepy: false,
-    hardwareVersionOptional: true,
-    gbcsActivation: false,
-    maxDataSize: 64,
-    queryJitterMs: 10_000,
-    responseTimeoutMs: 5_000,
-    maxRetries: 10,
-    requeryDelayMs: 60_000,
-  },
-  PPMID: {
-    deviceType: 'PPMID',
-    sleepy: false,
-    hardwareVersionOptional: true,
-    gbcsActivation: false,
-    maxDataSize: 64,
-    queryJitterMs: 10_000,
-    responseTimeoutMs: 5_000,
-    maxRetries: 10,
-    requeryDelayMs: 60_000,
-  },
+  IHD: { deviceType: 'IHD', ...CONSUMER_DISPLAY },
+  PPMID: { deviceType: 'PPMID', ...CONSUMER_DISPLAY },
 };

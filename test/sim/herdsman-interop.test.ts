@@ -78,6 +78,7 @@ async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
       step({ type: 'frame', command: decoded.frame.command });
       if (decoded.frame.command.name === 'upgradeEndResponse') finished();
     });
+  /** herdsman builds a server→client frame, as its Endpoint.commandResponse does. */
   const respond = (command: string, payload: Record<string, unknown>, transactionSequence: number) =>
     toClient(
       Frame.create(
@@ -92,30 +93,15 @@ async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
         {},
       ).toBuffer(),
     );
-
   const endpoint = {
     ID: 1,
     commandResponse: async (
-      cluster: string,
+      _cluster: string,
       command: string,
       payload: Record<string, unknown>,
       _options: unknown,
       transactionSequence: number,
-    ) => {
-      toClient(
-        Frame.create(
-          FrameType.SPECIFIC,
-          Direction.SERVER_TO_CLIENT,
-          true,
-          undefined,
-          transactionSequence,
-          command,
-          cluster,
-          payload,
-          {},
-        ).toBuffer(),
-      );
-    },
+    ) => respond(command, payload, transactionSequence),
   };
   const waitForOtaCommand = (_endpoint: number, commandId: number) => {
     let resolve!: (frame: unknown) => void;
