@@ -65,10 +65,12 @@ export interface ClientState {
   readonly outcome?: string;
   /** Pause between block requests the hub asked for with WAIT_FOR_DATA, ms. */
   readonly blockPeriodMs?: number;
+  /** Transaction sequence number of the last request; responses must echo it. */
+  readonly tsn: number;
 }
 
 /** The client's timers (one of each at most). */
-export type ClientTimer = 'response' | 'query' | 'nextBlock' | 'upgrade';
+export type ClientTimer = 'response' | 'query' | 'nextBlock' | 'upgrade' | 'endRetry';
 
 /** What the persistent storage of a device held at power-on. */
 export interface SavedDownload {
@@ -84,7 +86,7 @@ export type ImageCheck =
 /** Events the client reacts to. */
 export type ClientEvent =
   | { readonly type: 'start' }
-  | { readonly type: 'frame'; readonly command: OtaCommand }
+  | { readonly type: 'frame'; readonly command: OtaCommand; readonly transactionSequence: number }
   | { readonly type: 'timer'; readonly timer: ClientTimer }
   | { readonly type: 'checked'; readonly result: ImageCheck }
   | { readonly type: 'powerLoss' }
@@ -92,7 +94,7 @@ export type ClientEvent =
 
 /** What the client asks its driver to do. */
 export type ClientEffect =
-  | { readonly type: 'send'; readonly command: OtaCommand }
+  | { readonly type: 'send'; readonly command: OtaCommand; readonly transactionSequence: number }
   | { readonly type: 'setTimer'; readonly timer: ClientTimer; readonly delayUs: number }
   | { readonly type: 'cancelTimer'; readonly timer: ClientTimer }
   | { readonly type: 'beginImage'; readonly target: TargetImage }
@@ -118,10 +120,39 @@ export interface ClientStep {
 }
 
 const MS = 1_000;
+const S = 1_000_000;
+/** ZCL r8 §11.13.3.4: the client draws 1..100 and answers an Image Notify when at most the jitter. */
+const QUERY_JITTER_RANGE = 100;
+/** How often a device told to wait (upgrade time 0xFFFFFFFF) asks again, ZCL r8 §11.13.9.6. */
+const WAIT_RETRY_US = 3_600 * S;
+/** The largest image a device accepts to store. */
+export const MAX_IMAGE_SIZE = 16 * 1024 * 1024;
 
-/** The state of a device that has just been installed, running `fileVersion`. */
-export function initialClientState(runningVersion: number): ClientState {
-  return { phase: 'off', status: 'normal', runningVersion, fileOffset: 0, attempts: 0, aborts: 0 };
+/** The state of a device that has just been installed, running `runningVersion`. */
+export function initialClientState(runningVersion: number, tsn = 0): ClientState {
+  return { phase: 'off', status: 'normal', runningVersion, fileOffset: 0, attempts: 0, aborts: 0, tsn };
+}
+
+/** Sends a new request (a new transaction sequence number) and awaits its response. */
+function request(
+  config: ClientConfig,
+  state: ClientState,
+  command: OtaCommand,
+  effects: ClientEffect[],
+): ClientState {
+  const tsn = (state.tsn + 1) & 0xff;
+  effects.push(
+    { type: 'send', command, transactionSequence: tsn },
+    { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
+  );
+  return { ...state, tsn, outstanding: command };
+}
+
+/** Sends a request no response is awaited for (an aborting Upgrade End Request). */
+function notifyHub(state: ClientState, command: OtaCommand, effects: ClientEffect[]): ClientState {
+  const tsn = (state.tsn + 1) & 0xff;
+  effects.push({ type: 'send', command, transactionSequence: tsn });
+  return { ...state, tsn };
 }
 
 /** The one place where the client's phase and status change; records the transition. */
@@ -153,11 +184,7 @@ function query(
     ...imageIdOf(config, state.runningVersion),
     ...(config.hardwareVersion !== undefined && { hardwareVersion: config.hardwareVersion }),
   };
-  effects.push(
-    { type: 'send', command },
-    { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
-  );
-  return go(state, { phase: 'querying', outstanding: command }, reason, effects);
+  return go(request(config, state, command, effects), { phase: 'querying' }, reason, effects);
 }
 
 function blockRequest(config: ClientConfig, state: ClientState, effects: ClientEffect[]): ClientState {
@@ -170,11 +197,7 @@ function blockRequest(config: ClientConfig, state: ClientState, effects: ClientE
     fileOffset: state.fileOffset,
     maximumDataSize: Math.min(config.maxDataSize, target.imageSize - state.fileOffset),
   };
-  effects.push(
-    { type: 'send', command },
-    { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
-  );
-  return { ...state, outstanding: command };
+  return request(config, state, command, effects);
 }
 
 function abort(
@@ -251,6 +274,14 @@ function onQueryResponse(
       effects,
     );
   }
+  if (command.imageSize === 0 || command.imageSize > MAX_IMAGE_SIZE) {
+    return settleIdle(
+      state,
+      `hub offered an image of ${command.imageSize} bytes`,
+      'image size out of range',
+      effects,
+    );
+  }
   const target: TargetImage = {
     manufacturerCode: command.manufacturerCode,
     imageType: command.imageType,
@@ -293,7 +324,7 @@ function onBlockResponse(
   if (command.status === 'ABORT') return abort(config, state, effects, 'hub aborted the download', false);
   if (command.status === 'WAIT_FOR_DATA') {
     const waitS = Math.max(0, command.requestTime - command.currentTime);
-    const delayUs = Math.max(waitS * 1_000_000, command.minimumBlockPeriod * MS);
+    const delayUs = Math.max(waitS * S, command.minimumBlockPeriod * MS);
     effects.push(
       { type: 'cancelTimer', timer: 'response' },
       { type: 'setTimer', timer: 'nextBlock', delayUs },
@@ -317,10 +348,12 @@ function onBlockResponse(
     { type: 'cancelTimer', timer: 'response' },
     { type: 'store', fileOffset: command.fileOffset, data: command.data },
   );
+  // Progress resets the abort count: only consecutive aborted attempts make the device give up.
   const next: ClientState = {
     ...state,
     fileOffset: state.fileOffset + command.data.length,
     attempts: 0,
+    aborts: 0,
     outstanding: undefined,
   };
   if (next.fileOffset >= target.imageSize) {
@@ -347,16 +380,15 @@ function onChecked(
     fileVersion: target.fileVersion,
   };
   const command: OtaCommand = { name: 'upgradeEndRequest', status: result.status, ...id };
-  effects.push({ type: 'send', command });
   if (result.status === 'SUCCESS') {
-    effects.push({ type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS });
     return go(
-      state,
-      { phase: 'ending', status: 'downloadComplete', outstanding: command, attempts: 0 },
+      request(config, state, command, effects),
+      { phase: 'ending', status: 'downloadComplete', attempts: 0 },
       'image verified',
       effects,
     );
   }
+  state = notifyHub(state, command, effects);
   effects.push({ type: 'discardImage' });
   const status: ImageUpgradeStatusName = result.status === 'REQUIRE_MORE_IMAGE' ? 'waitForMore' : 'normal';
   return go(
@@ -392,6 +424,8 @@ function onEndResponse(
     );
   }
   if (command.upgradeTime === 'wait') {
+    // Should the hub's later Upgrade End Response be lost, the device asks again.
+    effects.push({ type: 'setTimer', timer: 'endRetry', delayUs: WAIT_RETRY_US });
     return go(
       state,
       { phase: 'waiting', status: 'waitingToUpgrade', outstanding: undefined },
@@ -399,15 +433,34 @@ function onEndResponse(
       effects,
     );
   }
+  effects.push({ type: 'cancelTimer', timer: 'endRetry' });
   const delayS = command.upgradeTime - command.currentTime;
   if (delayS <= 0) return activate(state, effects, 'upgrade time reached');
-  effects.push({ type: 'setTimer', timer: 'upgrade', delayUs: delayS * 1_000_000 });
+  effects.push({ type: 'setTimer', timer: 'upgrade', delayUs: delayS * S });
   return go(
     state,
     { phase: 'countDown', status: 'countDown', outstanding: undefined },
     `upgrade in ${delayS} s`,
     effects,
   );
+}
+
+/** A device told to wait repeats its successful Upgrade End Request (ZCL r8 §11.13.9.6). */
+function askAgainWhenToUpgrade(
+  config: ClientConfig,
+  state: ClientState,
+  effects: ClientEffect[],
+): ClientState {
+  const target = state.target as TargetImage;
+  const command: OtaCommand = {
+    name: 'upgradeEndRequest',
+    status: 'SUCCESS',
+    manufacturerCode: target.manufacturerCode,
+    imageType: target.imageType,
+    fileVersion: target.fileVersion,
+  };
+  effects.push({ type: 'setTimer', timer: 'endRetry', delayUs: WAIT_RETRY_US });
+  return notifyHub(state, command, effects);
 }
 
 function isWildcard(id: ImageId): boolean {
@@ -457,7 +510,7 @@ function onNotify(
     return state;
   if (command.fileVersion !== undefined && command.fileVersion === state.runningVersion) return state;
   // ZCL §11.13.3.4: the client answers when its random 1..100 is at most the query jitter.
-  if (ctx.rng.int(1, 100) > command.queryJitter) return state;
+  if (ctx.rng.int(1, QUERY_JITTER_RANGE) > command.queryJitter) return state;
   effects.push({
     type: 'setTimer',
     timer: 'query',
@@ -525,30 +578,38 @@ export function stepClient(
       );
     case 'timer':
       return stepResult(effects, onTimer(config, state, event.timer, effects));
-    case 'frame': {
-      const c = event.command;
-      if (c.name === 'imageNotify') return stepResult(effects, onNotify(config, state, c, ctx, effects));
-      if (c.name === 'queryNextImageResponse')
-        return stepResult(
-          effects,
-          state.phase === 'querying' ? onQueryResponse(config, state, c, effects) : state,
-        );
-      if (c.name === 'imageBlockResponse')
-        return stepResult(
-          effects,
-          state.phase === 'downloading' ? onBlockResponse(config, state, c, effects) : state,
-        );
-      if (c.name === 'upgradeEndResponse') {
-        return stepResult(
-          effects,
-          state.phase === 'ending' || state.phase === 'waiting'
-            ? onEndResponse(config, state, c, effects)
-            : state,
-        );
-      }
-      return stepResult(effects, state);
-    }
+    case 'frame':
+      return stepResult(effects, onFrame(config, state, event, ctx, effects));
   }
+}
+
+/** A frame from the hub. Answers must echo the sequence number of the request they answer. */
+function onFrame(
+  config: ClientConfig,
+  state: ClientState,
+  event: Extract<ClientEvent, { type: 'frame' }>,
+  ctx: ClientContext,
+  effects: ClientEffect[],
+): ClientState {
+  const c = event.command;
+  if (c.name === 'imageNotify') return onNotify(config, state, c, ctx, effects);
+  const answersRequest = event.transactionSequence === state.tsn && state.outstanding !== undefined;
+  if (c.name === 'queryNextImageResponse') {
+    return state.phase === 'querying' && answersRequest ? onQueryResponse(config, state, c, effects) : state;
+  }
+  if (c.name === 'imageBlockResponse') {
+    return state.phase === 'downloading' && answersRequest
+      ? onBlockResponse(config, state, c, effects)
+      : state;
+  }
+  // In `waiting` the hub's release comes unsolicited, with a sequence number of its own.
+  if (
+    c.name === 'upgradeEndResponse' &&
+    ((state.phase === 'ending' && answersRequest) || state.phase === 'waiting')
+  ) {
+    return onEndResponse(config, state, c, effects);
+  }
+  return state;
 }
 
 function onTimer(
@@ -566,27 +627,38 @@ function onTimer(
     return state.phase === 'downloading' ? blockRequest(config, state, effects) : state;
   if (timer === 'upgrade')
     return state.phase === 'countDown' ? activate(state, effects, 'upgrade time reached') : state;
+  if (timer === 'endRetry')
+    return state.phase === 'waiting' ? askAgainWhenToUpgrade(config, state, effects) : state;
   // The response timer: resend, or give up after too many unanswered requests.
   if (!state.outstanding) return state;
   const attempts = state.attempts + 1;
   if (attempts > config.profile.maxRetries) {
+    let next = state;
     if (state.phase === 'downloading' || state.phase === 'ending') {
       const target = state.target as TargetImage;
-      effects.push({
-        type: 'send',
-        command: {
+      next = notifyHub(
+        state,
+        {
           name: 'upgradeEndRequest',
           status: 'ABORT',
           manufacturerCode: target.manufacturerCode,
           imageType: target.imageType,
           fileVersion: target.fileVersion,
         },
-      });
+        effects,
+      );
     }
-    return abort(config, state, effects, `${attempts - 1} requests unanswered`, true);
+    return abort(
+      config,
+      next,
+      effects,
+      `no answer to ${attempts} requests (1 + ${config.profile.maxRetries} retries)`,
+      true,
+    );
   }
+  // A retransmission keeps the transaction sequence number: a late answer to either copy counts.
   effects.push(
-    { type: 'send', command: state.outstanding },
+    { type: 'send', command: state.outstanding, transactionSequence: state.tsn },
     { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
   );
   return { ...state, attempts };

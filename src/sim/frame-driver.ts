@@ -163,7 +163,6 @@ interface DeviceRuntime {
   state: ClientState;
   readonly timers: Map<string, number>;
   readonly pendingPowerLoss: number[];
-  tsn: number;
   lastRequestTsn: number;
   counters: { mac: number; nwk: number; aps: number };
   /** The device's random streams: its client, and each link direction. */
@@ -220,10 +219,9 @@ class FrameSimulation {
         down: new LinkDirection(spec.link),
         ...(wake && { wake }),
         address: 0x1000 + index,
-        state: initialClientState(spec.runningVersion),
+        state: initialClientState(spec.runningVersion, this.#rng.stream(`tsn:${spec.node}`).int(0, 255)),
         timers: new Map(),
         pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
-        tsn: this.#rng.stream(`tsn:${spec.node}`).int(0, 255),
         lastRequestTsn: 0,
         counters: { mac: 0, nwk: 0, aps: 0 },
         rng: {
@@ -334,14 +332,14 @@ class FrameSimulation {
     }
     if (event.kind === 'client') {
       const device = this.#devices.get(event.node) as DeviceRuntime;
-      if (event.event.type === 'timer') {
-        device.timers.delete(event.event.timer);
-        // A sleepy device's timers wait until it is awake.
-        const awakeAt = nextAwake(device.wake, this.#clock.now);
-        if (awakeAt > this.#clock.now) {
-          device.timers.set(event.event.timer, this.#clock.schedule(awakeAt, event));
-          return;
-        }
+      if (event.event.type === 'timer') device.timers.delete(event.event.timer);
+      // A sleepy device acts only while awake: whatever would make it act (a timer, power
+      // returning, a check finishing) waits for its next wake. Power loss does not wait.
+      const awakeAt = nextAwake(device.wake, this.#clock.now);
+      if (awakeAt > this.#clock.now && event.event.type !== 'powerLoss') {
+        const id = this.#clock.schedule(awakeAt, event);
+        if (event.event.type === 'timer') device.timers.set(event.event.timer, id);
+        return;
       }
       this.#stepClient(device, event.event);
       return;
@@ -379,7 +377,11 @@ class FrameSimulation {
     const device = this.#devices.get(event.to) as DeviceRuntime;
     if (device.state.phase === 'off') return; // a powered-off radio hears nothing
     device.framesReceived++;
-    this.#stepClient(device, { type: 'frame', command: decoded.frame.command });
+    this.#stepClient(device, {
+      type: 'frame',
+      command: decoded.frame.command,
+      transactionSequence: decoded.frame.transactionSequence,
+    });
   }
 
   #stepClient(device: DeviceRuntime, event: ClientEvent): void {
@@ -397,8 +399,10 @@ class FrameSimulation {
     const node = device.spec.node;
     switch (effect.type) {
       case 'send':
-        device.tsn = (device.tsn + 1) & 0xff;
-        this.#send(node, HUB_NODE, { transactionSequence: device.tsn, command: effect.command });
+        this.#send(node, HUB_NODE, {
+          transactionSequence: effect.transactionSequence,
+          command: effect.command,
+        });
         return;
       case 'setTimer': {
         const old = device.timers.get(effect.timer);
@@ -421,6 +425,7 @@ class FrameSimulation {
       }
       case 'beginImage':
         device.storage.begin(effect.target);
+        this.#maybeLosePower(device);
         return;
       case 'store':
         device.storage.write(effect.fileOffset, effect.data);

@@ -67,7 +67,6 @@ export class HanHarness {
       state: ClientState;
       storage: DeviceStorage;
       timers: Map<ClientTimer, number>;
-      tsn: number;
       lastTsn: number;
     }
   >();
@@ -103,7 +102,6 @@ export class HanHarness {
         state: initialClientState(header.fileVersion - 1),
         storage: new DeviceStorage(header.fileVersion - 1),
         timers: new Map(),
-        tsn: 0,
         lastTsn: 0,
       });
     }
@@ -173,7 +171,11 @@ export class HanHarness {
       if (device) device.lastTsn = decoded.frame.transactionSequence;
       this.#stepHub({ type: 'frame', from: frame.from, command: decoded.frame.command });
     } else if (this.#devices.get(frame.to)?.state.phase !== 'off') {
-      this.#stepClient(frame.to, { type: 'frame', command: decoded.frame.command });
+      this.#stepClient(frame.to, {
+        type: 'frame',
+        command: decoded.frame.command,
+        transactionSequence: decoded.frame.transactionSequence,
+      });
     }
   }
 
@@ -311,8 +313,7 @@ export class HanHarness {
     d.state = step.state;
     for (const effect of step.effects) {
       if (effect.type === 'send') {
-        d.tsn = (d.tsn + 1) & 0xff;
-        this.#send(node, HUB, { transactionSequence: d.tsn, command: effect.command });
+        this.#send(node, HUB, { transactionSequence: effect.transactionSequence, command: effect.command });
       } else if (effect.type === 'setTimer') d.timers.set(effect.timer, this.#now + effect.delayUs);
       else if (effect.type === 'cancelTimer') d.timers.delete(effect.timer);
       else if (effect.type === 'beginImage') d.storage.begin(effect.target);

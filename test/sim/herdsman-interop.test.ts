@@ -57,7 +57,6 @@ async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
   const storage = new DeviceStorage(header.fileVersion - 1);
   const rng = new RngStreams(1).stream('interop');
   let state: ClientState = initialClientState(header.fileVersion - 1);
-  let tsn = 0;
   const decodedByHerdsman: string[] = [];
   const decodedByUs: string[] = [];
   const waiters: Waiter[] = [];
@@ -75,7 +74,11 @@ async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
       if (!decoded.ok)
         throw new Error(`our codec refused herdsman's frame ${bytes.toString('hex')}: ${decoded.reason}`);
       decodedByUs.push(decoded.frame.command.name);
-      step({ type: 'frame', command: decoded.frame.command });
+      step({
+        type: 'frame',
+        command: decoded.frame.command,
+        transactionSequence: decoded.frame.transactionSequence,
+      });
       if (decoded.frame.command.name === 'upgradeEndResponse') finished();
     });
   /** herdsman builds a server→client frame, as its Endpoint.commandResponse does. */
@@ -157,8 +160,9 @@ async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
     state = result.state;
     for (const effect of result.effects) {
       if (effect.type === 'send') {
-        tsn = (tsn + 1) & 0xff;
-        toServer(encodeOtaFrame({ transactionSequence: tsn, command: effect.command }));
+        toServer(
+          encodeOtaFrame({ transactionSequence: effect.transactionSequence, command: effect.command }),
+        );
       } else if (effect.type === 'beginImage') storage.begin(effect.target);
       else if (effect.type === 'store') storage.write(effect.fileOffset, effect.data);
       else if (effect.type === 'checkImage') {
