@@ -33,7 +33,6 @@ export type StoreResult =
 interface StoredImage {
   readonly size: number;
   readonly blocks: readonly number[];
-  readonly blockHashes: readonly Uint8Array[];
   readonly pins: Set<string>;
   released: boolean;
 }
@@ -97,7 +96,6 @@ export class HubMemory {
       };
     }
     const blocks = this.#free.splice(0, needed);
-    const blockHashes: Uint8Array[] = [];
     for (let i = 0; i < blocks.length; i++) {
       const chunk = file.subarray(i * this.geometry.blockSize, (i + 1) * this.geometry.blockSize);
       const block = blocks[i] as number;
@@ -115,9 +113,8 @@ export class HubMemory {
           detail: `block ${block} did not read back as written`,
         };
       }
-      blockHashes.push(expected);
     }
-    this.#images.set(key, { size: file.length, blocks, blockHashes, pins: new Set(), released: false });
+    this.#images.set(key, { size: file.length, blocks, pins: new Set(), released: false });
     return { ok: true, key, blocks, shared: false };
   }
 

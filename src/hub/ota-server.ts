@@ -271,6 +271,15 @@ function onBlockOrPage(
     effects.push(waitForData(from, ctx, 0, config.minimumBlockPeriodMs));
     return state;
   }
+  if (request.maximumDataSize === 0 || (request.name === 'imagePageRequest' && request.pageSize === 0)) {
+    effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
+    return endSession(
+      state,
+      from,
+      `${request.name} asks for no data (maximum data size or page size 0)`,
+      effects,
+    );
+  }
   if (request.fileOffset >= image.size) {
     effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
     return endSession(
@@ -296,7 +305,7 @@ function onBlockOrPage(
   // The idle timer is armed once per session; when it fires it looks at the last request.
   if (!session)
     effects.push({ type: 'setTimer', timer: 'session', device: from, delayUs: config.sessionTimeoutMs * MS });
-  const chunk = Math.max(1, Math.min(request.maximumDataSize, config.maxBlockData));
+  const chunk = Math.min(request.maximumDataSize, config.maxBlockData);
   const firstLength = Math.min(chunk, image.size - request.fileOffset);
   if (request.name === 'imageBlockRequest') {
     effects.push({ type: 'sendBlock', to: from, image, fileOffset: request.fileOffset, length: firstLength });

@@ -29,7 +29,7 @@ export const MAX_ZCL_FRAME_LENGTH = 250;
 /** ZCL header without manufacturer code: frame control, sequence number, command id. */
 const ZCL_HEADER_LENGTH = 3;
 /** Image types at or above this are special files, refused in requests (ZCL r8 §11.4.2.6). */
-const MAX_REQUEST_IMAGE_TYPE = 0xffbf;
+export const MAX_REQUEST_IMAGE_TYPE = 0xffbf;
 const ALL_ONES = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff } as const;
 
 /** Commands the server sends (decoded with the server→client table). */
@@ -375,6 +375,13 @@ function fromPayload(name: OtaCommandName, p: Record<string, unknown>): OtaComma
 
 /** Decodes an OTA cluster ZCL frame; never throws. */
 export function decodeOtaFrame(bytes: Uint8Array): DecodeFrameResult {
+  if (bytes.length > MAX_ZCL_FRAME_LENGTH) {
+    return {
+      ok: false,
+      status: 'MALFORMED_COMMAND',
+      reason: `${bytes.length} bytes, longer than a ${MAX_ZCL_FRAME_LENGTH}-byte frame`,
+    };
+  }
   if (bytes.length < ZCL_HEADER_LENGTH) {
     return {
       ok: false,

@@ -25,6 +25,18 @@ export const SIMULATED_PAN_ID = 0x1a62;
 /** Header and trailer bytes the stack adds to a ZCL frame: MAC 9 + FCS 2, NWK 8, APS 8. */
 export const STACK_OVERHEAD_BYTES = 9 + 2 + 8 + 8;
 
+/** aMaxPHYPacketSize of IEEE 802.15.4: the largest MPDU. */
+export const MAX_MPDU_LENGTH = 127;
+
+/** Image Block Response bytes besides the data: ZCL header 3, status, ids, offset, size 14. */
+const BLOCK_RESPONSE_OVERHEAD = 3 + 14;
+
+/**
+ * The largest block an Image Block Response carries in one unfragmented frame, as captured
+ * (no NWK security header): 127 − 27 − 17 = 83 bytes.
+ */
+export const MAX_UNFRAGMENTED_BLOCK_DATA = MAX_MPDU_LENGTH - STACK_OVERHEAD_BYTES - BLOCK_RESPONSE_OVERHEAD;
+
 /** Addresses and counters of one transmission. */
 export interface StackAddressing {
   /** 16-bit network addresses. */

@@ -110,7 +110,7 @@ describe('hanota simulate', () => {
   it('refuses bad option values with exit 2', async () => {
     for (const [option, value, message] of [
       ['--loss', '1.5', "--loss: '1.5' is not a probability in [0, 1)"],
-      ['--max-data-size', '0', '--max-data-size: 0 is not in 1..233'],
+      ['--max-data-size', '0', '--max-data-size: 0 is not in 1..83'],
       ['--seed', '-1', "--seed: '-1' is not an unsigned 32-bit integer (decimal or 0x hex)"],
     ] as const) {
       const run = await hanota('simulate', ...ESME, option, value, '--json');

@@ -5,15 +5,16 @@
  * not end with the complete, verified image.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { toHex } from '../../bytes/hex.ts';
+import { hexNumber, toHex } from '../../bytes/hex.ts';
 import { sha256 } from '../../crypto/hashes.ts';
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../../devices/profiles.ts';
 import { DEFAULT_HUB_CONFIG } from '../../hub/ota-server.ts';
 import { IMAGE_UPGRADE_STATUS } from '../../ota/commands.ts';
-import { MAX_BLOCK_DATA } from '../../ota/frame-codec.ts';
+import { MAX_REQUEST_IMAGE_TYPE } from '../../ota/frame-codec.ts';
 import { runFrameSimulation } from '../../sim/frame-driver.ts';
 import { LINK_PROFILES, type LinkProfile } from '../../sim/link.ts';
 import { writePcap } from '../../sim/pcap.ts';
+import { MAX_UNFRAGMENTED_BLOCK_DATA } from '../../sim/zigbee-stack.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { loadImage, loadKey } from '../image-input.ts';
@@ -28,6 +29,11 @@ function probability(value: unknown, option: string): number | undefined {
   if (!Number.isFinite(p) || p < 0 || p >= 1)
     throw new CliError('BAD_ARGUMENT', `--${option}: '${value}' is not a probability in [0, 1)`);
   return p;
+}
+
+function positive(value: number, option: string): number {
+  if (value < 1) throw new CliError('BAD_ARGUMENT', `--${option}: must be at least 1`);
+  return value;
 }
 
 /** The `simulate` command module. */
@@ -71,7 +77,7 @@ export function simulateCommand(ctx: CliContext): CommandModule {
         })
         .option('max-data-size', {
           type: 'string',
-          describe: `largest block the device asks for (1..${MAX_BLOCK_DATA})`,
+          describe: `largest block the device asks for (1..${MAX_UNFRAGMENTED_BLOCK_DATA})`,
         })
         .option('power-loss-at-offset', {
           type: 'string',
@@ -126,10 +132,26 @@ export function simulateCommand(ctx: CliContext): CommandModule {
         args.maxDataSize === undefined
           ? undefined
           : parseUint(args.maxDataSize as string, 8, 'max-data-size');
-      if (maxDataSize !== undefined && (maxDataSize < 1 || maxDataSize > MAX_BLOCK_DATA)) {
-        throw new CliError('BAD_ARGUMENT', `--max-data-size: ${maxDataSize} is not in 1..${MAX_BLOCK_DATA}`);
+      if (maxDataSize !== undefined && (maxDataSize < 1 || maxDataSize > MAX_UNFRAGMENTED_BLOCK_DATA)) {
+        throw new CliError(
+          'BAD_ARGUMENT',
+          `--max-data-size: ${maxDataSize} is not in 1..${MAX_UNFRAGMENTED_BLOCK_DATA}`,
+        );
       }
       const seed = parseUint(args.seed as string, 32, 'seed');
+      const memory = {
+        blockCount: positive(parseUint(args.memoryBlocks as string, 16, 'memory-blocks'), 'memory-blocks'),
+        blockSize: positive(parseUint(args.blockSize as string, 32, 'block-size'), 'block-size'),
+      };
+      const maxDays = positive(parseUint(args.maxDays as string, 16, 'max-days'), 'max-days');
+      const imageType =
+        args.imageType !== undefined ? parseUint(args.imageType as string, 16, 'image-type') : h.imageType;
+      if (imageType > MAX_REQUEST_IMAGE_TYPE) {
+        throw new CliError(
+          'BAD_ARGUMENT',
+          `--image-type: ${hexNumber(imageType, 4)} is reserved for special files (at most ${hexNumber(MAX_REQUEST_IMAGE_TYPE, 4)})`,
+        );
+      }
       const key =
         typeof args.supplierKey === 'string' ? loadKey(ctx, args.supplierKey, 'supplier-key') : undefined;
       const powerLoss = ((args.powerLossAtOffset as string[] | undefined) ?? []).map((o) =>
@@ -142,10 +164,7 @@ export function simulateCommand(ctx: CliContext): CommandModule {
       const result = runFrameSimulation({
         seed,
         hub: DEFAULT_HUB_CONFIG,
-        memory: {
-          blockCount: parseUint(args.memoryBlocks as string, 16, 'memory-blocks'),
-          blockSize: parseUint(args.blockSize as string, 32, 'block-size'),
-        },
+        memory,
         devices: [
           {
             node: deviceType.toLowerCase(),
@@ -154,10 +173,7 @@ export function simulateCommand(ctx: CliContext): CommandModule {
               args.manufacturerCode !== undefined
                 ? parseUint(args.manufacturerCode as string, 16, 'manufacturer-code')
                 : h.manufacturerCode,
-            imageType:
-              args.imageType !== undefined
-                ? parseUint(args.imageType as string, 16, 'image-type')
-                : h.imageType,
+            imageType,
             runningVersion,
             ...(hardwareVersion !== undefined && { hardwareVersion }),
             ...(maxDataSize !== undefined && { maxDataSize }),
@@ -168,7 +184,7 @@ export function simulateCommand(ctx: CliContext): CommandModule {
           },
         ],
         images: [{ file: input, parse: imageReadingOptions(args) }],
-        maxTimeUs: Number(args.maxDays) * DAY_US,
+        maxTimeUs: maxDays * DAY_US,
         capture: typeof args.pcap === 'string',
       });
       if (typeof args.trace === 'string') ctx.io.writeFile(args.trace, result.trace.toJsonLines());
