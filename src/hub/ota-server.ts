@@ -74,6 +74,8 @@ export interface HubState {
   readonly devices: ReadonlyMap<string, KnownDevice>;
   readonly sessions: ReadonlyMap<string, Session>;
   readonly pages: ReadonlyMap<string, PageCursor>;
+  /** Upgrade times given in releases: a device that asks again (the release was lost) gets the same. */
+  readonly releases: ReadonlyMap<string, number | typeof UPGRADE_TIME_WAIT>;
 }
 
 /** Hub timers, one per device. */
@@ -142,6 +144,7 @@ export function initialHubState(devices: readonly KnownDevice[]): HubState {
     devices: new Map(devices.map((d) => [d.node, d])),
     sessions: new Map(),
     pages: new Map(),
+    releases: new Map(),
   };
 }
 
@@ -355,6 +358,7 @@ function onEndRequest(
 ): HubState {
   const next = endSession(state, from, `upgrade end request ${request.status}`, effects);
   if (request.status !== 'SUCCESS') return next;
+  const released = state.releases.get(from);
   const policy = state.devices.get(from)?.upgradePolicy ?? 'now';
   effects.push({
     type: 'send',
@@ -365,7 +369,7 @@ function onEndRequest(
       imageType: request.imageType,
       fileVersion: request.fileVersion,
       currentTime: ctx.utcNow,
-      upgradeTime: upgradeTimeFor(policy, ctx),
+      upgradeTime: released ?? upgradeTimeFor(policy, ctx),
     },
   });
   return next;
@@ -436,7 +440,10 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
           upgradeTime: event.upgradeTime,
         },
       });
-      return stepResult(effects, state);
+      return stepResult(effects, {
+        ...state,
+        releases: withMap(state.releases, event.device, event.upgradeTime),
+      });
     case 'frame': {
       const c = event.command;
       if (c.name === 'queryNextImageRequest')

@@ -225,4 +225,80 @@ describe('stepHub', () => {
       },
     ]);
   });
+
+  it('drops a download idle for the session timeout, and only then, unpinning the image', () => {
+    const config = { ...DEFAULT_HUB_CONFIG, sessionTimeoutMs: 1_000 };
+    const started = stepHub(
+      config,
+      hubWith(),
+      {
+        type: 'frame',
+        from: 'esme',
+        command: { name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 },
+      },
+      ctx,
+    );
+    expect(started.effects).toContainEqual({
+      type: 'setTimer',
+      timer: 'session',
+      device: 'esme',
+      delayUs: 1_000_000,
+    });
+    const busy = stepHub(
+      config,
+      started.state,
+      {
+        type: 'frame',
+        from: 'esme',
+        command: { name: 'imageBlockRequest', ...ID, fileOffset: 64, maximumDataSize: 64 },
+      },
+      { ...ctx, nowUs: 600_000 },
+    );
+    const early = stepHub(
+      config,
+      busy.state,
+      { type: 'timer', timer: 'session', device: 'esme' },
+      { ...ctx, nowUs: 1_000_000 },
+    );
+    expect(early.effects).toEqual([{ type: 'setTimer', timer: 'session', device: 'esme', delayUs: 600_000 }]);
+    const late = stepHub(
+      config,
+      early.state,
+      { type: 'timer', timer: 'session', device: 'esme' },
+      { ...ctx, nowUs: 1_600_000 },
+    );
+    expect(late.effects).toContainEqual({ type: 'unpin', key: 'k', device: 'esme' });
+    expect(late.state.sessions.size).toBe(0);
+  });
+
+  it('answers a released device that asks again with the release time, not its policy', () => {
+    const released = stepHub(
+      DEFAULT_HUB_CONFIG,
+      hubWith('wait'),
+      { type: 'release', device: 'ppmid', image: ID, upgradeTime: 1200 },
+      ctx,
+    ).state;
+    const { effects } = frame(released, 'ppmid', { name: 'upgradeEndRequest', status: 'SUCCESS', ...ID });
+    expect(sent(effects)).toEqual([
+      { name: 'upgradeEndResponse', ...ID, currentTime: 1000, upgradeTime: 1200 },
+    ]);
+  });
+
+  it('answers requests for no data with ABORT instead of empty blocks', () => {
+    for (const command of [
+      { name: 'imageBlockRequest' as const, ...ID, fileOffset: 0, maximumDataSize: 0 },
+      {
+        name: 'imagePageRequest' as const,
+        ...ID,
+        fileOffset: 0,
+        maximumDataSize: 64,
+        pageSize: 0,
+        responseSpacing: 10,
+      },
+    ]) {
+      const { effects } = frame(hubWith(), 'esme', command);
+      expect(sent(effects)).toEqual([{ name: 'imageBlockResponse', status: 'ABORT' }]);
+      expect(effects.some((e) => e.type === 'sendBlock')).toBe(false);
+    }
+  });
 });

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.ts';
 import { sha256 } from '../../src/crypto/hashes.ts';
-import { DEVICE_TYPES } from '../../src/devices/profiles.ts';
+import { DEVICE_PROFILES, DEVICE_TYPES } from '../../src/devices/profiles.ts';
 import { headerStringFromText } from '../../src/ota/header.ts';
 import { buildZigbeeImage } from '../../src/ota/zigbee-image.ts';
 import {
@@ -234,5 +234,87 @@ describe('activation through the Upgrade End Response', () => {
       .frames()
       .filter((f) => f.command === 'queryNextImageRequest' && f.fate === 'delivered');
     expect(queries.length).toBe(4);
+  });
+});
+
+describe('radio constraints', () => {
+  it('lets a sleepy GSME exchange frames only while it is awake', () => {
+    const result = run([deviceFor('GSME', ESME_IMAGE, { link: HARSH_LINK })], [ESME_IMAGE], { seed: 4 });
+    expect(result.devices[0]?.assembledSha256).toBe(ESME_IMAGE.sha256);
+    const wakes = result.trace.frames().filter((f) => f.from === 'gsme' || f.to === 'gsme');
+    // Wake windows: 30 s every 1800 s, at a phase drawn per device; every frame the device sends
+    // or receives falls into one, so the spread of (time mod interval) stays within 30 s (+ flight).
+    const sent = wakes.filter((f) => f.from === 'gsme').map((f) => f.sentUs % 1_800_000_000);
+    const received = wakes
+      .filter((f) => f.to === 'gsme' && f.fate !== 'lost')
+      .map((f) => f.timeUs % 1_800_000_000);
+    // The spread of points on a circle of one interval: the interval less the largest gap.
+    const spread = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const gaps = sorted.map((x, i) =>
+        i === 0 ? x + 1_800_000_000 - (sorted.at(-1) as number) : x - (sorted[i - 1] as number),
+      );
+      return 1_800_000_000 - Math.max(...gaps);
+    };
+    expect(spread(sent)).toBeLessThanOrEqual(30_000_000);
+    expect(spread(received)).toBeLessThanOrEqual(30_000_000);
+    expect(result.endUs).toBeGreaterThan(1_800_000_000);
+  });
+
+  it('stretches a sub-GHz download to respect the hourly duty cycle', () => {
+    const link = {
+      band: 'subGHz' as const,
+      latencyUs: 5_000,
+      jitterUs: 0,
+      lossProbability: 0,
+      duplicateProbability: 0,
+      dutyCycle: 0.001,
+    };
+    // A device patient enough for a starved link: answers may take most of an hour.
+    const profile = { ...DEVICE_PROFILES.ESME, responseTimeoutMs: 3 * 3_600_000 };
+    const result = run([deviceFor('ESME', ESME_IMAGE, { link, profile })], [ESME_IMAGE]);
+    expect(result.devices[0]?.assembledSha256).toBe(ESME_IMAGE.sha256);
+    // 3.6 s of hub airtime an hour: the image's ~380 responses need more than an hour.
+    expect(result.endUs).toBeGreaterThan(3_600_000_000);
+    const hourOf = (us: number) => Math.floor(us / 3_600_000_000);
+    const perHour = new Map<number, number>();
+    for (const f of result.trace.frames().filter((f) => f.from === 'hub')) {
+      perHour.set(hourOf(f.sentUs), (perHour.get(hourOf(f.sentUs)) ?? 0) + (12 + 27 + f.bytes.length) * 80);
+    }
+    for (const airtime of perHour.values()) expect(airtime).toBeLessThanOrEqual(2 * 3_600_000);
+  });
+
+  const releaseRun = (seed: number) => {
+    const image = { manufacturerCode: 0x1234, imageType: 0x10, fileVersion: 0x105 };
+    const lossy = { ...HARSH_LINK, lossProbability: 0.3, duplicateProbability: 0 };
+    const result = runWithEvents(
+      [deviceFor('IHD', IHD_IMAGE, { upgradePolicy: 'wait', link: lossy })],
+      [IHD_IMAGE],
+      [{ atUs: 2 * 86_400_000_000, event: { type: 'release', device: 'ihd', image, upgradeTime: 0 } }],
+      { seed },
+    );
+    return result;
+  };
+  it('asks again when the release is lost, and activates once an answer arrives', () => {
+    // Find seeds where the release frame itself is lost, and check the device recovers.
+    let lostReleases = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const result = releaseRun(seed);
+      const releases = result.trace
+        .frames()
+        .filter((f) => f.command === 'upgradeEndResponse' && f.sentUs >= 2 * 86_400_000_000);
+      if (releases[0]?.fate === 'lost') lostReleases++;
+      expect(result.devices[0], `seed ${seed}`).toMatchObject({ phase: 'upgraded', runningVersion: 0x105 });
+    }
+    expect(lostReleases).toBeGreaterThan(0);
+  });
+
+  it('ends the hub session, unpinning the image, when the device ends the download', () => {
+    const result = run([deviceFor('ESME', ESME_IMAGE)], [ESME_IMAGE]);
+    const hub = result.trace.states('hub/esme');
+    expect(hub.map((e) => `${e.from}>${e.to}: ${e.reason}`)).toEqual([
+      'idle>downloading: serving 0x00010002',
+      'downloading>idle: upgrade end request SUCCESS',
+    ]);
   });
 });

@@ -1,0 +1,189 @@
+/**
+ * The device OTA client step by step: sequence numbers (stale answers ignored, retransmissions
+ * keep theirs), retries and aborts (consecutive only), query jitter, image checks of the
+ * Upgrade End Response, image sizes, and the hourly retry of a device told to wait.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  type ClientConfig,
+  type ClientEffect,
+  type ClientEvent,
+  type ClientState,
+  initialClientState,
+  MAX_IMAGE_SIZE,
+  stepClient,
+} from '../../src/devices/ota-client.ts';
+import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
+import type { OtaCommand } from '../../src/ota/commands.ts';
+import { RngStreams } from '../../src/sim/rng.ts';
+
+const ID = { manufacturerCode: 0x1234, imageType: 0x10, fileVersion: 2 };
+const CONFIG: ClientConfig = {
+  node: 'ihd',
+  profile: DEVICE_PROFILES.IHD,
+  manufacturerCode: 0x1234,
+  imageType: 0x10,
+  maxDataSize: 64,
+  maxAborts: 3,
+};
+
+function stepper(config = CONFIG, seed = 1) {
+  const rng = new RngStreams(seed).stream('client');
+  let state: ClientState = initialClientState(1, 200);
+  let effects: readonly ClientEffect[] = [];
+  const step = (event: ClientEvent) => {
+    const result = stepClient(config, state, event, { nowUs: 0, utcNow: 0, rng });
+    state = result.state;
+    effects = result.effects;
+    return result;
+  };
+  const sentNow = () => effects.filter((e) => e.type === 'send');
+  return { step, state: () => state, sentNow };
+}
+
+function answer(command: OtaCommand, transactionSequence: number): ClientEvent {
+  return { type: 'frame', command, transactionSequence };
+}
+
+/** A client that has queried and been offered a 1000-byte image, with its first block request out. */
+function downloading(config = CONFIG) {
+  const c = stepper(config);
+  c.step({ type: 'powerOn', runningVersion: 1 });
+  const [query] = c.sentNow();
+  c.step(
+    answer(
+      { name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 1000 },
+      query?.type === 'send' ? query.transactionSequence : -1,
+    ),
+  );
+  return c;
+}
+
+describe('stepClient', () => {
+  it('numbers each new request, and ignores answers that do not echo the number', () => {
+    const c = stepper();
+    c.step({ type: 'powerOn', runningVersion: 1 });
+    const query = c.sentNow()[0];
+    expect(query).toMatchObject({ transactionSequence: 201, command: { name: 'queryNextImageRequest' } });
+    c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 1000 }, 200));
+    expect(c.state().phase).toBe('querying');
+    c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 1000 }, 201));
+    expect(c.state().phase).toBe('downloading');
+    expect(c.sentNow()[0]).toMatchObject({
+      transactionSequence: 202,
+      command: { name: 'imageBlockRequest', fileOffset: 0 },
+    });
+    // A stale WAIT_FOR_DATA or ABORT (another request's number) changes nothing.
+    const before = c.state();
+    c.step(answer({ name: 'imageBlockResponse', status: 'ABORT' }, 201));
+    c.step(
+      answer(
+        {
+          name: 'imageBlockResponse',
+          status: 'WAIT_FOR_DATA',
+          currentTime: 0,
+          requestTime: 60,
+          minimumBlockPeriod: 0,
+        },
+        7,
+      ),
+    );
+    expect(c.state()).toEqual(before);
+  });
+
+  it('resends an unanswered request with the same number, and counts only consecutive aborts', () => {
+    const c = downloading({ ...CONFIG, profile: { ...DEVICE_PROFILES.IHD, maxRetries: 2 } });
+    const first = c.sentNow()[0];
+    c.step({ type: 'timer', timer: 'response' });
+    expect(c.sentNow()[0]).toEqual(first);
+    c.step({ type: 'timer', timer: 'response' });
+    c.step({ type: 'timer', timer: 'response' });
+    expect(c.state()).toMatchObject({ phase: 'idle', aborts: 1, fileOffset: 0 });
+    expect(c.sentNow().map((e) => (e.type === 'send' ? e.command : undefined))).toEqual([
+      { name: 'upgradeEndRequest', status: 'ABORT', ...ID },
+    ]);
+    // Querying again and receiving a block resets the count.
+    c.step({ type: 'timer', timer: 'query' });
+    const query = c.sentNow()[0];
+    c.step(
+      answer(
+        { name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 1000 },
+        query?.type === 'send' ? query.transactionSequence : -1,
+      ),
+    );
+    const request = c.sentNow()[0];
+    c.step(
+      answer(
+        { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
+        request?.type === 'send' ? request.transactionSequence : -1,
+      ),
+    );
+    expect(c.state()).toMatchObject({ phase: 'downloading', aborts: 0, fileOffset: 64 });
+  });
+
+  it('gives up after maxAborts aborts in a row, with the reason', () => {
+    const c = downloading({ ...CONFIG, profile: { ...DEVICE_PROFILES.IHD, maxRetries: 0 }, maxAborts: 2 });
+    c.step({ type: 'timer', timer: 'response' });
+    c.step({ type: 'timer', timer: 'query' });
+    c.step({ type: 'timer', timer: 'response' });
+    expect(c.state()).toMatchObject({
+      phase: 'failed',
+      outcome: expect.stringMatching(/^gave up after 2 aborted downloads: no answer to 1 requests/),
+    });
+  });
+
+  it('answers an Image Notify with the probability its query jitter gives', () => {
+    let answered = 0;
+    for (let seed = 0; seed < 2000; seed++) {
+      const c = stepper(CONFIG, seed);
+      c.step({ type: 'powerOn', runningVersion: 1 });
+      c.step(answer({ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' }, 201));
+      const { effects } = c.step(answer({ name: 'imageNotify', payloadType: 0, queryJitter: 25 }, 9));
+      if (effects.some((e) => e.type === 'setTimer' && e.timer === 'query')) answered++;
+    }
+    expect(answered / 2000).toBeCloseTo(0.25, 1);
+  });
+
+  it('refuses an offered image of size 0 or above the device limit', () => {
+    for (const imageSize of [0, MAX_IMAGE_SIZE + 1]) {
+      const c = stepper();
+      c.step({ type: 'powerOn', runningVersion: 1 });
+      c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize }, 201));
+      expect(c.state()).toMatchObject({
+        phase: 'idle',
+        outcome: `hub offered an image of ${imageSize} bytes`,
+      });
+      expect(c.sentNow()).toEqual([]);
+    }
+  });
+
+  it('asks again hourly while told to wait, and ignores an Upgrade End Response for another image', () => {
+    const c = stepper({ ...CONFIG, maxDataSize: 64 });
+    c.step({ type: 'powerOn', runningVersion: 1 });
+    c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 64 }, 201));
+    c.step(
+      answer(
+        { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
+        202,
+      ),
+    );
+    expect(c.state().phase).toBe('checking');
+    c.step({ type: 'checked', result: { status: 'SUCCESS' } });
+    c.step(
+      answer({ name: 'upgradeEndResponse', ...ID, fileVersion: 9, currentTime: 0, upgradeTime: 0 }, 203),
+    );
+    expect(c.state().phase).toBe('ending');
+    const { effects } = c.step(
+      answer({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 'wait' }, 203),
+    );
+    expect(c.state()).toMatchObject({ phase: 'waiting', status: 'waitingToUpgrade' });
+    expect(effects).toContainEqual({ type: 'setTimer', timer: 'endRetry', delayUs: 3_600_000_000 });
+    c.step({ type: 'timer', timer: 'endRetry' });
+    expect(c.sentNow()[0]).toMatchObject({
+      command: { name: 'upgradeEndRequest', status: 'SUCCESS', ...ID },
+    });
+    // The release comes unsolicited, with the hub's own sequence number.
+    c.step(answer({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 0 }, 77));
+    expect(c.state()).toMatchObject({ phase: 'upgraded', runningVersion: 2 });
+  });
+});
