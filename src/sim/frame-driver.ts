@@ -51,6 +51,12 @@ const HUB_NODE = 'hub';
 export const BROADCAST = 'broadcast';
 const HUB_ADDRESS = 0x0000;
 const OTA_ENDPOINT = 1;
+/** Network address of the first device; the others follow in order. */
+const FIRST_DEVICE_ADDRESS = 0x1000;
+/** Devices without a start time power on at a random moment in this first window, µs. */
+const START_WINDOW_US = 1_000_000;
+/** Download attempts in a row that may abort before a device gives up. */
+const DEFAULT_MAX_ABORTS = 5;
 
 /** One simulated device. */
 export interface DeviceSpec {
@@ -212,13 +218,13 @@ class FrameSimulation {
           imageType: spec.imageType,
           ...(spec.hardwareVersion !== undefined && { hardwareVersion: spec.hardwareVersion }),
           maxDataSize: spec.maxDataSize ?? spec.profile.maxDataSize,
-          maxAborts: 5,
+          maxAborts: DEFAULT_MAX_ABORTS,
         },
         storage: new DeviceStorage(spec.runningVersion),
         up: new LinkDirection(spec.link),
         down: new LinkDirection(spec.link),
         ...(wake && { wake }),
-        address: 0x1000 + index,
+        address: FIRST_DEVICE_ADDRESS + index,
         state: initialClientState(spec.runningVersion, this.#rng.stream(`tsn:${spec.node}`).int(0, 255)),
         timers: new Map(),
         pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
@@ -250,7 +256,8 @@ class FrameSimulation {
     for (const { atUs, event } of this.#input.hubEvents ?? [])
       this.#clock.schedule(atUs, { kind: 'hub', event });
     for (const device of this.#devices.values()) {
-      const at = device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, 999_999);
+      const at =
+        device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, START_WINDOW_US - 1);
       this.#clock.schedule(at, {
         kind: 'client',
         node: device.spec.node,
