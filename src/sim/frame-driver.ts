@@ -37,6 +37,7 @@ import { VirtualClock } from './clock.ts';
 import { LinkDirection, type LinkProfile, nextAwake, type WakeSchedule } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
 import { type Rng, RngStreams } from './rng.ts';
+import { LazyTimers } from './timers.ts';
 import { Trace } from './trace.ts';
 import type { StackAddressing } from './zigbee-stack.ts';
 
@@ -167,7 +168,7 @@ interface DeviceRuntime {
   readonly wake?: WakeSchedule;
   readonly address: number;
   state: ClientState;
-  readonly timers: Map<string, number>;
+  readonly timers: LazyTimers<SimEvent>;
   readonly pendingPowerLoss: number[];
   lastRequestTsn: number;
   counters: { mac: number; nwk: number; aps: number };
@@ -189,7 +190,7 @@ class FrameSimulation {
   readonly #trace = new Trace();
   readonly #memory: HubMemory;
   readonly #devices = new Map<string, DeviceRuntime>();
-  readonly #hubTimers = new Map<string, number>();
+  readonly #hubTimers = new LazyTimers<SimEvent>(this.#clock);
   readonly #captured: CapturedFrame[] = [];
   readonly #startUnixS: number;
   #hub: HubState;
@@ -226,7 +227,7 @@ class FrameSimulation {
         ...(wake && { wake }),
         address: FIRST_DEVICE_ADDRESS + index,
         state: initialClientState(spec.runningVersion, this.#rng.stream(`tsn:${spec.node}`).int(0, 255)),
-        timers: new Map(),
+        timers: new LazyTimers(this.#clock),
         pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
         lastRequestTsn: 0,
         counters: { mac: 0, nwk: 0, aps: 0 },
@@ -333,19 +334,24 @@ class FrameSimulation {
 
   #handle(event: SimEvent): void {
     if (event.kind === 'hub') {
-      if (event.event.type === 'timer') this.#hubTimers.delete(`${event.event.timer}:${event.event.device}`);
+      if (
+        event.event.type === 'timer' &&
+        !this.#hubTimers.due(`${event.event.timer}:${event.event.device}`, event)
+      )
+        return;
       this.#applyHub(stepHub(this.#input.hub, this.#hub, event.event, this.#hubCtx()));
       return;
     }
     if (event.kind === 'client') {
       const device = this.#devices.get(event.node) as DeviceRuntime;
-      if (event.event.type === 'timer') device.timers.delete(event.event.timer);
+      if (event.event.type === 'timer' && !device.timers.due(event.event.timer, event)) return;
       // A sleepy device acts only while awake: whatever would make it act (a timer, power
       // returning, a check finishing) waits for its next wake. Power loss does not wait.
       const awakeAt = nextAwake(device.wake, this.#clock.now);
       if (awakeAt > this.#clock.now && event.event.type !== 'powerLoss') {
-        const id = this.#clock.schedule(awakeAt, event);
-        if (event.event.type === 'timer') device.timers.set(event.event.timer, id);
+        if (event.event.type === 'timer')
+          device.timers.set(event.event.timer, awakeAt - this.#clock.now, event);
+        else this.#clock.schedule(awakeAt, event);
         return;
       }
       this.#stepClient(device, event.event);
@@ -411,25 +417,16 @@ class FrameSimulation {
           command: effect.command,
         });
         return;
-      case 'setTimer': {
-        const old = device.timers.get(effect.timer);
-        if (old !== undefined) this.#clock.cancel(old);
-        device.timers.set(
-          effect.timer,
-          this.#clock.after(effect.delayUs, {
-            kind: 'client',
-            node,
-            event: { type: 'timer', timer: effect.timer },
-          }),
-        );
+      case 'setTimer':
+        device.timers.set(effect.timer, effect.delayUs, {
+          kind: 'client',
+          node,
+          event: { type: 'timer', timer: effect.timer },
+        });
         return;
-      }
-      case 'cancelTimer': {
-        const old = device.timers.get(effect.timer);
-        if (old !== undefined) this.#clock.cancel(old);
-        device.timers.delete(effect.timer);
+      case 'cancelTimer':
+        device.timers.cancel(effect.timer);
         return;
-      }
       case 'beginImage':
         device.storage.begin(effect.target);
         this.#maybeLosePower(device);
@@ -527,26 +524,15 @@ class FrameSimulation {
       case 'unpin':
         this.#memory.unpin(effect.key, effect.device);
         return;
-      case 'setTimer': {
-        const id = `${effect.timer}:${effect.device}`;
-        const old = this.#hubTimers.get(id);
-        if (old !== undefined) this.#clock.cancel(old);
-        this.#hubTimers.set(
-          id,
-          this.#clock.after(effect.delayUs, {
-            kind: 'hub',
-            event: { type: 'timer', timer: effect.timer, device: effect.device },
-          }),
-        );
+      case 'setTimer':
+        this.#hubTimers.set(`${effect.timer}:${effect.device}`, effect.delayUs, {
+          kind: 'hub',
+          event: { type: 'timer', timer: effect.timer, device: effect.device },
+        });
         return;
-      }
-      case 'cancelTimer': {
-        const id = `${effect.timer}:${effect.device}`;
-        const old = this.#hubTimers.get(id);
-        if (old !== undefined) this.#clock.cancel(old);
-        this.#hubTimers.delete(id);
+      case 'cancelTimer':
+        this.#hubTimers.cancel(`${effect.timer}:${effect.device}`);
         return;
-      }
       case 'transition':
         this.#trace.record({
           kind: 'state',
