@@ -1,8 +1,9 @@
 /**
  * Instruction counts (valgrind's cachegrind, `I refs`) of the frame driver and of the codecs
- * over the same frames: unlike wall time on a shared machine, these repeat. One pass of a
- * workload costs I(2 passes) − I(1 pass); divided by the frames, that is instructions per
- * frame. `npm run bench:instructions` (needs valgrind; a few minutes).
+ * over the same frames. One pass of a workload costs (I(2k passes) − I(k passes)) / k; divided
+ * by the frames, that is instructions per frame. k (default 3, env INSTRUCTION_PASSES) must be
+ * large enough for the JIT's tier-up to happen in the first k passes: with k = 1 the counts
+ * moved by 2–6× from run to run. `npm run bench:instructions` (needs valgrind; ~10 minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -44,10 +45,12 @@ function count(mode: string, passes: number): Count {
   return { instructions: Number(refs[1].replaceAll(',', '')), ...summary };
 }
 
+const PASSES = Number(process.env.INSTRUCTION_PASSES ?? 3);
+
 function perPass(mode: string): Count {
-  const one = count(mode, 1);
-  const two = count(mode, 2);
-  return { ...one, instructions: two.instructions - one.instructions };
+  const base = count(mode, PASSES);
+  const double = count(mode, 2 * PASSES);
+  return { ...base, instructions: (double.instructions - base.instructions) / PASSES };
 }
 
 const driver = perPass('driver');
@@ -73,6 +76,6 @@ const rows: [string, string][] = [
   ['simulation beyond the codec / herdsman codec (<1: goal met)', (beyond / herdsmanPerFrame).toFixed(2)],
 ];
 console.log(`### Frame driver, instruction counts (peer: zigbee-herdsman Zcl.Frame codec alone)\n`);
-console.log(`Machine: ${machine()}, valgrind cachegrind\n`);
+console.log(`Machine: ${machine()}, valgrind cachegrind, ${PASSES} vs ${2 * PASSES} passes\n`);
 console.log('| measure | value |\n| --- | --- |');
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
