@@ -556,7 +556,7 @@ class FrameSimulation {
     const arrivals = direction.send(bytes.length, now, toHub ? device.rng.up : device.rng.down);
     this.#framesSent++;
     if (toHub) device.framesSent++;
-    if (this.#input.capture) this.#capture(from, to, device, bytes, now);
+    if (this.#input.capture) this.#capture(from, device, bytes, now);
     if (arrivals.length === 0) {
       const command = frame.command.name;
       this.#trace.record({ kind: 'frame', timeUs: now, sentUs: now, from, to, command, fate: 'lost', bytes });
@@ -569,7 +569,7 @@ class FrameSimulation {
     });
   }
 
-  #capture(from: string, to: string, device: DeviceRuntime, zcl: Uint8Array, timeUs: number): void {
+  #capture(from: string, device: DeviceRuntime, zcl: Uint8Array, timeUs: number): void {
     const fromHub = from === HUB_NODE;
     const counters = fromHub ? this.#hubCounters : device.counters;
     counters.mac = (counters.mac + 1) & 0xff;
@@ -584,7 +584,6 @@ class FrameSimulation {
       nwkSequence: counters.nwk,
       apsCounter: counters.aps,
     };
-    void to;
     this.#captured.push({ timeUs, zcl, addressing });
   }
 
