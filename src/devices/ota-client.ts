@@ -169,6 +169,15 @@ function go(
   return next;
 }
 
+/** The image identity of the image being fetched (what block and end requests name). */
+function imageIdOfTarget(target: TargetImage): ImageId {
+  return {
+    manufacturerCode: target.manufacturerCode,
+    imageType: target.imageType,
+    fileVersion: target.fileVersion,
+  };
+}
+
 function imageIdOf(config: ClientConfig, fileVersion: number): ImageId {
   return { manufacturerCode: config.manufacturerCode, imageType: config.imageType, fileVersion };
 }
@@ -191,9 +200,7 @@ function blockRequest(config: ClientConfig, state: ClientState, effects: ClientE
   const target = state.target as TargetImage;
   const command: OtaCommand = {
     name: 'imageBlockRequest',
-    manufacturerCode: target.manufacturerCode,
-    imageType: target.imageType,
-    fileVersion: target.fileVersion,
+    ...imageIdOfTarget(target),
     fileOffset: state.fileOffset,
     maximumDataSize: Math.min(config.maxDataSize, target.imageSize - state.fileOffset),
   };
@@ -375,9 +382,7 @@ function onChecked(
 ): ClientState {
   const target = state.target as TargetImage;
   const id: ImageId = {
-    manufacturerCode: target.manufacturerCode,
-    imageType: target.imageType,
-    fileVersion: target.fileVersion,
+    ...imageIdOfTarget(target),
   };
   const command: OtaCommand = { name: 'upgradeEndRequest', status: result.status, ...id };
   if (result.status === 'SUCCESS') {
@@ -455,9 +460,7 @@ function askAgainWhenToUpgrade(
   const command: OtaCommand = {
     name: 'upgradeEndRequest',
     status: 'SUCCESS',
-    manufacturerCode: target.manufacturerCode,
-    imageType: target.imageType,
-    fileVersion: target.fileVersion,
+    ...imageIdOfTarget(target),
   };
   effects.push({ type: 'setTimer', timer: 'endRetry', delayUs: WAIT_RETRY_US });
   return notifyHub(state, command, effects);
@@ -641,9 +644,7 @@ function onTimer(
         {
           name: 'upgradeEndRequest',
           status: 'ABORT',
-          manufacturerCode: target.manufacturerCode,
-          imageType: target.imageType,
-          fileVersion: target.fileVersion,
+          ...imageIdOfTarget(target),
         },
         effects,
       );

@@ -34,9 +34,12 @@ function hubWith(policy: 'now' | 'wait' | { afterS: number } = 'now'): HubState 
   return stepHub(DEFAULT_HUB_CONFIG, state, { type: 'imageStored', image: IMAGE }, ctx).state;
 }
 
-function frame(state: HubState, from: string, command: OtaCommand, at = ctx) {
-  return stepHub(DEFAULT_HUB_CONFIG, state, { type: 'frame', from, command }, at);
+function frame(state: HubState, from: string, command: OtaCommand, at = ctx, config = DEFAULT_HUB_CONFIG) {
+  return stepHub(config, state, { type: 'frame', from, command }, at);
 }
+
+/** A first block request from `from`. */
+const firstBlock = { name: 'imageBlockRequest' as const, ...ID, fileOffset: 0, maximumDataSize: 64 };
 
 const sent = (effects: readonly HubEffect[]) =>
   effects.filter((e) => e.type === 'send').map((e) => (e.type === 'send' ? e.command : undefined));
@@ -195,26 +198,8 @@ describe('stepHub', () => {
 
   it('tells a device over the concurrency limit to wait for data', () => {
     const config = { ...DEFAULT_HUB_CONFIG, maxConcurrentDownloads: 1, waitForDataDelayS: 30 };
-    const busy = stepHub(
-      config,
-      hubWith(),
-      {
-        type: 'frame',
-        from: 'esme',
-        command: { name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 },
-      },
-      ctx,
-    ).state;
-    const { effects } = stepHub(
-      config,
-      busy,
-      {
-        type: 'frame',
-        from: 'ppmid',
-        command: { name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 },
-      },
-      ctx,
-    );
+    const busy = frame(hubWith(), 'esme', firstBlock, ctx, config).state;
+    const { effects } = frame(busy, 'ppmid', firstBlock, ctx, config);
     expect(sent(effects)).toEqual([
       {
         name: 'imageBlockResponse',
@@ -228,16 +213,7 @@ describe('stepHub', () => {
 
   it('drops a download idle for the session timeout, and only then, unpinning the image', () => {
     const config = { ...DEFAULT_HUB_CONFIG, sessionTimeoutMs: 1_000 };
-    const started = stepHub(
-      config,
-      hubWith(),
-      {
-        type: 'frame',
-        from: 'esme',
-        command: { name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 },
-      },
-      ctx,
-    );
+    const started = frame(hubWith(), 'esme', firstBlock, ctx, config);
     expect(started.effects).toContainEqual({
       type: 'setTimer',
       timer: 'session',
