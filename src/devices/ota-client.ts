@@ -381,9 +381,7 @@ function onChecked(
   effects: ClientEffect[],
 ): ClientState {
   const target = state.target as TargetImage;
-  const id: ImageId = {
-    ...imageIdOfTarget(target),
-  };
+  const id = imageIdOfTarget(target);
   const command: OtaCommand = { name: 'upgradeEndRequest', status: result.status, ...id };
   if (result.status === 'SUCCESS') {
     return go(
