@@ -123,13 +123,21 @@ export class HubMemory {
     return this.#images.get(key)?.size;
   }
 
-  /** `length` bytes of image `key` from `offset` (clipped at its end), read across blocks. */
+  /**
+   * `length` bytes of image `key` from `offset` (clipped at its end), read across blocks. A read
+   * within one block (nearly every block request) is a view of the block, not a copy: callers
+   * must not modify it.
+   */
   read(key: string, offset: number, length: number): Uint8Array {
     const image = this.#images.get(key);
     if (!image) throw new RangeError(`key: no image ${key} in hub memory`);
     const end = Math.min(image.size, offset + length);
-    const out = new Uint8Array(Math.max(0, end - offset));
     const size = this.geometry.blockSize;
+    if (offset < end && Math.floor(offset / size) === Math.floor((end - 1) / size)) {
+      const block = this.#blocks[image.blocks[Math.floor(offset / size)] as number] as Uint8Array;
+      return block.subarray(offset % size, (offset % size) + (end - offset));
+    }
+    const out = new Uint8Array(Math.max(0, end - offset));
     for (let at = offset; at < end; ) {
       const index = Math.floor(at / size);
       const within = at % size;

@@ -54,6 +54,28 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
 };
 
 /** A download in progress. */
+/**
+ * Per-device entries as an immutable list of `[device, value]`: copying a short array is an
+ * order of magnitude cheaper than copying a `Map`, and the session table changes on every block.
+ */
+export type Table<V> = readonly (readonly [string, V])[];
+
+/** The entry of `device` in `table`. */
+function lookup<V>(table: Table<V>, device: string): V | undefined {
+  for (const [d, v] of table) if (d === device) return v;
+  return undefined;
+}
+
+/** `table` with the entry of `device` replaced, added, or (`undefined`) removed. */
+function withEntry<V>(table: Table<V>, device: string, value: V | undefined): Table<V> {
+  const at = table.findIndex(([d]) => d === device);
+  if (value === undefined) return at < 0 ? table : table.filter((_, i) => i !== at);
+  const next = table.slice();
+  if (at < 0) next.push([device, value]);
+  else next[at] = [device, value];
+  return next;
+}
+
 interface Session {
   readonly key: string;
   readonly lastRequestUs: number;
@@ -72,8 +94,8 @@ interface PageCursor {
 export interface HubState {
   readonly images: readonly ServedImage[];
   readonly devices: ReadonlyMap<string, KnownDevice>;
-  readonly sessions: ReadonlyMap<string, Session>;
-  readonly pages: ReadonlyMap<string, PageCursor>;
+  readonly sessions: Table<Session>;
+  readonly pages: Table<PageCursor>;
   /** Upgrade times given in releases: a device that asks again (the release was lost) gets the same. */
   readonly releases: ReadonlyMap<string, number | typeof UPGRADE_TIME_WAIT>;
 }
@@ -142,9 +164,23 @@ export function initialHubState(devices: readonly KnownDevice[]): HubState {
   return {
     images: [],
     devices: new Map(devices.map((d) => [d.node, d])),
-    sessions: new Map(),
-    pages: new Map(),
+    sessions: [],
+    pages: [],
     releases: new Map(),
+  };
+}
+
+/**
+ * `state` with the fields of `patch` replaced: the one way hub states are copied, written out
+ * field by field because an object spread with overrides takes V8's slow path (once per block).
+ */
+function withHub(state: HubState, patch: Partial<HubState>): HubState {
+  return {
+    images: patch.images ?? state.images,
+    devices: patch.devices ?? state.devices,
+    sessions: patch.sessions ?? state.sessions,
+    pages: patch.pages ?? state.pages,
+    releases: patch.releases ?? state.releases,
   };
 }
 
@@ -157,7 +193,7 @@ function withMap<K, V>(map: ReadonlyMap<K, V>, key: K, value: V | undefined): Re
 
 /** Ends `device`'s download session: the one place sessions close, with the reason recorded. */
 function endSession(state: HubState, device: string, reason: string, effects: HubEffect[]): HubState {
-  const session = state.sessions.get(device);
+  const session = lookup(state.sessions, device);
   if (!session) return state;
   effects.push(
     { type: 'unpin', key: session.key, device },
@@ -165,11 +201,10 @@ function endSession(state: HubState, device: string, reason: string, effects: Hu
     { type: 'cancelTimer', timer: 'page', device },
     { type: 'transition', device, from: 'downloading', to: 'idle', reason },
   );
-  return {
-    ...state,
-    sessions: withMap(state.sessions, device, undefined),
-    pages: withMap(state.pages, device, undefined),
-  };
+  return withHub(state, {
+    sessions: withEntry(state.sessions, device, undefined),
+    pages: withEntry(state.pages, device, undefined),
+  });
 }
 
 function hardwareRefusal(
@@ -257,12 +292,12 @@ function onBlockOrPage(
     effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
     return endSession(state, from, 'block request for an image the hub does not hold', effects);
   }
-  let session = state.sessions.get(from);
+  let session = lookup(state.sessions, from);
   if (session && session.key !== image.key) {
     state = endSession(state, from, 'device switched to another image', effects);
     session = undefined;
   }
-  if (!session && state.sessions.size >= config.maxConcurrentDownloads) {
+  if (!session && state.sessions.length >= config.maxConcurrentDownloads) {
     effects.push(waitForData(from, ctx, config.waitForDataDelayS, config.minimumBlockPeriodMs));
     return state;
   }
@@ -304,7 +339,7 @@ function onBlockOrPage(
       },
     );
   }
-  const sessions = withMap(state.sessions, from, { key: image.key, lastRequestUs: ctx.nowUs });
+  const sessions = withEntry(state.sessions, from, { key: image.key, lastRequestUs: ctx.nowUs });
   // The idle timer is armed once per session; when it fires it looks at the last request.
   if (!session)
     effects.push({ type: 'setTimer', timer: 'session', device: from, delayUs: config.sessionTimeoutMs * MS });
@@ -312,7 +347,7 @@ function onBlockOrPage(
   const firstLength = Math.min(chunk, image.size - request.fileOffset);
   if (request.name === 'imageBlockRequest') {
     effects.push({ type: 'sendBlock', to: from, image, fileOffset: request.fileOffset, length: firstLength });
-    return { ...state, sessions };
+    return withHub(state, { sessions });
   }
   const end = Math.min(image.size, request.fileOffset + request.pageSize);
   effects.push({
@@ -323,24 +358,29 @@ function onBlockOrPage(
     length: Math.min(firstLength, end - request.fileOffset),
   });
   const nextOffset = request.fileOffset + Math.min(firstLength, end - request.fileOffset);
-  if (nextOffset >= end) return { ...state, sessions, pages: withMap(state.pages, from, undefined) };
+  if (nextOffset >= end) return withHub(state, { sessions, pages: withEntry(state.pages, from, undefined) });
   effects.push({ type: 'setTimer', timer: 'page', device: from, delayUs: request.responseSpacing * MS });
-  return {
-    ...state,
+  return withHub(state, {
     sessions,
-    pages: withMap(state.pages, from, { image, nextOffset, end, chunk, spacingMs: request.responseSpacing }),
-  };
+    pages: withEntry(state.pages, from, {
+      image,
+      nextOffset,
+      end,
+      chunk,
+      spacingMs: request.responseSpacing,
+    }),
+  });
 }
 
 function onPageTimer(state: HubState, device: string, effects: HubEffect[]): HubState {
-  const page = state.pages.get(device);
+  const page = lookup(state.pages, device);
   if (!page) return state;
   const length = Math.min(page.chunk, page.end - page.nextOffset);
   effects.push({ type: 'sendBlock', to: device, image: page.image, fileOffset: page.nextOffset, length });
   const nextOffset = page.nextOffset + length;
-  if (nextOffset >= page.end) return { ...state, pages: withMap(state.pages, device, undefined) };
+  if (nextOffset >= page.end) return withHub(state, { pages: withEntry(state.pages, device, undefined) });
   effects.push({ type: 'setTimer', timer: 'page', device, delayUs: page.spacingMs * MS });
-  return { ...state, pages: withMap(state.pages, device, { ...page, nextOffset }) };
+  return withHub(state, { pages: withEntry(state.pages, device, { ...page, nextOffset }) });
 }
 
 function upgradeTimeFor(policy: UpgradePolicy, ctx: HubContext): number | typeof UPGRADE_TIME_WAIT {
@@ -385,21 +425,23 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
   const effects: HubEffect[] = [];
   switch (event.type) {
     case 'imageStored':
-      return stepResult(effects, {
-        ...state,
-        images: [...state.images.filter((i) => i.key !== event.image.key), event.image],
-      });
+      return stepResult(
+        effects,
+        withHub(state, {
+          images: [...state.images.filter((i) => i.key !== event.image.key), event.image],
+        }),
+      );
     case 'imageRemoved':
-      return stepResult(effects, { ...state, images: state.images.filter((i) => i.key !== event.key) });
+      return stepResult(effects, withHub(state, { images: state.images.filter((i) => i.key !== event.key) }));
     case 'restart': {
       let next = state;
-      for (const device of [...state.sessions.keys()])
+      for (const device of state.sessions.map(([device]) => device))
         next = endSession(next, device, 'hub restarted', effects);
       return stepResult(effects, next);
     }
     case 'timer': {
       if (event.timer === 'page') return stepResult(effects, onPageTimer(state, event.device, effects));
-      const session = state.sessions.get(event.device);
+      const session = lookup(state.sessions, event.device);
       if (!session) return stepResult(effects, state);
       const idleUs = ctx.nowUs - session.lastRequestUs;
       if (idleUs < config.sessionTimeoutMs * MS) {
@@ -440,10 +482,12 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
           upgradeTime: event.upgradeTime,
         },
       });
-      return stepResult(effects, {
-        ...state,
-        releases: withMap(state.releases, event.device, event.upgradeTime),
-      });
+      return stepResult(
+        effects,
+        withHub(state, {
+          releases: withMap(state.releases, event.device, event.upgradeTime),
+        }),
+      );
     case 'frame': {
       const c = event.command;
       if (c.name === 'queryNextImageRequest')

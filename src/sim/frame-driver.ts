@@ -562,11 +562,12 @@ class FrameSimulation {
       this.#trace.record({ kind: 'frame', timeUs: now, sentUs: now, from, to, command, fate: 'lost', bytes });
       return;
     }
-    arrivals.forEach((at, copy) => {
+    for (let copy = 0; copy < arrivals.length; copy++) {
+      const at = arrivals[copy] as number;
       // Frames for a sleepy device wait at its parent until it wakes and polls.
       const when = toHub ? at : nextAwake(device.wake, at);
       this.#clock.schedule(when, { kind: 'deliver', from, to, bytes, sentUs: now, duplicate: copy > 0 });
-    });
+    }
   }
 
   #capture(from: string, device: DeviceRuntime, zcl: Uint8Array, timeUs: number): void {

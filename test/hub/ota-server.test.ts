@@ -125,7 +125,7 @@ describe('stepHub', () => {
       });
       expect(sent(effects)).toEqual([{ name: 'imageBlockResponse', status: 'ABORT' }]);
       expect(effects).toContainEqual({ type: 'unpin', key: 'k', device: 'esme' });
-      expect(state.sessions.size).toBe(0);
+      expect(state.sessions.length).toBe(0);
     }
   });
 
@@ -152,7 +152,7 @@ describe('stepHub', () => {
       { fileOffset: 940, length: 40 },
       { fileOffset: 980, length: 20 },
     ]);
-    expect(step.state.pages.size).toBe(0);
+    expect(step.state.pages.length).toBe(0);
   });
 
   it('answers a successful Upgrade End Request with upgrade time now, later or wait', () => {
@@ -244,7 +244,7 @@ describe('stepHub', () => {
       { ...ctx, nowUs: 1_600_000 },
     );
     expect(late.effects).toContainEqual({ type: 'unpin', key: 'k', device: 'esme' });
-    expect(late.state.sessions.size).toBe(0);
+    expect(late.state.sessions.length).toBe(0);
   });
 
   it('answers a released device that asks again with the release time, not its policy', () => {
