@@ -664,8 +664,7 @@ function onTimer(
     return state.phase === 'downloading' ? blockRequest(config, state, effects) : state;
   if (timer === 'upgrade')
     return state.phase === 'countDown' ? activate(state, effects, 'upgrade time reached') : state;
-  if (timer === 'endRetry')
-    return state.phase === 'waiting' ? askAgainWhenToUpgrade(state, effects) : state;
+  if (timer === 'endRetry') return state.phase === 'waiting' ? askAgainWhenToUpgrade(state, effects) : state;
   // The response timer: resend, or give up after too many unanswered requests.
   if (!state.outstanding) return state;
   const attempts = state.attempts + 1;
