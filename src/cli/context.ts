@@ -2,7 +2,7 @@
  * What a command may touch: the console and the filesystem, passed in so that tests drive the
  * CLI in-process and capture its output. `nodeIo` is the real one; only `src/cli/` builds it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { CliError } from './cli-error.ts';
 
 /** The console and filesystem as a command sees them. */
@@ -11,6 +11,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly readFile: (path: string) => Uint8Array;
   readonly writeFile: (path: string, data: Uint8Array | string) => void;
+  /** The names of the entries of a directory, sorted. */
+  readonly listDir: (path: string) => string[];
 }
 
 /** Handed to every command module. */
@@ -38,6 +40,15 @@ export const nodeIo: CliIo = {
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     } catch (error) {
       throw new CliError('FILE_UNREADABLE', `${path}: cannot read: ${fsMessage(error)}`);
+    }
+  },
+  listDir: (path) => {
+    try {
+      return readdirSync(path).sort();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const why = code === 'ENOTDIR' ? 'is a file, not a directory' : fsMessage(error);
+      throw new CliError('DIRECTORY_UNREADABLE', `${path}: cannot list: ${why}`);
     }
   },
   writeFile: (path, data) => {
