@@ -5,6 +5,7 @@
  */
 import yargs from 'yargs';
 import { CliError, errorDocument } from './cli-error.ts';
+import { gbcsCommand } from './commands/gbcs.ts';
 import { imageCommand } from './commands/image.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import type { CliContext, CliIo } from './context.ts';
@@ -21,6 +22,7 @@ export function buildParser(ctx: CliContext) {
       '$0 <command>\n\nFirmware-update emulator and ZigBee OTA protocol simulator for GB smart metering.',
     )
     .command(imageCommand(ctx))
+    .command(gbcsCommand(ctx))
     .command(simulateCommand(ctx))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .check(refuseRepeatedOptions, true)

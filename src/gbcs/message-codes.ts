@@ -1,0 +1,22 @@
+/**
+ * GBCS message codes hanota knows by name (GBCS Table 13.2.4 "Message Code"), and how their
+ * content reads. Others are shown by number with their content as hex.
+ */
+
+/** Message codes by name. */
+export const MESSAGE_CODE = {
+  cs06ActivateFirmware: 0x0012,
+  futureDatedFirmwareActivationAlert: 0x00ca,
+  firmwareDistributionReceiptAlertGbz: 0x00cf,
+} as const;
+
+const NAMES: Readonly<Record<number, string>> = {
+  [MESSAGE_CODE.cs06ActivateFirmware]: 'CS06 Activate Firmware',
+  [MESSAGE_CODE.futureDatedFirmwareActivationAlert]: 'Future-Dated Firmware Activation Alert',
+  [MESSAGE_CODE.firmwareDistributionReceiptAlertGbz]: 'Firmware Distribution Receipt Alert (GBZ)',
+};
+
+/** The name of a message code, when hanota knows it. */
+export function messageCodeName(code: number): string | undefined {
+  return NAMES[code];
+}
