@@ -30,7 +30,8 @@ export function isCancellation(command: Cs06Command): boolean {
   return command.executeAt === CS06_CANCELLATION_TIME;
 }
 
-function encodeInteger(value: bigint, field: string): Uint8Array {
+/** A non-negative DER INTEGER. */
+export function encodeUnsignedInteger(value: bigint, field: string): Uint8Array {
   if (value < 0n) throw new EncodeError('DER_INTEGER', `${field}: ${value} is negative`);
   const bytes: number[] = [];
   for (let v = value; v > 0n; v >>= 8n) bytes.unshift(Number(v & 0xffn));
@@ -75,7 +76,8 @@ export function encodeGeneralizedTime(iso: string, field: string): Uint8Array {
   return encodeDer(DER_TAG.GENERALIZED_TIME, new TextEncoder().encode(`${m.slice(1).join('')}Z`));
 }
 
-function decodeGeneralizedTime(reader: ByteReader, field: string): string {
+/** A UTC GeneralizedTime `YYYYMMDDHHMMSSZ` as ISO-8601. */
+export function decodeGeneralizedTime(reader: ByteReader, field: string): string {
   const node = expectDer(reader, DER_TAG.GENERALIZED_TIME, field);
   const text = String.fromCharCode(...node.value);
   const m = GENERALIZED_TIME.exec(text);
@@ -98,7 +100,7 @@ export function encodeCs06Command(command: Cs06Command): Uint8Array {
   return encodeDer(
     DER_TAG.SEQUENCE,
     encodeDer(DER_TAG.OCTET_STRING, command.hash),
-    encodeInteger(command.counter, 'counter'),
+    encodeUnsignedInteger(command.counter, 'counter'),
     ...(command.executeAt === undefined ? [] : [encodeGeneralizedTime(command.executeAt, 'executeAt')]),
   );
 }
@@ -157,7 +159,7 @@ export function encodeCs06Response(response: Cs06Response): Uint8Array {
     );
   return encodeDer(
     DER_TAG.SEQUENCE,
-    encodeInteger(BigInt(ACTIVATION_OUTCOME[response.outcome]), 'outcome'),
+    encodeUnsignedInteger(BigInt(ACTIVATION_OUTCOME[response.outcome]), 'outcome'),
     encodeDer(DER_TAG.OCTET_STRING, response.firmwareVersion),
   );
 }

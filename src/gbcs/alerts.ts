@@ -1,0 +1,216 @@
+/**
+ * The firmware alerts of GBCS devices (GBCS §11.2.6, §11.3; RTDS 4.5.0; DESIGN.md §2): the
+ * future-dated activation outcome alert (message code 0x00CA, DER content, alert 0x8F66 or
+ * 0x8F67), and the Firmware Distribution Receipt Alert — 0x8F72 when the supplier's signature
+ * over a received image verifies, 0x8F1C when it does not — in GBZ form (GSME, HCALCS; message
+ * code 0x00CF) and DLMS form (ESME; message code 0x00CE).
+ */
+import { ByteReader } from '../bytes/byte-reader.ts';
+import { ByteWriter } from '../bytes/byte-writer.ts';
+import { DER_TAG, derContents, encodeDer, expectDer } from '../bytes/der.ts';
+import { DecodeError, EncodeError } from '../errors/errors.ts';
+import {
+  type ActivationOutcome,
+  decodeCs06Response,
+  decodeGeneralizedTime,
+  decodeUnsignedInteger,
+  encodeCs06Response,
+  encodeGeneralizedTime,
+  encodeUnsignedInteger,
+} from './cs06.ts';
+
+/** Alert codes of the firmware use cases. */
+export const ALERT_CODE = {
+  futureDatedActivationSuccess: 0x8f66,
+  futureDatedActivationFailure: 0x8f67,
+  firmwareDistributionReceipt: 0x8f72,
+  firmwareVerificationFailed: 0x8f1c,
+} as const;
+
+/** Message codes of the alerts here. */
+export const ALERT_MESSAGE_CODE = {
+  futureDatedActivation: 0x00ca,
+  firmwareDistributionReceiptDlms: 0x00ce,
+  firmwareDistributionReceiptGbz: 0x00cf,
+} as const;
+
+/** The outcome of a future-dated activation, reported when it was due. */
+export interface FutureDatedActivationAlert {
+  readonly alertCode:
+    | typeof ALERT_CODE.futureDatedActivationSuccess
+    | typeof ALERT_CODE.futureDatedActivationFailure;
+  /** The command's execution time, ISO-8601 UTC. */
+  readonly executeAt: string;
+  /** The counter of the CS06 command that scheduled it. */
+  readonly commandCounter: bigint;
+  readonly outcome: ActivationOutcome;
+  readonly firmwareVersion: Uint8Array;
+}
+
+/** The DER content of alert 0x00CA. */
+export function encodeFutureDatedActivationAlert(alert: FutureDatedActivationAlert): Uint8Array {
+  return encodeDer(
+    DER_TAG.SEQUENCE,
+    encodeUnsignedInteger(BigInt(alert.alertCode), 'alertCode'),
+    encodeGeneralizedTime(alert.executeAt, 'executeAt'),
+    encodeUnsignedInteger(alert.commandCounter, 'commandCounter'),
+    encodeCs06Response({ kind: 'executed', outcome: alert.outcome, firmwareVersion: alert.firmwareVersion }),
+  );
+}
+
+/** Decodes the content of alert 0x00CA found at `baseOffset` of the message. */
+export function decodeFutureDatedActivationAlert(
+  content: Uint8Array,
+  baseOffset = 0,
+): FutureDatedActivationAlert {
+  const reader = new ByteReader(content, { littleEndian: false, baseOffset });
+  const seq = derContents(expectDer(reader, DER_TAG.SEQUENCE, 'alert 0x00CA'));
+  const codeOffset = seq.offset;
+  const code = Number(decodeUnsignedInteger(seq, 'alert code'));
+  if (code !== ALERT_CODE.futureDatedActivationSuccess && code !== ALERT_CODE.futureDatedActivationFailure)
+    throw new DecodeError(
+      'GBCS_ALERT_CODE',
+      `alert code: 0x${code.toString(16)} is not 0x8f66 or 0x8f67`,
+      codeOffset,
+    );
+  const executeAt = decodeGeneralizedTime(seq, 'execution date-time');
+  const commandCounter = decodeUnsignedInteger(seq, 'command counter');
+  const outcomeOffset = seq.offset;
+  const outcome = decodeCs06Response(seq.rest(), outcomeOffset);
+  if (outcome.kind !== 'executed')
+    throw new DecodeError(
+      'GBCS_ALERT',
+      'alert 0x00CA: the outcome is not an execution outcome',
+      outcomeOffset,
+    );
+  if (reader.remaining)
+    throw new DecodeError('GBCS_TRAILING_BYTES', 'alert 0x00CA: bytes after the SEQUENCE', reader.offset);
+  return {
+    alertCode: code,
+    executeAt,
+    commandCounter,
+    outcome: outcome.outcome,
+    firmwareVersion: outcome.firmwareVersion,
+  };
+}
+
+/** A Firmware Distribution Receipt Alert. */
+export interface FirmwareReceiptAlert {
+  readonly alertCode:
+    | typeof ALERT_CODE.firmwareDistributionReceipt
+    | typeof ALERT_CODE.firmwareVerificationFailed;
+  /** When it was raised: seconds since 2000-01-01T00:00:00Z (ZigBee UTCTime). */
+  readonly utcTime: number;
+  /** SHA-256 the device calculated over the Manufacturer Image it received. */
+  readonly hash: Uint8Array;
+}
+
+/** ZigBee Smart Energy profile id, the first field of a GBZ payload. */
+const GBZ_PROFILE_ID = 0x0109;
+/** DLMS tags: octet-string, long-unsigned, structure, Data-Notification. */
+const DLMS = { octetString: 0x09, longUnsigned: 0x12, structure: 0x02, dataNotification: 0x0f } as const;
+
+function checkHash(hash: Uint8Array): Uint8Array {
+  if (hash.length !== 32)
+    throw new EncodeError('GBCS_FIELD_LENGTH', `hash: ${hash.length} bytes, expected 32`);
+  return hash;
+}
+
+/** GBZ content: profile 0x0109, one component, alert code, UTC time, `09 20` and the hash (GBCS §11.2.6). */
+export function encodeGbzFirmwareReceiptAlert(alert: FirmwareReceiptAlert): Uint8Array {
+  return new ByteWriter({ littleEndian: false, initialCapacity: 43 })
+    .u16(GBZ_PROFILE_ID, 'profile id')
+    .u8(1, 'components')
+    .u16(alert.alertCode, 'alert code')
+    .u32(alert.utcTime, 'utcTime')
+    .u8(DLMS.octetString, 'hash tag')
+    .u8(32, 'hash length')
+    .bytes(checkHash(alert.hash))
+    .finish();
+}
+
+/** Decodes GBZ receipt-alert content found at `baseOffset` of the message. */
+export function decodeGbzFirmwareReceiptAlert(content: Uint8Array, baseOffset = 0): FirmwareReceiptAlert {
+  const r = new ByteReader(content, { littleEndian: false, baseOffset });
+  const profileOffset = r.offset;
+  const profile = r.u16('GBZ profile id');
+  if (profile !== GBZ_PROFILE_ID)
+    throw new DecodeError(
+      'GBZ_PROFILE',
+      `GBZ profile id: 0x${profile.toString(16)}, expected 0x0109`,
+      profileOffset,
+    );
+  r.u8('GBZ components');
+  const codeOffset = r.offset;
+  const alertCode = r.u16('alert code');
+  if (
+    alertCode !== ALERT_CODE.firmwareDistributionReceipt &&
+    alertCode !== ALERT_CODE.firmwareVerificationFailed
+  )
+    throw new DecodeError(
+      'GBCS_ALERT_CODE',
+      `alert code: 0x${alertCode.toString(16)} is not 0x8f72 or 0x8f1c`,
+      codeOffset,
+    );
+  const utcTime = r.u32('alert time');
+  const tagOffset = r.offset;
+  if (r.u8('hash tag') !== DLMS.octetString || r.u8('hash length') !== 32)
+    throw new DecodeError('GBZ_ALERT', 'hash: expected 09 20 (a 32-byte octet string)', tagOffset);
+  const hash = r.bytes(32, 'hash');
+  if (r.remaining) throw new DecodeError('GBCS_TRAILING_BYTES', 'GBZ alert: bytes after the hash', r.offset);
+  return { alertCode, utcTime, hash };
+}
+
+/**
+ * DLMS content (ESME): a Data-Notification with `invokeId`, no date-time, and a structure of the
+ * alert code, the time as a 12-byte DLMS date-time and the hash. The layout follows the DLMS
+ * future-dated alerts of RTDS 4.5.0; no RTDS receipt alert in DLMS form was available to check it.
+ */
+export function encodeDlmsFirmwareReceiptAlert(alert: FirmwareReceiptAlert, invokeId: number): Uint8Array {
+  return new ByteWriter({ littleEndian: false, initialCapacity: 64 })
+    .u8(DLMS.dataNotification, 'data-notification tag')
+    .u32(invokeId, 'invokeId')
+    .u8(0, 'date-time absent')
+    .u8(DLMS.structure, 'structure tag')
+    .u8(3, 'structure elements')
+    .u8(DLMS.longUnsigned, 'alert code tag')
+    .u16(alert.alertCode, 'alert code')
+    .u8(DLMS.octetString, 'time tag')
+    .u8(12, 'time length')
+    .bytes(dlmsDateTime(alert.utcTime))
+    .u8(DLMS.octetString, 'hash tag')
+    .u8(32, 'hash length')
+    .bytes(checkHash(alert.hash))
+    .finish();
+}
+
+/** ZigBee UTCTime (seconds since 2000) as a 12-byte DLMS date-time, UTC (deviation 0). */
+export function dlmsDateTime(utcTime: number): Uint8Array {
+  const days = Math.floor(utcTime / 86_400);
+  const seconds = utcTime % 86_400;
+  // Civil date from days since 2000-01-01 (H. Hinnant's algorithm, shifted to 2000-03-01).
+  const z = days + 10_957 + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const dayOfWeek = ((days + 5) % 7) + 1; // 2000-01-01 was a Saturday (6); Monday is 1
+  return new ByteWriter({ littleEndian: false, initialCapacity: 12 })
+    .u16(year, 'year')
+    .u8(month, 'month')
+    .u8(day, 'day')
+    .u8(dayOfWeek, 'day of week')
+    .u8(Math.floor(seconds / 3600), 'hour')
+    .u8(Math.floor((seconds % 3600) / 60), 'minute')
+    .u8(seconds % 60, 'second')
+    .u8(0, 'hundredths')
+    .u16(0, 'deviation')
+    .u8(0, 'clock status')
+    .finish();
+}
