@@ -90,6 +90,8 @@ export type ClientEvent =
   | { readonly type: 'timer'; readonly timer: ClientTimer }
   | { readonly type: 'checked'; readonly result: ImageCheck }
   | { readonly type: 'powerLoss' }
+  /** A GBCS device's verified CS06 Activate Firmware: run the held image. */
+  | { readonly type: 'activateHeld'; readonly reason: string }
   | { readonly type: 'powerOn'; readonly runningVersion: number; readonly saved?: SavedDownload };
 
 /** What the client asks its driver to do. */
@@ -608,6 +610,13 @@ export function stepClient(
       );
     case 'powerOn':
       return stepResult(effects, state);
+    case 'activateHeld':
+      return stepResult(
+        effects,
+        state.phase === 'waiting' && state.status === 'waitingToUpgradeViaExternalEvent'
+          ? activate(state, effects, event.reason)
+          : state,
+      );
     case 'checked':
       return stepResult(
         effects,

@@ -8,12 +8,19 @@
  */
 import { toHex } from '../bytes/hex.ts';
 import { sha256 } from '../crypto/hashes.ts';
+import {
+  type ActivationEvent,
+  type ActivationState,
+  initialActivationState,
+  stepActivation,
+} from '../devices/gbcs-activation.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
 import {
   type ClientConfig,
   type ClientEffect,
   type ClientEvent,
   type ClientState,
+  type ImageCheck,
   initialClientState,
   stepClient,
 } from '../devices/ota-client.ts';
@@ -34,6 +41,13 @@ import type { OtaCommand } from '../ota/commands.ts';
 import { decodeOtaFrame, encodeOtaFrame } from '../ota/frame-codec.ts';
 import { type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { VirtualClock } from './clock.ts';
+import {
+  activationContext,
+  activationNote,
+  type GbcsDeviceSpec,
+  receiptAlert,
+  SUPPLIER_REACTION_US,
+} from './gbcs-device.ts';
 import { LinkDirection, type LinkProfile, nextAwake, type WakeSchedule } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
 import { type Rng, RngStreams } from './rng.ts';
@@ -72,6 +86,8 @@ export interface DeviceSpec {
   readonly link: LinkProfile;
   /** The supplier's signing key, for GBCS devices that check image signatures. */
   readonly trustAnchor?: Uint8Array;
+  /** GBCS keys and the supplier's commands, for ESME, GSME and HCALCS runs that activate. */
+  readonly gbcs?: GbcsDeviceSpec;
   /** How the device reads the images it downloads (unsigned GBCS images need format gbcs). */
   readonly imageFormat?: ParseImageOptions;
   readonly upgradePolicy?: UpgradePolicy;
@@ -99,6 +115,12 @@ export interface FrameRunInput {
   readonly hubRestartsUs?: readonly number[];
   /** Other hub events at given times: Image Notify (to a device or `broadcast`), release. */
   readonly hubEvents?: readonly { readonly atUs: number; readonly event: HubEvent }[];
+  /** GBCS commands (General-Ciphering bytes) delivered to devices at given times, µs. */
+  readonly gbcsCommands?: readonly {
+    readonly atUs: number;
+    readonly node: string;
+    readonly bytes: Uint8Array;
+  }[];
   /** Simulated time after which the run stops, µs. */
   readonly maxTimeUs: number;
   /** Wall-clock time of the start, Unix seconds. */
@@ -157,7 +179,8 @@ type SimEvent =
       readonly duplicate: boolean;
     }
   | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
-  | { readonly kind: 'hub'; readonly event: HubEvent };
+  | { readonly kind: 'hub'; readonly event: HubEvent }
+  | { readonly kind: 'gbcs'; readonly node: string; readonly event: ActivationEvent };
 
 interface DeviceRuntime {
   readonly spec: DeviceSpec;
@@ -176,6 +199,7 @@ interface DeviceRuntime {
   readonly rng: { readonly client: Rng; readonly up: Rng; readonly down: Rng };
   framesSent: number;
   framesReceived: number;
+  activation?: ActivationState;
 }
 
 /** Runs the hub and devices until nothing is left to do or `maxTimeUs` passes. */
@@ -238,6 +262,7 @@ class FrameSimulation {
         },
         framesSent: 0,
         framesReceived: 0,
+        ...(spec.gbcs && { activation: initialActivationState(spec.gbcs.anchor) }),
       };
       this.#devices.set(spec.node, runtime);
     });
@@ -256,6 +281,8 @@ class FrameSimulation {
       this.#clock.schedule(restart, { kind: 'hub', event: { type: 'restart' } });
     for (const { atUs, event } of this.#input.hubEvents ?? [])
       this.#clock.schedule(atUs, { kind: 'hub', event });
+    for (const { atUs, node, bytes } of this.#input.gbcsCommands ?? [])
+      this.#clock.schedule(atUs, { kind: 'gbcs', node, event: { type: 'command', bytes } });
     for (const device of this.#devices.values()) {
       const at =
         device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, START_WINDOW_US - 1);
@@ -342,6 +369,12 @@ class FrameSimulation {
       this.#applyHub(stepHub(this.#input.hub, this.#hub, event.event, this.#hubCtx()));
       return;
     }
+    if (event.kind === 'gbcs') {
+      const device = this.#devices.get(event.node) as DeviceRuntime;
+      if (this.#deferUntilAwake(device, event)) return;
+      this.#stepActivation(device, event.event);
+      return;
+    }
     if (event.kind === 'client') {
       const device = this.#devices.get(event.node) as DeviceRuntime;
       if (event.event.type === 'timer' && !device.timers.due(event.event.timer, event)) return;
@@ -358,6 +391,43 @@ class FrameSimulation {
       return;
     }
     this.#deliver(event);
+  }
+
+  /** A sleepy device hears a GBCS command only while awake: until then it waits at the hub. */
+  #deferUntilAwake(device: DeviceRuntime, event: SimEvent): boolean {
+    const awakeAt = nextAwake(device.wake, this.#clock.now);
+    if (awakeAt <= this.#clock.now) return false;
+    this.#clock.schedule(awakeAt, event);
+    return true;
+  }
+
+  #stepActivation(device: DeviceRuntime, event: ActivationEvent): void {
+    const gbcs = device.spec.gbcs;
+    const node = device.spec.node;
+    if (!gbcs || !device.activation) {
+      this.#note(node, 'GBCS command ignored', { reason: 'the device has no GBCS keys in this run' });
+      return;
+    }
+    const nowUnixS = this.#startUnixS + Math.floor(this.#clock.now / 1_000_000);
+    const ctx = activationContext(nowUnixS, device.state, device.storage);
+    const step = stepActivation(gbcs.identity, device.activation, event, ctx);
+    device.activation = step.state;
+    for (const effect of step.effects) {
+      const note = activationNote(effect);
+      if (note) this.#note(node, note.what, note.detail);
+      if (effect.type === 'activate')
+        this.#stepClient(device, { type: 'activateHeld', reason: 'CS06 Activate Firmware' });
+      if (effect.type === 'schedule')
+        this.#clock.schedule(Math.max(this.#clock.now, (effect.atUnixS - this.#startUnixS) * 1_000_000), {
+          kind: 'gbcs',
+          node,
+          event: { type: 'due' },
+        });
+    }
+  }
+
+  #note(node: string, what: string, detail: Record<string, string | number | boolean>): void {
+    this.#trace.record({ kind: 'note', timeUs: this.#clock.now, node, what, detail });
   }
 
   #deliver(event: Extract<SimEvent, { kind: 'deliver' }>): void {
@@ -448,6 +518,7 @@ class FrameSimulation {
           ...(device.spec.imageFormat && { parse: device.spec.imageFormat }),
         });
         this.#clock.after(0, { kind: 'client', node, event: { type: 'checked', result } });
+        if (device.spec.gbcs) this.#receiptAlert(device, result);
         return;
       }
       case 'activate':
@@ -464,6 +535,20 @@ class FrameSimulation {
         });
         return;
     }
+  }
+
+  /** The GBCS device's receipt alert; on success the supplier's commands follow a round trip later. */
+  #receiptAlert(device: DeviceRuntime, result: ImageCheck): void {
+    const alert = receiptAlert(result, device.storage.bytes());
+    this.#note(device.spec.node, alert.what, alert.detail);
+    if (result.status !== 'SUCCESS') return;
+    (device.spec.gbcs?.commandsAfterReceipt ?? []).forEach((bytes, i) => {
+      this.#clock.after(SUPPLIER_REACTION_US * (i + 1), {
+        kind: 'gbcs',
+        node: device.spec.node,
+        event: { type: 'command', bytes },
+      });
+    });
   }
 
   #maybeLosePower(device: DeviceRuntime): void {

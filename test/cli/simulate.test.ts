@@ -119,3 +119,98 @@ describe('hanota simulate', () => {
     }
   });
 });
+
+describe('hanota simulate --activate', () => {
+  const KEY = join(FIX, 'keys/supplier-ds.key.pem');
+
+  it('ends an ESME run with activation: 0x8F72, then the CS06 response success, exit 0', async () => {
+    const run = await hanota(
+      'simulate',
+      '--device',
+      'ESME',
+      '--image',
+      join(FIX, 'images/esme-1.2-gbcs.ota'),
+      '--supplier-key',
+      KEY,
+      '--activate',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.outcome).toMatchObject({ ok: true, phase: 'upgraded', runningVersion: 0x00010002 });
+    expect(doc.activation.events.map((e: { what: string }) => e.what)).toEqual([
+      'alert 0x8F72 Firmware Distribution Receipt',
+      'CS06 response',
+    ]);
+    expect(doc.activation.events[1]).toMatchObject({ response: 'success', counter: '1' });
+  });
+
+  it('ends a GSME run with a future-dated activation and its 0x8F66 alert, after the sleepy wakes', async () => {
+    const run = await hanota(
+      'simulate',
+      '--device',
+      'GSME',
+      '--image',
+      join(FIX, 'images/gsme-2.0-gbcs.ota'),
+      '--supplier-key',
+      KEY,
+      '--activate',
+      '--execute-at',
+      '2026-01-20T00:00:00Z',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    const events = JSON.parse(run.stdout).activation.events;
+    expect(events.map((e: { what: string }) => e.what)).toEqual([
+      'alert 0x8F72 Firmware Distribution Receipt',
+      'CS06 response',
+      'alert 0x8F66 future-dated activation succeeded',
+    ]);
+    expect(events[1].response).toBe('commandAccepted');
+  });
+
+  it('exits 1 when the device trusts another supplier: 0x8F1C, no activation', async () => {
+    const run = await hanota(
+      'simulate',
+      '--device',
+      'ESME',
+      '--image',
+      join(FIX, 'images/esme-1.2-gbcs.ota'),
+      '--supplier-key',
+      join(FIX, 'keys/other-supplier-ds.key.pem'),
+      '--activate',
+      '--json',
+    );
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).activation.events.map((e: { what: string }) => e.what)).toEqual([
+      'alert 0x8F1C Firmware Verification Failed',
+    ]);
+  });
+
+  it('refuses --activate for a PPMID, with a public key only, and --execute-at without --activate', async () => {
+    const ppmid = await hanota(
+      'simulate',
+      '--device',
+      'PPMID',
+      '--image',
+      join(FIX, 'images/unsigned-gbcs/ppmid-3.1-gbcs.ota'),
+      '--format',
+      'gbcs',
+      '--supplier-key',
+      KEY,
+      '--activate',
+    );
+    expect(ppmid.code).toBe(2);
+    expect(ppmid.stderr).toMatch(/PPMID activates through the hub's Upgrade End Response/);
+    const publicOnly = await hanota(
+      'simulate',
+      ...ESME,
+      '--supplier-key',
+      join(FIX, 'keys/supplier-ds.pem'),
+      '--activate',
+    );
+    expect(publicOnly.stderr).toMatch(/must be the supplier's private key/);
+    const dateOnly = await hanota('simulate', ...ESME, '--execute-at', '2026-01-20T00:00:00Z');
+    expect(dateOnly.code).toBe(2);
+  });
+});

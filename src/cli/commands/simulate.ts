@@ -19,6 +19,13 @@ import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { loadImage, loadKey } from '../image-input.ts';
 import { imageReadingOptions, parseUint, withImageReading, withJson } from '../options.ts';
+import {
+  activated,
+  activationSpec,
+  gbcsEvents,
+  SIMULATED_DEVICE,
+  SIMULATED_SUPPLIER,
+} from '../simulate-activation.ts';
 import { renderFields } from '../table.ts';
 
 const DAY_US = 86_400_000_000;
@@ -88,6 +95,15 @@ export function simulateCommand(ctx: CliContext): CommandModule {
           type: 'string',
           describe: 'PEM key or certificate the device checks GBCS signatures with',
         })
+        .option('activate', {
+          type: 'boolean',
+          describe:
+            "ESME/GSME/HCALCS: the supplier sends CS06 Activate Firmware once the device's receipt alert arrives",
+        })
+        .option('execute-at', {
+          type: 'string',
+          describe: 'with --activate: a future-dated CS06 for this UTC time (YYYY-MM-DDTHH:MM:SSZ)',
+        })
         .option('memory-blocks', { type: 'string', default: '64', describe: 'hub memory blocks' })
         .option('block-size', { type: 'string', default: '4096', describe: 'hub memory block size, bytes' })
         .option('seed', { type: 'string', default: '1', describe: 'random seed (printed with every run)' })
@@ -154,6 +170,12 @@ export function simulateCommand(ctx: CliContext): CommandModule {
       }
       const key =
         typeof args.supplierKey === 'string' ? loadKey(ctx, args.supplierKey, 'supplier-key') : undefined;
+      if (args.executeAt !== undefined && args.activate !== true)
+        throw new CliError('USAGE', '--execute-at: only with --activate');
+      const gbcs =
+        args.activate === true
+          ? activationSpec(profile, key, image, args.executeAt as string | undefined)
+          : undefined;
       const powerLoss = ((args.powerLossAtOffset as string[] | undefined) ?? []).map((o) =>
         parseUint(o, 32, 'power-loss-at-offset'),
       );
@@ -180,6 +202,7 @@ export function simulateCommand(ctx: CliContext): CommandModule {
             link,
             ...(key && profile.gbcsActivation && { trustAnchor: key.publicKey }),
             powerLossAtOffsets: powerLoss,
+            ...(gbcs && { gbcs }),
             imageFormat: imageReadingOptions(args),
           },
         ],
@@ -199,7 +222,11 @@ export function simulateCommand(ctx: CliContext): CommandModule {
         .map((e) => e.reason)
         .filter((r) => r.startsWith('no image: '))
         .at(-1);
-      const ok = device.complete && device.assembledSha256 === imageSha256;
+      const events = gbcs ? gbcsEvents(result.trace, device.node) : [];
+      const ok =
+        device.complete &&
+        device.assembledSha256 === imageSha256 &&
+        (!gbcs || (device.phase === 'upgraded' && activated(events)));
       if (!ok) ctx.exit(1);
       const report = {
         seed,
@@ -221,6 +248,14 @@ export function simulateCommand(ctx: CliContext): CommandModule {
           ...(device.outcome !== undefined && { reason: device.outcome }),
           ...(hubReason !== undefined && { hubReason: hubReason.slice('no image: '.length) }),
         },
+        ...(gbcs && {
+          activation: {
+            supplier: SIMULATED_SUPPLIER,
+            recipient: SIMULATED_DEVICE,
+            ...(args.executeAt !== undefined && { executeAt: args.executeAt as string }),
+            events,
+          },
+        }),
         framesExchanged: result.framesSent,
         simulatedMs: Math.floor(result.endUs / 1_000),
       };
@@ -255,6 +290,13 @@ export function simulateCommand(ctx: CliContext): CommandModule {
             'assembledSha256',
             `${device.assembledSha256}${device.assembledSha256 === imageSha256 ? ' (equals the image)' : ''}`,
           ],
+          ...events.map(
+            (e) =>
+              [
+                `  at ${e.timeMs} ms`,
+                `${e.what}${e.response ? `: ${e.response}` : ''}${e.stage ? `: ${e.stage}, ${e.reason}` : ''}`,
+              ] as [string, string],
+          ),
           ['framesExchanged', String(result.framesSent)],
           ['simulatedMs', String(report.simulatedMs)],
         ])}\n`,

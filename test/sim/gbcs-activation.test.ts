@@ -1,0 +1,158 @@
+/**
+ * GBCS activation in the frame driver: an ESME, GSME or HCALCS downloads a signed image, raises
+ * 0x8F72, and runs it only after its supplier's CS06 — immediately or at a future date, with
+ * the alerts in order in the trace; forged, replayed and early commands change nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/crypto/hashes.ts';
+import { readP256Key } from '../../src/crypto/keys.ts';
+import type { DeviceType } from '../../src/devices/profiles.ts';
+import { DEFAULT_HUB_CONFIG } from '../../src/hub/ota-server.ts';
+import { parseImage } from '../../src/ota/image.ts';
+import { DEFAULT_START_UNIX_S, type DeviceSpec, runFrameSimulation } from '../../src/sim/frame-driver.ts';
+import type { GbcsDeviceSpec } from '../../src/sim/gbcs-device.ts';
+import { buildCs06, type Cs06Spec, simulatedParty } from '../../src/testing/gbcs-commands.ts';
+import { deviceFor, FIXTURE_IMAGES, type FixtureImage } from '../helpers/sim.ts';
+import { ROOT } from '../helpers/vectors.ts';
+
+const supplierKey = readP256Key(readFileSync(join(ROOT, 'fixtures/keys/supplier-ds.key.pem'), 'utf8'));
+const otherKey = readP256Key(readFileSync(join(ROOT, 'fixtures/keys/other-supplier-ds.key.pem'), 'utf8'));
+const SUPPLIER = '5350000000000001';
+const acb = simulatedParty('90b3d51f30000002', 'acb');
+const meter = simulatedParty('00db000000000001', 'meter');
+const DAY_US = 86_400_000_000;
+
+function cs06(image: FixtureImage, patch: Partial<Cs06Spec> = {}): Uint8Array {
+  const parsed = parseImage(image.file, image.parse);
+  if (parsed.format !== 'gbcs') throw new Error('not gbcs');
+  return buildCs06({
+    supplier: SUPPLIER,
+    signingKey: supplierKey.privateKey as Uint8Array,
+    recipient: meter.eui,
+    macFor: meter.kaPublic,
+    acbKaPrivate: acb.kaPrivate,
+    counter: 1n,
+    hash: sha256(parsed.manufacturerImage.data),
+    ...patch,
+  });
+}
+
+function gbcsSpec(commandsAfterReceipt: Uint8Array[]): GbcsDeviceSpec {
+  return {
+    identity: {
+      device: meter.eui,
+      keyAgreementPrivateKey: meter.kaPrivate,
+      acb: acb.eui,
+      acbKeyAgreementKey: acb.kaPublic,
+    },
+    anchor: { supplier: SUPPLIER, signingKey: supplierKey.publicKey },
+    commandsAfterReceipt,
+  };
+}
+
+function runOne(
+  device: DeviceSpec,
+  image: FixtureImage,
+  gbcsCommands: { atUs: number; bytes: Uint8Array }[] = [],
+) {
+  return runFrameSimulation({
+    seed: 7,
+    hub: DEFAULT_HUB_CONFIG,
+    memory: { blockCount: 64, blockSize: 4096 },
+    devices: [device],
+    images: [{ file: image.file, parse: image.parse }],
+    gbcsCommands: gbcsCommands.map((c) => ({ ...c, node: device.node })),
+    maxTimeUs: 60 * DAY_US,
+  });
+}
+
+function gbcsNotes(result: ReturnType<typeof runOne>) {
+  return result.trace.events.flatMap((e) => (e.kind === 'note' && /^(alert|CS06)/.test(e.what) ? [e] : []));
+}
+
+const gbcsImages: [DeviceType, FixtureImage][] = [
+  ['ESME', FIXTURE_IMAGES[0] as FixtureImage],
+  ['GSME', FIXTURE_IMAGES[1] as FixtureImage],
+  ['HCALCS', FIXTURE_IMAGES[0] as FixtureImage],
+];
+
+describe('GBCS activation in the frame driver', () => {
+  for (const [type, image] of gbcsImages) {
+    it(`an ${type} raises 0x8F72, then runs the image on its supplier's CS06`, () => {
+      const result = runOne(deviceFor(type, image, { gbcs: gbcsSpec([cs06(image)]) }), image);
+      const notes = gbcsNotes(result);
+      expect(notes.map((n) => n.what)).toEqual([
+        'alert 0x8F72 Firmware Distribution Receipt',
+        'CS06 response',
+      ]);
+      expect(notes[1]?.detail).toMatchObject({ response: 'success' });
+      const device = result.devices[0];
+      expect(device?.phase).toBe('upgraded');
+      expect(device?.runningVersion).toBe(parseImage(image.file, image.parse).header.fileVersion);
+    });
+  }
+
+  it('holds the image without a CS06: downloaded, verified, waiting for an external event', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const result = runOne(deviceFor('ESME', image, { gbcs: gbcsSpec([]) }), image);
+    expect(result.devices[0]).toMatchObject({
+      phase: 'waiting',
+      imageUpgradeStatus: 'waitingToUpgradeViaExternalEvent',
+      complete: true,
+    });
+  });
+
+  it('activates a future-dated command at its time, with 0x8F72, commandAccepted and 0x8F66 in order', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const result = runOne(
+      deviceFor('ESME', image, { gbcs: gbcsSpec([cs06(image, { executeAt: '2026-01-10T00:00:00Z' })]) }),
+      image,
+    );
+    const notes = gbcsNotes(result);
+    expect(notes.map((n) => n.what)).toEqual([
+      'alert 0x8F72 Firmware Distribution Receipt',
+      'CS06 response',
+      'alert 0x8F66 future-dated activation succeeded',
+    ]);
+    expect(notes[2]?.timeUs).toBe((1_767_225_600 + 9 * 86_400 - DEFAULT_START_UNIX_S) * 1_000_000);
+    expect(result.devices[0]?.phase).toBe('upgraded');
+  });
+
+  it('refuses a command before the image is held with noImageHeld, then a replay of it for its counter', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const early = cs06(image);
+    const result = runOne(deviceFor('ESME', image, { gbcs: gbcsSpec([]) }), image, [
+      { atUs: 1_000, bytes: early },
+      { atUs: 2 * DAY_US, bytes: early },
+    ]);
+    const notes = gbcsNotes(result);
+    expect(notes.map((n) => [n.what, n.detail?.response ?? n.detail?.stage])).toEqual([
+      ['CS06 response', 'noImageHeld'],
+      ['alert 0x8F72 Firmware Distribution Receipt', undefined],
+      ['CS06 refused', 'counter'],
+    ]);
+    expect(result.devices[0]?.phase).toBe('waiting');
+  });
+
+  it('refuses a command signed by another supplier and never runs the image', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const forged = cs06(image, { signingKey: otherKey.privateKey as Uint8Array });
+    const result = runOne(deviceFor('ESME', image, { gbcs: gbcsSpec([forged]) }), image);
+    expect(gbcsNotes(result).at(-1)?.detail).toMatchObject({ stage: 'signature' });
+    expect(result.devices[0]?.phase).toBe('waiting');
+  });
+
+  it('raises 0x8F1C and discards an image its supplier did not sign', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const device = deviceFor('ESME', image, {
+      gbcs: gbcsSpec([cs06(image)]),
+      trustAnchor: otherKey.publicKey,
+    });
+    const result = runOne(device, image);
+    expect(gbcsNotes(result).map((n) => n.what)).toContain('alert 0x8F1C Firmware Verification Failed');
+    expect(gbcsNotes(result).map((n) => n.what)).not.toContain('CS06 response');
+    expect(result.devices[0]?.phase).not.toBe('upgraded');
+  });
+});
