@@ -202,13 +202,7 @@ describe('hanota simulate --activate', () => {
     );
     expect(ppmid.code).toBe(2);
     expect(ppmid.stderr).toMatch(/PPMID activates through the hub's Upgrade End Response/);
-    const publicOnly = await hanota(
-      'simulate',
-      ...ESME,
-      '--supplier-key',
-      join(FIX, 'keys/supplier-ds.pem'),
-      '--activate',
-    );
+    const publicOnly = await hanota('simulate', ...ESME, '--activate');
     expect(publicOnly.stderr).toMatch(/must be the supplier's private key/);
     const dateOnly = await hanota('simulate', ...ESME, '--execute-at', '2026-01-20T00:00:00Z');
     expect(dateOnly.code).toBe(2);
