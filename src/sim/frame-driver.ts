@@ -26,6 +26,7 @@ import {
 } from '../devices/ota-client.ts';
 import type { DeviceProfile } from '../devices/profiles.ts';
 import { DeviceStorage } from '../devices/storage.ts';
+import { HUB_ALERT } from '../gbcs/hub-alerts.ts';
 import { HubMemory, type MemoryGeometry } from '../hub/memory.ts';
 import {
   type HubConfig,
@@ -323,7 +324,13 @@ class FrameSimulation {
         timeUs: 0,
         node: HUB_NODE,
         what: 'distribution refused',
-        detail: { alert: 'CCS08 FirmwareImageDiscarded', reason: stored.reason, detail: stored.detail },
+        detail: {
+          alert: 'CCS08 FirmwareImageDiscarded',
+          alertCode: HUB_ALERT.transferFailure,
+          responseCode: 'imageDiscarded',
+          reason: stored.reason,
+          detail: stored.detail,
+        },
       });
       return {
         ok: false,
@@ -523,6 +530,12 @@ class FrameSimulation {
       }
       case 'activate':
         device.storage.activate(effect.fileVersion);
+        // PPMID and IHD: the hub managed the activation and reports it (alert 0x8F8B).
+        if (!device.spec.profile.gbcsActivation)
+          this.#note(node, 'alert 0x8F8B firmware activated', {
+            alertCode: HUB_ALERT.firmwareVersionAlert,
+            firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+          });
         return;
       case 'transition':
         this.#trace.record({

@@ -15,6 +15,12 @@ import {
   encodeGbzFirmwareReceiptAlert,
 } from '../../src/gbcs/alerts.ts';
 import { decodeGbcsMessage } from '../../src/gbcs/apdu.ts';
+import {
+  decodeFirmwareTransferAlert,
+  decodeFirmwareVersionAlert,
+  encodeFirmwareTransferAlert,
+  encodeFirmwareVersionAlert,
+} from '../../src/gbcs/hub-alerts.ts';
 import { describeWithVectors, readVectorText } from '../helpers/vectors.ts';
 
 const RTDS_8F66_CONTENT = '30250203008f66180f32303330303131353039303030305a020203e9300902010004040123abcf';
@@ -84,5 +90,34 @@ describe('DLMS forms', () => {
     );
     expect(toHex(b.subarray(0, 11))).toBe('0f200007e0000203128f1c');
     expect(b).toHaveLength(11 + 14 + 34);
+  });
+});
+
+describe('hub firmware alerts (CCS08, 0x8F8B)', () => {
+  const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+
+  it('decodes what it encodes (CCS08), with the alert code following the response', () => {
+    fc.assert(
+      fc.property(
+        bytes(8),
+        bytes(4),
+        fc.constantFrom('success', 'imageDiscarded', 'hardwareVersionMismatch', 'fileTransferFailure'),
+        (entityId, firmwareVersion, response) => {
+          const alert = { time: '2026-01-01T00:00:00Z', entityId, firmwareVersion, response } as const;
+          const content = encodeFirmwareTransferAlert(alert);
+          expect(toHex(content.subarray(2, 7))).toBe(response === 'success' ? '0203008f8a' : '0203008f89');
+          expect(decodeFirmwareTransferAlert(content)).toEqual(alert);
+        },
+      ),
+    );
+  });
+
+  it('decodes what it encodes (0x8F8B)', () => {
+    fc.assert(
+      fc.property(bytes(4), fc.boolean(), (firmwareVersion, activated) => {
+        const alert = { time: '2026-01-01T00:00:00Z', firmwareVersion, activated };
+        expect(decodeFirmwareVersionAlert(encodeFirmwareVersionAlert(alert))).toEqual(alert);
+      }),
+    );
   });
 });

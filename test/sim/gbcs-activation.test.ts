@@ -155,4 +155,29 @@ describe('GBCS activation in the frame driver', () => {
     expect(gbcsNotes(result).map((n) => n.what)).not.toContain('CS06 response');
     expect(result.devices[0]?.phase).not.toBe('upgraded');
   });
+
+  it('reports a hub-managed PPMID activation with alert 0x8F8B', () => {
+    const image = FIXTURE_IMAGES[3] as FixtureImage;
+    const result = runOne(deviceFor('PPMID', image), image);
+    const note = result.trace.events.find((e) => e.kind === 'note' && e.what.startsWith('alert 0x8F8B'));
+    expect(note?.kind === 'note' && note.detail).toMatchObject({ alertCode: 0x8f8b });
+    expect(result.devices[0]?.phase).toBe('upgraded');
+  });
+
+  it('reports an image too large for hub memory as CCS08 0x8F89 imageDiscarded', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const result = runFrameSimulation({
+      seed: 1,
+      hub: DEFAULT_HUB_CONFIG,
+      memory: { blockCount: 2, blockSize: 1024 },
+      devices: [deviceFor('ESME', image)],
+      images: [{ file: image.file, parse: image.parse }],
+      maxTimeUs: DAY_US,
+    });
+    const note = result.trace.events.find((e) => e.kind === 'note' && e.what === 'distribution refused');
+    expect(note?.kind === 'note' && note.detail).toMatchObject({
+      alertCode: 0x8f89,
+      responseCode: 'imageDiscarded',
+    });
+  });
 });
