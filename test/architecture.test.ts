@@ -48,3 +48,29 @@ it('has no barrel files and uses explicit .ts extensions on relative imports', (
   const bare = files.filter((f) => /from ['"]\.{1,2}\/[^'"]*(?<!\.ts)['"]/.test(f.text)).map((f) => f.path);
   expect(bare).toEqual([]);
 });
+
+it('lets imports flow one way: the pure core below hub and devices, those below sim, cli on top', () => {
+  const layerOf = (path: string) => path.split('/')[1] as string;
+  const below: Record<string, readonly string[]> = {
+    bytes: ['errors'],
+    errors: [],
+    crypto: ['bytes', 'errors'],
+    ota: ['bytes', 'errors', 'crypto'],
+    gbcs: ['bytes', 'errors', 'crypto'],
+    pathways: ['bytes', 'errors'],
+    hub: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways'],
+    devices: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways'],
+    sim: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways', 'hub', 'devices'],
+  };
+  const wrong = files.flatMap((f) => {
+    const layer = layerOf(f.path);
+    const allowed = below[layer];
+    if (!allowed) return [];
+    // Type-only imports are free: a state machine may name the type of the rng it is handed.
+    return [...f.text.matchAll(/^import (?!type )[^;]*?from '\.\.\/([a-z-]+)\//gms)]
+      .map((m) => m[1] as string)
+      .filter((target) => !allowed.includes(target))
+      .map((target) => `${f.path} imports ${target}/`);
+  });
+  expect(wrong).toEqual([]);
+});
