@@ -20,6 +20,7 @@ import {
   type Cs06Response,
   decodeCs06Command,
   isCancellation,
+  isoToUnixSeconds,
 } from '../gbcs/cs06.ts';
 import { checkSignature, computeMac, deriveMacKey } from '../gbcs/security.ts';
 
@@ -113,12 +114,6 @@ export interface ActivationStep {
 /** A device that obeys `anchor` and has accepted nothing yet. */
 export function initialActivationState(anchor: SupplierAnchor): ActivationState {
   return { anchor, lastCounters: new Map() };
-}
-
-/** ISO-8601 UTC seconds → Unix seconds. */
-function unixSeconds(iso: string): number {
-  const [y, mo, d, h, mi, s] = iso.match(/\d+/g)?.map(Number) ?? [];
-  return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s) / 1000;
 }
 
 /** The outcome of activating the held image whose hash is compared with `hash`. */
@@ -216,7 +211,13 @@ export function stepActivation(
       type: 'note',
       what: `supplier changed from ${state.anchor.supplier} to ${event.anchor.supplier}`,
     });
-    return { state: { ...state, anchor: event.anchor }, effects };
+    // The old supplier's pending activation goes with it: nothing it signed acts from now on.
+    if (state.pending)
+      effects.push(
+        { type: 'unschedule' },
+        { type: 'note', what: 'pending activation dropped: supplier changed' },
+      );
+    return { state: { anchor: event.anchor, lastCounters: state.lastCounters }, effects };
   }
   if (event.type === 'due') {
     const pending = state.pending;
@@ -254,8 +255,8 @@ export function stepActivation(
     effects.push({ type: 'respond', counter: command.counter, response: { kind: 'commandAccepted' } });
     return { state: { anchor: state.anchor, lastCounters }, effects };
   }
-  if (command.executeAt !== undefined && unixSeconds(command.executeAt) > ctx.nowUnixS) {
-    const executeAtUnixS = unixSeconds(command.executeAt);
+  if (command.executeAt !== undefined && isoToUnixSeconds(command.executeAt) > ctx.nowUnixS) {
+    const executeAtUnixS = isoToUnixSeconds(command.executeAt);
     const pending = {
       hash: command.hash,
       counter: command.counter,

@@ -211,7 +211,11 @@ export function decodeGbcsMessage(input: Uint8Array, baseOffset = 0): GbcsMessag
   const macStart = input.length - GBCS_MAC_LENGTH;
   if (macStart < reader.position)
     throw new DecodeError('UNEXPECTED_END', 'mac: no room for the 12-byte MAC', reader.offset);
-  const signing = readGeneralSigning(reader, input.subarray(0, macStart), macStart);
+  // The General-Signing APDU ends where the MAC begins: read it from a view that stops there.
+  const inner = new ByteReader(input.subarray(0, macStart), { littleEndian: false, baseOffset });
+  inner.seek(reader.position, 'general-signing');
+  const signing = readGeneralSigning(inner, input.subarray(0, macStart), macStart);
+  reader.seek(inner.position, 'mac');
   if (reader.position !== macStart) {
     throw new DecodeError(
       'GBCS_TRAILING_BYTES',

@@ -66,6 +66,24 @@ function badTime(parts: readonly number[]): string | undefined {
   return undefined;
 }
 
+/** Days from 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ` (as `decodeGeneralizedTime` gives it) → seconds since the Unix epoch. */
+export function isoToUnixSeconds(iso: string): number {
+  const m = ISO_SECONDS.exec(iso);
+  if (!m) throw new RangeError(`time: '${iso}' is not YYYY-MM-DDTHH:MM:SSZ`);
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s;
+}
+
 /** `YYYY-MM-DDTHH:MM:SSZ` → DER GeneralizedTime `YYYYMMDDHHMMSSZ`. */
 export function encodeGeneralizedTime(iso: string, field: string): Uint8Array {
   const m = ISO_SECONDS.exec(iso);

@@ -12,6 +12,7 @@ import {
   type ActivationEvent,
   type ActivationState,
   initialActivationState,
+  type SupplierAnchor,
   stepActivation,
 } from '../devices/gbcs-activation.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
@@ -116,6 +117,12 @@ export interface FrameRunInput {
   readonly hubRestartsUs?: readonly number[];
   /** Other hub events at given times: Image Notify (to a device or `broadcast`), release. */
   readonly hubEvents?: readonly { readonly atUs: number; readonly event: HubEvent }[];
+  /** Changes of supplier (new trust anchors) at given times, µs. */
+  readonly supplierChanges?: readonly {
+    readonly atUs: number;
+    readonly node: string;
+    readonly anchor: SupplierAnchor;
+  }[];
   /** GBCS commands (General-Ciphering bytes) delivered to devices at given times, µs. */
   readonly gbcsCommands?: readonly {
     readonly atUs: number;
@@ -283,7 +290,17 @@ class FrameSimulation {
     for (const { atUs, event } of this.#input.hubEvents ?? [])
       this.#clock.schedule(atUs, { kind: 'hub', event });
     for (const { atUs, node, bytes } of this.#input.gbcsCommands ?? [])
-      this.#clock.schedule(atUs, { kind: 'gbcs', node, event: { type: 'command', bytes } });
+      this.#clock.schedule(atUs, {
+        kind: 'gbcs',
+        node: this.#known(node, 'gbcsCommands'),
+        event: { type: 'command', bytes },
+      });
+    for (const { atUs, node, anchor } of this.#input.supplierChanges ?? [])
+      this.#clock.schedule(atUs, {
+        kind: 'gbcs',
+        node: this.#known(node, 'supplierChanges'),
+        event: { type: 'changeSupplier', anchor },
+      });
     for (const device of this.#devices.values()) {
       const at =
         device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, START_WINDOW_US - 1);
@@ -400,6 +417,11 @@ class FrameSimulation {
     this.#deliver(event);
   }
 
+  #known(node: string, field: string): string {
+    if (!this.#devices.has(node)) throw new RangeError(`${field}: no device '${node}' in this run`);
+    return node;
+  }
+
   /** A sleepy device hears a GBCS command only while awake: until then it waits at the hub. */
   #deferUntilAwake(device: DeviceRuntime, event: SimEvent): boolean {
     const awakeAt = nextAwake(device.wake, this.#clock.now);
@@ -424,6 +446,8 @@ class FrameSimulation {
       if (note) this.#note(node, note.what, note.detail);
       if (effect.type === 'activate')
         this.#stepClient(device, { type: 'activateHeld', reason: 'CS06 Activate Firmware' });
+      // `unschedule` needs nothing here: a `due` event that finds no pending activation, or one
+      // dated later, does nothing (stepActivation checks both).
       if (effect.type === 'schedule')
         this.#clock.schedule(Math.max(this.#clock.now, (effect.atUnixS - this.#startUnixS) * 1_000_000), {
           kind: 'gbcs',
@@ -521,7 +545,8 @@ class FrameSimulation {
         const result = checkDownloadedImage(device.storage.bytes(), {
           target: saved.target,
           ...(device.spec.hardwareVersion !== undefined && { hardwareVersion: device.spec.hardwareVersion }),
-          ...(device.spec.trustAnchor && { trustAnchor: device.spec.trustAnchor }),
+          // A GBCS device checks images with the key of the supplier it obeys now.
+          ...(trustAnchorOf(device) && { trustAnchor: trustAnchorOf(device) }),
           ...(device.spec.imageFormat && { parse: device.spec.imageFormat }),
         });
         this.#clock.after(0, { kind: 'client', node, event: { type: 'checked', result } });
@@ -707,4 +732,9 @@ class FrameSimulation {
       framesReceived: device.framesReceived,
     };
   }
+}
+
+/** The key a device checks image signatures with: its current supplier's, for GBCS devices. */
+function trustAnchorOf(device: DeviceRuntime): Uint8Array | undefined {
+  return device.activation?.anchor.signingKey ?? device.spec.trustAnchor;
 }

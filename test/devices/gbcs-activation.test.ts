@@ -169,6 +169,34 @@ describe('CS06 on a GBCS device', () => {
     expect(fromNew.effects[0]).toEqual({ type: 'activate' });
   });
 
+  it("drops a pending activation when the supplier changes, so the old supplier's command never runs", () => {
+    const scheduled = send(buildCs06(spec({ executeAt: '2026-01-02T00:00:00Z' })));
+    const changed = stepActivation(
+      identity,
+      scheduled.state,
+      { type: 'changeSupplier', anchor: { supplier: otherSupplier.eui, signingKey: otherSupplier.dsPublic } },
+      holding,
+    );
+    expect(changed.state.pending).toBeUndefined();
+    const due = stepActivation(
+      identity,
+      changed.state,
+      { type: 'due' },
+      { ...holding, nowUnixS: NOW + 86_400 },
+    );
+    expect(due.effects).toEqual([]);
+  });
+
+  it('keeps a pending activation when a cancellation is refused', () => {
+    const scheduled = send(buildCs06(spec({ executeAt: '2026-01-02T00:00:00Z' })));
+    const forgedCancel = buildCs06(
+      spec({ counter: 101n, executeAt: '9999-12-31T23:59:59Z', signingKey: otherSupplier.dsPrivate }),
+    );
+    const refused = send(forgedCancel, scheduled.state);
+    expect(refusal(refused.effects)).toBe('signature');
+    expect(refused.state.pending).toEqual(scheduled.state.pending);
+  });
+
   it('waits for a future-dated command, activates at its time and alerts 0x8F66', () => {
     const step = send(buildCs06(spec({ executeAt: '2026-01-02T00:00:00Z' })));
     expect(step.effects).toEqual([
@@ -258,6 +286,12 @@ describe('CS06 on a GBCS device', () => {
         for (const bytes of [genuine[0] as Uint8Array, ...commands]) {
           const step = send(bytes, state);
           expect(step.effects.some((e) => e.type === 'activate')).toBe(false);
+          // Whatever got past the checks is a genuine command, byte for byte (a splice can
+          // rebuild one): only the supplier's key makes a command acceptable.
+          if (refusal(step.effects) === undefined)
+            expect(genuine.some((g) => g.length === bytes.length && g.every((b, i) => b === bytes[i]))).toBe(
+              true,
+            );
           state = step.state;
         }
       }),

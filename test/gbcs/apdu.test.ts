@@ -23,6 +23,7 @@ import {
   decodeCs06Response,
   encodeCs06Command,
   encodeCs06Response,
+  isoToUnixSeconds,
 } from '../../src/gbcs/cs06.ts';
 import { encodeDlmsLength, readDlmsLength } from '../../src/gbcs/dlms-length.ts';
 
@@ -123,6 +124,21 @@ describe('GBCS APDUs', () => {
     expect(() => decodeGbcsMessage(Uint8Array.of(...apdu, 0))).toThrow(/after the signature/);
   });
 
+  it('never reads the MAC as content: a content length that runs into it is a short read', () => {
+    const apdu = encodeGeneralSigning({
+      transactionId: { cra: 'command', counter: 1n },
+      originator: new Uint8Array(8),
+      recipient: new Uint8Array(8),
+      messageCode: 0x12,
+      content: new Uint8Array(3),
+    });
+    const whole = encodeGeneralCiphering(apdu, new Uint8Array(12)).slice();
+    whole[whole.length - 12 - 4] = 3 + 8; // the content length now reaches into the MAC
+    expect(() => decodeGbcsMessage(whole)).toThrow(
+      /content: needs 11 bytes at offset \d+, but only \d+ remain/,
+    );
+  });
+
   it('reads and writes the DLMS length forms and refuses the others', () => {
     for (const [n, hex] of [
       [0x7f, '7f'],
@@ -196,5 +212,24 @@ describe('CS06 content', () => {
       local,
     );
     expect(() => decodeCs06Command(withLocal)).toThrow(/UTC GeneralizedTime/);
+  });
+});
+
+describe('GBCS times', () => {
+  it('converts ISO times to Unix seconds like Date.UTC for every year from 1970, and years below 100 too', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('1970-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        }),
+        (d) => {
+          const iso = `${d.toISOString().slice(0, 19)}Z`;
+          expect(isoToUnixSeconds(iso)).toBe(Math.floor(d.getTime() / 1000));
+        },
+      ),
+    );
+    expect(isoToUnixSeconds('0050-01-01T00:00:00Z')).toBeLessThan(isoToUnixSeconds('1950-01-01T00:00:00Z'));
   });
 });

@@ -39,7 +39,10 @@ function cs06(image: FixtureImage, patch: Partial<Cs06Spec> = {}): Uint8Array {
   });
 }
 
-function gbcsSpec(commandsAfterReceipt: Uint8Array[]): GbcsDeviceSpec {
+function gbcsSpec(
+  commandsAfterReceipt: Uint8Array[],
+  anchor = { supplier: SUPPLIER, signingKey: supplierKey.publicKey },
+): GbcsDeviceSpec {
   return {
     identity: {
       device: meter.eui,
@@ -47,7 +50,7 @@ function gbcsSpec(commandsAfterReceipt: Uint8Array[]): GbcsDeviceSpec {
       acb: acb.eui,
       acbKeyAgreementKey: acb.kaPublic,
     },
-    anchor: { supplier: SUPPLIER, signingKey: supplierKey.publicKey },
+    anchor,
     commandsAfterReceipt,
   };
 }
@@ -144,16 +147,75 @@ describe('GBCS activation in the frame driver', () => {
     expect(result.devices[0]?.phase).toBe('waiting');
   });
 
-  it('raises 0x8F1C and discards an image its supplier did not sign', () => {
+  it('raises 0x8F1C and discards an image its supplier did not sign, whatever else the spec says', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const otherAnchor = { supplier: '5350000000000002', signingKey: otherKey.publicKey };
+    // No separate image key: the device checks images with the key of the supplier it obeys.
+    for (const trustAnchor of [undefined, supplierKey.publicKey]) {
+      const device = deviceFor('ESME', image, { gbcs: gbcsSpec([cs06(image)], otherAnchor), trustAnchor });
+      const result = runOne(device, image);
+      expect(gbcsNotes(result).map((n) => n.what)).toEqual(['alert 0x8F1C Firmware Verification Failed']);
+      expect(result.devices[0]?.phase).not.toBe('upgraded');
+    }
+  });
+
+  it('cancels a pending future-dated activation: no 0x8F66, the image stays held', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const later = cs06(image, { executeAt: '2026-01-10T00:00:00Z' });
+    const cancel = cs06(image, { counter: 2n, executeAt: '9999-12-31T23:59:59Z' });
+    const result = runOne(deviceFor('ESME', image, { gbcs: gbcsSpec([later, cancel]) }), image);
+    expect(gbcsNotes(result).map((n) => [n.what, n.detail?.response])).toEqual([
+      ['alert 0x8F72 Firmware Distribution Receipt', undefined],
+      ['CS06 response', 'commandAccepted'],
+      ['CS06 response', 'commandAccepted'],
+    ]);
+    expect(result.devices[0]?.phase).toBe('waiting');
+  });
+
+  it("drops the old supplier's pending activation on a change of supplier", () => {
     const image = FIXTURE_IMAGES[0] as FixtureImage;
     const device = deviceFor('ESME', image, {
-      gbcs: gbcsSpec([cs06(image)]),
-      trustAnchor: otherKey.publicKey,
+      gbcs: gbcsSpec([cs06(image, { executeAt: '2026-01-10T00:00:00Z' })]),
     });
-    const result = runOne(device, image);
-    expect(gbcsNotes(result).map((n) => n.what)).toContain('alert 0x8F1C Firmware Verification Failed');
-    expect(gbcsNotes(result).map((n) => n.what)).not.toContain('CS06 response');
-    expect(result.devices[0]?.phase).not.toBe('upgraded');
+    const result = runFrameSimulation({
+      seed: 7,
+      hub: DEFAULT_HUB_CONFIG,
+      memory: { blockCount: 64, blockSize: 4096 },
+      devices: [device],
+      images: [{ file: image.file, parse: image.parse }],
+      supplierChanges: [
+        {
+          atUs: 2 * DAY_US,
+          node: device.node,
+          anchor: { supplier: '5350000000000002', signingKey: otherKey.publicKey },
+        },
+      ],
+      maxTimeUs: 60 * DAY_US,
+    });
+    const notes = result.trace.events.flatMap((e) =>
+      e.kind === 'note' && e.node === device.node ? [e.what] : [],
+    );
+    expect(notes).toContain('pending activation dropped: supplier changed');
+    expect(notes).not.toContain('alert 0x8F66 future-dated activation succeeded');
+    expect(result.devices[0]?.phase).toBe('waiting');
+  });
+
+  it('refuses a malformed command at decode, and GBCS events for a device the run does not have', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    expect(
+      () => runOne(deviceFor('ESME', image), image, [{ atUs: 0, bytes: new Uint8Array(1) }]).devices,
+    ).not.toThrow();
+    expect(() =>
+      runFrameSimulation({
+        seed: 1,
+        hub: DEFAULT_HUB_CONFIG,
+        memory: { blockCount: 8, blockSize: 4096 },
+        devices: [deviceFor('ESME', image)],
+        images: [],
+        gbcsCommands: [{ atUs: 0, node: 'nobody', bytes: new Uint8Array(1) }],
+        maxTimeUs: DAY_US,
+      }),
+    ).toThrow(/gbcsCommands: no device 'nobody'/);
   });
 
   it('reports a hub-managed PPMID activation with alert 0x8F8B', () => {

@@ -7,7 +7,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { fromHex, toHex } from '../../bytes/hex.ts';
 import { sha256 } from '../../crypto/hashes.ts';
-import { CS06_CANCELLATION_TIME, CS06_MESSAGE_CODE, encodeCs06Command } from '../../gbcs/cs06.ts';
+import {
+  CS06_CANCELLATION_TIME,
+  CS06_MESSAGE_CODE,
+  encodeCs06Command,
+  isCancellation,
+} from '../../gbcs/cs06.ts';
 import { macKeyOf, sealCriticalCommand } from '../../gbcs/security.ts';
 import { CliError, inputError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
@@ -31,7 +36,8 @@ function manufacturerImageHash(ctx: CliContext, argv: Record<string, unknown>): 
     try {
       hash = fromHex(argv.hash, '--hash');
     } catch (error) {
-      throw inputError('--hash', error);
+      if (!(error instanceof RangeError)) throw error;
+      throw new CliError('BAD_ARGUMENT', error.message);
     }
     if (hash.length !== 32)
       throw new CliError(
@@ -124,7 +130,12 @@ export function gbcsCs06Command(ctx: CliContext): CommandModule {
         recipient,
         counter: counter.toString(),
         hash: toHex(hash),
-        kind: executeAt === undefined ? 'immediate' : argv.cancel ? 'cancellation' : 'futureDated',
+        kind:
+          executeAt === undefined
+            ? 'immediate'
+            : isCancellation({ hash, counter, executeAt })
+              ? 'cancellation'
+              : 'futureDated',
         ...(executeAt !== undefined && { executeAt }),
       };
       ctx.io.stdout(`${JSON.stringify(doc, null, 2)}\n`);

@@ -44,7 +44,8 @@ function text(doc: ReturnType<typeof describeGbcsMessage>): string {
 export function gbcsParseCommand(ctx: CliContext): CommandModule {
   return {
     command: 'parse <message>',
-    describe: 'decode a GBCS message (hex or file) and check its signature and MAC (exit 1 when one fails)',
+    describe:
+      'decode a GBCS message (hex or file) and check its signature and MAC: exit 1 when one fails; what the keys cannot check is reported unchecked',
     builder: (y: Argv) =>
       withKeys(withJson(y), false).positional('message', {
         type: 'string',
