@@ -57,6 +57,15 @@ function fieldsOf(s: GeneralSigning): GeneralSigning {
   };
 }
 
+/** A small unsigned command with three bytes of content. */
+const SMALL: GeneralSigning = {
+  transactionId: { cra: 'command', counter: 1n },
+  originator: new Uint8Array(8),
+  recipient: new Uint8Array(8),
+  messageCode: 0x12,
+  content: new Uint8Array(3),
+};
+
 describe('GBCS APDUs', () => {
   it('decodes what it encodes (General-Signing)', () => {
     fc.assert(
@@ -108,14 +117,7 @@ describe('GBCS APDUs', () => {
   });
 
   it('refuses a truncated or padded General-Ciphering APDU, naming the offset', () => {
-    const apdu = encodeGeneralSigning({
-      transactionId: { cra: 'command', counter: 1n },
-      originator: new Uint8Array(8),
-      recipient: new Uint8Array(8),
-      messageCode: 0x12,
-      content: new Uint8Array(3),
-      signature: new Uint8Array(64),
-    });
+    const apdu = encodeGeneralSigning({ ...SMALL, signature: new Uint8Array(64) });
     const whole = encodeGeneralCiphering(apdu, new Uint8Array(12));
     expect(() => decodeGbcsMessage(whole.subarray(0, whole.length - 1))).toThrow(
       /ciphered content: declares/,
@@ -125,13 +127,7 @@ describe('GBCS APDUs', () => {
   });
 
   it('never reads the MAC as content: a content length that runs into it is a short read', () => {
-    const apdu = encodeGeneralSigning({
-      transactionId: { cra: 'command', counter: 1n },
-      originator: new Uint8Array(8),
-      recipient: new Uint8Array(8),
-      messageCode: 0x12,
-      content: new Uint8Array(3),
-    });
+    const apdu = encodeGeneralSigning(SMALL);
     const whole = encodeGeneralCiphering(apdu, new Uint8Array(12)).slice();
     whole[whole.length - 12 - 4] = 3 + 8; // the content length now reaches into the MAC
     expect(() => decodeGbcsMessage(whole)).toThrow(
