@@ -6,53 +6,34 @@
  * state change in the trace, and can capture what went on the air. This is the reference
  * behaviour: scenarios, conformance and tests run on it.
  */
-import { toHex } from '../bytes/hex.ts';
-import { sha256 } from '../crypto/hashes.ts';
-import {
-  type ActivationEvent,
-  type ActivationState,
-  initialActivationState,
-  type SupplierAnchor,
-  stepActivation,
-} from '../devices/gbcs-activation.ts';
+import { type ActivationEvent, stepActivation } from '../devices/gbcs-activation.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
-import {
-  type ClientConfig,
-  type ClientEffect,
-  type ClientEvent,
-  type ClientState,
-  type ImageCheck,
-  initialClientState,
-  stepClient,
-} from '../devices/ota-client.ts';
-import type { DeviceProfile } from '../devices/profiles.ts';
-import { DeviceStorage } from '../devices/storage.ts';
+import { type ClientEffect, type ClientEvent, type ImageCheck, stepClient } from '../devices/ota-client.ts';
 import { HUB_ALERT } from '../gbcs/hub-alerts.ts';
-import { HubMemory, type MemoryGeometry } from '../hub/memory.ts';
+import { HubMemory } from '../hub/memory.ts';
 import {
-  type HubConfig,
   type HubEffect,
-  type HubEvent,
   type HubState,
   initialHubState,
   type ServedImage,
   stepHub,
-  type UpgradePolicy,
 } from '../hub/ota-server.ts';
 import type { OtaCommand } from '../ota/commands.ts';
 import { decodeOtaFrame, encodeOtaFrame } from '../ota/frame-codec.ts';
-import { type ParseImageOptions, parseImage } from '../ota/image.ts';
+import { parseImage } from '../ota/image.ts';
 import { VirtualClock } from './clock.ts';
 import {
-  activationContext,
-  activationNote,
-  type GbcsDeviceSpec,
-  receiptAlert,
-  SUPPLIER_REACTION_US,
-} from './gbcs-device.ts';
-import { LinkDirection, type LinkProfile, nextAwake, type WakeSchedule } from './link.ts';
+  createDeviceRuntime,
+  type DeviceRuntime,
+  deviceResult,
+  type SimEvent,
+  trustAnchorOf,
+} from './device-runtime.ts';
+import type { DistributedImage, DistributionResult, FrameRunInput, FrameRunResult } from './frame-run.ts';
+import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US } from './gbcs-device.ts';
+import { nextAwake } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
-import { type Rng, RngStreams } from './rng.ts';
+import { RngStreams } from './rng.ts';
 import { LazyTimers } from './timers.ts';
 import { Trace } from './trace.ts';
 import type { StackAddressing } from './zigbee-stack.ts';
@@ -68,147 +49,8 @@ const HUB_NODE = 'hub';
 export const BROADCAST = 'broadcast';
 const HUB_ADDRESS = 0x0000;
 const OTA_ENDPOINT = 1;
-/** Network address of the first device; the others follow in order. */
-const FIRST_DEVICE_ADDRESS = 0x1000;
 /** Devices without a start time power on at a random moment in this first window, µs. */
 const START_WINDOW_US = 1_000_000;
-/** Download attempts in a row that may abort before a device gives up. */
-const DEFAULT_MAX_ABORTS = 5;
-
-/** One simulated device. */
-export interface DeviceSpec {
-  readonly node: string;
-  readonly profile: DeviceProfile;
-  readonly manufacturerCode: number;
-  readonly imageType: number;
-  readonly runningVersion: number;
-  /** Sent in queries when defined. */
-  readonly hardwareVersion?: number;
-  readonly maxDataSize?: number;
-  readonly link: LinkProfile;
-  /** The supplier's signing key, for GBCS devices that check image signatures. */
-  readonly trustAnchor?: Uint8Array;
-  /** GBCS keys and the supplier's commands, for ESME, GSME and HCALCS runs that activate. */
-  readonly gbcs?: GbcsDeviceSpec;
-  /** How the device reads the images it downloads (unsigned GBCS images need format gbcs). */
-  readonly imageFormat?: ParseImageOptions;
-  readonly upgradePolicy?: UpgradePolicy;
-  /** Storage offsets at which power fails (once each), for resume tests. */
-  readonly powerLossAtOffsets?: readonly number[];
-  /** When the device first queries, µs (default: a random moment in its first second). */
-  readonly startUs?: number;
-}
-
-/** An image file handed to the hub, and how to read it (unsigned GBCS images need format gbcs). */
-export interface DistributedImage {
-  readonly file: Uint8Array;
-  readonly parse?: ParseImageOptions;
-}
-
-/** A run of the frame driver. */
-export interface FrameRunInput {
-  readonly seed: number;
-  readonly hub: HubConfig;
-  readonly memory: MemoryGeometry;
-  readonly devices: readonly DeviceSpec[];
-  /** Image files distributed to the hub at time 0. */
-  readonly images: readonly DistributedImage[];
-  /** Hub restarts, µs. */
-  readonly hubRestartsUs?: readonly number[];
-  /** Other hub events at given times: Image Notify (to a device or `broadcast`), release. */
-  readonly hubEvents?: readonly { readonly atUs: number; readonly event: HubEvent }[];
-  /** Changes of supplier (new trust anchors) at given times, µs. */
-  readonly supplierChanges?: readonly {
-    readonly atUs: number;
-    readonly node: string;
-    readonly anchor: SupplierAnchor;
-  }[];
-  /** GBCS commands (General-Ciphering bytes) delivered to devices at given times, µs. */
-  readonly gbcsCommands?: readonly {
-    readonly atUs: number;
-    readonly node: string;
-    readonly bytes: Uint8Array;
-  }[];
-  /** Simulated time after which the run stops, µs. */
-  readonly maxTimeUs: number;
-  /** Wall-clock time of the start, Unix seconds. */
-  readonly startUnixS?: number;
-  /** Keep every transmission for a pcap. */
-  readonly capture?: boolean;
-}
-
-/** What happened to one distributed image. */
-export type DistributionResult =
-  | { readonly ok: true; readonly key: string; readonly blocks: number; readonly shared: boolean }
-  | {
-      readonly ok: false;
-      readonly alert: 'CCS08 FirmwareImageDiscarded';
-      readonly reason: string;
-      readonly detail: string;
-    };
-
-/** How one device ended. */
-export interface DeviceResult {
-  readonly node: string;
-  readonly deviceType: string;
-  readonly phase: ClientState['phase'];
-  readonly imageUpgradeStatus: ClientState['status'];
-  readonly runningVersion: number;
-  readonly bytesReceived: number;
-  readonly assembledSha256: string;
-  /** The device holds the whole image, verified, and has activated it or awaits activation. */
-  readonly complete: boolean;
-  readonly outcome?: string;
-  readonly framesSent: number;
-  readonly framesReceived: number;
-}
-
-/** The result of a run. */
-export interface FrameRunResult {
-  readonly seed: number;
-  readonly distributions: readonly DistributionResult[];
-  readonly devices: readonly DeviceResult[];
-  /** Frames handed to the links (both directions, retransmissions included). */
-  readonly framesSent: number;
-  /** Simulated time of the last event, µs. */
-  readonly endUs: number;
-  readonly trace: Trace;
-  readonly captured: readonly CapturedFrame[];
-  readonly startUnixS: number;
-}
-
-type SimEvent =
-  | {
-      readonly kind: 'deliver';
-      readonly from: string;
-      readonly to: string;
-      readonly bytes: Uint8Array;
-      readonly sentUs: number;
-      readonly duplicate: boolean;
-    }
-  | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
-  | { readonly kind: 'hub'; readonly event: HubEvent }
-  | { readonly kind: 'gbcs'; readonly node: string; readonly event: ActivationEvent };
-
-interface DeviceRuntime {
-  readonly spec: DeviceSpec;
-  readonly config: ClientConfig;
-  readonly storage: DeviceStorage;
-  readonly up: LinkDirection;
-  readonly down: LinkDirection;
-  readonly wake?: WakeSchedule;
-  readonly address: number;
-  state: ClientState;
-  readonly timers: LazyTimers<SimEvent>;
-  readonly pendingPowerLoss: number[];
-  lastRequestTsn: number;
-  counters: { mac: number; nwk: number; aps: number };
-  /** The device's random streams: its client, and each link direction. */
-  readonly rng: { readonly client: Rng; readonly up: Rng; readonly down: Rng };
-  framesSent: number;
-  framesReceived: number;
-  activation?: ActivationState;
-}
 
 /** Runs the hub and devices until nothing is left to do or `maxTimeUs` passes. */
 export function runFrameSimulation(input: FrameRunInput): FrameRunResult {
@@ -237,41 +79,7 @@ class FrameSimulation {
     input.devices.forEach((spec, index) => {
       if (spec.node === HUB_NODE || this.#devices.has(spec.node))
         throw new RangeError(`devices[${index}].node: '${spec.node}' is not unique`);
-      const wake = spec.profile.wake && {
-        intervalUs: spec.profile.wake.intervalS * 1_000_000,
-        awakeUs: spec.profile.wake.awakeS * 1_000_000,
-        phaseUs: this.#rng.stream(`wake:${spec.node}`).int(0, spec.profile.wake.intervalS * 1_000_000 - 1),
-      };
-      const runtime: DeviceRuntime = {
-        spec,
-        config: {
-          node: spec.node,
-          profile: spec.profile,
-          manufacturerCode: spec.manufacturerCode,
-          imageType: spec.imageType,
-          ...(spec.hardwareVersion !== undefined && { hardwareVersion: spec.hardwareVersion }),
-          maxDataSize: spec.maxDataSize ?? spec.profile.maxDataSize,
-          maxAborts: DEFAULT_MAX_ABORTS,
-        },
-        storage: new DeviceStorage(spec.runningVersion),
-        up: new LinkDirection(spec.link),
-        down: new LinkDirection(spec.link),
-        ...(wake && { wake }),
-        address: FIRST_DEVICE_ADDRESS + index,
-        state: initialClientState(spec.runningVersion, this.#rng.stream(`tsn:${spec.node}`).int(0, 255)),
-        timers: new LazyTimers(this.#clock),
-        pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
-        lastRequestTsn: 0,
-        counters: { mac: 0, nwk: 0, aps: 0 },
-        rng: {
-          client: this.#rng.stream(`client:${spec.node}`),
-          up: this.#rng.stream(`link:up:${spec.node}`),
-          down: this.#rng.stream(`link:down:${spec.node}`),
-        },
-        framesSent: 0,
-        framesReceived: 0,
-        ...(spec.gbcs && { activation: initialActivationState(spec.gbcs.anchor) }),
-      };
+      const runtime = createDeviceRuntime(spec, index, this.#rng, this.#clock);
       this.#devices.set(spec.node, runtime);
     });
     this.#hub = initialHubState(
@@ -319,7 +127,7 @@ class FrameSimulation {
     return {
       seed: this.#input.seed,
       distributions,
-      devices: [...this.#devices.values()].map((d) => this.#result(d)),
+      devices: [...this.#devices.values()].map((d) => deviceResult(d)),
       framesSent: this.#framesSent,
       endUs,
       trace: this.#trace,
@@ -710,31 +518,4 @@ class FrameSimulation {
     };
     this.#captured.push({ timeUs, zcl, addressing });
   }
-
-  #result(device: DeviceRuntime): DeviceResult {
-    const bytes = device.storage.bytes();
-    const saved = device.storage.saved();
-    const complete =
-      (device.state.phase === 'upgraded' || device.state.phase === 'waiting') &&
-      saved !== undefined &&
-      bytes.length === saved.target.imageSize;
-    return {
-      node: device.spec.node,
-      deviceType: device.spec.profile.deviceType,
-      phase: device.state.phase,
-      imageUpgradeStatus: device.state.status,
-      runningVersion: device.storage.runningVersion,
-      bytesReceived: bytes.length,
-      assembledSha256: toHex(sha256(bytes)),
-      complete,
-      ...(device.state.outcome !== undefined && { outcome: device.state.outcome }),
-      framesSent: device.framesSent,
-      framesReceived: device.framesReceived,
-    };
-  }
-}
-
-/** The key a device checks image signatures with: its current supplier's, for GBCS devices. */
-function trustAnchorOf(device: DeviceRuntime): Uint8Array | undefined {
-  return device.activation?.anchor.signingKey ?? device.spec.trustAnchor;
 }

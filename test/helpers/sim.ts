@@ -7,7 +7,8 @@ import { readP256Key } from '../../src/crypto/keys.ts';
 import { DEVICE_PROFILES, type DeviceType } from '../../src/devices/profiles.ts';
 import { DEFAULT_HUB_CONFIG, type HubConfig, type HubEvent } from '../../src/hub/ota-server.ts';
 import { type ParseImageOptions, parseImage } from '../../src/ota/image.ts';
-import { type DeviceSpec, type FrameRunResult, runFrameSimulation } from '../../src/sim/frame-driver.ts';
+import { runFrameSimulation } from '../../src/sim/frame-driver.ts';
+import type { DeviceSpec, FrameRunResult } from '../../src/sim/frame-run.ts';
 import { LINK_PROFILES, type LinkProfile } from '../../src/sim/link.ts';
 import { ROOT } from './vectors.ts';
 

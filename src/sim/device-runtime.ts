@@ -1,0 +1,138 @@
+/**
+ * One device as the frame driver runs it: its spec, OTA client state and config, storage, the
+ * two directions of its link, wake schedule, timers, random streams, counters and GBCS state;
+ * built from a spec, and read back as the run's result for the device.
+ */
+import { toHex } from '../bytes/hex.ts';
+import { sha256 } from '../crypto/hashes.ts';
+import {
+  type ActivationEvent,
+  type ActivationState,
+  initialActivationState,
+} from '../devices/gbcs-activation.ts';
+import {
+  type ClientConfig,
+  type ClientEvent,
+  type ClientState,
+  initialClientState,
+} from '../devices/ota-client.ts';
+import { DeviceStorage } from '../devices/storage.ts';
+import type { HubEvent } from '../hub/ota-server.ts';
+import type { VirtualClock } from './clock.ts';
+import type { DeviceResult, DeviceSpec } from './frame-run.ts';
+import { LinkDirection, type WakeSchedule } from './link.ts';
+import type { Rng, RngStreams } from './rng.ts';
+import { LazyTimers } from './timers.ts';
+
+/** Network address of the first device; the others follow in order. */
+const FIRST_DEVICE_ADDRESS = 0x1000;
+/** Download attempts in a row that may abort before a device gives up. */
+const DEFAULT_MAX_ABORTS = 5;
+
+/** What the driver's clock delivers. */
+export type SimEvent =
+  | {
+      readonly kind: 'deliver';
+      readonly from: string;
+      readonly to: string;
+      readonly bytes: Uint8Array;
+      readonly sentUs: number;
+      readonly duplicate: boolean;
+    }
+  | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
+  | { readonly kind: 'hub'; readonly event: HubEvent }
+  | { readonly kind: 'gbcs'; readonly node: string; readonly event: ActivationEvent };
+
+/** A device in a run. */
+export interface DeviceRuntime {
+  readonly spec: DeviceSpec;
+  readonly config: ClientConfig;
+  readonly storage: DeviceStorage;
+  readonly up: LinkDirection;
+  readonly down: LinkDirection;
+  readonly wake?: WakeSchedule;
+  readonly address: number;
+  state: ClientState;
+  readonly timers: LazyTimers<SimEvent>;
+  readonly pendingPowerLoss: number[];
+  lastRequestTsn: number;
+  counters: { mac: number; nwk: number; aps: number };
+  /** The device's random streams: its client, and each link direction. */
+  readonly rng: { readonly client: Rng; readonly up: Rng; readonly down: Rng };
+  framesSent: number;
+  framesReceived: number;
+  activation?: ActivationState;
+}
+
+/** The runtime of `spec`, the `index`th device, with its streams drawn from `rng`. */
+export function createDeviceRuntime(
+  spec: DeviceSpec,
+  index: number,
+  rng: RngStreams,
+  clock: VirtualClock<SimEvent>,
+): DeviceRuntime {
+  const wake = spec.profile.wake && {
+    intervalUs: spec.profile.wake.intervalS * 1_000_000,
+    awakeUs: spec.profile.wake.awakeS * 1_000_000,
+    phaseUs: rng.stream(`wake:${spec.node}`).int(0, spec.profile.wake.intervalS * 1_000_000 - 1),
+  };
+  const runtime: DeviceRuntime = {
+    spec,
+    config: {
+      node: spec.node,
+      profile: spec.profile,
+      manufacturerCode: spec.manufacturerCode,
+      imageType: spec.imageType,
+      ...(spec.hardwareVersion !== undefined && { hardwareVersion: spec.hardwareVersion }),
+      maxDataSize: spec.maxDataSize ?? spec.profile.maxDataSize,
+      maxAborts: DEFAULT_MAX_ABORTS,
+    },
+    storage: new DeviceStorage(spec.runningVersion),
+    up: new LinkDirection(spec.link),
+    down: new LinkDirection(spec.link),
+    ...(wake && { wake }),
+    address: FIRST_DEVICE_ADDRESS + index,
+    state: initialClientState(spec.runningVersion, rng.stream(`tsn:${spec.node}`).int(0, 255)),
+    timers: new LazyTimers(clock),
+    pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
+    lastRequestTsn: 0,
+    counters: { mac: 0, nwk: 0, aps: 0 },
+    rng: {
+      client: rng.stream(`client:${spec.node}`),
+      up: rng.stream(`link:up:${spec.node}`),
+      down: rng.stream(`link:down:${spec.node}`),
+    },
+    framesSent: 0,
+    framesReceived: 0,
+    ...(spec.gbcs && { activation: initialActivationState(spec.gbcs.anchor) }),
+  };
+  return runtime;
+}
+
+/** How the device ended. */
+export function deviceResult(device: DeviceRuntime): DeviceResult {
+  const bytes = device.storage.bytes();
+  const saved = device.storage.saved();
+  const complete =
+    (device.state.phase === 'upgraded' || device.state.phase === 'waiting') &&
+    saved !== undefined &&
+    bytes.length === saved.target.imageSize;
+  return {
+    node: device.spec.node,
+    deviceType: device.spec.profile.deviceType,
+    phase: device.state.phase,
+    imageUpgradeStatus: device.state.status,
+    runningVersion: device.storage.runningVersion,
+    bytesReceived: bytes.length,
+    assembledSha256: toHex(sha256(bytes)),
+    complete,
+    ...(device.state.outcome !== undefined && { outcome: device.state.outcome }),
+    framesSent: device.framesSent,
+    framesReceived: device.framesReceived,
+  };
+}
+
+/** The key a device checks image signatures with: its current supplier's, for GBCS devices. */
+export function trustAnchorOf(device: DeviceRuntime): Uint8Array | undefined {
+  return device.activation?.anchor.signingKey ?? device.spec.trustAnchor;
+}
