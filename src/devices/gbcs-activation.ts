@@ -11,7 +11,7 @@
 import { bytesEqual, fromHex, toHex } from '../bytes/hex.ts';
 import { ecdhP256 } from '../crypto/key-agreement.ts';
 import { DecodeError } from '../errors/errors.ts';
-import { ALERT_CODE } from '../gbcs/alerts.ts';
+import { ALERT_CODE, type FutureDatedActivationAlert } from '../gbcs/alerts.ts';
 import { decodeGbcsMessage } from '../gbcs/apdu.ts';
 import {
   type ActivationOutcome,
@@ -91,16 +91,7 @@ export type ActivationEffect =
   | { readonly type: 'refused'; readonly stage: RefusalStage; readonly reason: string }
   | { readonly type: 'respond'; readonly counter: bigint; readonly response: Cs06Response }
   | { readonly type: 'activate' }
-  | {
-      readonly type: 'alert';
-      readonly alertCode:
-        | typeof ALERT_CODE.futureDatedActivationSuccess
-        | typeof ALERT_CODE.futureDatedActivationFailure;
-      readonly executeAt: string;
-      readonly commandCounter: bigint;
-      readonly outcome: ActivationOutcome;
-      readonly firmwareVersion: Uint8Array;
-    }
+  | ({ readonly type: 'alert' } & FutureDatedActivationAlert)
   | { readonly type: 'schedule'; readonly atUnixS: number }
   | { readonly type: 'unschedule' }
   | { readonly type: 'note'; readonly what: string };

@@ -14,6 +14,20 @@ const tmp = mkdtempSync(join(tmpdir(), 'hanota-gbcs-'));
 const RTDS = 'gbcs/rtds-4.5.0';
 const HASH = 'aa758690730934ff0685aa758690730934ff0685657788990011223344556677';
 
+/** `gbcs cs06` from the test supplier to the test ESME, with the shared keys. */
+function cs06Args(keys: string): string[] {
+  return [
+    'gbcs',
+    'cs06',
+    '--keys',
+    keys,
+    '--supplier',
+    '90b3d51f30010000',
+    '--recipient',
+    '00db1234567890a0',
+  ];
+}
+
 describeWithVectors('hanota gbcs', () => {
   const keys = vectorPath('gbcs/keys');
 
@@ -70,16 +84,7 @@ describeWithVectors('hanota gbcs', () => {
   });
 
   it('builds a future-dated CS06 that matches the RTDS command up to its signature and verifies', async () => {
-    const args = [
-      'gbcs',
-      'cs06',
-      '--keys',
-      keys,
-      '--supplier',
-      '90b3d51f30010000',
-      '--recipient',
-      '00db1234567890a0',
-    ];
+    const args = cs06Args(keys);
     const run = await hanota(
       ...args,
       '--counter',
@@ -101,16 +106,7 @@ describeWithVectors('hanota gbcs', () => {
   });
 
   it('takes the hash from a GBCS image, and builds cancellations', async () => {
-    const args = [
-      'gbcs',
-      'cs06',
-      '--keys',
-      keys,
-      '--supplier',
-      '90b3d51f30010000',
-      '--recipient',
-      '00db1234567890a0',
-    ];
+    const args = cs06Args(keys);
     const run = await hanota(
       ...args,
       '--counter',
