@@ -25,7 +25,10 @@ export interface DeviceSpec {
   readonly hardwareVersion?: number;
   readonly maxDataSize?: number;
   readonly link: LinkProfile;
-  /** The supplier's signing key, for GBCS devices that check image signatures. */
+  /**
+   * The supplier's signing key, for GBCS devices that check image signatures. A device with
+   * `gbcs` checks with the key of the supplier it obeys at the time instead.
+   */
   readonly trustAnchor?: Uint8Array;
   /** GBCS keys and the supplier's commands, for ESME, GSME and HCALCS runs that activate. */
   readonly gbcs?: GbcsDeviceSpec;
