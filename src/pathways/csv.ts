@@ -1,0 +1,144 @@
+/**
+ * CSV as RFC 4180 has it, and as spreadsheets export it: a UTF-8 byte-order mark, CRLF or LF line
+ * ends, quoted fields with doubled quotes, commas and line breaks inside quotes. Every row must
+ * have as many fields as the header. Errors are `DecodeError`s naming the row and column (both
+ * 1-based, the header is row 1) and the character offset.
+ */
+import { DecodeError } from '../errors/errors.ts';
+
+/** One data row: its fields, its row number (the header is row 1) and the line it starts on. */
+export interface CsvRow {
+  readonly row: number;
+  readonly line: number;
+  readonly fields: readonly string[];
+}
+
+/** A parsed CSV document: the header and the data rows, each as long as the header. */
+export interface CsvTable {
+  readonly header: readonly string[];
+  /** Data rows, with the 1-based line number each starts on in the file. */
+  readonly rows: readonly CsvRow[];
+}
+
+/** A CSV error at `row` (1-based, the header is row 1) and `column` (1-based). */
+export class CsvError extends DecodeError {
+  readonly row: number;
+  readonly column: number;
+
+  constructor(code: string, message: string, offset: number, row: number, column: number) {
+    super(code, `row ${row}, column ${column}: ${message}`, offset);
+    this.row = row;
+    this.column = column;
+  }
+}
+
+/** Parses CSV text. Blank lines between rows are skipped; a blank header is an error. */
+export function parseCsv(text: string): CsvTable {
+  const records: { line: number; offset: number; fields: string[] }[] = [];
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  let fields: string[] = [];
+  let field = '';
+  let recordLine = 1;
+  let recordOffset = i;
+  let atFieldStart = true;
+  let quoted = false;
+  const endRecord = () => {
+    fields.push(field);
+    // A line holding nothing at all is not a record.
+    if (!(fields.length === 1 && fields[0] === '' && !quoted))
+      records.push({ line: recordLine, offset: recordOffset, fields });
+    fields = [];
+    field = '';
+    atFieldStart = true;
+    quoted = false;
+  };
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (atFieldStart && c === '"') {
+      quoted = true;
+      atFieldStart = false;
+      const start = i;
+      i++;
+      for (;;) {
+        if (i >= text.length)
+          throw new CsvError(
+            'CSV_QUOTE',
+            'quoted field is not closed before the end of the file',
+            start,
+            records.length + 1,
+            fields.length + 1,
+          );
+        const d = text[i] as string;
+        if (d === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        if (d === '\n') line++;
+        field += d;
+        i++;
+      }
+      const next = text[i];
+      if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+        throw new CsvError(
+          'CSV_QUOTE',
+          `unexpected '${next}' after a closing quote (quotes inside a field are doubled: "")`,
+          i,
+          records.length + 1,
+          fields.length + 1,
+        );
+      }
+      continue;
+    }
+    if (c === ',') {
+      fields.push(field);
+      field = '';
+      atFieldStart = true;
+      quoted = false;
+      i++;
+      continue;
+    }
+    if (c === '\r' || c === '\n') {
+      endRecord();
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      line++;
+      recordLine = line;
+      recordOffset = i;
+      continue;
+    }
+    if (c === '"')
+      throw new CsvError(
+        'CSV_QUOTE',
+        'a quote inside an unquoted field (quote the whole field and double the quote)',
+        i,
+        records.length + 1,
+        fields.length + 1,
+      );
+    field += c;
+    atFieldStart = false;
+    i++;
+  }
+  if (!atFieldStart || fields.length > 0 || quoted) endRecord();
+  const [header, ...rows] = records;
+  if (!header || (header.fields.length === 1 && header.fields[0] === ''))
+    throw new CsvError('CSV_EMPTY', 'no header row', 0, 1, 1);
+  return {
+    header: header.fields.map((h) => h.trim()),
+    rows: rows.map((r, index) => {
+      if (r.fields.length !== header.fields.length)
+        throw new CsvError(
+          'CSV_FIELD_COUNT',
+          `${r.fields.length} fields, the header has ${header.fields.length} (line ${r.line})`,
+          r.offset,
+          index + 2,
+          Math.min(r.fields.length, header.fields.length) + 1,
+        );
+      return { row: index + 2, line: r.line, fields: r.fields };
+    }),
+  };
+}
