@@ -5,8 +5,10 @@
  */
 import yargs from 'yargs';
 import { CliError, errorDocument } from './cli-error.ts';
+import { catalogCommand } from './commands/catalog.ts';
 import { gbcsCommand } from './commands/gbcs.ts';
 import { imageCommand } from './commands/image.ts';
+import { pathCommand } from './commands/path.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import type { CliContext, CliIo } from './context.ts';
 import { refuseRepeatedOptions } from './options.ts';
@@ -23,6 +25,8 @@ export function buildParser(ctx: CliContext) {
     )
     .command(imageCommand(ctx))
     .command(gbcsCommand(ctx))
+    .command(catalogCommand(ctx))
+    .command(pathCommand(ctx))
     .command(simulateCommand(ctx))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .check(refuseRepeatedOptions, true)

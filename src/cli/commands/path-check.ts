@@ -1,0 +1,42 @@
+/**
+ * `hanota path check --catalog FILE --sequence A,B,C [--json]`: whether a sequence of installs is
+ * allowed; if not, the first illegal step and why (exit 1).
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { checkSequence } from '../../pathways/planner.ts';
+import { readCatalog } from '../catalog-input.ts';
+import type { CliContext } from '../context.ts';
+import { withJson } from '../options.ts';
+
+/** The `path check` command module. */
+export function pathCheckCommand(ctx: CliContext): CommandModule {
+  return {
+    command: 'check',
+    describe: 'check a sequence of installs against the declared pathways (exit 1 when a step is illegal)',
+    builder: (y: Argv) =>
+      withJson(y)
+        .option('catalog', { type: 'string', demandOption: true, describe: 'CPL/FIR catalog CSV' })
+        .option('sequence', {
+          type: 'string',
+          demandOption: true,
+          describe: 'entry IDs separated by commas: the running entry, then each install',
+        }),
+    handler: (argv) => {
+      const catalog = readCatalog(ctx, String(argv.catalog));
+      const sequence = String(argv.sequence)
+        .split(',')
+        .map((s) => s.trim());
+      const result = checkSequence(catalog, sequence);
+      if (!result.ok) ctx.exit(1);
+      if (argv.json) {
+        ctx.io.stdout(`${JSON.stringify({ sequence, ...result }, null, 2)}\n`);
+        return;
+      }
+      ctx.io.stdout(
+        result.ok
+          ? `allowed: ${sequence.join(' → ')}\n`
+          : `not allowed: step ${result.step}${result.from ? ` (${result.from} → ${result.to})` : ''}: ${result.reason}: ${result.detail}\n`,
+      );
+    },
+  };
+}
