@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { benchFrameDriver } from './frame-driver.ts';
 import { toMarkdown } from './harness.ts';
 import { benchOtaParse } from './ota-parse.ts';
+import { benchPathPlan } from './path-plan.ts';
 
 const vectors = resolve(fileURLToPath(import.meta.url), '../../../shared/vectors');
 if (!existsSync(vectors)) {
@@ -17,3 +18,4 @@ if (!existsSync(vectors)) {
 console.log(`Run on ${new Date().toISOString().slice(0, 10)}\n`);
 console.log(toMarkdown(benchOtaParse(vectors)));
 console.log(toMarkdown(benchFrameDriver(resolve(fileURLToPath(import.meta.url), '../..'))));
+console.log(toMarkdown(benchPathPlan()));
