@@ -15,13 +15,13 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-it('rebuilds every committed fixture key, payload and image byte for byte', async () => {
+it('rebuilds every committed fixture key, payload, image and the example model byte for byte', async () => {
   const out = mkdtempSync(join(tmpdir(), 'hanota-fixtures-'));
   await buildFixtures(out);
   const built = filesUnder(out)
     .map((f) => relative(out, f))
     .sort();
-  const committed = ['keys', 'payloads', 'images']
+  const committed = ['keys', 'payloads', 'images', 'example-model']
     .flatMap((d) => filesUnder(join(FIXTURES_DIR, d)))
     .map((f) => relative(FIXTURES_DIR, f))
     .sort();

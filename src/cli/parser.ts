@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { CliError, errorDocument } from './cli-error.ts';
 import { catalogCommand } from './commands/catalog.ts';
+import { conformCommand } from './commands/conform.ts';
 import { gbcsCommand } from './commands/gbcs.ts';
 import { imageCommand } from './commands/image.ts';
 import { pathCommand } from './commands/path.ts';
@@ -27,6 +28,7 @@ export function buildParser(ctx: CliContext) {
     .command(gbcsCommand(ctx))
     .command(catalogCommand(ctx))
     .command(pathCommand(ctx))
+    .command(conformCommand(ctx))
     .command(simulateCommand(ctx))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .check(refuseRepeatedOptions, true)

@@ -1,0 +1,348 @@
+/**
+ * Conformance of a model's firmware to its declared pathways (MP231): for every ordered pair of
+ * (running entry, image of a later entry) of one model and hardware version, the real image goes
+ * through the emulated hub and device on the frame driver — distribution into hub memory,
+ * download, whole-image verification, activation (CS06 for GBCS devices, the hub-managed
+ * Upgrade End for PPMID and IHD) — and then the behaviour file says what the firmware does on
+ * that predecessor. Each pair is classified against the declaration: declared and works, declared
+ * but fails (with the step and reason), undeclared and refused safely, undeclared and bricks (no
+ * guard in the firmware), or undeclared but works (the declaration is narrower than the firmware).
+ */
+import { toHex } from '../bytes/hex.ts';
+import { publicKeyOf } from '../crypto/ecdsa-p256.ts';
+import { sha256 } from '../crypto/hashes.ts';
+import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profiles.ts';
+import { DecodeError, HanotaError } from '../errors/errors.ts';
+import type { MemoryGeometry } from '../hub/memory.ts';
+import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
+import { type OtaImage, parseImage } from '../ota/image.ts';
+import { type Behaviour, outcomeOf } from '../pathways/behaviour.ts';
+import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
+import { runFrameSimulation } from '../sim/frame-driver.ts';
+import type { FrameRunResult } from '../sim/frame-run.ts';
+import type { GbcsDeviceSpec } from '../sim/gbcs-device.ts';
+import { LINK_PROFILES } from '../sim/link.ts';
+import { buildCs06, simulatedParty } from '../testing/gbcs-commands.ts';
+
+/** How a pair came out, against what was declared. */
+export const VERDICTS = [
+  'declaredWorks',
+  'declaredFails',
+  'undeclaredRefused',
+  'undeclaredBricks',
+  'undeclaredWorks',
+] as const;
+/** A verdict. */
+export type Verdict = (typeof VERDICTS)[number];
+/** Verdicts that fail a conformance run. */
+export const FAILING: ReadonlySet<Verdict> = new Set(['declaredFails', 'undeclaredBricks']);
+
+/** Where an upgrade stopped, or what the firmware did. */
+export type Step =
+  | 'hub memory'
+  | 'hardware range'
+  | 'image header mismatch'
+  | 'download'
+  | 'signature'
+  | 'verification'
+  | 'hash'
+  | 'activation'
+  | 'firmware refusal'
+  | 'brick'
+  | 'degrade';
+
+/** One pair's result. */
+export interface PairResult {
+  readonly running: string;
+  readonly image: string;
+  readonly declared: boolean;
+  readonly verdict: Verdict;
+  /** Where it stopped (absent when it worked). */
+  readonly step?: Step;
+  readonly reason?: string;
+  readonly functionsLost?: readonly string[];
+}
+
+/** A conformance run's input. */
+export interface ConformInput {
+  readonly catalog: Catalog;
+  readonly model: string;
+  readonly hardwareVersion: string;
+  readonly images: readonly { readonly name: string; readonly bytes: Uint8Array }[];
+  readonly behaviour: Behaviour;
+  /** The supplier's private signing key: the device trusts it, and it signs CS06 (GBCS devices). */
+  readonly supplierKey?: Uint8Array;
+  readonly seed: number;
+  readonly hub?: HubConfig;
+  readonly memory?: MemoryGeometry;
+}
+
+/** A conformance run's result. */
+export interface ConformResult {
+  readonly model: string;
+  readonly hardwareVersion: string;
+  readonly deviceType: DeviceType;
+  readonly seed: number;
+  /** The model's entries, in file-version order, with the image matched to each by hash. */
+  readonly entries: readonly {
+    readonly id: string;
+    readonly image: string | null;
+    readonly fileVersion: number | null;
+  }[];
+  /** Images in the folder that match no entry of the catalog. */
+  readonly unmatchedImages: readonly string[];
+  readonly pairs: readonly PairResult[];
+  readonly ok: boolean;
+}
+
+/** A conformance input that cannot run (no such model, mixed device types, …). */
+export class ConformError extends HanotaError {}
+
+interface Matched {
+  readonly entry: CatalogEntry;
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly image: OtaImage & { readonly format: 'gbcs' };
+}
+
+/** SHA-256 of a GBCS image's Manufacturer Image, or undefined for files that are not one. */
+function readGbcs(bytes: Uint8Array): (OtaImage & { format: 'gbcs' }) | undefined {
+  try {
+    const image = parseImage(bytes, { format: 'gbcs' });
+    return image.format === 'gbcs' ? image : undefined;
+  } catch (error) {
+    if (error instanceof DecodeError) return undefined;
+    throw error;
+  }
+}
+
+/** The device-side outcome of one run, before the behaviour file has its say. */
+function stage(result: FrameRunResult, node: string, gbcs: boolean): { step?: Step; reason?: string } {
+  const distribution = result.distributions[0];
+  if (distribution && !distribution.ok)
+    return { step: 'hub memory', reason: `${distribution.reason}: ${distribution.detail}` };
+  const device = result.devices[0];
+  if (!device) throw new Error('conform: no device result');
+  if (!device.complete) {
+    const hub = result.trace
+      .states(`hub/${node}`)
+      .map((e) => e.reason)
+      .filter((r) => r.startsWith('no image: '))
+      .at(-1);
+    if (hub?.includes('hardware')) return { step: 'hardware range', reason: hub.slice('no image: '.length) };
+    if (hub) return { step: 'image header mismatch', reason: hub.slice('no image: '.length) };
+    const why = device.outcome ?? device.phase;
+    if (/signature/.test(why)) return { step: 'signature', reason: why };
+    if (/hardware/.test(why)) return { step: 'hardware range', reason: why };
+    if (/does not match|header/.test(why)) return { step: 'image header mismatch', reason: why };
+    if (/INVALID_IMAGE/.test(why)) return { step: 'verification', reason: why };
+    return { step: 'download', reason: why };
+  }
+  if (device.phase === 'upgraded') return {};
+  if (!gbcs) return { step: 'activation', reason: `ended ${device.phase}/${device.imageUpgradeStatus}` };
+  const notes = result.trace.events.flatMap((e) =>
+    e.kind === 'note' && e.node === node && e.what.startsWith('CS06') ? [e] : [],
+  );
+  const last = notes.at(-1)?.detail;
+  if (last?.stage) return { step: 'activation', reason: `CS06 refused at ${last.stage}: ${last.reason}` };
+  if (last?.response === 'hashMismatch' || last?.response === 'noImageHeld')
+    return { step: 'hash', reason: `CS06 answered ${last.response}` };
+  return { step: 'activation', reason: 'no CS06 outcome' };
+}
+
+function classify(declared: boolean, works: boolean, harmful: boolean): Verdict {
+  if (declared) return works ? 'declaredWorks' : 'declaredFails';
+  if (works) return 'undeclaredWorks';
+  return harmful ? 'undeclaredBricks' : 'undeclaredRefused';
+}
+
+/** Runs every pair of the model and hardware version. */
+export function runConformance(input: ConformInput): ConformResult {
+  const hw = hardwareKey(input.hardwareVersion);
+  const entries = input.catalog.entries.filter(
+    (e) =>
+      e.model === input.model &&
+      hardwareKey(e.hardwareVersion) === hw &&
+      input.catalog.byId.get(e.cplEntryId) === e,
+  );
+  if (entries.length === 0)
+    throw new ConformError(
+      'NO_ENTRIES',
+      `no entries of model ${input.model} hardware ${input.hardwareVersion} in the catalog`,
+    );
+  const types = [...new Set(entries.map((e) => e.deviceType))];
+  const deviceType = types[0] as DeviceType;
+  if (types.length > 1)
+    throw new ConformError(
+      'MIXED_TYPES',
+      `model ${input.model} has entries of several device types: ${types.join(', ')}`,
+    );
+  if (!(DEVICE_TYPES as readonly string[]).includes(deviceType))
+    throw new ConformError(
+      'DEVICE_TYPE',
+      `${deviceType} is not a HAN device hanota emulates (${DEVICE_TYPES.join(', ')})`,
+    );
+  const profile = DEVICE_PROFILES[deviceType];
+  if (profile.gbcsActivation && !input.supplierKey)
+    throw new ConformError(
+      'NO_SUPPLIER_KEY',
+      `${deviceType} images are checked and activated with the supplier's key: give it`,
+    );
+  const hardwareVersion = Number(hw);
+  if (!Number.isInteger(hardwareVersion) || hardwareVersion > 0xffff)
+    throw new ConformError(
+      'HARDWARE_VERSION',
+      `hardware version ${input.hardwareVersion} is not a 16-bit number`,
+    );
+
+  const byHash = new Map<string, { name: string; bytes: Uint8Array; image: OtaImage & { format: 'gbcs' } }>();
+  for (const f of input.images) {
+    const image = readGbcs(f.bytes);
+    if (image) byHash.set(toHex(sha256(image.manufacturerImage.data)), { ...f, image });
+  }
+  const matched = new Map<string, Matched>();
+  for (const e of entries) {
+    const m = byHash.get(e.manufacturerImageHash.toLowerCase());
+    if (m) matched.set(e.cplEntryId, { entry: e, ...m });
+  }
+  const matchedNames = new Set([...matched.values()].map((m) => m.name));
+  const allHashes = new Set(input.catalog.entries.map((e) => e.manufacturerImageHash.toLowerCase()));
+  const unmatchedImages = input.images
+    .filter((f) => !matchedNames.has(f.name))
+    .filter((f) => {
+      const image = readGbcs(f.bytes);
+      return !image || !allHashes.has(toHex(sha256(image.manufacturerImage.data)));
+    })
+    .map((f) => f.name);
+
+  const ordered = [...matched.values()].sort(
+    (a, b) =>
+      a.image.header.fileVersion - b.image.header.fileVersion ||
+      (a.entry.cplEntryId < b.entry.cplEntryId ? -1 : 1),
+  );
+  const missingBehaviour = ordered.filter(
+    (m, i) => i > 0 && !input.behaviour.firmware.has(m.entry.cplEntryId),
+  );
+  if (missingBehaviour.length > 0)
+    throw new ConformError(
+      'BEHAVIOUR_MISSING',
+      `the behaviour file says nothing about ${missingBehaviour.map((m) => m.entry.cplEntryId).join(', ')}`,
+    );
+
+  const acb = simulatedParty('90b3d51f30000002', 'hanota conform ACB');
+  const meter = simulatedParty('00db000000000001', 'hanota conform device');
+  const supplier = '5350000000000001';
+  const pairs: PairResult[] = [];
+  for (const running of ordered)
+    for (const target of ordered) {
+      if (target.image.header.fileVersion <= running.image.header.fileVersion) continue;
+      const declared = target.entry.bases.includes(running.entry.cplEntryId);
+      const node = deviceType.toLowerCase();
+      const gbcs: GbcsDeviceSpec | undefined =
+        profile.gbcsActivation && input.supplierKey
+          ? {
+              identity: {
+                device: meter.eui,
+                keyAgreementPrivateKey: meter.kaPrivate,
+                acb: acb.eui,
+                acbKeyAgreementKey: acb.kaPublic,
+              },
+              anchor: { supplier, signingKey: publicKeyOf(input.supplierKey) },
+              commandsAfterReceipt: [
+                buildCs06({
+                  supplier,
+                  signingKey: input.supplierKey,
+                  recipient: meter.eui,
+                  macFor: meter.kaPublic,
+                  acbKaPrivate: acb.kaPrivate,
+                  counter: 1n,
+                  hash: sha256(target.image.manufacturerImage.data),
+                }),
+              ],
+            }
+          : undefined;
+      const code =
+        optionalNumber(running.entry.extra.manufacturer_code) ?? running.image.header.manufacturerCode;
+      const type = optionalNumber(running.entry.extra.image_type) ?? running.image.header.imageType;
+      const result = runFrameSimulation({
+        seed: input.seed,
+        hub: input.hub ?? DEFAULT_HUB_CONFIG,
+        memory: input.memory ?? { blockCount: 64, blockSize: 4096 },
+        devices: [
+          {
+            node,
+            profile,
+            manufacturerCode: code,
+            imageType: type,
+            runningVersion: running.image.header.fileVersion,
+            hardwareVersion,
+            link: LINK_PROFILES.ideal,
+            imageFormat: { format: 'gbcs' },
+            ...(gbcs && { gbcs }),
+          },
+        ],
+        images: [{ file: target.bytes, parse: { format: 'gbcs' } }],
+        maxTimeUs: 7 * 86_400_000_000,
+      });
+      const device = stage(result, node, profile.gbcsActivation);
+      const base = { running: running.entry.cplEntryId, image: target.entry.cplEntryId, declared };
+      if (device.step) {
+        pairs.push({
+          ...base,
+          verdict: classify(declared, false, false),
+          step: device.step,
+          ...(device.reason && { reason: device.reason }),
+        });
+        continue;
+      }
+      const outcome = outcomeOf(input.behaviour, target.entry.cplEntryId, running.entry.cplEntryId) ?? {
+        kind: 'refuse',
+      };
+      if (outcome.kind === 'accept') {
+        pairs.push({ ...base, verdict: classify(declared, true, false) });
+        continue;
+      }
+      if (outcome.kind === 'refuse') {
+        pairs.push({
+          ...base,
+          verdict: classify(declared, false, false),
+          step: 'firmware refusal',
+          reason: 'the firmware refuses this predecessor and the old one keeps running',
+        });
+        continue;
+      }
+      pairs.push({
+        ...base,
+        verdict: classify(declared, false, true),
+        step: outcome.kind,
+        reason: `activated, then lost ${outcome.functions.join(', ')}`,
+        functionsLost: outcome.functions,
+      });
+    }
+  return {
+    model: input.model,
+    hardwareVersion: input.hardwareVersion,
+    deviceType,
+    seed: input.seed,
+    entries: entries.map((e) => {
+      const m = matched.get(e.cplEntryId);
+      return { id: e.cplEntryId, image: m?.name ?? null, fileVersion: m?.image.header.fileVersion ?? null };
+    }),
+    unmatchedImages,
+    pairs,
+    ok: !pairs.some((p) => FAILING.has(p.verdict)),
+  };
+}
+
+function optionalNumber(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const t = text.trim();
+  const n = /^0x[0-9a-f]+$/i.test(t)
+    ? Number.parseInt(t.slice(2), 16)
+    : /^\d+$/.test(t)
+      ? Number(t)
+      : Number.NaN;
+  if (!Number.isInteger(n) || n > 0xffff)
+    throw new ConformError('CATALOG_VALUE', `'${text}' is not a 16-bit number`);
+  return n;
+}
