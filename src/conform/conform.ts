@@ -15,7 +15,7 @@ import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profi
 import { DecodeError, HanotaError } from '../errors/errors.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
-import { type OtaImage, parseImage } from '../ota/image.ts';
+import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { type Behaviour, outcomeOf } from '../pathways/behaviour.ts';
 import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
 import { runFrameSimulation } from '../sim/frame-driver.ts';
@@ -28,6 +28,7 @@ import { buildCs06, simulatedParty } from '../testing/gbcs-commands.ts';
 export const VERDICTS = [
   'declaredWorks',
   'declaredFails',
+  'declaredNotRun',
   'undeclaredRefused',
   'undeclaredBricks',
   'undeclaredWorks',
@@ -35,10 +36,11 @@ export const VERDICTS = [
 /** A verdict. */
 export type Verdict = (typeof VERDICTS)[number];
 /** Verdicts that fail a conformance run. */
-export const FAILING: ReadonlySet<Verdict> = new Set(['declaredFails', 'undeclaredBricks']);
+export const FAILING: ReadonlySet<Verdict> = new Set(['declaredFails', 'declaredNotRun', 'undeclaredBricks']);
 
 /** Where an upgrade stopped, or what the firmware did. */
 export type Step =
+  | 'no image'
   | 'hub memory'
   | 'hardware range'
   | 'image header mismatch'
@@ -98,22 +100,37 @@ export interface ConformResult {
 /** A conformance input that cannot run (no such model, mixed device types, …). */
 export class ConformError extends HanotaError {}
 
-interface Matched {
+interface ReadImage {
+  readonly image: OtaImage;
+  readonly parse: ParseImageOptions;
+  /** What the catalog's hash is compared with (see `readImage`). */
+  readonly hash: string;
+}
+
+interface Matched extends ReadImage {
   readonly entry: CatalogEntry;
   readonly name: string;
   readonly bytes: Uint8Array;
-  readonly image: OtaImage & { readonly format: 'gbcs' };
 }
 
-/** SHA-256 of a GBCS image's Manufacturer Image, or undefined for files that are not one. */
-function readGbcs(bytes: Uint8Array): (OtaImage & { format: 'gbcs' }) | undefined {
-  try {
-    const image = parseImage(bytes, { format: 'gbcs' });
-    return image.format === 'gbcs' ? image : undefined;
-  } catch (error) {
-    if (error instanceof DecodeError) return undefined;
-    throw error;
+/**
+ * An image file and the hash its catalog entry carries: SHA-256 of the Manufacturer Image for a
+ * GBCS image (GBCS, CPL); for a ZigBee OTA file (IHD), which has no Manufacturer Image, SHA-256
+ * of the whole file. Undefined for files that are neither.
+ */
+function readImage(bytes: Uint8Array): ReadImage | undefined {
+  // Auto first (ZigBee when the sub-elements tile the file, GBCS when a signature trailer ends
+  // it), then GBCS for unsigned images: every ZigBee file also reads as an unsigned GBCS image.
+  for (const parse of [{ format: 'auto' }, { format: 'gbcs' }] as const) {
+    try {
+      const image = parseImage(bytes, parse);
+      const hash = toHex(sha256(image.format === 'gbcs' ? image.manufacturerImage.data : bytes));
+      return { image, parse, hash };
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+    }
   }
+  return undefined;
 }
 
 /** The device-side outcome of one run, before the behaviour file has its say. */
@@ -195,10 +212,10 @@ export function runConformance(input: ConformInput): ConformResult {
       `hardware version ${input.hardwareVersion} is not a 16-bit number`,
     );
 
-  const byHash = new Map<string, { name: string; bytes: Uint8Array; image: OtaImage & { format: 'gbcs' } }>();
+  const byHash = new Map<string, ReadImage & { name: string; bytes: Uint8Array }>();
   for (const f of input.images) {
-    const image = readGbcs(f.bytes);
-    if (image) byHash.set(toHex(sha256(image.manufacturerImage.data)), { ...f, image });
+    const read = readImage(f.bytes);
+    if (read) byHash.set(read.hash, { ...f, ...read });
   }
   const matched = new Map<string, Matched>();
   for (const e of entries) {
@@ -210,8 +227,8 @@ export function runConformance(input: ConformInput): ConformResult {
   const unmatchedImages = input.images
     .filter((f) => !matchedNames.has(f.name))
     .filter((f) => {
-      const image = readGbcs(f.bytes);
-      return !image || !allHashes.has(toHex(sha256(image.manufacturerImage.data)));
+      const read = readImage(f.bytes);
+      return !read || !allHashes.has(read.hash);
     })
     .map((f) => f.name);
 
@@ -220,6 +237,21 @@ export function runConformance(input: ConformInput): ConformResult {
       a.image.header.fileVersion - b.image.header.fileVersion ||
       (a.entry.cplEntryId < b.entry.cplEntryId ? -1 : 1),
   );
+  if (input.behaviour.model !== input.model)
+    throw new ConformError(
+      'BEHAVIOUR_MODEL',
+      `the behaviour file is for model ${input.behaviour.model}, not ${input.model}`,
+    );
+  // One behaviour file covers the model, every hardware version of it.
+  const ids = new Set(input.catalog.entries.filter((e) => e.model === input.model).map((e) => e.cplEntryId));
+  const strangers = [...input.behaviour.firmware].flatMap(([image, fw]) =>
+    [image, ...fw.accepts, ...fw.from.keys()].filter((id) => !ids.has(id)),
+  );
+  if (strangers.length > 0)
+    throw new ConformError(
+      'BEHAVIOUR_ENTRY',
+      `the behaviour file names ${[...new Set(strangers)].join(', ')}, not entries of model ${input.model}`,
+    );
   const missingBehaviour = ordered.filter(
     (m, i) => i > 0 && !input.behaviour.firmware.has(m.entry.cplEntryId),
   );
@@ -256,7 +288,9 @@ export function runConformance(input: ConformInput): ConformResult {
                   macFor: meter.kaPublic,
                   acbKaPrivate: acb.kaPrivate,
                   counter: 1n,
-                  hash: sha256(target.image.manufacturerImage.data),
+                  hash: sha256(
+                    target.image.format === 'gbcs' ? target.image.manufacturerImage.data : target.bytes,
+                  ),
                 }),
               ],
             }
@@ -277,11 +311,11 @@ export function runConformance(input: ConformInput): ConformResult {
             runningVersion: running.image.header.fileVersion,
             hardwareVersion,
             link: LINK_PROFILES.ideal,
-            imageFormat: { format: 'gbcs' },
+            imageFormat: target.parse,
             ...(gbcs && { gbcs }),
           },
         ],
-        images: [{ file: target.bytes, parse: { format: 'gbcs' } }],
+        images: [{ file: target.bytes, parse: target.parse }],
         maxTimeUs: 7 * 86_400_000_000,
       });
       const device = stage(result, node, profile.gbcsActivation);
@@ -317,6 +351,21 @@ export function runConformance(input: ConformInput): ConformResult {
         step: outcome.kind,
         reason: `activated, then lost ${outcome.functions.join(', ')}`,
         functionsLost: outcome.functions,
+      });
+    }
+  // A declared edge with no image at either end was not tested: that is a failure, not a pass.
+  for (const e of entries)
+    for (const baseId of e.bases) {
+      const base = input.catalog.byId.get(baseId);
+      if (!base || !entries.includes(base) || (matched.has(baseId) && matched.has(e.cplEntryId))) continue;
+      const missing = [baseId, e.cplEntryId].filter((id) => !matched.has(id));
+      pairs.push({
+        running: baseId,
+        image: e.cplEntryId,
+        declared: true,
+        verdict: 'declaredNotRun',
+        step: 'no image',
+        reason: `no image for ${missing.join(' and ')} among the images`,
       });
     }
   return {

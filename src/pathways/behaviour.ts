@@ -85,7 +85,8 @@ function reaction(v: unknown, path: string): Reaction {
 
 /** Parses a behaviour file; every problem names its line or key. */
 export function parseBehaviour(text: string): Behaviour {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  // The failsafe schema keeps every scalar a string: entry IDs like 0100 or 1.10 stay as written.
+  const doc = parseDocument(text, { uniqueKeys: true, schema: 'failsafe' });
   const first = doc.errors[0];
   if (first) {
     const at = first.linePos?.[0];

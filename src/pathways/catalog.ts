@@ -90,6 +90,11 @@ export function splitBases(field: string): string[] {
 export function loadCatalog(text: string): Catalog {
   const table = parseCsv(text);
   const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
+  const repeated = table.header.find(
+    (name, i) => table.header.findIndex((h) => h.toLowerCase() === name.toLowerCase()) !== i,
+  );
+  if (repeated !== undefined)
+    throw new DecodeError('CATALOG_COLUMNS', `row 1: column ${repeated} appears twice`, 0);
   const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
   if (missing.length > 0)
     throw new DecodeError(
@@ -102,8 +107,10 @@ export function loadCatalog(text: string): Catalog {
     const get = (c: Column) => (r.fields[index.get(c) as number] ?? '').trim();
     const extra: Record<string, string> = {};
     table.header.forEach((name, i) => {
-      if (!REQUIRED_COLUMNS.includes(name.toLowerCase() as (typeof REQUIRED_COLUMNS)[number]))
-        extra[name] = (r.fields[i] ?? '').trim();
+      const lower = name.toLowerCase();
+      if (REQUIRED_COLUMNS.includes(lower as (typeof REQUIRED_COLUMNS)[number])) return;
+      // Optional columns under their canonical name, whatever the header's case; others as written.
+      extra[known.has(lower) ? lower : name] = (r.fields[i] ?? '').trim();
     });
     return {
       row: r.row,

@@ -17,6 +17,7 @@ import {
 
 /** Problem codes, with their level. */
 export const PROBLEM_LEVEL = {
+  MISSING_ENTRY_ID: 'error',
   DUPLICATE_ENTRY_ID: 'error',
   MISSING_HASH: 'error',
   MALFORMED_HASH: 'error',
@@ -73,7 +74,9 @@ export function checkCatalog(catalog: Catalog): Problem[] {
     });
   const { entries, byId } = catalog;
 
-  // Identity: duplicate IDs and hashes, one version with two hashes.
+  // Identity: missing and duplicate IDs and hashes, one version with two hashes.
+  for (const e of entries)
+    if (e.cplEntryId === '') add('MISSING_ENTRY_ID', [e], `row ${e.row} has no cpl_entry_id`);
   for (const group of groupsBy(entries, (e) => e.cplEntryId))
     if (group.length > 1)
       add('DUPLICATE_ENTRY_ID', group, `entry ID ${group[0]?.cplEntryId} appears on ${group.length} rows`);
@@ -97,7 +100,8 @@ export function checkCatalog(catalog: Catalog): Problem[] {
         group,
         `entries ${ids(group)} carry the same Manufacturer Image hash ${group[0]?.manufacturerImageHash.toLowerCase()}`,
       );
-  for (const group of groupsBy(entries, (e) => `${groupKey(e)}\u0000${e.firmwareVersion}`)) {
+  const hashed = entries.filter((e) => HASH.test(e.manufacturerImageHash));
+  for (const group of groupsBy(hashed, (e) => `${groupKey(e)}\u0000${e.firmwareVersion}`)) {
     const hashes = new Set(group.map((e) => e.manufacturerImageHash.toLowerCase()));
     if (hashes.size > 1)
       add(

@@ -33,6 +33,7 @@ export function loadEstate(text: string): EstateDevice[] {
   if (missing.length > 0)
     throw new DecodeError('ESTATE_COLUMNS', `row 1: missing required column(s) ${missing.join(', ')}`, 0);
   const at = (c: (typeof ESTATE_COLUMNS)[number]) => index.get(c) as number;
+  const seen = new Map<string, number>();
   return table.rows.map((r) => {
     const deviceId = (r.fields[at('device_id')] ?? '').trim().replace(/[-:]/g, '').toLowerCase();
     if (!EUI64.test(deviceId))
@@ -41,6 +42,14 @@ export function loadEstate(text: string): EstateDevice[] {
         `row ${r.row}, column ${at('device_id') + 1}: device_id '${r.fields[at('device_id')]}' is not an EUI-64 (16 hex digits)`,
         0,
       );
+    const first = seen.get(deviceId);
+    if (first !== undefined)
+      throw new DecodeError(
+        'ESTATE_DEVICE_ID',
+        `row ${r.row}, column ${at('device_id') + 1}: device ${deviceId} is already on row ${first}`,
+        0,
+      );
+    seen.set(deviceId, r.row);
     const extra: Record<string, string> = {};
     table.header.forEach((name, i) => {
       if (!(ESTATE_COLUMNS as readonly string[]).includes(name.toLowerCase()))

@@ -76,7 +76,7 @@ export class Planner {
     let at = fromId;
     for (let left = total; left > 0; left--) {
       let best: string | undefined;
-      for (const next of this.#steps(at, from)) {
+      for (const next of this.#steps(at)) {
         if (dist.get(next.cplEntryId) === left - 1 && (best === undefined || next.cplEntryId < best))
           best = next.cplEntryId;
       }
@@ -86,13 +86,15 @@ export class Planner {
     return { ok: true, hops };
   }
 
-  /** The entries a device on `at` may install next: Active, in the same group as `group`. */
-  *#steps(at: string, group: CatalogEntry): Iterable<CatalogEntry> {
-    const key = groupKey(group);
+  /**
+   * The entries a device on `at` may install next: Active ones. (Entries of other groups have no
+   * distance to the target, so the walk never takes them.)
+   */
+  *#steps(at: string): Iterable<CatalogEntry> {
     for (const next of this.#catalog.successors.get(at) ?? []) {
       // Duplicated IDs: only the entry the catalog resolves the ID to counts.
       if (this.#catalog.byId.get(next.cplEntryId) !== next) continue;
-      if (isActive(next) && groupKey(next) === key) yield next;
+      if (isActive(next)) yield next;
     }
   }
 

@@ -16,6 +16,8 @@ export interface CatalogShape {
   readonly maxEntriesPerGroup?: number;
   /** Let some non-root entries be Withdrawn, Cancelled or Expired (the result is then not clean). */
   readonly inactive?: boolean;
+  /** Add bases from other groups and reuse some IDs (the result is then not clean). */
+  readonly dirty?: boolean;
 }
 
 /**
@@ -39,20 +41,27 @@ export function catalogRows(shape: CatalogShape = {}): fc.Arbitrary<CatalogRow[]
     })
     .map((groups) => {
       const rows: CatalogRow[] = [];
+      const everyId: string[] = [];
       let serial = 0;
-      for (const g of groups) {
-        const ids: string[] = [];
-        for (let i = 0; i < g.size; i++) {
+      // Entries are made round-robin across groups, so that a later entry of one group can list
+      // an earlier entry of another (dirty catalogs): pathways can then leave a group and come back.
+      const idsOf = groups.map((): string[] => []);
+      const longest = Math.max(...groups.map((g) => g.size));
+      for (let i = 0; i < longest; i++)
+        for (const [n, g] of groups.entries()) {
+          if (i >= g.size) continue;
+          const ids = idsOf[n] as string[];
           const pick = (k: number) => (g.seed[(i * 3 + k) % g.seed.length] as number) + i;
-          const id = `${(pick(0) % 3) + 1}${String(++serial).padStart(pick(1) % 2 ? 1 : 3, '0')}`;
-          const bases =
-            i === 0
-              ? []
-              : [
-                  ...new Set(
-                    [ids[pick(0) % i], ids[pick(1) % i], ids[pick(2) % i]].slice(0, (pick(2) % 3) + 1),
-                  ),
-                ];
+          const fresh = `${(pick(0) % 3) + 1}${String(++serial).padStart(pick(1) % 2 ? 1 : 3, '0')}`;
+          const reuse = shape.dirty === true && everyId.length > 0 && pick(2) % 7 === 0;
+          const id = reuse ? (everyId[pick(0) % everyId.length] as string) : fresh;
+          const own =
+            i === 0 ? [] : [ids[pick(0) % i], ids[pick(1) % i], ids[pick(2) % i]].slice(0, (pick(2) % 3) + 1);
+          const foreign =
+            shape.dirty === true && everyId.length > 0 && pick(1) % 3 === 0
+              ? [everyId[pick(2) % everyId.length]]
+              : [];
+          const bases = [...new Set([...own, ...foreign])] as string[];
           const inactive = shape.inactive && i > 0 && pick(1) % 4 === 0;
           rows.push({
             cpl_entry_id: id,
@@ -68,8 +77,8 @@ export function catalogRows(shape: CatalogShape = {}): fc.Arbitrary<CatalogRow[]
             status: inactive ? (['Withdrawn', 'Cancelled', 'Expired'][pick(0) % 3] as string) : 'Active',
           });
           ids.push(id);
+          everyId.push(id);
         }
-      }
       return rows;
     });
 }

@@ -129,4 +129,36 @@ describe('hanota path', () => {
       reason: 'NOT_DECLARED',
     });
   });
+
+  it('refuses two targets for one model and hardware version, and a device listed twice', async () => {
+    const estate = file(
+      'estate-2.csv',
+      'device_id,device_type,hub_id,cpl_entry_id\n00db000000000001,ESME,h,a\n',
+    );
+    const two = await hanota(
+      'path',
+      'plan',
+      '--catalog',
+      CATALOG,
+      '--estate',
+      estate,
+      '--target',
+      'b',
+      '--target',
+      'c',
+    );
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('--target: b and c are for the same model and hardware version');
+    const twice = file(
+      'estate-3.csv',
+      'device_id,device_type,hub_id,cpl_entry_id\n00db000000000001,ESME,h,a\n00DB000000000001,ESME,h,b\n',
+    );
+    const run = await hanota('path', 'plan', '--catalog', CATALOG, '--estate', twice, '--target', 'c');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('row 3, column 1: device 00db000000000001 is already on row 2');
+  });
+
+  it('refuses an empty entry in a sequence as usage', async () => {
+    expect((await hanota('path', 'check', '--catalog', CATALOG, '--sequence', 'a,,c')).code).toBe(2);
+  });
 });

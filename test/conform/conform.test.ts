@@ -5,11 +5,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../../src/bytes/hex.ts';
 import { type ConformInput, runConformance } from '../../src/conform/conform.ts';
 import { conformJunit } from '../../src/conform/junit.ts';
+import { sha256 } from '../../src/crypto/hashes.ts';
 import { readP256Key } from '../../src/crypto/keys.ts';
+import { buildZigbeeImage } from '../../src/ota/zigbee-image.ts';
 import { parseBehaviour } from '../../src/pathways/behaviour.ts';
 import { loadCatalog } from '../../src/pathways/catalog.ts';
+import { catalogCsv } from '../../src/testing/catalog-arbitraries.ts';
 import { ROOT } from '../helpers/vectors.ts';
 
 const DIR = join(ROOT, 'fixtures/example-model');
@@ -100,5 +104,69 @@ describe('conformance of the example model', () => {
     expect(() => runConformance(input({ behaviour: partial }))).toThrow(
       /says nothing about V115, V120, V121, V130, V140/,
     );
+  });
+
+  it('fails a declared edge it could not run for want of an image, instead of passing', () => {
+    const partial = runConformance(input({ images: input().images.filter((f) => f.name !== 'V110.ota') }));
+    const notRun = partial.pairs
+      .filter((p) => p.verdict === 'declaredNotRun')
+      .map((p) => [p.running, p.image]);
+    expect(notRun).toEqual([
+      ['V100', 'V110'],
+      ['V110', 'V115'],
+      ['V110', 'V120'],
+      ['V110', 'V121'],
+    ]);
+    expect(runConformance(input({ images: [] })).ok).toBe(false);
+  });
+
+  it('refuses a behaviour file for another model or naming entries the model does not have', () => {
+    expect(() =>
+      runConformance(input({ behaviour: parseBehaviour('model: Ampere\nfirmware: {}\n') })),
+    ).toThrow(/for model Ampere, not Volta/);
+    const stranger = parseBehaviour(
+      'model: Volta\nfirmware:\n  V110:\n    accepts: [0100]\n    otherwise: refuse\n',
+    );
+    expect(() => runConformance(input({ behaviour: stranger }))).toThrow(
+      /names 0100, not entries of model Volta/,
+    );
+  });
+});
+
+describe('conformance of a hub-managed device with ZigBee OTA files', () => {
+  const header = (fileVersion: number) => ({
+    manufacturerCode: 0x4242,
+    imageType: 7,
+    fileVersion,
+    zigbeeStackVersion: 2,
+    headerString: new Uint8Array(32),
+  });
+  const files = [1, 2].map((v) =>
+    buildZigbeeImage({ header: header(v), elements: [{ tag: 0, data: new Uint8Array(500).fill(v) }] }),
+  );
+  const row = (id: string, file: Uint8Array, bases: string) => ({
+    cpl_entry_id: id,
+    device_type: 'IHD',
+    manufacturer: 'Acme',
+    model: 'Glow',
+    hardware_version: '1',
+    firmware_version: id,
+    manufacturer_image_hash: toHex(sha256(file)),
+    base_cpl_entry_ids: bases,
+    status: 'Active',
+  });
+
+  it('matches ZigBee files by the SHA-256 of the file and runs the hub-managed activation', () => {
+    const result = runConformance({
+      catalog: loadCatalog(
+        catalogCsv([row('G1', files[0] as Uint8Array, 'N/A'), row('G2', files[1] as Uint8Array, 'G1')]),
+      ),
+      model: 'Glow',
+      hardwareVersion: '1',
+      images: files.map((bytes, i) => ({ name: `g${i + 1}.ota`, bytes })),
+      behaviour: parseBehaviour('model: Glow\nfirmware:\n  G2:\n    accepts: [G1]\n    otherwise: refuse\n'),
+      seed: 3,
+    });
+    expect(result.pairs).toEqual([{ running: 'G1', image: 'G2', declared: true, verdict: 'declaredWorks' }]);
   });
 });

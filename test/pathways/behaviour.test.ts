@@ -44,4 +44,12 @@ firmware:
     ];
     for (const [text, message] of bad) expect(() => parseBehaviour(text), text).toThrow(message);
   });
+
+  it('keeps entry IDs as written, even when YAML would read them as numbers', () => {
+    const numeric = parseBehaviour(
+      'model: V\nfirmware:\n  0110:\n    accepts: [0100, 1.10]\n    otherwise: refuse\n',
+    );
+    expect(outcomeOf(numeric, '0110', '0100')).toEqual({ kind: 'accept' });
+    expect(outcomeOf(numeric, '0110', '1.10')).toEqual({ kind: 'accept' });
+  });
 });

@@ -120,6 +120,7 @@ describe('catalog check', () => {
       ['500'],
       'error',
     ],
+    ['MISSING_ENTRY_ID', () => patch(clean(), '111', { cpl_entry_id: '' }), [''], 'error'],
     ['MISSING_HASH', () => patch(clean(), '110', { manufacturer_image_hash: '' }), ['110'], 'error'],
     ['MALFORMED_HASH', () => patch(clean(), '110', { manufacturer_image_hash: 'abc' }), ['110'], 'error'],
     ['UNKNOWN_DEVICE_TYPE', () => clean().map((r) => ({ ...r, device_type: 'METER' })), ['100'], 'error'],
@@ -166,5 +167,38 @@ describe('catalog check', () => {
         expect(problems(rows)).toEqual([]);
       }),
     );
+  });
+
+  it('reads optional columns whatever the case of their header, and refuses a repeated column', () => {
+    const rows = clean().map((r, i) => ({ ...r, Zigbee_Band: i === 0 ? 'Bogus' : 'Dual Band' }));
+    const found = problems(rows, [...Object.keys(clean()[0] as CatalogRow), 'Zigbee_Band']);
+    expect(found.map((p) => [p.code, p.entries])).toEqual([['UNKNOWN_ZIGBEE_BAND', ['100']]]);
+    const header = `${Object.keys(clean()[0] as CatalogRow).join(',')},Status\n`;
+    expect(() => loadCatalog(header)).toThrow(/column Status appears twice/);
+  });
+
+  it('does not count a missing hash as a second hash of a version', () => {
+    const found = problems(
+      patch(patch(clean(), '111', { firmware_version: '1.1' }), '110', { manufacturer_image_hash: '' }),
+    );
+    expect(found.map((p) => p.code)).toEqual(['MISSING_HASH']);
+  });
+
+  it('does not reach an entry through another model', () => {
+    const other = {
+      ...(clean()[0] as CatalogRow),
+      cpl_entry_id: '700',
+      model: 'N',
+      base_cpl_entry_ids: '100',
+      manufacturer_image_hash: hash(7),
+    };
+    const back = {
+      ...(clean()[0] as CatalogRow),
+      cpl_entry_id: '701',
+      base_cpl_entry_ids: '700',
+      manufacturer_image_hash: hash(8),
+    };
+    const found = problems([...clean(), other, back]);
+    expect(found.filter((p) => p.code === 'UNREACHABLE').map((p) => p.entries)).toEqual([['700'], ['701']]);
   });
 });

@@ -18,6 +18,11 @@ describe('parseCsv', () => {
     ]);
   });
 
+  it('keeps an empty last field on a last line without a line end, and a quoted empty field', () => {
+    expect(parseCsv('a,b\n1,').rows.map((r) => r.fields)).toEqual([['1', '']]);
+    expect(parseCsv('a,b\n"",2').rows.map((r) => r.fields)).toEqual([['', '2']]);
+  });
+
   it('reads back what catalogCsv writes, whatever the values', () => {
     const value = fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', 'é') });
     fc.assert(

@@ -19,6 +19,7 @@ import { renderTable } from '../table.ts';
 const CELL: Readonly<Record<Verdict, string>> = {
   declaredWorks: 'ok',
   declaredFails: 'FAIL',
+  declaredNotRun: 'NORUN',
   undeclaredRefused: '-',
   undeclaredBricks: 'BRICK',
   undeclaredWorks: 'open',
@@ -34,10 +35,7 @@ function matrix(result: ConformResult): string {
     ),
   ]);
   const findings = result.pairs
-    .filter(
-      (p) =>
-        p.verdict === 'declaredFails' || p.verdict === 'undeclaredBricks' || p.verdict === 'undeclaredWorks',
-    )
+    .filter((p) => p.verdict !== 'declaredWorks' && p.verdict !== 'undeclaredRefused')
     .map(
       (p) =>
         `${CELL[p.verdict].padEnd(5)} ${p.running} → ${p.image}: ${p.step ?? 'works'}${p.reason ? ` (${p.reason})` : ''}`,
@@ -46,7 +44,7 @@ function matrix(result: ConformResult): string {
   return [
     `${result.deviceType} ${result.model}, hardware ${result.hardwareVersion}, seed ${result.seed}: running entry (row) × image (column)`,
     renderTable(['RUNNING \\ IMAGE', ...ids], rows),
-    'ok: declared, works · FAIL: declared, fails · -: undeclared, refused safely · BRICK: undeclared, loses functions · open: undeclared, works',
+    'ok: declared, works · FAIL: declared, fails · NORUN: declared, no image to run · -: undeclared, refused safely · BRICK: undeclared, loses functions · open: undeclared, works',
     ...(findings.length ? ['', ...findings] : []),
     ...(missing.length ? ['', `no image for ${missing.join(', ')}: not run`] : []),
     ...(result.unmatchedImages.length
@@ -96,7 +94,15 @@ export function conformCommand(ctx: CliContext): CommandModule {
         throw inputError(behaviourFile, error);
       }
       const dir = String(argv.images);
-      const images = ctx.io.listDir(dir).map((name) => ({ name, bytes: ctx.io.readFile(`${dir}/${name}`) }));
+      const images = ctx.io.listDir(dir).flatMap((name) => {
+        try {
+          return [{ name, bytes: ctx.io.readFile(`${dir}/${name}`) }];
+        } catch (error) {
+          // Subdirectories are not images; any other unreadable file is an error.
+          if (error instanceof CliError && /is a directory/.test(error.message)) return [];
+          throw error;
+        }
+      });
       const key =
         typeof argv.supplierKey === 'string' ? loadKey(ctx, argv.supplierKey, 'supplier-key') : undefined;
       if (key && !key.privateKey)

@@ -5,6 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkSequence } from '../../pathways/planner.ts';
 import { readCatalog } from '../catalog-input.ts';
+import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { withJson } from '../options.ts';
 
@@ -26,6 +27,8 @@ export function pathCheckCommand(ctx: CliContext): CommandModule {
       const sequence = String(argv.sequence)
         .split(',')
         .map((s) => s.trim());
+      if (sequence.some((s) => s === ''))
+        throw new CliError('USAGE', `--sequence: '${String(argv.sequence)}' has an empty entry ID`);
       const result = checkSequence(catalog, sequence);
       if (!result.ok) ctx.exit(1);
       if (argv.json) {
