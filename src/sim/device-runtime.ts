@@ -19,8 +19,8 @@ import {
 import { DeviceStorage } from '../devices/storage.ts';
 import type { HubEvent } from '../hub/ota-server.ts';
 import type { VirtualClock } from './clock.ts';
-import type { DeviceResult, DeviceSpec } from './frame-run.ts';
-import { LinkDirection, type WakeSchedule } from './link.ts';
+import type { DeviceResult, DeviceSpec, DistributedImage } from './frame-run.ts';
+import { LinkDirection, type LinkProfile, type WakeSchedule } from './link.ts';
 import type { Rng, RngStreams } from './rng.ts';
 import { LazyTimers } from './timers.ts';
 
@@ -41,15 +41,22 @@ export type SimEvent =
     }
   | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
   | { readonly kind: 'hub'; readonly event: HubEvent }
+  | { readonly kind: 'driver'; readonly action: DriverAction }
   | { readonly kind: 'gbcs'; readonly node: string; readonly event: ActivationEvent };
+
+/** Scheduled changes to the run itself (see `FrameRunInput`). */
+export type DriverAction =
+  | { readonly type: 'distribute'; readonly image: DistributedImage; readonly notify: readonly string[] }
+  | { readonly type: 'powerCycle'; readonly node: string; readonly offUs: number }
+  | { readonly type: 'link'; readonly node: string; readonly link: LinkProfile };
 
 /** A device in a run. */
 export interface DeviceRuntime {
   readonly spec: DeviceSpec;
   readonly config: ClientConfig;
   readonly storage: DeviceStorage;
-  readonly up: LinkDirection;
-  readonly down: LinkDirection;
+  up: LinkDirection;
+  down: LinkDirection;
   readonly wake?: WakeSchedule;
   readonly address: number;
   state: ClientState;

@@ -25,13 +25,14 @@ import { VirtualClock } from './clock.ts';
 import {
   createDeviceRuntime,
   type DeviceRuntime,
+  type DriverAction,
   deviceResult,
   type SimEvent,
   trustAnchorOf,
 } from './device-runtime.ts';
 import type { DistributedImage, DistributionResult, FrameRunInput, FrameRunResult } from './frame-run.ts';
 import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US } from './gbcs-device.ts';
-import { nextAwake } from './link.ts';
+import { LinkDirection, nextAwake } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
 import { RngStreams } from './rng.ts';
 import { LazyTimers } from './timers.ts';
@@ -70,6 +71,10 @@ class FrameSimulation {
   #hub: HubState;
   #hubCounters = { mac: 0, nwk: 0, aps: 0, tsn: 0 };
   #framesSent = 0;
+  readonly #distributions: DistributionResult[] = [];
+  #peakBlocks = 0;
+  /** The images still to come of each device's upgrade chain. */
+  readonly #chains = new Map<string, readonly DistributedImage[]>();
 
   constructor(input: FrameRunInput) {
     this.#input = input;
@@ -92,7 +97,32 @@ class FrameSimulation {
   }
 
   run(): FrameRunResult {
-    const distributions = this.#input.images.map((image) => this.#distribute(image));
+    for (const image of this.#input.images) this.#distribute(image);
+    for (const { atUs, image, notify } of this.#input.laterImages ?? [])
+      this.#clock.schedule(atUs, {
+        kind: 'driver',
+        action: { type: 'distribute', image, notify: notify.map((n) => this.#known(n, 'laterImages')) },
+      });
+    for (const chain of this.#input.upgradeChains ?? []) {
+      const first = chain.images[0];
+      if (!first) continue;
+      const node = this.#known(chain.node, 'upgradeChains');
+      this.#chains.set(node, chain.images.slice(1));
+      this.#clock.schedule(chain.atUs, {
+        kind: 'driver',
+        action: { type: 'distribute', image: first, notify: [node] },
+      });
+    }
+    for (const { atUs, node, offUs } of this.#input.powerCycles ?? [])
+      this.#clock.schedule(atUs, {
+        kind: 'driver',
+        action: { type: 'powerCycle', node: this.#known(node, 'powerCycles'), offUs },
+      });
+    for (const { atUs, node, link } of this.#input.linkChanges ?? [])
+      this.#clock.schedule(atUs, {
+        kind: 'driver',
+        action: { type: 'link', node: this.#known(node, 'linkChanges'), link },
+      });
     for (const restart of this.#input.hubRestartsUs ?? [])
       this.#clock.schedule(restart, { kind: 'hub', event: { type: 'restart' } });
     for (const { atUs, event } of this.#input.hubEvents ?? [])
@@ -126,7 +156,8 @@ class FrameSimulation {
     }
     return {
       seed: this.#input.seed,
-      distributions,
+      distributions: this.#distributions,
+      hubMemoryPeakBlocks: this.#peakBlocks,
       devices: [...this.#devices.values()].map((d) => deviceResult(d)),
       framesSent: this.#framesSent,
       endUs,
@@ -141,12 +172,19 @@ class FrameSimulation {
   }
 
   #distribute({ file, parse }: DistributedImage): DistributionResult {
+    const result = this.#store(file, parse);
+    this.#distributions.push(result);
+    this.#peakBlocks = Math.max(this.#peakBlocks, this.#memory.geometry.blockCount - this.#memory.freeBlocks);
+    return result;
+  }
+
+  #store(file: Uint8Array, parse: DistributedImage['parse']): DistributionResult {
     const image = parseImage(file, parse ?? {});
     const stored = this.#memory.store(file);
     if (!stored.ok) {
       this.#trace.record({
         kind: 'note',
-        timeUs: 0,
+        timeUs: this.#clock.now,
         node: HUB_NODE,
         what: 'distribution refused',
         detail: {
@@ -176,7 +214,7 @@ class FrameSimulation {
     };
     this.#trace.record({
       kind: 'note',
-      timeUs: 0,
+      timeUs: this.#clock.now,
       node: HUB_NODE,
       what: 'image stored',
       detail: { key: stored.key, blocks: stored.blocks.length, shared: stored.shared },
@@ -192,6 +230,10 @@ class FrameSimulation {
   }
 
   #handle(event: SimEvent): void {
+    if (event.kind === 'driver') {
+      this.#act(event.action);
+      return;
+    }
     if (event.kind === 'hub') {
       if (
         event.event.type === 'timer' &&
@@ -363,6 +405,7 @@ class FrameSimulation {
       }
       case 'activate':
         device.storage.activate(effect.fileVersion);
+        this.#continueChain(node);
         // PPMID and IHD: the hub managed the activation and reports it (alert 0x8F8B).
         if (!device.spec.profile.gbcsActivation)
           this.#note(node, 'alert 0x8F8B firmware activated', {
@@ -388,7 +431,10 @@ class FrameSimulation {
     const alert = receiptAlert(result, device.storage.bytes());
     this.#note(device.spec.node, alert.what, alert.detail);
     if (result.status !== 'SUCCESS') return;
-    (device.spec.gbcs?.commandsAfterReceipt ?? []).forEach((bytes, i) => {
+    const gbcs = device.spec.gbcs;
+    const hash = alert.detail.manufacturerImageSha256;
+    const forImage = typeof hash === 'string' ? gbcs?.commandsForImage?.get(hash) : undefined;
+    (forImage ?? gbcs?.commandsAfterReceipt ?? []).forEach((bytes, i) => {
       this.#clock.after(SUPPLIER_REACTION_US * (i + 1), {
         kind: 'gbcs',
         node: device.spec.node,
@@ -397,13 +443,62 @@ class FrameSimulation {
     });
   }
 
+  #act(action: DriverAction): void {
+    if (action.type === 'distribute') {
+      if (!this.#distribute(action.image).ok) return;
+      const id = parseImage(action.image.file, action.image.parse ?? {}).header;
+      for (const to of action.notify)
+        this.#applyHub(
+          stepHub(
+            this.#input.hub,
+            this.#hub,
+            {
+              type: 'notify',
+              to,
+              queryJitter: 100,
+              image: {
+                manufacturerCode: id.manufacturerCode,
+                imageType: id.imageType,
+                fileVersion: id.fileVersion,
+              },
+            },
+            this.#hubCtx(),
+          ),
+        );
+      return;
+    }
+    const device = this.#devices.get(action.node) as DeviceRuntime;
+    if (action.type === 'powerCycle') {
+      this.#note(action.node, 'power cut', { offMs: Math.round(action.offUs / 1000) });
+      this.#powerCycle(device, action.offUs);
+      return;
+    }
+    device.up = new LinkDirection(action.link);
+    device.down = new LinkDirection(action.link);
+    this.#note(action.node, 'link changed', { lossProbability: action.link.lossProbability });
+  }
+
+  /** The next image of a device's upgrade chain, once it runs the one before. */
+  #continueChain(node: string): void {
+    const rest = this.#chains.get(node);
+    const next = rest?.[0];
+    if (!rest || !next) return;
+    this.#chains.set(node, rest.slice(1));
+    this.#clock.after(0, { kind: 'driver', action: { type: 'distribute', image: next, notify: [node] } });
+  }
+
   #maybeLosePower(device: DeviceRuntime): void {
     const next = device.pendingPowerLoss[0];
     if (next === undefined || device.storage.length < next) return;
     device.pendingPowerLoss.shift();
+    this.#powerCycle(device, REBOOT_US);
+  }
+
+  /** Power fails now and returns `offUs` later, with what storage kept. */
+  #powerCycle(device: DeviceRuntime, offUs: number): void {
     const node = device.spec.node;
     this.#clock.after(0, { kind: 'client', node, event: { type: 'powerLoss' } });
-    this.#clock.after(REBOOT_US, {
+    this.#clock.after(offUs, {
       kind: 'client',
       node,
       event: {

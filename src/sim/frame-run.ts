@@ -59,6 +59,29 @@ export interface FrameRunInput {
   readonly hubRestartsUs?: readonly number[];
   /** Other hub events at given times: Image Notify (to a device or `broadcast`), release. */
   readonly hubEvents?: readonly { readonly atUs: number; readonly event: HubEvent }[];
+  /** Images handed to the hub later, each followed by an Image Notify to the listed devices. */
+  readonly laterImages?: readonly {
+    readonly atUs: number;
+    readonly image: DistributedImage;
+    readonly notify: readonly string[];
+  }[];
+  /**
+   * Upgrades along a path: the first image is handed to the hub at `atUs`, each next one when the
+   * device has activated the one before, each with an Image Notify to the device.
+   */
+  readonly upgradeChains?: readonly {
+    readonly atUs: number;
+    readonly node: string;
+    readonly images: readonly DistributedImage[];
+  }[];
+  /** Devices losing power at `atUs`, back `offUs` later. */
+  readonly powerCycles?: readonly { readonly atUs: number; readonly node: string; readonly offUs: number }[];
+  /** From `atUs`, a device's link (both directions) behaves as `link`. */
+  readonly linkChanges?: readonly {
+    readonly atUs: number;
+    readonly node: string;
+    readonly link: LinkProfile;
+  }[];
   /** Changes of supplier (new trust anchors) at given times, µs. */
   readonly supplierChanges?: readonly {
     readonly atUs: number;
@@ -108,7 +131,10 @@ export interface DeviceResult {
 /** The result of a run. */
 export interface FrameRunResult {
   readonly seed: number;
+  /** Every image handed to the hub, in the order it was handed (time 0 first). */
   readonly distributions: readonly DistributionResult[];
+  /** The most hub memory blocks in use at once. */
+  readonly hubMemoryPeakBlocks: number;
   readonly devices: readonly DeviceResult[];
   /** Frames handed to the links (both directions, retransmissions included). */
   readonly framesSent: number;

@@ -25,6 +25,8 @@ export interface GbcsDeviceSpec {
   readonly anchor: SupplierAnchor;
   /** CS06 commands the supplier sends once the device's 0x8F72 alert reaches it, in order. */
   readonly commandsAfterReceipt?: readonly Uint8Array[];
+  /** The same, per received image (by Manufacturer Image SHA-256, hex); before `commandsAfterReceipt`. */
+  readonly commandsForImage?: ReadonlyMap<string, readonly Uint8Array[]>;
 }
 
 /** Time from a device's receipt alert to the supplier's first command reaching it, µs (a DCC round trip). */
