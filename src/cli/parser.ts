@@ -10,6 +10,7 @@ import { conformCommand } from './commands/conform.ts';
 import { gbcsCommand } from './commands/gbcs.ts';
 import { imageCommand } from './commands/image.ts';
 import { pathCommand } from './commands/path.ts';
+import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import type { CliContext, CliIo } from './context.ts';
 import { refuseRepeatedOptions } from './options.ts';
@@ -29,6 +30,7 @@ export function buildParser(ctx: CliContext) {
     .command(catalogCommand(ctx))
     .command(pathCommand(ctx))
     .command(conformCommand(ctx))
+    .command(runCommand(ctx))
     .command(simulateCommand(ctx))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .check(refuseRepeatedOptions, true)

@@ -1,0 +1,175 @@
+/**
+ * `hanota run PATH... [--seed S] [--json] [--junit FILE] [--pcap DIR] [--trace DIR]`: runs every
+ * scenario file (`*.yaml`, `*.yml`) under the paths, prints a summary and, for each scenario that
+ * fails, the unmet expectations with the trace lines that show why. Exit 1 when any fails; exit 2
+ * when a file is not a valid scenario (the message names the file and the path inside it).
+ */
+import { basename, dirname, join, relative } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { HanotaError } from '../../errors/errors.ts';
+import { parseScenario, referencedFiles } from '../../scenario/load.ts';
+import { runScenario, type ScenarioResult } from '../../scenario/run.ts';
+import { writePcap } from '../../sim/pcap.ts';
+import { CliError } from '../cli-error.ts';
+import type { CliContext } from '../context.ts';
+import { parseUint, withJson } from '../options.ts';
+import { renderTable } from '../table.ts';
+
+const SCENARIO_FILE = /\.ya?ml$/i;
+
+/** Scenario files under `path` (a file, or a directory searched recursively), sorted. */
+function scenarioFiles(ctx: CliContext, path: string): string[] {
+  let names: string[];
+  try {
+    names = ctx.io.listDir(path);
+  } catch (error) {
+    if (error instanceof CliError && /is a file/.test(error.message)) return [path];
+    throw error;
+  }
+  return names.flatMap((name) => {
+    const child = join(path, name);
+    try {
+      return scenarioFiles(ctx, child).filter((f) => f !== child || SCENARIO_FILE.test(f));
+    } catch (error) {
+      if (error instanceof CliError && /no such file/.test(error.message)) return [];
+      throw error;
+    }
+  });
+}
+
+function loadAndRun(ctx: CliContext, file: string, seed: number): ScenarioResult {
+  const text = new TextDecoder().decode(ctx.io.readFile(file));
+  try {
+    const scenario = parseScenario(text);
+    const files = new Map<string, Uint8Array>();
+    for (const ref of referencedFiles(scenario)) {
+      try {
+        files.set(ref, ctx.io.readFile(join(dirname(file), ref)));
+      } catch (error) {
+        if (error instanceof CliError) throw new CliError(error.code, `${file}: ${error.message}`);
+        throw error;
+      }
+    }
+    return runScenario(scenario, files, seed);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (error instanceof HanotaError) throw new CliError(error.code, `${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function junit(results: readonly { file: string; result: ScenarioResult }[]): string {
+  const failures = results.filter((r) => !r.result.ok).length;
+  const cases = results.map(({ file, result }) => {
+    const open = `    <testcase classname="hanota run" name="${xml(result.name)} (${xml(file)})" time="${(result.simulatedMs / 1000).toFixed(3)}">`;
+    if (result.ok) return `${open}</testcase>`;
+    const unmet = result.expectations.filter((x) => !x.ok);
+    const message = unmet.map((x) => `${x.expectation}: ${x.detail}`).join('; ');
+    const body = unmet
+      .flatMap((x) => [`${x.expectation}: ${x.detail}`, ...(x.evidence ?? []).map((l) => `  ${l}`)])
+      .join('\n');
+    return `${open}\n      <failure message="${xml(message)}">${xml(body)}</failure>\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="hanota run" tests="${results.length}" failures="${failures}">`,
+    `  <testsuite name="hanota scenarios" tests="${results.length}" failures="${failures}" errors="0" skipped="0">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** The `run` command module. */
+export function runCommand(ctx: CliContext): CommandModule {
+  return {
+    command: 'run <paths..>',
+    describe: 'run scenario files and check their expectations (exit 1 when one fails)',
+    builder: (y: Argv) =>
+      withJson(y)
+        .positional('paths', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'scenario files or directories',
+        })
+        .option('seed', {
+          type: 'string',
+          default: '1',
+          describe: 'seed for scenarios that do not set one (printed)',
+        })
+        .option('junit', { type: 'string', describe: 'write JUnit XML, one test case per scenario' })
+        .option('pcap', {
+          type: 'string',
+          describe: 'write each scenario’s capture (one pcap per hub) into this directory',
+        })
+        .option('trace', {
+          type: 'string',
+          describe: 'write each scenario’s trace (JSON Lines, one per hub) into this directory',
+        }),
+    handler: (argv) => {
+      const seed = parseUint(String(argv.seed), 32, 'seed');
+      const files = [...new Set((argv.paths as string[]).flatMap((p) => scenarioFiles(ctx, p)))];
+      if (files.length === 0)
+        throw new CliError(
+          'USAGE',
+          `run: no scenario files (*.yaml) under ${(argv.paths as string[]).join(', ')}`,
+        );
+      const results = files.map((file) => ({ file, result: loadAndRun(ctx, file, seed) }));
+      for (const { file, result } of results)
+        for (const run of result.runs) {
+          const stem = `${basename(file).replace(SCENARIO_FILE, '')}${result.runs.length > 1 ? `-${run.hub}` : ''}`;
+          if (typeof argv.pcap === 'string')
+            ctx.io.writeFile(
+              join(argv.pcap, `${stem}.pcap`),
+              writePcap(run.result.captured, run.result.startUnixS),
+            );
+          if (typeof argv.trace === 'string')
+            ctx.io.writeFile(join(argv.trace, `${stem}.jsonl`), run.result.trace.toJsonLines());
+        }
+      if (typeof argv.junit === 'string') ctx.io.writeFile(argv.junit, junit(results));
+      const failed = results.filter((r) => !r.result.ok);
+      if (failed.length > 0) ctx.exit(1);
+      if (argv.json) {
+        const doc = {
+          seed,
+          scenarios: results.length,
+          failed: failed.length,
+          results: results.map(({ file, result }) => {
+            const { runs: _runs, ...rest } = result;
+            return { file, ...rest };
+          }),
+        };
+        ctx.io.stdout(`${JSON.stringify(doc, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+        return;
+      }
+      const base = (argv.paths as string[])[0] ?? '.';
+      const rows = results.map(({ file, result }) => [
+        relative(base, file) || file,
+        result.ok ? 'pass' : 'FAIL',
+        String(result.devices.length),
+        String(result.framesSent),
+        `${(result.simulatedMs / 3_600_000).toFixed(1)} h`,
+        result.name,
+      ]);
+      const details = failed.flatMap(({ file, result }) => [
+        '',
+        `${file}: ${result.name}`,
+        ...result.expectations
+          .filter((x) => !x.ok)
+          .flatMap((x) => [
+            `  not met: ${x.expectation} (${x.detail})`,
+            ...(x.evidence ?? []).map((l) => `    ${l}`),
+          ]),
+      ]);
+      ctx.io.stdout(
+        `${renderTable(['SCENARIO', 'RESULT', 'DEVICES', 'FRAMES', 'SIMULATED', 'NAME'], rows)}\n${[...details, '', `${results.length} scenario(s), ${failed.length} failed, seed ${seed}`].join('\n')}\n`,
+      );
+    },
+  };
+}

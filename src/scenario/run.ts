@@ -1,0 +1,297 @@
+/**
+ * Running a scenario: its frame-driver runs (one per hub), what the behaviour file says each
+ * activation did to the device, and every expectation checked against the outcome, with the
+ * trace lines that show why when one is not met. Same scenario and seed, same result.
+ */
+import { type Outcome, outcomeOf } from '../pathways/behaviour.ts';
+import { runFrameSimulation } from '../sim/frame-driver.ts';
+import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
+import type { TraceEvent } from '../sim/trace.ts';
+import { type BuiltScenario, buildScenario } from './build.ts';
+import { durationSeconds, uintOf } from './load.ts';
+import type { ScenarioFile } from './schema.ts';
+
+/** One expectation and whether it held. */
+export interface ExpectationResult {
+  readonly expectation: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** Trace lines of the devices concerned, when it did not hold. */
+  readonly evidence?: readonly string[];
+}
+
+/** A device at the end, with what the behaviour file made of its activations. */
+export interface DeviceOutcome {
+  readonly device: string;
+  readonly hub: string;
+  readonly phase: string;
+  readonly runningVersion: number;
+  /** The catalog entry it runs, when known. */
+  readonly entry: string | null;
+  readonly bricked: boolean;
+  readonly functionsLost: readonly string[];
+  /** Alerts, CS06 outcomes and refusals, in order: 0x8F72, CS06:success, refused:counter, … */
+  readonly events: readonly string[];
+  /** Everything that failed for it, with reasons. */
+  readonly failures: readonly string[];
+}
+
+/** A scenario's result. */
+export interface ScenarioResult {
+  readonly name: string;
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly expectations: readonly ExpectationResult[];
+  readonly devices: readonly DeviceOutcome[];
+  readonly framesSent: number;
+  readonly simulatedMs: number;
+  readonly hubMemoryPeakBlocks: number;
+  /** The runs, one per hub, for traces and captures. */
+  readonly runs: readonly { readonly hub: string; readonly result: FrameRunResult }[];
+}
+
+function eventLabel(e: TraceEvent): string | undefined {
+  if (e.kind !== 'note') return undefined;
+  const alert = /^alert (0x[0-9A-F]{4})/.exec(e.what);
+  if (alert) return alert[1];
+  if (e.what === 'CS06 response') return `CS06:${e.detail?.response}`;
+  if (e.what === 'CS06 refused') return `refused:${e.detail?.stage}`;
+  return undefined;
+}
+
+function line(e: TraceEvent): string {
+  const t = `${(e.timeUs / 1e6).toFixed(3)}s`;
+  if (e.kind === 'frame') return `${t} ${e.from} → ${e.to} ${e.command} (${e.fate})`;
+  if (e.kind === 'state') return `${t} ${e.node} ${e.from} → ${e.to}: ${e.reason}`;
+  const detail = e.detail
+    ? ` ${Object.entries(e.detail)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`
+    : '';
+  return `${t} ${e.node} ${e.what}${detail}`;
+}
+
+/** Ordered subsequence test. */
+function inOrder(events: readonly string[], wanted: readonly string[]): boolean {
+  let at = 0;
+  for (const e of events) if (e === wanted[at]) at++;
+  return at === wanted.length;
+}
+
+function outcomes(
+  built: BuiltScenario,
+  runs: readonly { hub: string; result: FrameRunResult }[],
+): DeviceOutcome[] {
+  const entryOfVersion = new Map<number, string>();
+  for (const image of built.images.values())
+    if (image.entry) entryOfVersion.set(image.image.header.fileVersion, image.entry.cplEntryId);
+  const out: DeviceOutcome[] = [];
+  for (const [name, info] of built.devices) {
+    const run = runs.find((r) => r.hub === info.hub)?.result as FrameRunResult;
+    const result = run.devices.find((d) => d.node === name) as DeviceResult;
+    const trace = run.trace.events.filter((e) =>
+      'node' in e ? e.node === name || e.node.endsWith(`/${name}`) : e.from === name || e.to === name,
+    );
+    const failures = [...(built.failures.get(name) ?? [])];
+    for (const e of trace) {
+      if (e.kind === 'note' && e.what === 'CS06 refused')
+        failures.push(`CS06 refused at ${e.detail?.stage}: ${e.detail?.reason}`);
+      if (
+        e.kind === 'note' &&
+        e.what === 'CS06 response' &&
+        e.detail?.response !== 'success' &&
+        e.detail?.response !== 'commandAccepted'
+      )
+        failures.push(`CS06 answered ${e.detail?.response}`);
+      if (e.kind === 'note' && e.what.startsWith('alert 0x8F1C'))
+        failures.push(`image refused: ${e.detail?.reason}`);
+      if (e.kind === 'note' && e.what.startsWith('alert 0x8F67'))
+        failures.push(`future-dated activation failed: ${e.detail?.outcome}`);
+      if (e.kind === 'state' && e.reason.startsWith('no image: ')) failures.push(`hub: ${e.reason}`);
+    }
+    if (result.outcome) failures.push(result.outcome);
+    for (const d of run.distributions)
+      if (!d.ok) failures.push(`distribution refused: ${d.reason}: ${d.detail}`);
+    // Walk the activations and let the behaviour file say what each did.
+    let entry: string | null = info.entry ?? entryOfVersion.get(result.runningVersion) ?? null;
+    let bricked = false;
+    const functionsLost: string[] = [];
+    const events: string[] = [];
+    for (const e of trace) {
+      const label = eventLabel(e);
+      if (label) events.push(label);
+      if (e.kind !== 'state' || !e.to.startsWith('upgraded')) continue;
+      const version = /running 0x([0-9a-f]{8})/.exec(e.reason);
+      const target = version ? entryOfVersion.get(Number.parseInt(version[1] as string, 16)) : undefined;
+      if (!target) continue;
+      const outcome: Outcome | undefined =
+        built.behaviour && entry ? outcomeOf(built.behaviour, target, entry) : { kind: 'accept' };
+      const what = outcome ?? { kind: 'accept' as const };
+      if (what.kind === 'refuse') {
+        failures.push(`firmware ${target} refused to run on ${entry}`);
+        events.push('firmware:refused');
+        continue;
+      }
+      if (what.kind === 'brick' || what.kind === 'degrade') {
+        bricked = bricked || what.kind === 'brick';
+        functionsLost.push(...what.functions);
+        failures.push(
+          `${what.kind === 'brick' ? 'bricked' : 'degraded'} by ${target} on ${entry}: lost ${what.functions.join(', ')}`,
+        );
+        events.push(`firmware:${what.kind}`);
+      }
+      entry = target;
+    }
+    out.push({
+      device: name,
+      hub: info.hub,
+      phase: result.phase,
+      runningVersion: result.runningVersion,
+      entry,
+      bricked,
+      functionsLost,
+      events,
+      failures,
+    });
+  }
+  return out;
+}
+
+/** Runs a scenario. `files` holds the bytes of every referenced path, as written in it. */
+export function runScenario(
+  s: ScenarioFile,
+  files: ReadonlyMap<string, Uint8Array>,
+  defaultSeed: number,
+): ScenarioResult {
+  const seed = s.seed ?? defaultSeed;
+  const built = buildScenario(s, files, seed);
+  const runs = built.runs.map(({ hub, input }) => ({ hub, result: runFrameSimulation(input) }));
+  const devices = outcomes(built, runs);
+  const framesSent = runs.reduce((n, r) => n + r.result.framesSent, 0);
+  const simulatedMs = Math.max(0, ...runs.map((r) => Math.floor(r.result.endUs / 1000)));
+  const hubMemoryPeakBlocks = Math.max(0, ...runs.map((r) => r.result.hubMemoryPeakBlocks));
+  const checks: ExpectationResult[] = [];
+  const evidence = (device: string) =>
+    runs
+      .flatMap((r) => r.result.trace.events)
+      .filter(
+        (e) =>
+          e.kind !== 'frame' && ('node' in e ? e.node === device || e.node.endsWith(`/${device}`) : false),
+      )
+      .slice(-12)
+      .map(line);
+  const check = (expectation: string, ok: boolean, detail: string, device?: string) =>
+    checks.push({ expectation, ok, detail, ...(!ok && device && { evidence: evidence(device) }) });
+  const e = s.expect;
+  for (const [name, want] of Object.entries(e.devices ?? {})) {
+    const got = devices.find((d) => d.device === name) as DeviceOutcome;
+    if (want.entry !== undefined)
+      check(
+        `${name} runs ${want.entry}`,
+        got.entry === want.entry,
+        `runs ${got.entry ?? 'an unknown entry'}`,
+        name,
+      );
+    if (want.runningVersion !== undefined) {
+      const v = uintOf(want.runningVersion);
+      check(
+        `${name} runs 0x${v.toString(16).padStart(8, '0')}`,
+        got.runningVersion === v,
+        `runs 0x${got.runningVersion.toString(16).padStart(8, '0')}`,
+        name,
+      );
+    }
+    if (want.phase !== undefined)
+      check(`${name} ends ${want.phase}`, got.phase === want.phase, `ends ${got.phase}`, name);
+    if (want.bricked !== undefined)
+      check(
+        `${name} ${want.bricked ? 'is' : 'is not'} bricked`,
+        got.bricked === want.bricked,
+        got.bricked ? `bricked, lost ${got.functionsLost.join(', ')}` : 'not bricked',
+        name,
+      );
+    if (want.events !== undefined)
+      check(
+        `${name} events in order: ${want.events.join(', ')}`,
+        inOrder(got.events, want.events),
+        `events: ${got.events.join(', ') || 'none'}`,
+        name,
+      );
+    if (want.failsWith !== undefined) {
+      const hit = got.failures.find((f) => f.includes(want.failsWith as string));
+      check(
+        `${name} fails with "${want.failsWith}"`,
+        hit !== undefined,
+        hit ?? `failures: ${got.failures.join('; ') || 'none'}`,
+        name,
+      );
+    }
+  }
+  if (e.noneBricked) {
+    const bricked = devices.filter((d) => d.bricked).map((d) => d.device);
+    check(
+      'no device bricked',
+      bricked.length === 0,
+      bricked.length ? `bricked: ${bricked.join(', ')}` : 'none bricked',
+      bricked[0],
+    );
+  }
+  if (e.hubMemoryPeakBlocks)
+    check(
+      `hub memory peak at most ${e.hubMemoryPeakBlocks.max} blocks`,
+      hubMemoryPeakBlocks <= e.hubMemoryPeakBlocks.max,
+      `peak ${hubMemoryPeakBlocks} blocks`,
+    );
+  if (e.completedBy !== undefined) {
+    const byMs = durationSeconds(e.completedBy) * 1000;
+    const last = lastActivationMs(runs);
+    check(
+      `every activation done by ${e.completedBy}`,
+      last !== undefined && last <= byMs,
+      last === undefined ? 'no activation' : `last activation at ${last} ms`,
+    );
+  }
+  if (e.frames) {
+    const { min = 0, max = Number.POSITIVE_INFINITY } = e.frames;
+    check(
+      `frames within ${min}..${max === Number.POSITIVE_INFINITY ? '∞' : max}`,
+      framesSent >= min && framesSent <= max,
+      `${framesSent} frames`,
+    );
+  }
+  if (e.distributions) {
+    const refused = runs.reduce((n, r) => n + r.result.distributions.filter((d) => !d.ok).length, 0);
+    if (e.distributions.refused !== undefined)
+      check(
+        `${e.distributions.refused} distribution(s) refused by the hub`,
+        refused === e.distributions.refused,
+        `${refused} refused`,
+      );
+    if (e.distributions.quarantined !== undefined)
+      check(
+        `${e.distributions.quarantined} distribution(s) quarantined`,
+        built.quarantined === e.distributions.quarantined,
+        `${built.quarantined} quarantined`,
+      );
+  }
+  return {
+    name: s.name,
+    seed,
+    ok: checks.every((c) => c.ok),
+    expectations: checks,
+    devices,
+    framesSent,
+    simulatedMs,
+    hubMemoryPeakBlocks,
+    runs,
+  };
+}
+
+function lastActivationMs(runs: readonly { result: FrameRunResult }[]): number | undefined {
+  const times = runs.flatMap((r) =>
+    r.result.trace.events
+      .filter((e) => e.kind === 'state' && e.to.startsWith('upgraded'))
+      .map((e) => Math.floor(e.timeUs / 1000)),
+  );
+  return times.length ? Math.max(...times) : undefined;
+}

@@ -1,0 +1,139 @@
+/**
+ * The scenario language (YAML, validated here): a hub or several, the devices behind them, the
+ * catalog, images and supplier keys they use (paths relative to the scenario file), a timeline
+ * of actions at virtual times, and expectations. `scenarioJsonSchema()` is the same definition as
+ * JSON Schema, shipped as `scenarios/scenario.schema.json` for editors.
+ */
+import { z } from 'zod';
+import { DEVICE_TYPES } from '../devices/profiles.ts';
+import { LINK_PROFILES } from '../sim/link.ts';
+
+const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
+/** A duration: a number of seconds, or a number with s, m, h or d. */
+const duration = z.union([
+  z.number().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 30s, 5m, 2h, 3d'),
+]);
+/** An unsigned number in decimal or 0x hex. */
+const uint = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^0x[0-9a-fA-F]+$|^\d+$/, 'a number (decimal or 0x hex)'),
+]);
+const eui = z.string().regex(/^[0-9a-fA-F]{16}$/, 'an EUI-64 (16 hex digits)');
+const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'a UTC time YYYY-MM-DDTHH:MM:SSZ');
+
+const hub = z.strictObject({
+  id,
+  memory: z
+    .strictObject({ blocks: z.number().int().positive(), blockSize: z.number().int().positive() })
+    .optional(),
+  maxConcurrentDownloads: z.number().int().positive().optional(),
+  minimumBlockPeriodMs: z.number().int().nonnegative().optional(),
+});
+
+const device = z.strictObject({
+  id,
+  type: z.enum(DEVICE_TYPES),
+  hub: id.optional(),
+  eui: eui.optional(),
+  /** The catalog entry it runs; gives manufacturer code, image type and version from that entry's image. */
+  entry: z.string().optional(),
+  manufacturerCode: uint.optional(),
+  imageType: uint.optional(),
+  fileVersion: uint.optional(),
+  /** `none` leaves it out of queries (PPMID/IHD may). */
+  hardwareVersion: z.union([uint, z.literal('none')]).optional(),
+  link: z.enum(Object.keys(LINK_PROFILES) as [string, ...string[]]).optional(),
+  loss: z.number().min(0).max(0.99).optional(),
+  supplier: id.optional(),
+});
+
+const distribute = z.strictObject({ image: id, to: z.array(id).min(1) });
+const activate = z.strictObject({
+  device: id,
+  image: id,
+  supplier: id.optional(),
+  executeAt: iso.optional(),
+  cancel: z.boolean().optional(),
+});
+const inject = z.strictObject({
+  device: id,
+  image: id,
+  kind: z.enum(['forged', 'replayed', 'misaddressed', 'otherHash', 'oldSupplier']),
+});
+
+const action = z.strictObject({
+  at: duration.optional(),
+  distribute: distribute.optional(),
+  activate: activate.optional(),
+  upgrade: z.strictObject({ device: id, to: z.string() }).optional(),
+  powerCycle: z
+    .strictObject({ device: id.optional(), hub: id.optional(), offFor: duration.optional() })
+    .optional(),
+  link: z
+    .strictObject({
+      device: id,
+      profile: z.enum(Object.keys(LINK_PROFILES) as [string, ...string[]]).optional(),
+      loss: z.number().min(0).max(0.99).optional(),
+    })
+    .optional(),
+  changeSupplier: z.strictObject({ device: id, to: id }).optional(),
+  inject: inject.optional(),
+  adt: z.strictObject({ limit: z.number().int().nonnegative(), window: duration }).optional(),
+});
+
+const expectDevice = z.strictObject({
+  entry: z.string().optional(),
+  runningVersion: uint.optional(),
+  phase: z.string().optional(),
+  bricked: z.boolean().optional(),
+  /** GBCS and hub events in this order (others may come between): 0x8F72, CS06:success, refused:counter, … */
+  events: z.array(z.string()).optional(),
+  /** Something about this device must have failed, with a reason containing this text. */
+  failsWith: z.string().optional(),
+});
+
+const expectations = z.strictObject({
+  devices: z.record(z.string(), expectDevice).optional(),
+  noneBricked: z.boolean().optional(),
+  hubMemoryPeakBlocks: z.strictObject({ max: z.number().int().nonnegative() }).optional(),
+  completedBy: duration.optional(),
+  frames: z
+    .strictObject({
+      min: z.number().int().nonnegative().optional(),
+      max: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  distributions: z
+    .strictObject({
+      refused: z.number().int().nonnegative().optional(),
+      quarantined: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+});
+
+/** The scenario file format. */
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  seed: z.number().int().nonnegative().optional(),
+  maxDays: z.number().positive().optional(),
+  catalog: z.string().optional(),
+  behaviour: z.string().optional(),
+  suppliers: z.record(id, z.strictObject({ key: z.string(), eui: eui.optional() })).optional(),
+  images: z.record(id, z.string()),
+  hubs: z.array(hub).min(1).optional(),
+  devices: z.array(device).min(1),
+  timeline: z.array(action).optional(),
+  expect: expectations,
+});
+
+/** A validated scenario. */
+export type ScenarioFile = z.infer<typeof scenarioSchema>;
+/** One timeline action. */
+export type ScenarioAction = z.infer<typeof action>;
+
+/** The format as JSON Schema (draft 2020-12). */
+export function scenarioJsonSchema(): unknown {
+  return { title: 'hanota scenario', ...z.toJSONSchema(scenarioSchema) };
+}
