@@ -117,7 +117,11 @@ export function buildScenario(
   const devices = new Map<string, Dev>();
   s.devices.forEach((d, index) => {
     const path = `devices[${index}]`;
-    const profile = DEVICE_PROFILES[d.type];
+    const typical = DEVICE_PROFILES[d.type];
+    const profile =
+      d.wakeIntervalS === undefined
+        ? typical
+        : { ...typical, wake: { intervalS: d.wakeIntervalS, awakeS: typical.wake?.awakeS ?? 10 } };
     const entry = d.entry !== undefined ? catalog?.byId.get(d.entry) : undefined;
     if (d.entry !== undefined && !entry)
       throw new ScenarioError(`${path}.entry`, `no entry ${d.entry} in the catalog`);
@@ -224,6 +228,7 @@ export function buildScenario(
     powerCycles: { atUs: number; node: string; offUs: number }[];
     linkChanges: { atUs: number; node: string; link: LinkProfile }[];
     hubRestartsUs: number[];
+    evictions: { atUs: number; file: Uint8Array }[];
   };
   const acc = new Map<string, Acc>(
     hubs.map((h) => [
@@ -236,6 +241,7 @@ export function buildScenario(
         powerCycles: [],
         linkChanges: [],
         hubRestartsUs: [],
+        evictions: [],
       },
     ]),
   );
@@ -247,9 +253,12 @@ export function buildScenario(
   const passed: number[] = [];
   const held: { atUs: number; image: ScenarioImage; to: string[] }[] = [];
   let quarantined = 0;
+  // How each device reads its downloads: an unsigned GBCS image says nothing of its form.
+  const formats = new Map<string, ParseImageOptions>();
   const deliver = (atUs: number, image: ScenarioImage, to: string[]) => {
     const byHub = new Map<string, string[]>();
     for (const t of to) {
+      if (image.parse.format === 'gbcs') formats.set(t, image.parse);
       const dev = devices.get(t) as Dev;
       byHub.set(dev.hub, [...(byHub.get(dev.hub) ?? []), t]);
     }
@@ -356,6 +365,11 @@ export function buildScenario(
         }
         break;
       }
+      case 'evict': {
+        const image = images.get((a.evict as NonNullable<typeof a.evict>).image) as ScenarioImage;
+        for (const hubAcc of acc.values()) hubAcc.evictions.push({ atUs, file: image.bytes });
+        break;
+      }
       case 'link': {
         const x = a.link as NonNullable<typeof a.link>;
         const dev = devices.get(x.device) as Dev;
@@ -424,7 +438,12 @@ export function buildScenario(
         ...(h.minimumBlockPeriodMs !== undefined && { minimumBlockPeriodMs: h.minimumBlockPeriodMs }),
       },
       memory: { blockCount: h.memory?.blocks ?? 64, blockSize: h.memory?.blockSize ?? 4096 },
-      devices: [...devices.values()].filter((d) => d.hub === h.id).map((d) => d.spec),
+      devices: [...devices.values()]
+        .filter((d) => d.hub === h.id)
+        .map((d) => {
+          const format = formats.get(d.spec.node);
+          return format ? { ...d.spec, imageFormat: format } : d.spec;
+        }),
       images: [],
       ...a,
       maxTimeUs: (s.maxDays ?? 30) * 86_400 * S,

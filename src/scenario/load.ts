@@ -26,6 +26,7 @@ const VERBS = [
   'changeSupplier',
   'inject',
   'adt',
+  'evict',
 ] as const;
 /** The verb of a timeline action. */
 export type Verb = (typeof VERBS)[number];
@@ -121,6 +122,7 @@ export function parseScenario(text: string): ScenarioFile {
       need(`${path}.powerCycle.hub`, 'hub', a.powerCycle.hub);
     }
     if (a.link) need(`${path}.link.device`, 'device', a.link.device);
+    if (a.evict) need(`${path}.evict.image`, 'image', a.evict.image);
     if (a.changeSupplier) {
       need(`${path}.changeSupplier.device`, 'device', a.changeSupplier.device);
       need(`${path}.changeSupplier.to`, 'supplier', a.changeSupplier.to);

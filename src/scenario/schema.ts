@@ -45,6 +45,8 @@ const device = z.strictObject({
   hardwareVersion: z.union([uint, z.literal('none')]).optional(),
   link: z.enum(Object.keys(LINK_PROFILES) as [string, ...string[]]).optional(),
   loss: z.number().min(0).max(0.99).optional(),
+  /** A sleepy device's wake interval, s (GSME). */
+  wakeIntervalS: z.number().positive().optional(),
   supplier: id.optional(),
 });
 
@@ -80,6 +82,8 @@ const action = z.strictObject({
   changeSupplier: z.strictObject({ device: id, to: id }).optional(),
   inject: inject.optional(),
   adt: z.strictObject({ limit: z.number().int().nonnegative(), window: duration }).optional(),
+  /** The distribution of an image ends: the hub frees its blocks now, or when the last download ends. */
+  evict: z.strictObject({ image: id }).optional(),
 });
 
 const expectDevice = z.strictObject({

@@ -6,6 +6,8 @@
  * state change in the trace, and can capture what went on the air. This is the reference
  * behaviour: scenarios, conformance and tests run on it.
  */
+import { toHex } from '../bytes/hex.ts';
+import { sha256 } from '../crypto/hashes.ts';
 import { type ActivationEvent, stepActivation } from '../devices/gbcs-activation.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
 import { type ClientEffect, type ClientEvent, type ImageCheck, stepClient } from '../devices/ota-client.ts';
@@ -113,6 +115,8 @@ class FrameSimulation {
         action: { type: 'distribute', image: first, notify: [node] },
       });
     }
+    for (const { atUs, file } of this.#input.evictions ?? [])
+      this.#clock.schedule(atUs, { kind: 'driver', action: { type: 'evict', file } });
     for (const { atUs, node, offUs } of this.#input.powerCycles ?? [])
       this.#clock.schedule(atUs, {
         kind: 'driver',
@@ -465,6 +469,15 @@ class FrameSimulation {
             this.#hubCtx(),
           ),
         );
+      return;
+    }
+    if (action.type === 'evict') {
+      const key = toHex(sha256(action.file));
+      this.#memory.release(key);
+      this.#note(HUB_NODE, 'distribution ended', {
+        key,
+        pinnedBy: this.#memory.pinsOf(key).join(' ') || 'none',
+      });
       return;
     }
     const device = this.#devices.get(action.node) as DeviceRuntime;

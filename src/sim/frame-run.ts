@@ -74,6 +74,8 @@ export interface FrameRunInput {
     readonly node: string;
     readonly images: readonly DistributedImage[];
   }[];
+  /** The distribution of an image ends at `atUs`: hub memory frees it now, or when the last download ends. */
+  readonly evictions?: readonly { readonly atUs: number; readonly file: Uint8Array }[];
   /** Devices losing power at `atUs`, back `offUs` later. */
   readonly powerCycles?: readonly { readonly atUs: number; readonly node: string; readonly offUs: number }[];
   /** From `atUs`, a device's link (both directions) behaves as `link`. */

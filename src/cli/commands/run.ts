@@ -157,16 +157,25 @@ export function runCommand(ctx: CliContext): CommandModule {
         `${(result.simulatedMs / 3_600_000).toFixed(1)} h`,
         result.name,
       ]);
-      const details = failed.flatMap(({ file, result }) => [
-        '',
-        `${file}: ${result.name}`,
-        ...result.expectations
-          .filter((x) => !x.ok)
-          .flatMap((x) => [
-            `  not met: ${x.expectation} (${x.detail})`,
-            ...(x.evidence ?? []).map((l) => `    ${l}`),
-          ]),
-      ]);
+      const details = failed.flatMap(({ file, result }) => {
+        // Several unmet expectations about one device share their evidence: show it once.
+        const shown = new Set<string>();
+        return [
+          '',
+          `${file}: ${result.name}`,
+          ...result.expectations
+            .filter((x) => !x.ok)
+            .flatMap((x) => {
+              const evidence = (x.evidence ?? []).join('\n');
+              const fresh = evidence !== '' && !shown.has(evidence);
+              shown.add(evidence);
+              return [
+                `  not met: ${x.expectation} (${x.detail})`,
+                ...(fresh ? (x.evidence ?? []).map((l) => `    ${l}`) : []),
+              ];
+            }),
+        ];
+      });
       ctx.io.stdout(
         `${renderTable(['SCENARIO', 'RESULT', 'DEVICES', 'FRAMES', 'SIMULATED', 'NAME'], rows)}\n${[...details, '', `${results.length} scenario(s), ${failed.length} failed, seed ${seed}`].join('\n')}\n`,
       );
