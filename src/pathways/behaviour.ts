@@ -92,7 +92,7 @@ export function parseBehaviour(text: string): Behaviour {
     const at = first.linePos?.[0];
     throw new BehaviourError(
       at ? `line ${at.line}, column ${at.col}` : 'document',
-      first.message.split('\n')[0] ?? '',
+      (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''),
     );
   }
   const root: unknown = doc.toJS();

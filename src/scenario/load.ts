@@ -51,7 +51,7 @@ export function parseScenario(text: string): ScenarioFile {
     const at = first.linePos?.[0];
     throw new ScenarioError(
       at ? `line ${at.line}, column ${at.col}` : 'document',
-      first.message.split('\n')[0] ?? '',
+      (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''),
     );
   }
   const parsed = scenarioSchema.safeParse(doc.toJS());

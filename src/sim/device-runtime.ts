@@ -82,7 +82,7 @@ export function createDeviceRuntime(
   const wake = spec.profile.wake && {
     intervalUs: spec.profile.wake.intervalS * 1_000_000,
     awakeUs: spec.profile.wake.awakeS * 1_000_000,
-    phaseUs: rng.stream(`wake:${spec.node}`).int(0, spec.profile.wake.intervalS * 1_000_000 - 1),
+    phaseUs: wakePhaseUs(rng.stream(`wake:${spec.node}`), spec.profile.wake.intervalS * 1_000_000),
   };
   const runtime: DeviceRuntime = {
     spec,
@@ -143,4 +143,11 @@ export function deviceResult(device: DeviceRuntime): DeviceResult {
 /** The key a device checks image signatures with: its current supplier's, for GBCS devices. */
 export function trustAnchorOf(device: DeviceRuntime): Uint8Array | undefined {
   return device.activation?.anchor.signingKey ?? device.spec.trustAnchor;
+}
+
+/** A random phase within a wake interval; intervals past 2^32 µs (about 71 minutes) are drawn in ms. */
+function wakePhaseUs(rng: Rng, intervalUs: number): number {
+  return intervalUs <= 2 ** 32
+    ? rng.int(0, intervalUs - 1)
+    : rng.int(0, Math.floor(intervalUs / 1000) - 1) * 1000;
 }

@@ -4,56 +4,12 @@
  * data of its Image Block Responses reassembles to the image. Needs tshark (installed by
  * `npm test`); under CI=true its absence fails the test.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.ts';
 import { sha256 } from '../../src/crypto/hashes.ts';
 import { writePcap } from '../../src/sim/pcap.ts';
 import { deviceFor, FIXTURE_IMAGES, type FixtureImage, HARSH_LINK, run } from '../helpers/sim.ts';
-
-function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const available = hasTshark();
-if (!available && process.env.CI === 'true')
-  throw new Error('tshark is required under CI=true (npm test installs it as root)');
-if (!available) console.log('skipping capture tests: they need tshark (apt-get install tshark)');
-
-const FIELDS = [
-  'frame.time_epoch',
-  'zbee_zcl_general.ota.cmd.srv_rx.id',
-  'zbee_zcl_general.ota.cmd.srv_tx.id',
-  'zbee_zcl_general.ota.status',
-  'zbee_zcl_general.ota.file.offset',
-  'zbee_zcl_general.ota.image.data',
-];
-
-function dissect(pcap: Uint8Array): string[][] {
-  const dir = mkdtempSync(join(tmpdir(), 'hanota-pcap-'));
-  const file = join(dir, 'run.pcap');
-  writeFileSync(file, pcap);
-  const out = execFileSync(
-    'tshark',
-    ['-r', file, '-T', 'fields', '-E', 'separator=|', ...FIELDS.flatMap((f) => ['-e', f])],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return out
-    .trimEnd()
-    .split('\n')
-    .map((line) => line.split('|'));
-}
+import { available, dissect } from '../helpers/tshark.ts';
 
 describe.skipIf(!available)('captures dissected by tshark', () => {
   const image = FIXTURE_IMAGES[2] as FixtureImage;

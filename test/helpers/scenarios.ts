@@ -1,0 +1,25 @@
+/** Loading scenario files for tests as `hanota run` does: the file, then what it refers to, relative to it. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseScenario, referencedFiles } from '../../src/scenario/load.ts';
+import { runScenario, type ScenarioResult } from '../../src/scenario/run.ts';
+import { ROOT } from './vectors.ts';
+
+/** The scenario library. */
+export const SCENARIOS_DIR = join(ROOT, 'scenarios');
+
+/** The library's scenario files, sorted. */
+export function libraryFiles(): string[] {
+  return readdirSync(SCENARIOS_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+}
+
+/** Runs the scenario file `path` with `seed`. */
+export function runScenarioFile(path: string, seed = 1): ScenarioResult {
+  const scenario = parseScenario(readFileSync(path, 'utf8'));
+  const files = new Map(
+    referencedFiles(scenario).map((ref) => [ref, new Uint8Array(readFileSync(join(dirname(path), ref)))]),
+  );
+  return runScenario(scenario, files, seed);
+}
