@@ -101,7 +101,7 @@ export function parseScenario(text: string): ScenarioFile {
       );
     if (a.distribute) {
       need(`${path}.distribute.image`, 'image', a.distribute.image);
-      a.distribute.to.forEach((d, k) => need(`${path}.distribute.to[${k}]`, 'device', d));
+      for (const [k, d] of a.distribute.to.entries()) need(`${path}.distribute.to[${k}]`, 'device', d);
     }
     if (a.activate) {
       need(`${path}.activate.device`, 'device', a.activate.device);
