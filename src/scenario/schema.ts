@@ -24,6 +24,8 @@ const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'a UTC ti
 
 const hub = z.strictObject({
   id,
+  /** The hub model (informational). */
+  model: z.string().optional(),
   memory: z
     .strictObject({ blocks: z.number().int().positive(), blockSize: z.number().int().positive() })
     .optional(),
@@ -34,6 +36,8 @@ const hub = z.strictObject({
 const device = z.strictObject({
   id,
   type: z.enum(DEVICE_TYPES),
+  /** The device model (informational; a catalog entry names its own). */
+  model: z.string().optional(),
   hub: id.optional(),
   eui: eui.optional(),
   /** The catalog entry it runs; gives manufacturer code, image type and version from that entry's image. */
