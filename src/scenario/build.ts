@@ -11,7 +11,7 @@ import { sha256 } from '../crypto/hashes.ts';
 import { readP256Key } from '../crypto/keys.ts';
 import type { SupplierAnchor } from '../devices/gbcs-activation.ts';
 import { DEVICE_PROFILES } from '../devices/profiles.ts';
-import { DecodeError } from '../errors/errors.ts';
+import { DecodeError, HanotaError } from '../errors/errors.ts';
 import { DEFAULT_HUB_CONFIG } from '../hub/ota-server.ts';
 import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { type Behaviour, parseBehaviour } from '../pathways/behaviour.ts';
@@ -43,10 +43,16 @@ export interface BuiltScenario {
   readonly catalog?: Catalog;
   readonly behaviour?: Behaviour;
   readonly images: ReadonlyMap<string, ScenarioImage>;
-  /** Each device's starting entry (when it has one) and hub. */
+  /** Each device's hub, type, starting version and entry (when it has one), and whether the timeline upgrades it. */
   readonly devices: ReadonlyMap<
     string,
-    { readonly hub: string; readonly entry?: string; readonly type: string }
+    {
+      readonly hub: string;
+      readonly type: string;
+      readonly startVersion: number;
+      readonly entry?: string;
+      readonly targeted: boolean;
+    }
   >;
   /** Problems found while building, per device (a path that cannot be planned, a quarantined distribution). */
   readonly failures: ReadonlyMap<string, string[]>;
@@ -73,6 +79,17 @@ function readImage(name: string, bytes: Uint8Array): Omit<ScenarioImage, 'entry'
   throw new ScenarioError(`images.${name}`, 'not an OTA image');
 }
 
+/** Runs `load`; an error from a file the scenario names is reported at its key, with the file. */
+function within<T>(path: string, file: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof HanotaError && !(error instanceof ScenarioError))
+      throw new ScenarioError(path, `${file}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Builds the runs of a scenario. `files` holds the bytes of every referenced path, as written. */
 export function buildScenario(
   s: ScenarioFile,
@@ -80,8 +97,12 @@ export function buildScenario(
   seed: number,
 ): BuiltScenario {
   const text = (path: string) => new TextDecoder().decode(files.get(path));
-  const catalog = s.catalog ? loadCatalog(text(s.catalog)) : undefined;
-  const behaviour = s.behaviour ? parseBehaviour(text(s.behaviour)) : undefined;
+  const catalog = s.catalog
+    ? within('catalog', s.catalog, () => loadCatalog(text(s.catalog as string)))
+    : undefined;
+  const behaviour = s.behaviour
+    ? within('behaviour', s.behaviour, () => parseBehaviour(text(s.behaviour as string)))
+    : undefined;
   const byHash = new Map<string, CatalogEntry>();
   for (const e of catalog?.entries ?? []) byHash.set(e.manufacturerImageHash.toLowerCase(), e);
   const images = new Map<string, ScenarioImage>();
@@ -93,7 +114,7 @@ export function buildScenario(
   const imageOfEntry = (id: string) => [...images.values()].find((i) => i.entry?.cplEntryId === id);
   const suppliers = new Map<string, { eui: string; privateKey?: Uint8Array; publicKey: Uint8Array }>();
   Object.entries(s.suppliers ?? {}).forEach(([name, sup], i) => {
-    const key = readP256Key(text(sup.key));
+    const key = within(`suppliers.${name}.key`, sup.key, () => readP256Key(text(sup.key)));
     suppliers.set(name, {
       eui: (sup.eui ?? `53500000000000${(i + 1).toString(16).padStart(2, '0')}`).toLowerCase(),
       publicKey: key.publicKey,
@@ -187,6 +208,8 @@ export function buildScenario(
   });
 
   const counters = new Map<string, bigint>();
+  /** Each device's link as the timeline has left it. */
+  const links = new Map<string, LinkProfile>();
   const cs06 = (
     dev: Dev,
     image: ScenarioImage,
@@ -255,9 +278,11 @@ export function buildScenario(
   let quarantined = 0;
   // How each device reads its downloads: an unsigned GBCS image says nothing of its form.
   const formats = new Map<string, ParseImageOptions>();
+  const targeted = new Set<string>();
   const deliver = (atUs: number, image: ScenarioImage, to: string[]) => {
     const byHub = new Map<string, string[]>();
     for (const t of to) {
+      targeted.add(t);
       if (image.parse.format === 'gbcs') formats.set(t, image.parse);
       const dev = devices.get(t) as Dev;
       byHub.set(dev.hub, [...(byHub.get(dev.hub) ?? []), t]);
@@ -272,11 +297,13 @@ export function buildScenario(
     return recent < adt.limit;
   };
 
-  const timeline = [...(s.timeline ?? [])].map((a, i) => ({
-    a,
-    i,
-    atUs: Math.round(durationSeconds(a.at ?? 0) * S),
-  }));
+  // An entry without `at` happens at the time of the entry before it (the first at 0).
+  let previousUs = 0;
+  const timeline = [...(s.timeline ?? [])].map((a, i) => {
+    const atUs = a.at === undefined ? previousUs : Math.round(durationSeconds(a.at) * S);
+    previousUs = atUs;
+    return { a, i, atUs };
+  });
   timeline.sort((x, y) => x.atUs - y.atUs || x.i - y.i);
   for (const { a, i, atUs } of timeline) {
     const path = `timeline[${i}]`;
@@ -290,8 +317,6 @@ export function buildScenario(
         } else {
           quarantined++;
           held.push({ atUs, image, to: d.to });
-          for (const t of d.to)
-            fail(t, `distribution of ${d.image} quarantined by the anomaly detection threshold`);
         }
         break;
       }
@@ -303,6 +328,11 @@ export function buildScenario(
           const h = held.shift() as (typeof held)[number];
           passed.push(atUs);
           deliver(atUs, h.image, h.to);
+          for (const t of h.to)
+            fail(
+              t,
+              `distribution of ${h.image.name} quarantined by the anomaly detection threshold, released at ${atUs / S} s`,
+            );
         }
         break;
       }
@@ -335,6 +365,8 @@ export function buildScenario(
         const dev = devices.get(x.device) as Dev;
         if (!dev.entry || !catalog)
           throw new ScenarioError(`${path}.upgrade`, `${x.device} has no catalog entry to plan from`);
+        if (!catalog.byId.has(x.to))
+          throw new ScenarioError(`${path}.upgrade.to`, `no entry ${x.to} in the catalog`);
         const plan = new Planner(catalog).plan(dev.entry.cplEntryId, x.to);
         if (!plan.ok) {
           fail(x.device, `no upgrade path: ${plan.reason}: ${plan.detail}`);
@@ -349,10 +381,12 @@ export function buildScenario(
             );
           return image;
         });
-        for (const image of hops) {
-          const map = dev.spec.gbcs?.commandsForImage as Map<string, readonly Uint8Array[]> | undefined;
-          if (map) map.set(image.hash, [cs06(dev, image, {}, `${path}.upgrade`)]);
-        }
+        const map = dev.spec.gbcs?.commandsForImage as Map<string, readonly Uint8Array[]> | undefined;
+        if (dev.spec.profile.gbcsActivation && !map)
+          throw new ScenarioError(`${path}.upgrade`, `${x.device} has no supplier: nobody signs its CS06`);
+        for (const image of hops)
+          map?.set(image.hash, [...(map.get(image.hash) ?? []), cs06(dev, image, {}, `${path}.upgrade`)]);
+        targeted.add(x.device);
         of(dev).upgradeChains.push({ atUs, node: x.device, images: hops.map(distributed) });
         break;
       }
@@ -373,12 +407,12 @@ export function buildScenario(
       case 'link': {
         const x = a.link as NonNullable<typeof a.link>;
         const dev = devices.get(x.device) as Dev;
-        const base = x.profile ? LINK_PROFILES[x.profile as keyof typeof LINK_PROFILES] : dev.spec.link;
-        of(dev).linkChanges.push({
-          atUs,
-          node: x.device,
-          link: x.loss === undefined ? base : { ...base, lossProbability: x.loss },
-        });
+        const base = x.profile
+          ? LINK_PROFILES[x.profile as keyof typeof LINK_PROFILES]
+          : (links.get(x.device) ?? dev.spec.link);
+        const link = x.loss === undefined ? base : { ...base, lossProbability: x.loss };
+        links.set(x.device, link);
+        of(dev).linkChanges.push({ atUs, node: x.device, link });
         break;
       }
       case 'changeSupplier': {
@@ -459,7 +493,13 @@ export function buildScenario(
     devices: new Map(
       [...devices].map(([name, d]) => [
         name,
-        { hub: d.hub, type: d.spec.profile.deviceType, ...(d.entry && { entry: d.entry.cplEntryId }) },
+        {
+          hub: d.hub,
+          type: d.spec.profile.deviceType,
+          startVersion: d.spec.runningVersion,
+          ...(d.entry && { entry: d.entry.cplEntryId }),
+          targeted: targeted.has(name),
+        },
       ]),
     ),
     failures,

@@ -60,7 +60,11 @@ export function parseScenario(text: string): ScenarioFile {
     throw new ScenarioError(pathOf(issue?.path ?? []) || 'document', issue?.message ?? 'invalid');
   }
   const s = parsed.data;
-  const hubs = new Set((s.hubs ?? [{ id: 'hub' }]).map((h) => h.id));
+  const hubs = new Set<string>();
+  (s.hubs ?? [{ id: 'hub' }]).forEach((h, i) => {
+    if (hubs.has(h.id)) throw new ScenarioError(`hubs[${i}].id`, `'${h.id}' is used twice`);
+    hubs.add(h.id);
+  });
   const devices = new Set<string>();
   s.devices.forEach((d, i) => {
     if (devices.has(d.id)) throw new ScenarioError(`devices[${i}].id`, `'${d.id}' is used twice`);

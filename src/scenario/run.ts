@@ -3,6 +3,7 @@
  * activation did to the device, and every expectation checked against the outcome, with the
  * trace lines that show why when one is not met. Same scenario and seed, same result.
  */
+import { decodeOtaFrame } from '../ota/frame-codec.ts';
 import { type Outcome, outcomeOf } from '../pathways/behaviour.ts';
 import { runFrameSimulation } from '../sim/frame-driver.ts';
 import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
@@ -51,7 +52,17 @@ export interface ScenarioResult {
 }
 
 function eventLabel(e: TraceEvent): string | undefined {
-  if (e.kind !== 'note') return undefined;
+  if (e.kind === 'state') {
+    if (/^power on with \d+ bytes/.test(e.reason)) return 'resume';
+    if (e.reason === 'hub restarted') return 'hub:restarted';
+    return undefined;
+  }
+  if (e.kind === 'frame')
+    return e.command === 'imageBlockResponse' && e.fate !== 'lost' && waitForData(e.bytes)
+      ? 'WAIT_FOR_DATA'
+      : undefined;
+  if (e.what === 'power cut') return 'power:cut';
+  if (e.what === 'pending activation cancelled') return 'CS06:cancelled';
   const alert = /^alert (0x[0-9A-F]{4})/.exec(e.what);
   if (alert) return alert[1];
   if (e.what === 'CS06 response') return `CS06:${e.detail?.response}`;
@@ -69,6 +80,16 @@ function line(e: TraceEvent): string {
         .join(' ')}`
     : '';
   return `${t} ${e.node} ${e.what}${detail}`;
+}
+
+/** True for an Image Block Response telling the device to wait. */
+function waitForData(bytes: Uint8Array): boolean {
+  const decoded = decodeOtaFrame(bytes);
+  return (
+    decoded.ok &&
+    decoded.frame.command.name === 'imageBlockResponse' &&
+    decoded.frame.command.status === 'WAIT_FOR_DATA'
+  );
 }
 
 /** Ordered subsequence test. */
@@ -110,10 +131,12 @@ function outcomes(
       if (e.kind === 'state' && e.reason.startsWith('no image: ')) failures.push(`hub: ${e.reason}`);
     }
     if (result.outcome) failures.push(result.outcome);
-    for (const d of run.distributions)
-      if (!d.ok) failures.push(`distribution refused: ${d.reason}: ${d.detail}`);
-    // Walk the activations and let the behaviour file say what each did.
-    let entry: string | null = info.entry ?? entryOfVersion.get(result.runningVersion) ?? null;
+    for (const e of trace)
+      if (e.kind === 'note' && e.what === 'distribution refused')
+        failures.push(`distribution refused: ${e.detail?.reason}: ${e.detail?.detail}`);
+    // Walk the activations from where the device started and let the behaviour file say what each did.
+    let entry: string | null = info.entry ?? entryOfVersion.get(info.startVersion) ?? null;
+    let version = info.startVersion;
     let bricked = false;
     const functionsLost: string[] = [];
     const events: string[] = [];
@@ -121,13 +144,19 @@ function outcomes(
       const label = eventLabel(e);
       if (label) events.push(label);
       if (e.kind !== 'state' || !e.to.startsWith('upgraded')) continue;
-      const version = /running 0x([0-9a-f]{8})/.exec(e.reason);
-      const target = version ? entryOfVersion.get(Number.parseInt(version[1] as string, 16)) : undefined;
-      if (!target) continue;
+      const running = /running 0x([0-9a-f]{8})/.exec(e.reason);
+      if (!running) continue;
+      const activated = Number.parseInt(running[1] as string, 16);
+      const target = entryOfVersion.get(activated);
+      if (!target) {
+        version = activated;
+        continue;
+      }
       const outcome: Outcome | undefined =
         built.behaviour && entry ? outcomeOf(built.behaviour, target, entry) : { kind: 'accept' };
       const what = outcome ?? { kind: 'accept' as const };
       if (what.kind === 'refuse') {
+        // The firmware refuses itself: the device keeps running what it ran.
         failures.push(`firmware ${target} refused to run on ${entry}`);
         events.push('firmware:refused');
         continue;
@@ -141,12 +170,14 @@ function outcomes(
         events.push(`firmware:${what.kind}`);
       }
       entry = target;
+      version = activated;
     }
     out.push({
       device: name,
       hub: info.hub,
       phase: result.phase,
-      runningVersion: result.runningVersion,
+      // What the device runs once the behaviour file has had its say (a refusing firmware leaves the old one).
+      runningVersion: version,
       entry,
       bricked,
       functionsLost,
@@ -242,13 +273,34 @@ export function runScenario(
       hubMemoryPeakBlocks <= e.hubMemoryPeakBlocks.max,
       `peak ${hubMemoryPeakBlocks} blocks`,
     );
+  const targeted = [...built.devices].filter(([, d]) => d.targeted).map(([name]) => name);
+  const lastActivation = (device: string) => {
+    const run = runs.find((r) => r.hub === built.devices.get(device)?.hub)?.result;
+    const times = (run?.trace.states(device) ?? [])
+      .filter((t) => t.to.startsWith('upgraded'))
+      .map((t) => Math.floor(t.timeUs / 1000));
+    return times.length ? Math.max(...times) : undefined;
+  };
   if (e.completedBy !== undefined) {
     const byMs = durationSeconds(e.completedBy) * 1000;
-    const last = lastActivationMs(runs);
+    const late = targeted.filter((d) => (lastActivation(d) ?? Number.POSITIVE_INFINITY) > byMs);
     check(
-      `every activation done by ${e.completedBy}`,
-      last !== undefined && last <= byMs,
-      last === undefined ? 'no activation' : `last activation at ${last} ms`,
+      `every upgraded device done by ${e.completedBy}`,
+      late.length === 0,
+      late.length
+        ? `not done in time: ${late.map((d) => `${d} (${lastActivation(d) ?? 'never'} ms)`).join(', ')}`
+        : `last at ${Math.max(0, ...targeted.map((d) => lastActivation(d) ?? 0))} ms`,
+      late[0],
+    );
+  }
+  if (e.completedAfter !== undefined) {
+    const afterMs = durationSeconds(e.completedAfter) * 1000;
+    const early = targeted.filter((d) => (lastActivation(d) ?? Number.POSITIVE_INFINITY) < afterMs);
+    check(
+      `no upgraded device done before ${e.completedAfter}`,
+      early.length === 0,
+      early.length ? `early: ${early.map((d) => `${d} (${lastActivation(d)} ms)`).join(', ')}` : 'none early',
+      early[0],
     );
   }
   if (e.frames) {
@@ -285,13 +337,4 @@ export function runScenario(
     hubMemoryPeakBlocks,
     runs,
   };
-}
-
-function lastActivationMs(runs: readonly { result: FrameRunResult }[]): number | undefined {
-  const times = runs.flatMap((r) =>
-    r.result.trace.events
-      .filter((e) => e.kind === 'state' && e.to.startsWith('upgraded'))
-      .map((e) => Math.floor(e.timeUs / 1000)),
-  );
-  return times.length ? Math.max(...times) : undefined;
 }

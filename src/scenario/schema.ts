@@ -15,10 +15,18 @@ const duration = z.union([
   z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 30s, 5m, 2h, 3d'),
 ]);
 /** An unsigned number in decimal or 0x hex. */
-const uint = z.union([
-  z.number().int().nonnegative(),
-  z.string().regex(/^0x[0-9a-fA-F]+$|^\d+$/, 'a number (decimal or 0x hex)'),
-]);
+const uint = (bits: 16 | 32) =>
+  z
+    .union([
+      z.number().int().nonnegative(),
+      z.string().regex(/^0x[0-9a-fA-F]+$|^\d+$/, 'a number (decimal or 0x hex)'),
+    ])
+    .refine(
+      (v) =>
+        (typeof v === 'number' ? v : v.startsWith('0x') ? Number.parseInt(v.slice(2), 16) : Number(v)) <
+        2 ** bits,
+      `at most ${bits} bits`,
+    );
 const eui = z.string().regex(/^[0-9a-fA-F]{16}$/, 'an EUI-64 (16 hex digits)');
 const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'a UTC time YYYY-MM-DDTHH:MM:SSZ');
 
@@ -42,11 +50,11 @@ const device = z.strictObject({
   eui: eui.optional(),
   /** The catalog entry it runs; gives manufacturer code, image type and version from that entry's image. */
   entry: z.string().optional(),
-  manufacturerCode: uint.optional(),
-  imageType: uint.optional(),
-  fileVersion: uint.optional(),
+  manufacturerCode: uint(16).optional(),
+  imageType: uint(16).optional(),
+  fileVersion: uint(32).optional(),
   /** `none` leaves it out of queries (PPMID/IHD may). */
-  hardwareVersion: z.union([uint, z.literal('none')]).optional(),
+  hardwareVersion: z.union([uint(16), z.literal('none')]).optional(),
   link: z.enum(Object.keys(LINK_PROFILES) as [string, ...string[]]).optional(),
   loss: z.number().min(0).max(0.99).optional(),
   /** A sleepy device's wake interval, s (GSME). */
@@ -92,7 +100,7 @@ const action = z.strictObject({
 
 const expectDevice = z.strictObject({
   entry: z.string().optional(),
-  runningVersion: uint.optional(),
+  runningVersion: uint(32).optional(),
   phase: z.string().optional(),
   bricked: z.boolean().optional(),
   /** GBCS and hub events in this order (others may come between): 0x8F72, CS06:success, refused:counter, … */
@@ -106,6 +114,8 @@ const expectations = z.strictObject({
   noneBricked: z.boolean().optional(),
   hubMemoryPeakBlocks: z.strictObject({ max: z.number().int().nonnegative() }).optional(),
   completedBy: duration.optional(),
+  /** No device targeted by the timeline may finish its last activation before this. */
+  completedAfter: duration.optional(),
   frames: z
     .strictObject({
       min: z.number().int().nonnegative().optional(),
@@ -124,7 +134,12 @@ const expectations = z.strictObject({
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
-  seed: z.number().int().nonnegative().optional(),
+  seed: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 32 - 1)
+    .optional(),
   maxDays: z.number().positive().optional(),
   catalog: z.string().optional(),
   behaviour: z.string().optional(),

@@ -46,7 +46,13 @@ export type SimEvent =
 
 /** Scheduled changes to the run itself (see `FrameRunInput`). */
 export type DriverAction =
-  | { readonly type: 'distribute'; readonly image: DistributedImage; readonly notify: readonly string[] }
+  | {
+      readonly type: 'distribute';
+      readonly image: DistributedImage;
+      readonly notify: readonly string[];
+      /** For a hop of an upgrade chain: the hops after it. */
+      readonly chain?: readonly DistributedImage[];
+    }
   | { readonly type: 'evict'; readonly file: Uint8Array }
   | { readonly type: 'powerCycle'; readonly node: string; readonly offUs: number }
   | { readonly type: 'link'; readonly node: string; readonly link: LinkProfile };

@@ -76,7 +76,10 @@ class FrameSimulation {
   readonly #distributions: DistributionResult[] = [];
   #peakBlocks = 0;
   /** The images still to come of each device's upgrade chain. */
-  readonly #chains = new Map<string, readonly DistributedImage[]>();
+  readonly #chains = new Map<
+    string,
+    { readonly awaiting: number; readonly rest: readonly DistributedImage[] }
+  >();
 
   constructor(input: FrameRunInput) {
     this.#input = input;
@@ -109,10 +112,9 @@ class FrameSimulation {
       const first = chain.images[0];
       if (!first) continue;
       const node = this.#known(chain.node, 'upgradeChains');
-      this.#chains.set(node, chain.images.slice(1));
       this.#clock.schedule(chain.atUs, {
         kind: 'driver',
-        action: { type: 'distribute', image: first, notify: [node] },
+        action: { type: 'distribute', image: first, notify: [node], chain: chain.images.slice(1) },
       });
     }
     for (const { atUs, file } of this.#input.evictions ?? [])
@@ -409,7 +411,7 @@ class FrameSimulation {
       }
       case 'activate':
         device.storage.activate(effect.fileVersion);
-        this.#continueChain(node);
+        this.#continueChain(node, effect.fileVersion);
         // PPMID and IHD: the hub managed the activation and reports it (alert 0x8F8B).
         if (!device.spec.profile.gbcsActivation)
           this.#note(node, 'alert 0x8F8B firmware activated', {
@@ -449,8 +451,17 @@ class FrameSimulation {
 
   #act(action: DriverAction): void {
     if (action.type === 'distribute') {
-      if (!this.#distribute(action.image).ok) return;
+      const result = this.#distribute(action.image);
+      if (!result.ok) {
+        // Said to each device the distribution was for, so their outcomes can name it.
+        for (const to of action.notify)
+          this.#note(to, 'distribution refused', { reason: result.reason, detail: result.detail });
+        return;
+      }
       const id = parseImage(action.image.file, action.image.parse ?? {}).header;
+      // A hop of an upgrade chain: the next is handed over once the device runs this one.
+      if (action.chain && action.notify[0] !== undefined)
+        this.#chains.set(action.notify[0], { awaiting: id.fileVersion, rest: action.chain });
       for (const to of action.notify)
         this.#applyHub(
           stepHub(
@@ -491,13 +502,17 @@ class FrameSimulation {
     this.#note(action.node, 'link changed', { lossProbability: action.link.lossProbability });
   }
 
-  /** The next image of a device's upgrade chain, once it runs the one before. */
-  #continueChain(node: string): void {
-    const rest = this.#chains.get(node);
-    const next = rest?.[0];
-    if (!rest || !next) return;
-    this.#chains.set(node, rest.slice(1));
-    this.#clock.after(0, { kind: 'driver', action: { type: 'distribute', image: next, notify: [node] } });
+  /** The next image of a device's upgrade chain, once it runs the hop the chain waits for. */
+  #continueChain(node: string, fileVersion: number): void {
+    const chain = this.#chains.get(node);
+    if (!chain || chain.awaiting !== fileVersion) return;
+    this.#chains.delete(node);
+    const [next, ...rest] = chain.rest;
+    if (next)
+      this.#clock.after(0, {
+        kind: 'driver',
+        action: { type: 'distribute', image: next, notify: [node], chain: rest },
+      });
   }
 
   #maybeLosePower(device: DeviceRuntime): void {
