@@ -4,9 +4,10 @@
  * fails, the unmet expectations with the trace lines that show why. Exit 1 when any fails; exit 2
  * when a file is not a valid scenario (the message names the file and the path inside it).
  */
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { HanotaError } from '../../errors/errors.ts';
+import { junitXml } from '../../report/junit.ts';
 import { parseScenario, referencedFiles } from '../../scenario/load.ts';
 import { runScenario, type ScenarioResult } from '../../scenario/run.ts';
 import { writePcap } from '../../sim/pcap.ts';
@@ -44,7 +45,7 @@ function loadAndRun(ctx: CliContext, file: string, seed: number): ScenarioResult
     const files = new Map<string, Uint8Array>();
     for (const ref of referencedFiles(scenario)) {
       try {
-        files.set(ref, ctx.io.readFile(join(dirname(file), ref)));
+        files.set(ref, ctx.io.readFile(resolve(dirname(file), ref)));
       } catch (error) {
         if (error instanceof CliError) throw new CliError(error.code, `${file}: ${error.message}`);
         throw error;
@@ -58,31 +59,27 @@ function loadAndRun(ctx: CliContext, file: string, seed: number): ScenarioResult
   }
 }
 
-function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function junit(results: readonly { file: string; result: ScenarioResult }[]): string {
-  const failures = results.filter((r) => !r.result.ok).length;
-  const cases = results.map(({ file, result }) => {
-    const open = `    <testcase classname="hanota run" name="${xml(result.name)} (${xml(file)})" time="${(result.simulatedMs / 1000).toFixed(3)}">`;
-    if (result.ok) return `${open}</testcase>`;
-    const unmet = result.expectations.filter((x) => !x.ok);
-    const message = unmet.map((x) => `${x.expectation}: ${x.detail}`).join('; ');
-    const body = unmet
-      .flatMap((x) => [`${x.expectation}: ${x.detail}`, ...(x.evidence ?? []).map((l) => `  ${l}`)])
-      .join('\n');
-    return `${open}\n      <failure message="${xml(message)}">${xml(body)}</failure>\n    </testcase>`;
-  });
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="hanota run" tests="${results.length}" failures="${failures}">`,
-    `  <testsuite name="hanota scenarios" tests="${results.length}" failures="${failures}" errors="0" skipped="0">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return junitXml(
+    'hanota run',
+    'hanota scenarios',
+    results.map(({ file, result }) => {
+      const unmet = result.expectations.filter((x) => !x.ok);
+      return {
+        classname: 'hanota run',
+        name: `${result.name} (${file})`,
+        timeS: result.simulatedMs / 1000,
+        ...(unmet.length > 0 && {
+          failure: {
+            message: unmet.map((x) => `${x.expectation}: ${x.detail}`).join('; '),
+            body: unmet
+              .flatMap((x) => [`${x.expectation}: ${x.detail}`, ...(x.evidence ?? []).map((l) => `  ${l}`)])
+              .join('\n'),
+          },
+        }),
+      };
+    }),
+  );
 }
 
 /** The `run` command module. */

@@ -1,0 +1,50 @@
+/**
+ * `hanota run` through the CLI: the summary, JSON, JUnit, captures and traces; a failing
+ * scenario's unmet expectation with its evidence and exit 1.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hanota } from '../helpers/cli.ts';
+import { SCENARIOS_DIR } from '../helpers/scenarios.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'hanota-run-'));
+const HAPPY = join(SCENARIOS_DIR, 'esme-happy-path.yaml');
+
+describe('hanota run', () => {
+  it('prints the summary and writes JUnit, a pcap and a trace per scenario', async () => {
+    const run = await hanota(
+      'run',
+      HAPPY,
+      join(SCENARIOS_DIR, 'hcalcs-happy-path.yaml'),
+      '--junit',
+      join(tmp, 'r.xml'),
+      '--pcap',
+      tmp,
+      '--trace',
+      tmp,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('2 scenario(s), 0 failed, seed 1');
+    expect(readFileSync(join(tmp, 'r.xml'), 'utf8').match(/<testcase /g)).toHaveLength(2);
+    expect(existsSync(join(tmp, 'esme-happy-path.pcap'))).toBe(true);
+    expect(readFileSync(join(tmp, 'hcalcs-happy-path.jsonl'), 'utf8').split('\n')[0]).toContain(
+      '"kind":"note"',
+    );
+  });
+
+  it('exits 1 for a scenario whose expectation is not met, showing the expectation and the trace lines', async () => {
+    const text = readFileSync(HAPPY, 'utf8')
+      .replace(/entry: V110/, 'entry: V120')
+      .replaceAll('../fixtures', join(SCENARIOS_DIR, '../fixtures'));
+    const file = join(tmp, 'wrong.yaml');
+    writeFileSync(file, text);
+    const run = await hanota('run', file);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('not met: esme runs V120 (runs V110)');
+    expect(run.stdout).toMatch(/CS06 Activate Firmware: running 0x01010000/);
+    const json = await hanota('run', file, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ scenarios: 1, failed: 1 });
+  });
+});
