@@ -8,7 +8,7 @@
 import { DecodeError } from '../errors/errors.ts';
 import { verifyGbcsSignature } from '../ota/gbcs-signature.ts';
 import { type ParseImageOptions, parseImage } from '../ota/image.ts';
-import type { ImageCheck, TargetImage } from './ota-client.ts';
+import type { ImageCheck, TargetImage } from './ota-client-state.ts';
 
 /** What the device checks the image against. */
 export interface ImageExpectations {

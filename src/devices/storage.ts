@@ -4,7 +4,7 @@
  * the firmware it runs. The client state machine asks for writes through effects; this class
  * carries them out and refuses writes that would leave a hole.
  */
-import type { SavedDownload, TargetImage } from './ota-client.ts';
+import type { SavedDownload, TargetImage } from './ota-client-state.ts';
 
 /** Non-volatile storage of one device. */
 export class DeviceStorage {

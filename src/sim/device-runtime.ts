@@ -15,7 +15,7 @@ import {
   type ClientEvent,
   type ClientState,
   initialClientState,
-} from '../devices/ota-client.ts';
+} from '../devices/ota-client-state.ts';
 import { DeviceStorage } from '../devices/storage.ts';
 import type { HubEvent } from '../hub/ota-server.ts';
 import type { VirtualClock } from './clock.ts';

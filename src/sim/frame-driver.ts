@@ -10,7 +10,8 @@ import { toHex } from '../bytes/hex.ts';
 import { sha256 } from '../crypto/hashes.ts';
 import { type ActivationEvent, stepActivation } from '../devices/gbcs-activation.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
-import { type ClientEffect, type ClientEvent, type ImageCheck, stepClient } from '../devices/ota-client.ts';
+import { stepClient } from '../devices/ota-client.ts';
+import type { ClientEffect, ClientEvent, ImageCheck } from '../devices/ota-client-state.ts';
 import { HUB_ALERT } from '../gbcs/hub-alerts.ts';
 import { HubMemory } from '../hub/memory.ts';
 import {

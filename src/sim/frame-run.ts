@@ -4,7 +4,7 @@
  * out. Scenarios, the CLI and tests build these; `frame-driver.ts` runs them.
  */
 import type { SupplierAnchor } from '../devices/gbcs-activation.ts';
-import type { ClientState } from '../devices/ota-client.ts';
+import type { ClientState } from '../devices/ota-client-state.ts';
 import type { DeviceProfile } from '../devices/profiles.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import type { HubConfig, HubEvent, UpgradePolicy } from '../hub/ota-server.ts';

@@ -13,7 +13,7 @@ import {
   type GbcsIdentity,
   type SupplierAnchor,
 } from '../devices/gbcs-activation.ts';
-import type { ClientState, ImageCheck } from '../devices/ota-client.ts';
+import type { ClientState, ImageCheck } from '../devices/ota-client-state.ts';
 import type { DeviceStorage } from '../devices/storage.ts';
 import { DecodeError } from '../errors/errors.ts';
 import { ALERT_CODE } from '../gbcs/alerts.ts';

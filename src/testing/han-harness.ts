@@ -7,14 +7,14 @@
  */
 import { bytesEqual } from '../bytes/hex.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
+import { stepClient } from '../devices/ota-client.ts';
 import {
   type ClientConfig,
   type ClientEvent,
   type ClientState,
   type ClientTimer,
   initialClientState,
-  stepClient,
-} from '../devices/ota-client.ts';
+} from '../devices/ota-client-state.ts';
 import { DEVICE_PROFILES, type DeviceType } from '../devices/profiles.ts';
 import { DeviceStorage } from '../devices/storage.ts';
 import { HubMemory } from '../hub/memory.ts';

@@ -4,6 +4,7 @@
  * Upgrade End Response, image sizes, and the hourly retry of a device told to wait.
  */
 import { describe, expect, it } from 'vitest';
+import { stepClient } from '../../src/devices/ota-client.ts';
 import {
   type ClientConfig,
   type ClientEffect,
@@ -11,8 +12,7 @@ import {
   type ClientState,
   initialClientState,
   MAX_IMAGE_SIZE,
-  stepClient,
-} from '../../src/devices/ota-client.ts';
+} from '../../src/devices/ota-client-state.ts';
 import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
 import type { OtaCommand } from '../../src/ota/commands.ts';
 import { RngStreams } from '../../src/sim/rng.ts';

@@ -14,13 +14,13 @@ import { Direction, Frame, FrameType, Header } from 'zigbee-herdsman/dist/zspec/
 import { toHex } from '../../src/bytes/hex.ts';
 import { sha256 } from '../../src/crypto/hashes.ts';
 import { checkDownloadedImage } from '../../src/devices/image-check.ts';
+import { stepClient } from '../../src/devices/ota-client.ts';
 import {
   type ClientConfig,
   type ClientEvent,
   type ClientState,
   initialClientState,
-  stepClient,
-} from '../../src/devices/ota-client.ts';
+} from '../../src/devices/ota-client-state.ts';
 import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
 import { DeviceStorage } from '../../src/devices/storage.ts';
 import { decodeOtaFrame, encodeOtaFrame } from '../../src/ota/frame-codec.ts';

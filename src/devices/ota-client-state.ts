@@ -1,0 +1,169 @@
+/**
+ * The OTA client's data: its configuration, state, events, effects and context, the state of a
+ * newly installed device, and the two functions every transition goes through — `withState`
+ * (copy with changes) and `go` (change phase and status, recording why). The transitions
+ * themselves are in `ota-client.ts`.
+ */
+import type { ImageId, ImageUpgradeStatusName, OtaCommand } from '../ota/commands.ts';
+import type { Rng } from '../sim/rng.ts';
+import type { DeviceProfile } from './profiles.ts';
+
+/** What a device is configured with. */
+export interface ClientConfig {
+  readonly node: string;
+  readonly profile: DeviceProfile;
+  readonly manufacturerCode: number;
+  readonly imageType: number;
+  /** Omitted from the query when undefined (allowed for IHD/PPMID). */
+  readonly hardwareVersion?: number;
+  readonly maxDataSize: number;
+  /** Consecutive download aborts after which the device gives up. */
+  readonly maxAborts: number;
+}
+
+/** Where the client is in an upgrade. */
+export type ClientPhase =
+  | 'off'
+  | 'idle'
+  | 'querying'
+  | 'downloading'
+  | 'checking'
+  | 'ending'
+  | 'waiting'
+  | 'countDown'
+  | 'upgraded'
+  | 'failed';
+
+/** The image being fetched, as the Query Next Image Response announced it. */
+export interface TargetImage extends ImageId {
+  readonly imageSize: number;
+}
+
+/** The client's state. `fileOffset` mirrors what the device's storage holds. */
+export interface ClientState {
+  readonly phase: ClientPhase;
+  readonly status: ImageUpgradeStatusName;
+  readonly runningVersion: number;
+  readonly target?: TargetImage;
+  readonly fileOffset: number;
+  /** Consecutive requests without an answer. */
+  readonly attempts: number;
+  /** Downloads aborted so far. */
+  readonly aborts: number;
+  /** The request awaiting an answer, resent on timeout. */
+  readonly outstanding?: OtaCommand;
+  /** Why the client ended where it did (failed, no image). */
+  readonly outcome?: string;
+  /** Pause between block requests the hub asked for with WAIT_FOR_DATA, ms. */
+  readonly blockPeriodMs?: number;
+  /** Transaction sequence number of the last request; responses must echo it. */
+  readonly tsn: number;
+}
+
+/** The client's timers (one of each at most). */
+export type ClientTimer = 'response' | 'query' | 'nextBlock' | 'upgrade' | 'endRetry';
+
+/** What the persistent storage of a device held at power-on. */
+export interface SavedDownload {
+  readonly target: TargetImage;
+  readonly fileOffset: number;
+}
+
+/** Result of the whole-image checks the driver runs on `checkImage`. */
+export type ImageCheck =
+  | { readonly status: 'SUCCESS' }
+  | { readonly status: 'INVALID_IMAGE' | 'REQUIRE_MORE_IMAGE'; readonly reason: string };
+
+/** Events the client reacts to. */
+export type ClientEvent =
+  | { readonly type: 'start' }
+  | { readonly type: 'frame'; readonly command: OtaCommand; readonly transactionSequence: number }
+  | { readonly type: 'timer'; readonly timer: ClientTimer }
+  | { readonly type: 'checked'; readonly result: ImageCheck }
+  | { readonly type: 'powerLoss' }
+  /** A GBCS device's verified CS06 Activate Firmware: run the held image. */
+  | { readonly type: 'activateHeld'; readonly reason: string }
+  | { readonly type: 'powerOn'; readonly runningVersion: number; readonly saved?: SavedDownload };
+
+/** What the client asks its driver to do. */
+export type ClientEffect =
+  | { readonly type: 'send'; readonly command: OtaCommand; readonly transactionSequence: number }
+  | { readonly type: 'setTimer'; readonly timer: ClientTimer; readonly delayUs: number }
+  | { readonly type: 'cancelTimer'; readonly timer: ClientTimer }
+  | { readonly type: 'beginImage'; readonly target: TargetImage }
+  | { readonly type: 'store'; readonly fileOffset: number; readonly data: Uint8Array }
+  | { readonly type: 'discardImage' }
+  | { readonly type: 'checkImage' }
+  | { readonly type: 'activate'; readonly fileVersion: number }
+  | { readonly type: 'transition'; readonly from: string; readonly to: string; readonly reason: string };
+
+/** Time and randomness handed to the step. */
+export interface ClientContext {
+  /** Simulated time, µs. */
+  readonly nowUs: number;
+  /** ZCL UTC time (seconds since 2000-01-01), as the device's clock reads it. */
+  readonly utcNow: number;
+  readonly rng: Rng;
+}
+
+/** Result of one step. */
+export interface ClientStep {
+  readonly state: ClientState;
+  readonly effects: readonly ClientEffect[];
+}
+
+/** The largest image a device accepts to store. */
+export const MAX_IMAGE_SIZE = 16 * 1024 * 1024;
+
+/** The state of a device that has just been installed, running `runningVersion`. */
+export function initialClientState(runningVersion: number, tsn = 0): ClientState {
+  // Every key present, in the order `withState` writes them: all client states share one shape.
+  return {
+    phase: 'off',
+    status: 'normal',
+    runningVersion,
+    target: undefined,
+    fileOffset: 0,
+    attempts: 0,
+    aborts: 0,
+    outstanding: undefined,
+    outcome: undefined,
+    blockPeriodMs: undefined,
+    tsn,
+  };
+}
+
+/**
+ * `state` with the fields of `patch` replaced: the one way client states are copied. Written
+ * out field by field because an object spread with overrides takes V8's slow path, and this
+ * runs several times per block.
+ */
+export function withState(state: ClientState, patch: Partial<ClientState>): ClientState {
+  return {
+    phase: 'phase' in patch ? (patch.phase as ClientPhase) : state.phase,
+    status: 'status' in patch ? (patch.status as ImageUpgradeStatusName) : state.status,
+    runningVersion: 'runningVersion' in patch ? (patch.runningVersion as number) : state.runningVersion,
+    target: 'target' in patch ? patch.target : state.target,
+    fileOffset: 'fileOffset' in patch ? (patch.fileOffset as number) : state.fileOffset,
+    attempts: 'attempts' in patch ? (patch.attempts as number) : state.attempts,
+    aborts: 'aborts' in patch ? (patch.aborts as number) : state.aborts,
+    outstanding: 'outstanding' in patch ? patch.outstanding : state.outstanding,
+    outcome: 'outcome' in patch ? patch.outcome : state.outcome,
+    blockPeriodMs: 'blockPeriodMs' in patch ? patch.blockPeriodMs : state.blockPeriodMs,
+    tsn: 'tsn' in patch ? (patch.tsn as number) : state.tsn,
+  };
+}
+
+/** The one place where the client's phase and status change; records the transition. */
+export function go(
+  state: ClientState,
+  patch: Partial<ClientState> & { phase: ClientPhase },
+  reason: string,
+  effects: ClientEffect[],
+): ClientState {
+  const next = withState(state, patch);
+  const from = `${state.phase}/${state.status}`;
+  const to = `${next.phase}/${next.status}`;
+  if (from !== to) effects.push({ type: 'transition', from, to, reason });
+  return next;
+}
