@@ -152,7 +152,7 @@ export function trustAnchorOf(device: DeviceRuntime): Uint8Array | undefined {
 }
 
 /** A random phase within a wake interval; intervals past 2^32 µs (about 71 minutes) are drawn in ms. */
-function wakePhaseUs(rng: Rng, intervalUs: number): number {
+export function wakePhaseUs(rng: Rng, intervalUs: number): number {
   return intervalUs <= 2 ** 32
     ? rng.int(0, intervalUs - 1)
     : rng.int(0, Math.floor(intervalUs / 1000) - 1) * 1000;

@@ -54,7 +54,7 @@ export const BROADCAST = 'broadcast';
 const HUB_ADDRESS = 0x0000;
 const OTA_ENDPOINT = 1;
 /** Devices without a start time power on at a random moment in this first window, µs. */
-const START_WINDOW_US = 1_000_000;
+export const START_WINDOW_US = 1_000_000;
 
 /** Runs the hub and devices until nothing is left to do or `maxTimeUs` passes. */
 export function runFrameSimulation(input: FrameRunInput): FrameRunResult {
@@ -104,6 +104,17 @@ class FrameSimulation {
 
   run(): FrameRunResult {
     for (const image of this.#input.images) this.#distribute(image);
+    // Chains that start with the images: their first hop is stored now, the next awaits its activation.
+    for (const chain of this.#input.upgradeChains ?? []) {
+      const [first, ...rest] = chain.images;
+      if (chain.atUs !== undefined || !first) continue;
+      const node = this.#known(chain.node, 'upgradeChains');
+      if (this.#distribute(first).ok)
+        this.#chains.set(node, {
+          awaiting: parseImage(first.file, first.parse ?? {}).header.fileVersion,
+          rest,
+        });
+    }
     for (const { atUs, image, notify } of this.#input.laterImages ?? [])
       this.#clock.schedule(atUs, {
         kind: 'driver',
@@ -111,7 +122,7 @@ class FrameSimulation {
       });
     for (const chain of this.#input.upgradeChains ?? []) {
       const first = chain.images[0];
-      if (!first) continue;
+      if (!first || chain.atUs === undefined) continue;
       const node = this.#known(chain.node, 'upgradeChains');
       this.#clock.schedule(chain.atUs, {
         kind: 'driver',

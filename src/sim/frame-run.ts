@@ -66,11 +66,12 @@ export interface FrameRunInput {
     readonly notify: readonly string[];
   }[];
   /**
-   * Upgrades along a path: the first image is handed to the hub at `atUs`, each next one when the
-   * device has activated the one before, each with an Image Notify to the device.
+   * Upgrades along a path: the first image is handed to the hub at `atUs` with an Image Notify
+   * (without `atUs`: at the start, with the images, and the device finds it by its own query),
+   * each next one when the device has activated the one before, with an Image Notify.
    */
   readonly upgradeChains?: readonly {
-    readonly atUs: number;
+    readonly atUs?: number;
     readonly node: string;
     readonly images: readonly DistributedImage[];
   }[];

@@ -1,0 +1,383 @@
+/**
+ * The session driver (DESIGN.md §3 "Two drivers, one behaviour"): the same download, check and
+ * activation as the frame driver, for campaigns over millions of devices, with one event per
+ * state change instead of one per frame. A transfer's duration comes from the same link model
+ * (airtime of each frame from its encoded length, latency, the sleepy device's wake windows), in
+ * closed form per wake window rather than block by block; the same random streams give the same
+ * start times and query jitter. On loss-free links without jitter it gives the frame driver's end
+ * states and times exactly (a test proves it).
+ *
+ * Where it models rather than replays: lost frames (each block exchange is retried after the
+ * response timeout, drawn per device from the link's loss probability), link jitter (its mean),
+ * contention for download slots (a device told WAIT_FOR_DATA retries after the hub's delay; a
+ * slot is held from the first block request to the Upgrade End Request reaching the hub).
+ */
+
+import type { DeviceProfile } from '../devices/profiles.ts';
+import type { HubConfig } from '../hub/ota-server.ts';
+import type { OtaCommand } from '../ota/commands.ts';
+import { encodeOtaFrame } from '../ota/frame-codec.ts';
+import { VirtualClock } from '../sim/clock.ts';
+import { wakePhaseUs } from '../sim/device-runtime.ts';
+import { START_WINDOW_US } from '../sim/frame-driver.ts';
+import { SUPPLIER_REACTION_US } from '../sim/gbcs-device.ts';
+import { airtimeUs, type LinkProfile, nextAwake, type WakeSchedule } from '../sim/link.ts';
+import { type Rng, RngStreams } from '../sim/rng.ts';
+
+/** One image a device installs. */
+export interface SessionImage {
+  /** Identifies the image in hub memory (the file's hash). */
+  readonly key: string;
+  readonly manufacturerCode: number;
+  readonly imageType: number;
+  readonly fileVersion: number;
+  readonly size: number;
+  readonly minimumHardwareVersion?: number;
+  readonly maximumHardwareVersion?: number;
+  /** Whether the device's whole-image checks pass (header, signature). */
+  readonly valid: boolean;
+}
+
+/** One device of a session run. */
+export interface SessionDevice {
+  readonly node: string;
+  readonly profile: DeviceProfile;
+  readonly link: LinkProfile;
+  readonly manufacturerCode: number;
+  readonly imageType: number;
+  readonly runningVersion: number;
+  readonly hardwareVersion?: number;
+  /** The images it installs, in order: the first is at the hub from the start, each next one is handed over once the one before runs. */
+  readonly hops: readonly SessionImage[];
+  readonly startUs?: number;
+}
+
+/** A session run: one hub and its devices. */
+export interface SessionInput {
+  readonly seed: number;
+  readonly hub: HubConfig;
+  readonly memory: { readonly blockCount: number; readonly blockSize: number };
+  readonly devices: readonly SessionDevice[];
+  readonly maxTimeUs: number;
+}
+
+/** How a device ended. */
+export interface SessionDeviceResult {
+  readonly node: string;
+  readonly phase: 'upgraded' | 'waiting' | 'idle' | 'failed' | 'off';
+  readonly runningVersion: number;
+  /** When each hop was activated, µs. */
+  readonly activationsUs: readonly number[];
+  /** Why it stopped short of its last hop. */
+  readonly reason?: string;
+}
+
+/** A session run's result. */
+export interface SessionResult {
+  readonly devices: readonly SessionDeviceResult[];
+  /** Events handled (state changes). */
+  readonly events: number;
+  readonly hubMemoryPeakBlocks: number;
+  readonly downloadsPeak: number;
+  readonly endUs: number;
+}
+
+type Stage = 'start' | 'query' | 'blockRequest' | 'downloaded' | 'endAtHub' | 'activate' | 'notified';
+
+interface Device {
+  readonly spec: SessionDevice;
+  readonly wake?: WakeSchedule;
+  readonly clientRng: Rng;
+  readonly lossRng: Rng;
+  hop: number;
+  runningVersion: number;
+  phase: SessionDeviceResult['phase'];
+  readonly activationsUs: number[];
+  reason?: string;
+}
+
+interface Event {
+  readonly device: number;
+  readonly stage: Stage;
+}
+
+/** Encoded ZCL lengths of the frames of a download, by command and data length. */
+class FrameLengths {
+  readonly #blockResponse = new Map<number, number>();
+  readonly query: number;
+  readonly queryWithHardware: number;
+  readonly queryResponse: number;
+  readonly noImage: number;
+  readonly blockRequest: number;
+  readonly waitForData: number;
+  readonly endRequest: number;
+  readonly endResponse: number;
+  readonly notify: number;
+
+  constructor() {
+    const id = { manufacturerCode: 1, imageType: 1, fileVersion: 1 };
+    const len = (command: OtaCommand) => encodeOtaFrame({ transactionSequence: 0, command }).length;
+    this.query = len({ name: 'queryNextImageRequest', ...id });
+    this.queryWithHardware = len({ name: 'queryNextImageRequest', ...id, hardwareVersion: 1 });
+    this.queryResponse = len({ name: 'queryNextImageResponse', status: 'SUCCESS', ...id, imageSize: 1 });
+    this.noImage = len({ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' });
+    this.blockRequest = len({ name: 'imageBlockRequest', ...id, fileOffset: 0, maximumDataSize: 64 });
+    this.waitForData = len({
+      name: 'imageBlockResponse',
+      status: 'WAIT_FOR_DATA',
+      currentTime: 0,
+      requestTime: 0,
+      minimumBlockPeriod: 0,
+    });
+    this.endRequest = len({ name: 'upgradeEndRequest', status: 'SUCCESS', ...id });
+    this.endResponse = len({ name: 'upgradeEndResponse', ...id, currentTime: 0, upgradeTime: 0 });
+    this.notify = len({ name: 'imageNotify', payloadType: 3, queryJitter: 100, ...id });
+  }
+
+  /** An Image Block Response carrying `data` bytes. */
+  blockResponse(data: number): number {
+    let n = this.#blockResponse.get(data);
+    if (n === undefined) {
+      n = encodeOtaFrame({
+        transactionSequence: 0,
+        command: {
+          name: 'imageBlockResponse',
+          status: 'SUCCESS',
+          manufacturerCode: 1,
+          imageType: 1,
+          fileVersion: 1,
+          fileOffset: 0,
+          data: new Uint8Array(data),
+        },
+      }).length;
+      this.#blockResponse.set(data, n);
+    }
+    return n;
+  }
+}
+
+const LENGTHS = new FrameLengths();
+
+/** Runs one hub and its devices, session by session. */
+export function runSessionSimulation(input: SessionInput): SessionResult {
+  const streams = new RngStreams(input.seed);
+  const devices: Device[] = input.devices.map((spec) => {
+    const w = spec.profile.wake;
+    const wake =
+      w &&
+      ({
+        intervalUs: w.intervalS * 1_000_000,
+        awakeUs: w.awakeS * 1_000_000,
+        phaseUs: wakePhaseUs(streams.stream(`wake:${spec.node}`), w.intervalS * 1_000_000),
+      } satisfies WakeSchedule);
+    return {
+      spec,
+      ...(wake && { wake }),
+      clientRng: streams.stream(`client:${spec.node}`),
+      lossRng: streams.stream(`session:loss:${spec.node}`),
+      hop: 0,
+      runningVersion: spec.runningVersion,
+      phase: 'off',
+      activationsUs: [],
+    };
+  });
+  const clock = new VirtualClock<Event>();
+  const stored = new Map<string, number>();
+  const blocksFor = (size: number) => Math.ceil(size / input.memory.blockSize);
+  let usedBlocks = 0;
+  let peakBlocks = 0;
+  const store = (image: SessionImage): boolean => {
+    if (stored.has(image.key)) return true;
+    const need = blocksFor(image.size);
+    if (usedBlocks + need > input.memory.blockCount) return false;
+    stored.set(image.key, need);
+    usedBlocks += need;
+    peakBlocks = Math.max(peakBlocks, usedBlocks);
+    return true;
+  };
+  // The first hop of every device is at the hub from the start (one copy per image).
+  const refused = new Set<string>();
+  for (const d of devices) {
+    const first = d.spec.hops[0];
+    if (first && !store(first)) refused.add(first.key);
+  }
+  let downloads = 0;
+  let downloadsPeak = 0;
+  /** When the pending query, block request or activation of each device happens, µs. */
+  const at = new Float64Array(devices.length);
+
+  devices.forEach((d, i) => {
+    const start = d.spec.startUs ?? streams.stream(`start:${d.spec.node}`).int(0, START_WINDOW_US - 1);
+    // A sleepy device powers on, like it acts, only while awake.
+    at[i] = nextAwake(d.wake, start);
+    clock.schedule(at[i] as number, { device: i, stage: 'query' });
+  });
+
+  const frameUs = (d: Device, length: number) =>
+    airtimeUs(length, d.spec.link.band) + d.spec.link.latencyUs + Math.floor(d.spec.link.jitterUs / 2);
+  /** One request/response exchange from a send at `send`, with retries after lost frames. */
+  const exchange = (d: Device, send: number, up: number, down: number): number => {
+    let t = send;
+    const p = d.spec.link.lossProbability;
+    // Each attempt is lost when either frame is; a lost attempt costs the response timeout.
+    while (p > 0 && (d.lossRng.chance(p) || d.lossRng.chance(p)))
+      t += d.spec.profile.responseTimeoutMs * 1000;
+    return nextAwake(d.wake, t + frameUs(d, up) + frameUs(d, down));
+  };
+  const hopImage = (d: Device) => d.spec.hops[d.hop] as SessionImage;
+  const finish = (d: Device, phase: SessionDeviceResult['phase'], reason?: string) => {
+    d.phase = phase;
+    if (reason !== undefined) d.reason = reason;
+  };
+
+  let events = 0;
+  let endUs = 0;
+  for (let next = clock.next(); next; next = clock.next()) {
+    if (next.time > input.maxTimeUs) break;
+    endUs = next.time;
+    events++;
+    const i = next.payload.device;
+    const d = devices[i] as Device;
+    const now = next.time;
+    switch (next.payload.stage) {
+      case 'query': {
+        d.phase = d.phase === 'off' ? 'idle' : d.phase;
+        const image = hopImage(d);
+        const queryLength = d.spec.hardwareVersion === undefined ? LENGTHS.query : LENGTHS.queryWithHardware;
+        const why = refusal(d.spec, image, stored.has(image.key), refused.has(image.key));
+        if (why) {
+          finish(d, 'idle', why);
+          break;
+        }
+        at[i] = exchange(d, now, queryLength, LENGTHS.queryResponse);
+        clock.schedule(at[i] as number, { device: i, stage: 'blockRequest' });
+        break;
+      }
+      case 'blockRequest': {
+        const hubTime = now + frameUs(d, LENGTHS.blockRequest);
+        if (downloads >= input.hub.maxConcurrentDownloads) {
+          // WAIT_FOR_DATA: the device asks again after the hub's delay.
+          const told = nextAwake(d.wake, hubTime + frameUs(d, LENGTHS.waitForData));
+          at[i] = nextAwake(
+            d.wake,
+            told + Math.max(input.hub.waitForDataDelayS * 1_000_000, input.hub.minimumBlockPeriodMs * 1000),
+          );
+          clock.schedule(at[i] as number, { device: i, stage: 'blockRequest' });
+          break;
+        }
+        downloads++;
+        downloadsPeak = Math.max(downloadsPeak, downloads);
+        d.phase = 'idle';
+        at[i] = transfer(d, now, hopImage(d).size, input.hub, exchange);
+        clock.schedule(at[i] as number, { device: i, stage: 'downloaded' });
+        break;
+      }
+      case 'downloaded': {
+        // The device checks the image and sends its Upgrade End Request now; the hub frees the slot on receipt.
+        clock.schedule(now + frameUs(d, LENGTHS.endRequest), { device: i, stage: 'endAtHub' });
+        const image = hopImage(d);
+        if (!image.valid) {
+          finish(d, 'failed', `image ${hex(image.fileVersion)} failed the device's checks`);
+          break;
+        }
+        d.phase = 'waiting';
+        at[i] = d.spec.profile.gbcsActivation
+          ? nextAwake(d.wake, now + SUPPLIER_REACTION_US)
+          : nextAwake(d.wake, now + frameUs(d, LENGTHS.endRequest) + frameUs(d, LENGTHS.endResponse));
+        clock.schedule(at[i] as number, { device: i, stage: 'activate' });
+        break;
+      }
+      case 'endAtHub':
+        downloads--;
+        break;
+      case 'activate': {
+        const image = hopImage(d);
+        d.runningVersion = image.fileVersion;
+        d.activationsUs.push(now);
+        d.phase = 'upgraded';
+        d.hop++;
+        const nextImage = d.spec.hops[d.hop];
+        if (!nextImage) break;
+        // The next hop is handed to the hub now, with an Image Notify to the device.
+        if (!store(nextImage)) refused.add(nextImage.key);
+        clock.schedule(nextAwake(d.wake, now + frameUs(d, LENGTHS.notify)), { device: i, stage: 'notified' });
+        break;
+      }
+      case 'notified': {
+        // ZCL §11.13.3.4: the same draws as the client (answer when 1..100 is within the jitter, then a random delay).
+        d.clientRng.int(1, 100);
+        const delayUs = d.clientRng.int(0, d.spec.profile.queryJitterMs) * 1000;
+        clock.schedule(nextAwake(d.wake, now + delayUs), { device: i, stage: 'query' });
+        break;
+      }
+      case 'start':
+        break;
+    }
+  }
+  return {
+    devices: devices.map((d) => ({
+      node: d.spec.node,
+      phase: d.phase,
+      runningVersion: d.runningVersion,
+      activationsUs: d.activationsUs,
+      ...(d.reason !== undefined && { reason: d.reason }),
+    })),
+    events,
+    hubMemoryPeakBlocks: peakBlocks,
+    downloadsPeak,
+    endUs,
+  };
+}
+
+function hex(v: number): string {
+  return `0x${v.toString(16).padStart(8, '0')}`;
+}
+
+/** Why the hub answers NO_IMAGE_AVAILABLE, as it would. */
+function refusal(
+  spec: SessionDevice,
+  image: SessionImage,
+  stored: boolean,
+  refused: boolean,
+): string | undefined {
+  if (refused || !stored) return `image ${hex(image.fileVersion)} refused by hub memory`;
+  if (image.manufacturerCode !== spec.manufacturerCode || image.imageType !== spec.imageType)
+    return 'no image for this manufacturer code and image type';
+  if (image.fileVersion <= spec.runningVersion) return 'no newer image';
+  const { minimumHardwareVersion: min, maximumHardwareVersion: max } = image;
+  if (min !== undefined && max !== undefined) {
+    const hw = spec.hardwareVersion;
+    if (hw === undefined && !spec.profile.hardwareVersionOptional)
+      return 'hardware version required to check the image range';
+    if (hw !== undefined && (hw < min || hw > max))
+      return `hardware version ${hw} is outside the image range ${min}..${max}`;
+  }
+  return undefined;
+}
+
+/**
+ * When the last Image Block Response of `size` bytes reaches a device whose first block request
+ * leaves at `send`: blocks follow one another, each request sent as the response before arrives;
+ * a sleepy device receives a response that comes after its wake window at its next wake.
+ */
+function transfer(
+  d: Device,
+  send: number,
+  size: number,
+  hub: HubConfig,
+  exchange: (d: Device, send: number, up: number, down: number) => number,
+): number {
+  const chunk = Math.min(d.spec.profile.maxDataSize, hub.maxBlockData);
+  const blocks = Math.ceil(size / chunk);
+  const last = size - (blocks - 1) * chunk;
+  let t = send;
+  if (!d.wake && d.spec.link.lossProbability === 0) {
+    // Closed form: every full block takes the same time.
+    const full = exchange(d, 0, LENGTHS.blockRequest, LENGTHS.blockResponse(chunk));
+    t += (blocks - 1) * full;
+  } else {
+    for (let b = 0; b < blocks - 1; b++)
+      t = exchange(d, t, LENGTHS.blockRequest, LENGTHS.blockResponse(chunk));
+  }
+  return exchange(d, t, LENGTHS.blockRequest, LENGTHS.blockResponse(last));
+}
