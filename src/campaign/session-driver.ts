@@ -50,15 +50,41 @@ export interface SessionDevice {
   /** The images it installs, in order: the first is at the hub from the start, each next one is handed over once the one before runs. */
   readonly hops: readonly SessionImage[];
   readonly startUs?: number;
+  /** Index of its hub in `SessionInput.hubs` (0 when there is one). */
+  readonly hub?: number;
 }
 
-/** A session run: one hub and its devices. */
+/** One hub: its OTA server settings and memory. */
+export interface SessionHub {
+  readonly config: HubConfig;
+  readonly memory: { readonly blockCount: number; readonly blockSize: number };
+}
+
+/** The DCC's anomaly detection threshold: at most `limit` distributions per window; the rest wait for a later window. */
+export interface AdtGate {
+  readonly limit: number;
+  readonly windowUs: number;
+}
+
+/** Hours of the day (UTC, in simulated time) in which activations may happen: [fromHour, toHour). */
+export interface ActivationWindow {
+  readonly fromHour: number;
+  readonly toHour: number;
+}
+
+/** A session run: one hub (or several, sharing the global limits) and its devices. */
 export interface SessionInput {
   readonly seed: number;
-  readonly hub: HubConfig;
-  readonly memory: { readonly blockCount: number; readonly blockSize: number };
+  readonly hub?: HubConfig;
+  readonly memory?: { readonly blockCount: number; readonly blockSize: number };
+  /** Several hubs; devices name theirs by index. */
+  readonly hubs?: readonly SessionHub[];
   readonly devices: readonly SessionDevice[];
   readonly maxTimeUs: number;
+  readonly adt?: AdtGate;
+  readonly activationWindow?: ActivationWindow;
+  /** Simulated time 0 as seconds since the Unix epoch (for activation windows). */
+  readonly startUnixS?: number;
 }
 
 /** How a device ended. */
@@ -70,6 +96,8 @@ export interface SessionDeviceResult {
   readonly activationsUs: readonly number[];
   /** Why it stopped short of its last hop. */
   readonly reason?: string;
+  /** Distributions for it the anomaly detection threshold held back to a later window. */
+  readonly quarantined: number;
 }
 
 /** A session run's result. */
@@ -80,9 +108,11 @@ export interface SessionResult {
   readonly hubMemoryPeakBlocks: number;
   readonly downloadsPeak: number;
   readonly endUs: number;
+  /** Distributions held back by the anomaly detection threshold. */
+  readonly quarantined: number;
 }
 
-type Stage = 'start' | 'query' | 'blockRequest' | 'downloaded' | 'endAtHub' | 'activate' | 'notified';
+type Stage = 'query' | 'blockRequest' | 'downloaded' | 'endAtHub' | 'activate' | 'notified' | 'released';
 
 interface Device {
   readonly spec: SessionDevice;
@@ -94,6 +124,8 @@ interface Device {
   phase: SessionDeviceResult['phase'];
   readonly activationsUs: number[];
   reason?: string;
+  quarantined: number;
+  readonly hub: number;
 }
 
 interface Event {
@@ -160,8 +192,13 @@ const LENGTHS = new FrameLengths();
 
 /** Runs one hub and its devices, session by session. */
 export function runSessionSimulation(input: SessionInput): SessionResult {
+  const hubs: readonly SessionHub[] =
+    input.hubs ?? (input.hub && input.memory ? [{ config: input.hub, memory: input.memory }] : []);
+  if (hubs.length === 0) throw new RangeError('hub: give hub and memory, or hubs');
   const streams = new RngStreams(input.seed);
-  const devices: Device[] = input.devices.map((spec) => {
+  const devices: Device[] = input.devices.map((spec, index) => {
+    const hub = spec.hub ?? 0;
+    if (!hubs[hub]) throw new RangeError(`devices[${index}].hub: no hub ${hub}`);
     const w = spec.profile.wake;
     const wake =
       w &&
@@ -177,40 +214,70 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       lossRng: streams.stream(`session:loss:${spec.node}`),
       hop: 0,
       runningVersion: spec.runningVersion,
-      phase: 'off',
+      phase: 'off' as const,
       activationsUs: [],
+      quarantined: 0,
+      hub,
     };
   });
   const clock = new VirtualClock<Event>();
-  const stored = new Map<string, number>();
-  const blocksFor = (size: number) => Math.ceil(size / input.memory.blockSize);
-  let usedBlocks = 0;
+  // Per hub: images stored (one copy each), blocks in use, downloads in progress.
+  const stored = hubs.map(() => new Set<string>());
+  const used = hubs.map(() => 0);
+  const downloads = hubs.map(() => 0);
   let peakBlocks = 0;
-  const store = (image: SessionImage): boolean => {
-    if (stored.has(image.key)) return true;
-    const need = blocksFor(image.size);
-    if (usedBlocks + need > input.memory.blockCount) return false;
-    stored.set(image.key, need);
-    usedBlocks += need;
-    peakBlocks = Math.max(peakBlocks, usedBlocks);
+  let downloadsPeak = 0;
+  const store = (hub: number, image: SessionImage): boolean => {
+    const set = stored[hub] as Set<string>;
+    if (set.has(image.key)) return true;
+    const memory = (hubs[hub] as SessionHub).memory;
+    const need = Math.ceil(image.size / memory.blockSize);
+    if ((used[hub] as number) + need > memory.blockCount) return false;
+    set.add(image.key);
+    used[hub] = (used[hub] as number) + need;
+    peakBlocks = Math.max(peakBlocks, used[hub] as number);
     return true;
   };
-  // The first hop of every device is at the hub from the start (one copy per image).
-  const refused = new Set<string>();
-  for (const d of devices) {
-    const first = d.spec.hops[0];
-    if (first && !store(first)) refused.add(first.key);
-  }
-  let downloads = 0;
-  let downloadsPeak = 0;
-  /** When the pending query, block request or activation of each device happens, µs. */
-  const at = new Float64Array(devices.length);
+  // The anomaly detection threshold: distributions per window, each into the first window with room.
+  const perWindow = new Map<number, number>();
+  let quarantined = 0;
+  const admit = (d: Device, t: number): number => {
+    const gate = input.adt;
+    if (!gate) return t;
+    let w = Math.floor(t / gate.windowUs);
+    while ((perWindow.get(w) ?? 0) >= gate.limit) w++;
+    perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+    if (w === Math.floor(t / gate.windowUs)) return t;
+    d.quarantined++;
+    quarantined++;
+    return w * gate.windowUs;
+  };
+  const startS = input.startUnixS ?? 1_767_225_600;
+  /** The first moment at or after `t` inside the activation window. */
+  const inWindow = (t: number): number => {
+    const win = input.activationWindow;
+    if (!win) return t;
+    const dayUs = 86_400_000_000;
+    const hourUs = 3_600_000_000;
+    const into = (t + startS * 1_000_000) % dayUs;
+    const from = win.fromHour * hourUs;
+    const to = win.toHour * hourUs;
+    const open = from <= to ? into >= from && into < to : into >= from || into < to;
+    return open ? t : t + ((((from - into) % dayUs) + dayUs) % dayUs);
+  };
 
   devices.forEach((d, i) => {
     const start = d.spec.startUs ?? streams.stream(`start:${d.spec.node}`).int(0, START_WINDOW_US - 1);
+    const first = d.spec.hops[0];
+    if (!first) {
+      d.phase = 'idle';
+      return;
+    }
+    // The first hop is handed to the hub at the start; over the threshold, in a later window.
+    const release = admit(d, 0);
+    if (!store(d.hub, first)) d.reason = `image ${hex(first.fileVersion)} does not fit in hub memory`;
     // A sleepy device powers on, like it acts, only while awake.
-    at[i] = nextAwake(d.wake, start);
-    clock.schedule(at[i] as number, { device: i, stage: 'query' });
+    clock.schedule(nextAwake(d.wake, Math.max(start, release)), { device: i, stage: 'query' });
   });
 
   const frameUs = (d: Device, length: number) =>
@@ -225,9 +292,10 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     return nextAwake(d.wake, t + frameUs(d, up) + frameUs(d, down));
   };
   const hopImage = (d: Device) => d.spec.hops[d.hop] as SessionImage;
-  const finish = (d: Device, phase: SessionDeviceResult['phase'], reason?: string) => {
-    d.phase = phase;
-    if (reason !== undefined) d.reason = reason;
+  const notify = (d: Device, i: number, now: number) => {
+    if (!store(d.hub, hopImage(d)))
+      d.reason = `image ${hex(hopImage(d).fileVersion)} does not fit in hub memory`;
+    clock.schedule(nextAwake(d.wake, now + frameUs(d, LENGTHS.notify)), { device: i, stage: 'notified' });
   };
 
   let events = 0;
@@ -238,38 +306,42 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     events++;
     const i = next.payload.device;
     const d = devices[i] as Device;
+    const hub = hubs[d.hub] as SessionHub;
     const now = next.time;
     switch (next.payload.stage) {
       case 'query': {
-        d.phase = d.phase === 'off' ? 'idle' : d.phase;
+        if (d.phase === 'off') d.phase = 'idle';
         const image = hopImage(d);
         const queryLength = d.spec.hardwareVersion === undefined ? LENGTHS.query : LENGTHS.queryWithHardware;
-        const why = refusal(d.spec, image, stored.has(image.key), refused.has(image.key));
+        const why = refusal(d.spec, image, (stored[d.hub] as Set<string>).has(image.key));
         if (why) {
-          finish(d, 'idle', why);
+          d.reason = d.reason ?? why;
           break;
         }
-        at[i] = exchange(d, now, queryLength, LENGTHS.queryResponse);
-        clock.schedule(at[i] as number, { device: i, stage: 'blockRequest' });
+        clock.schedule(exchange(d, now, queryLength, LENGTHS.queryResponse), {
+          device: i,
+          stage: 'blockRequest',
+        });
         break;
       }
       case 'blockRequest': {
         const hubTime = now + frameUs(d, LENGTHS.blockRequest);
-        if (downloads >= input.hub.maxConcurrentDownloads) {
+        if ((downloads[d.hub] as number) >= hub.config.maxConcurrentDownloads) {
           // WAIT_FOR_DATA: the device asks again after the hub's delay.
           const told = nextAwake(d.wake, hubTime + frameUs(d, LENGTHS.waitForData));
-          at[i] = nextAwake(
-            d.wake,
-            told + Math.max(input.hub.waitForDataDelayS * 1_000_000, input.hub.minimumBlockPeriodMs * 1000),
+          const wait = Math.max(
+            hub.config.waitForDataDelayS * 1_000_000,
+            hub.config.minimumBlockPeriodMs * 1000,
           );
-          clock.schedule(at[i] as number, { device: i, stage: 'blockRequest' });
+          clock.schedule(nextAwake(d.wake, told + wait), { device: i, stage: 'blockRequest' });
           break;
         }
-        downloads++;
-        downloadsPeak = Math.max(downloadsPeak, downloads);
-        d.phase = 'idle';
-        at[i] = transfer(d, now, hopImage(d).size, input.hub, exchange);
-        clock.schedule(at[i] as number, { device: i, stage: 'downloaded' });
+        downloads[d.hub] = (downloads[d.hub] as number) + 1;
+        downloadsPeak = Math.max(downloadsPeak, downloads[d.hub] as number);
+        clock.schedule(transfer(d, now, hopImage(d).size, hub.config, exchange), {
+          device: i,
+          stage: 'downloaded',
+        });
         break;
       }
       case 'downloaded': {
@@ -277,32 +349,35 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         clock.schedule(now + frameUs(d, LENGTHS.endRequest), { device: i, stage: 'endAtHub' });
         const image = hopImage(d);
         if (!image.valid) {
-          finish(d, 'failed', `image ${hex(image.fileVersion)} failed the device's checks`);
+          d.phase = 'failed';
+          d.reason = `image ${hex(image.fileVersion)} failed the device's checks`;
           break;
         }
         d.phase = 'waiting';
-        at[i] = d.spec.profile.gbcsActivation
-          ? nextAwake(d.wake, now + SUPPLIER_REACTION_US)
-          : nextAwake(d.wake, now + frameUs(d, LENGTHS.endRequest) + frameUs(d, LENGTHS.endResponse));
-        clock.schedule(at[i] as number, { device: i, stage: 'activate' });
+        const ready = d.spec.profile.gbcsActivation
+          ? now + SUPPLIER_REACTION_US
+          : now + frameUs(d, LENGTHS.endRequest) + frameUs(d, LENGTHS.endResponse);
+        clock.schedule(nextAwake(d.wake, inWindow(ready)), { device: i, stage: 'activate' });
         break;
       }
       case 'endAtHub':
-        downloads--;
+        downloads[d.hub] = (downloads[d.hub] as number) - 1;
         break;
       case 'activate': {
-        const image = hopImage(d);
-        d.runningVersion = image.fileVersion;
+        d.runningVersion = hopImage(d).fileVersion;
         d.activationsUs.push(now);
         d.phase = 'upgraded';
         d.hop++;
-        const nextImage = d.spec.hops[d.hop];
-        if (!nextImage) break;
-        // The next hop is handed to the hub now, with an Image Notify to the device.
-        if (!store(nextImage)) refused.add(nextImage.key);
-        clock.schedule(nextAwake(d.wake, now + frameUs(d, LENGTHS.notify)), { device: i, stage: 'notified' });
+        if (!d.spec.hops[d.hop]) break;
+        // The next hop is handed to the hub (over the threshold, in a later window), with an Image Notify.
+        const release = admit(d, now);
+        if (release > now) clock.schedule(release, { device: i, stage: 'released' });
+        else notify(d, i, now);
         break;
       }
+      case 'released':
+        notify(d, i, now);
+        break;
       case 'notified': {
         // ZCL §11.13.3.4: the same draws as the client (answer when 1..100 is within the jitter, then a random delay).
         d.clientRng.int(1, 100);
@@ -310,8 +385,6 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         clock.schedule(nextAwake(d.wake, now + delayUs), { device: i, stage: 'query' });
         break;
       }
-      case 'start':
-        break;
     }
   }
   return {
@@ -321,11 +394,13 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       runningVersion: d.runningVersion,
       activationsUs: d.activationsUs,
       ...(d.reason !== undefined && { reason: d.reason }),
+      quarantined: d.quarantined,
     })),
     events,
     hubMemoryPeakBlocks: peakBlocks,
     downloadsPeak,
     endUs,
+    quarantined,
   };
 }
 
@@ -334,13 +409,8 @@ function hex(v: number): string {
 }
 
 /** Why the hub answers NO_IMAGE_AVAILABLE, as it would. */
-function refusal(
-  spec: SessionDevice,
-  image: SessionImage,
-  stored: boolean,
-  refused: boolean,
-): string | undefined {
-  if (refused || !stored) return `image ${hex(image.fileVersion)} refused by hub memory`;
+function refusal(spec: SessionDevice, image: SessionImage, stored: boolean): string | undefined {
+  if (!stored) return `image ${hex(image.fileVersion)} is not in hub memory`;
   if (image.manufacturerCode !== spec.manufacturerCode || image.imageType !== spec.imageType)
     return 'no image for this manufacturer code and image type';
   if (image.fileVersion <= spec.runningVersion) return 'no newer image';
