@@ -180,3 +180,52 @@ describe('the session driver', () => {
     });
   }
 });
+
+describe('the session driver’s campaign limits', () => {
+  const esmes = (n: number) =>
+    Array.from({ length: n }, (_, k) =>
+      sessionSpec({ ...(DEVICES[0] as (typeof DEVICES)[number]), node: `esme-${k}`, hops: [V('V110')] }),
+    );
+  const base = {
+    seed: 4,
+    hub: DEFAULT_HUB_CONFIG,
+    memory: { blockCount: 64, blockSize: 4096 },
+    maxTimeUs: 30 * 86_400_000_000,
+  };
+
+  it('holds distributions over the threshold for later windows and never drops one', () => {
+    const result = runSessionSimulation({
+      ...base,
+      devices: esmes(3),
+      adt: { limit: 1, windowUs: 86_400_000_000 },
+    });
+    expect(result.quarantined).toBe(2);
+    expect(result.devices.map((d) => d.phase)).toEqual(['upgraded', 'upgraded', 'upgraded']);
+    const days = result.devices
+      .map((d) => Math.floor((d.activationsUs[0] as number) / 86_400_000_000))
+      .sort();
+    expect(days).toEqual([0, 1, 2]);
+  });
+
+  it('activates only inside the activation window', () => {
+    const result = runSessionSimulation({
+      ...base,
+      devices: esmes(2),
+      activationWindow: { fromHour: 2, toHour: 4 },
+    });
+    for (const d of result.devices) {
+      const hour = Math.floor(((d.activationsUs[0] as number) / 3_600_000_000) % 24);
+      expect(hour >= 2 && hour < 4).toBe(true);
+    }
+  });
+
+  it('serves one download at a time when the hub allows one, and everybody gets there', () => {
+    const result = runSessionSimulation({
+      ...base,
+      hub: { ...DEFAULT_HUB_CONFIG, maxConcurrentDownloads: 1 },
+      devices: esmes(4),
+    });
+    expect(result.downloadsPeak).toBe(1);
+    expect(result.devices.every((d) => d.phase === 'upgraded')).toBe(true);
+  });
+});
