@@ -5,6 +5,7 @@
  */
 import yargs from 'yargs';
 import { CliError, errorDocument } from './cli-error.ts';
+import { campaignCommand } from './commands/campaign.ts';
 import { catalogCommand } from './commands/catalog.ts';
 import { conformCommand } from './commands/conform.ts';
 import { gbcsCommand } from './commands/gbcs.ts';
@@ -31,6 +32,7 @@ export function buildParser(ctx: CliContext) {
     .command(pathCommand(ctx))
     .command(conformCommand(ctx))
     .command(runCommand(ctx))
+    .command(campaignCommand(ctx))
     .command(simulateCommand(ctx))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .check(refuseRepeatedOptions, true)

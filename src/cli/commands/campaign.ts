@@ -1,0 +1,220 @@
+/**
+ * `hanota campaign --estate FILE --catalog FILE --target ENTRY... [--policy FILE] [--behaviour
+ * FILE...] [--mode planned|direct|both] [--seed S] [--json FILE] [--devices FILE]`: a dry-run of
+ * a firmware campaign over an estate on the session driver. Prints a summary; writes the JSON
+ * report and a CSV line per device. Exit 1 when a device ends bricked or degraded.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { toHex } from '../../bytes/hex.ts';
+import {
+  type CampaignReport,
+  type DeviceOutcome,
+  type EntryImage,
+  runCampaign,
+} from '../../campaign/campaign.ts';
+import { type Policy, parsePolicy } from '../../campaign/policy.ts';
+import { sha256 } from '../../crypto/hashes.ts';
+import { DecodeError, HanotaError } from '../../errors/errors.ts';
+import { parseImage } from '../../ota/image.ts';
+import { type Behaviour, parseBehaviour } from '../../pathways/behaviour.ts';
+import type { Catalog } from '../../pathways/catalog.ts';
+import { readCatalog, readEstate } from '../catalog-input.ts';
+import { CliError, inputError } from '../cli-error.ts';
+import type { CliContext } from '../context.ts';
+import { parseUint } from '../options.ts';
+import { renderTable } from '../table.ts';
+
+/** The real images of the entries with an `image_file`, checked against their catalog hash. */
+function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Map<string, EntryImage> {
+  const images = new Map<string, EntryImage>();
+  for (const e of catalog.entries) {
+    const file = e.extra.image_file;
+    if (!file) continue;
+    const path = resolve(dirname(catalogFile), file);
+    const bytes = ctx.io.readFile(path);
+    let parsed: ReturnType<typeof parseImage> | undefined;
+    for (const format of ['auto', 'gbcs'] as const) {
+      try {
+        parsed = parseImage(bytes, { format });
+        break;
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        if (format === 'gbcs') throw inputError(`${path} (image_file of ${e.cplEntryId})`, error);
+      }
+    }
+    const image = parsed as ReturnType<typeof parseImage>;
+    const hash = toHex(sha256(image.format === 'gbcs' ? image.manufacturerImage.data : bytes));
+    if (hash !== e.manufacturerImageHash.toLowerCase())
+      throw new CliError(
+        'IMAGE_HASH',
+        `${path}: its hash ${hash} is not ${e.cplEntryId}'s ${e.manufacturerImageHash}`,
+      );
+    const h = image.header;
+    images.set(e.cplEntryId, {
+      manufacturerCode: h.manufacturerCode,
+      imageType: h.imageType,
+      fileVersion: h.fileVersion,
+      size: bytes.length,
+      ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
+      ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
+      valid: true,
+      real: true,
+    });
+  }
+  return images;
+}
+
+function summary(report: CampaignReport): string[][] {
+  const s = report.byStatus;
+  const t = report.timeToTargetMs;
+  const time = (ms: number | null) => (ms === null ? 'never' : `${(ms / 3_600_000).toFixed(1)} h`);
+  return [
+    [
+      report.mode,
+      String(report.devices),
+      String(s.onTarget),
+      String(s.bricked + s.degraded),
+      String(s.refused + s.failed + s.notReached),
+      String(s.noPath + s.skipped),
+      time(t.p50),
+      time(t.p100),
+      String(report.adtQuarantined),
+    ],
+  ];
+}
+
+function devicesCsv(outcomes: readonly DeviceOutcome[], mode: string): string {
+  const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = ['mode,device_id,hub_id,from,target,status,entry,hops,on_target_ms,reason'];
+  for (const o of outcomes)
+    lines.push(
+      [
+        mode,
+        o.deviceId,
+        o.hubId,
+        o.from,
+        o.target ?? '',
+        o.status,
+        o.entry,
+        o.hops.join(';'),
+        o.onTargetMs === undefined ? '' : String(o.onTargetMs),
+        o.reason ?? '',
+      ]
+        .map(quote)
+        .join(','),
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `campaign` command module. */
+export function campaignCommand(ctx: CliContext): CommandModule {
+  return {
+    command: 'campaign',
+    describe: 'dry-run a firmware campaign over an estate (exit 1 when a device ends bricked)',
+    builder: (y: Argv) =>
+      y
+        .option('estate', { type: 'string', demandOption: true, describe: 'estate CSV' })
+        .option('catalog', {
+          type: 'string',
+          demandOption: true,
+          describe: 'CPL/FIR catalog CSV (image_file and image_size columns are used)',
+        })
+        .option('target', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'target entry, one per model and hardware version',
+        })
+        .option('policy', { type: 'string', describe: 'rollout policy YAML' })
+        .option('behaviour', { type: 'string', array: true, describe: 'behaviour files (one per model)' })
+        .option('mode', {
+          choices: ['planned', 'direct', 'both'] as const,
+          describe:
+            'follow the declared pathways, go straight to the target, or both (default: the policy’s, else planned)',
+        })
+        .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' })
+        .option('json', { type: 'string', describe: 'write the JSON report to this file' })
+        .option('devices', { type: 'string', describe: 'write one CSV line per device to this file' }),
+    handler: (argv) => {
+      const seed = parseUint(String(argv.seed), 32, 'seed');
+      const catalogFile = String(argv.catalog);
+      const catalog = readCatalog(ctx, catalogFile);
+      const estate = readEstate(ctx, String(argv.estate));
+      let policy: Policy = {};
+      if (typeof argv.policy === 'string') {
+        try {
+          policy = parsePolicy(new TextDecoder().decode(ctx.io.readFile(argv.policy)));
+        } catch (error) {
+          throw inputError(argv.policy, error);
+        }
+      }
+      const behaviours = new Map<string, Behaviour>();
+      for (const file of (argv.behaviour as string[] | undefined) ?? []) {
+        try {
+          const b = parseBehaviour(new TextDecoder().decode(ctx.io.readFile(file)));
+          behaviours.set(b.model, b);
+        } catch (error) {
+          throw inputError(file, error);
+        }
+      }
+      const images = entryImages(ctx, catalogFile, catalog);
+      const mode = (argv.mode as Policy['mode'] | undefined) ?? policy.mode ?? 'planned';
+      const modes = mode === 'both' ? (['planned', 'direct'] as const) : ([mode] as const);
+      const runs = modes.map((m) => {
+        try {
+          return runCampaign({
+            estate,
+            catalog,
+            targets: argv.target as string[],
+            images,
+            behaviours,
+            policy,
+            mode: m,
+            seed,
+          });
+        } catch (error) {
+          if (error instanceof RangeError) throw new CliError('BAD_ARGUMENT', error.message);
+          if (error instanceof HanotaError) throw new CliError(error.code, error.message);
+          throw error;
+        }
+      });
+      const bricked = runs.some((r) => r.report.byStatus.bricked + r.report.byStatus.degraded > 0);
+      if (bricked) ctx.exit(1);
+      const doc =
+        runs.length === 2
+          ? {
+              seed,
+              planned: runs[0]?.report,
+              direct: runs[1]?.report,
+              difference: {
+                bricked: (runs[1]?.report.byStatus.bricked ?? 0) - (runs[0]?.report.byStatus.bricked ?? 0),
+                siteVisitsAvoided:
+                  (runs[1]?.report.byStatus.bricked ?? 0) +
+                  (runs[1]?.report.byStatus.degraded ?? 0) -
+                  ((runs[0]?.report.byStatus.bricked ?? 0) + (runs[0]?.report.byStatus.degraded ?? 0)),
+              },
+            }
+          : { seed, ...runs[0]?.report };
+      if (typeof argv.json === 'string') ctx.io.writeFile(argv.json, `${JSON.stringify(doc, null, 2)}\n`);
+      if (typeof argv.devices === 'string')
+        ctx.io.writeFile(argv.devices, runs.map((r) => devicesCsv(r.outcomes, r.report.mode)).join(''));
+      ctx.io.stdout(
+        `${renderTable(
+          [
+            'MODE',
+            'DEVICES',
+            'ON TARGET',
+            'BRICKED',
+            'NOT THERE',
+            'NO PATH',
+            '50% AT',
+            '100% AT',
+            'QUARANTINED',
+          ],
+          runs.flatMap((r) => summary(r.report)),
+        )}\nseed ${seed}\n`,
+      );
+    },
+  };
+}
