@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchCampaign } from './campaign.ts';
 import { benchFrameDriver } from './frame-driver.ts';
 import { toMarkdown } from './harness.ts';
 import { benchOtaParse } from './ota-parse.ts';
@@ -19,3 +20,4 @@ console.log(`Run on ${new Date().toISOString().slice(0, 10)}\n`);
 console.log(toMarkdown(benchOtaParse(vectors)));
 console.log(toMarkdown(benchFrameDriver(resolve(fileURLToPath(import.meta.url), '../..'))));
 console.log(toMarkdown(benchPathPlan()));
+console.log(toMarkdown(benchCampaign()));

@@ -338,7 +338,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         }
         downloads[d.hub] = (downloads[d.hub] as number) + 1;
         downloadsPeak = Math.max(downloadsPeak, downloads[d.hub] as number);
-        clock.schedule(transfer(d, now, hopImage(d).size, hub.config, exchange), {
+        clock.schedule(transfer(d, now, hopImage(d).size, hub.config, frameUs), {
           device: i,
           stage: 'downloaded',
         });
@@ -427,27 +427,56 @@ function refusal(spec: SessionDevice, image: SessionImage, stored: boolean): str
 
 /**
  * When the last Image Block Response of `size` bytes reaches a device whose first block request
- * leaves at `send`: blocks follow one another, each request sent as the response before arrives;
- * a sleepy device receives a response that comes after its wake window at its next wake.
+ * leaves at `send`. Blocks follow one another, each request sent as the response before arrives;
+ * a sleepy device receives a response that comes after its wake window at its next wake, so
+ * within a window the blocks are counted by division (exactly as the frame driver steps them).
+ * Lost frames add retries: their number is drawn once per transfer (a normal approximation of
+ * the negative binomial count), each costing the response timeout.
  */
 function transfer(
   d: Device,
   send: number,
   size: number,
   hub: HubConfig,
-  exchange: (d: Device, send: number, up: number, down: number) => number,
+  frameUs: (d: Device, length: number) => number,
 ): number {
   const chunk = Math.min(d.spec.profile.maxDataSize, hub.maxBlockData);
   const blocks = Math.ceil(size / chunk);
-  const last = size - (blocks - 1) * chunk;
+  const full = frameUs(d, LENGTHS.blockRequest) + frameUs(d, LENGTHS.blockResponse(chunk));
+  const last =
+    frameUs(d, LENGTHS.blockRequest) + frameUs(d, LENGTHS.blockResponse(size - (blocks - 1) * chunk));
   let t = send;
-  if (!d.wake && d.spec.link.lossProbability === 0) {
-    // Closed form: every full block takes the same time.
-    const full = exchange(d, 0, LENGTHS.blockRequest, LENGTHS.blockResponse(chunk));
-    t += (blocks - 1) * full;
-  } else {
-    for (let b = 0; b < blocks - 1; b++)
-      t = exchange(d, t, LENGTHS.blockRequest, LENGTHS.blockResponse(chunk));
+  let remaining = blocks - 1;
+  const wake = d.wake;
+  if (!wake) t += remaining * full;
+  else
+    while (remaining > 0) {
+      // Responses arriving before the window closes: s + j·full < end.
+      const end = windowEnd(wake, t);
+      const fit = Math.min(remaining, Math.max(0, Math.floor((end - 1 - t) / full)));
+      if (fit === remaining) {
+        t += fit * full;
+        break;
+      }
+      // The next response comes after the window: it is delivered at the next wake.
+      t = nextAwake(wake, t + (fit + 1) * full);
+      remaining -= fit + 1;
+    }
+  t = nextAwake(wake, t + last);
+  const p = d.spec.link.lossProbability;
+  if (p > 0) {
+    const q = 1 - (1 - p) * (1 - p);
+    const mean = (blocks * q) / (1 - q);
+    const sd = Math.sqrt(mean / (1 - q));
+    const z = Math.sqrt(-2 * Math.log(1 - d.lossRng.float())) * Math.cos(2 * Math.PI * d.lossRng.float());
+    const retries = Math.max(0, Math.round(mean + sd * z));
+    t = nextAwake(wake, t + retries * d.spec.profile.responseTimeoutMs * 1000);
   }
-  return exchange(d, t, LENGTHS.blockRequest, LENGTHS.blockResponse(last));
+  return t;
+}
+
+/** The end of the wake window `t` is in (t awake). */
+function windowEnd(wake: WakeSchedule, t: number): number {
+  const into = (((t - wake.phaseUs) % wake.intervalUs) + wake.intervalUs) % wake.intervalUs;
+  return t - into + wake.awakeUs;
 }
