@@ -62,6 +62,7 @@ it('lets imports flow one way: the pure core below hub and devices, those below 
     devices: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways'],
     sim: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways', 'hub', 'devices'],
     report: [],
+    campaign: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways', 'hub', 'devices', 'sim', 'report'],
     conform: [
       'bytes',
       'errors',
