@@ -4,7 +4,8 @@
  * exactly the devices the behaviour file predicts, every device is accounted for, work over the
  * threshold is quarantined and released, and the report repeats byte for byte.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCampaign } from '../../src/campaign/campaign.ts';
@@ -76,7 +77,7 @@ describe('campaigns on the example estate', () => {
   });
 
   it('reports through the CLI with both modes side by side, exit 1 because direct mode bricks', async () => {
-    const json = join(ROOT, 'out', 'campaign-test.json');
+    const json = join(mkdtempSync(join(tmpdir(), 'hanota-campaign-')), 'campaign.json');
     const run = await hanota(
       'campaign',
       '--estate',
