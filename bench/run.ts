@@ -10,6 +10,7 @@ import { benchFrameDriver } from './frame-driver.ts';
 import { toMarkdown } from './harness.ts';
 import { benchOtaParse } from './ota-parse.ts';
 import { benchPathPlan } from './path-plan.ts';
+import { benchSessionAccuracy } from './session-accuracy.ts';
 
 const vectors = resolve(fileURLToPath(import.meta.url), '../../../shared/vectors');
 if (!existsSync(vectors)) {
@@ -21,3 +22,4 @@ console.log(toMarkdown(benchOtaParse(vectors)));
 console.log(toMarkdown(benchFrameDriver(resolve(fileURLToPath(import.meta.url), '../..'))));
 console.log(toMarkdown(benchPathPlan()));
 console.log(toMarkdown(benchCampaign()));
+console.log(toMarkdown(benchSessionAccuracy(resolve(fileURLToPath(import.meta.url), '../..'))));
