@@ -14,7 +14,13 @@ import type { EstateDevice } from '../pathways/estate.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
 import { durationUs, type Policy } from './policy.ts';
-import { runSessionSimulation, type SessionDevice, type SessionImage } from './session-driver.ts';
+import {
+  runSessionSimulation,
+  type SessionDevice,
+  type SessionDeviceResult,
+  type SessionImage,
+  type SessionResult,
+} from './session-driver.ts';
 
 /** How an image of an entry looks to the campaign: real (read from `image_file`) or simulated from its size. */
 export interface EntryImage {
@@ -41,6 +47,8 @@ export interface CampaignInput {
   readonly policy: Policy;
   readonly mode: 'planned' | 'direct';
   readonly seed: number;
+  /** Run only these buckets (a shard); default all. */
+  readonly buckets?: readonly number[];
 }
 
 /** What happened to one device. */
@@ -142,7 +150,11 @@ function percentile(sorted: readonly number[], total: number, q: number): number
 }
 
 /** Runs a campaign and returns its report and each device's outcome. */
-export function runCampaign(input: CampaignInput): { report: CampaignReport; outcomes: DeviceOutcome[] } {
+export function runCampaign(input: CampaignInput): {
+  report: CampaignReport;
+  outcomes: DeviceOutcome[];
+  partials: CampaignPartial[];
+} {
   const { catalog, policy } = input;
   const planner = new Planner(catalog);
   const rank = ranks(catalog);
@@ -247,62 +259,135 @@ export function runCampaign(input: CampaignInput): { report: CampaignReport; out
     outcomes.push({ pending: true, device, from, target, hops });
   }
 
-  const result = runSessionSimulation({
-    seed: input.seed,
-    hubs: hubIds.map(() => ({ config: hubConfig, memory })),
-    devices: sessionDevices,
-    maxTimeUs: (policy.maxDays ?? 60) * 86_400_000_000,
-    ...(policy.adt && { adt: { limit: policy.adt.limit, windowUs: durationUs(policy.adt.window) } }),
-    ...(policy.activationWindow && { activationWindow: policy.activationWindow }),
-  });
-  const byNode = new Map(result.devices.map((d) => [d.node, d]));
-
-  const final: DeviceOutcome[] = outcomes.map((o) => {
-    if (!('pending' in o)) return o;
-    const s = byNode.get(o.device.deviceId);
-    const base = {
-      deviceId: o.device.deviceId,
-      hubId: o.device.hubId,
-      from: o.from.cplEntryId,
-      target: o.target,
-      hops: o.hops,
-    };
-    const behaviour = input.behaviours.get(o.from.model);
-    let entry = o.from.cplEntryId;
-    let status: DeviceStatus | undefined;
-    let reason: string | undefined;
-    let onTargetMs: number | undefined;
-    (s?.activationsUs ?? []).forEach((t, k) => {
-      if (status) return;
-      const hop = o.hops[k] as string;
-      const outcome = behaviour ? outcomeOf(behaviour, hop, entry) : undefined;
-      if (outcome?.kind === 'refuse') {
-        status = 'refused';
-        reason = `firmware ${hop} refused to run on ${entry}`;
-        return;
-      }
-      if (outcome?.kind === 'brick' || outcome?.kind === 'degrade') {
-        status = outcome.kind === 'brick' ? 'bricked' : 'degraded';
-        reason = `${hop} on ${entry}: lost ${outcome.functions.join(', ')}`;
-        entry = hop;
-        return;
-      }
-      entry = hop;
-      if (entry === o.target) onTargetMs = Math.floor(t / 1000);
+  // Hubs fall into buckets by a hash of their ID; a bucket runs on its own with its share of the
+  // threshold, so any split of the buckets over shards or workers gives the same result.
+  const bucketCount = policy.buckets ?? 1;
+  const bucketOf = (hubId: string) => fnv1a(hubId) % bucketCount;
+  const pendingOf = new Map<
+    string,
+    { device: EstateDevice; from: CatalogEntry; target: string; hops: readonly string[] }
+  >();
+  for (const o of outcomes) if ('pending' in o) pendingOf.set(o.device.deviceId, o);
+  const sessionsIn = Array.from({ length: bucketCount }, (): SessionDevice[] => []);
+  for (const d of sessionDevices) sessionsIn[bucketOf(hubIds[d.hub ?? 0] as string)]?.push(d);
+  const shares = adtShares(
+    policy.adt?.limit,
+    sessionsIn.map((b) => b.length),
+  );
+  const wanted = new Set(input.buckets ?? sessionsIn.map((_, b) => b));
+  const partials: CampaignPartial[] = [];
+  const final: DeviceOutcome[] = [];
+  for (let b = 0; b < bucketCount; b++) {
+    if (!wanted.has(b)) continue;
+    const devices = sessionsIn[b] as SessionDevice[];
+    // The bucket's hubs, renumbered.
+    const local = [...new Set(devices.map((d) => d.hub ?? 0))].sort((x, y) => x - y);
+    const localIndex = new Map(local.map((h, k) => [h, k]));
+    const result = runSessionSimulation({
+      seed: input.seed,
+      hubs: local.length ? local.map(() => ({ config: hubConfig, memory })) : [{ config: hubConfig, memory }],
+      devices: devices.map((d) => ({ ...d, hub: localIndex.get(d.hub ?? 0) as number })),
+      maxTimeUs: (policy.maxDays ?? 60) * 86_400_000_000,
+      ...(policy.adt && { adt: { limit: shares[b] as number, windowUs: durationUs(policy.adt.window) } }),
+      ...(policy.activationWindow && { activationWindow: policy.activationWindow }),
     });
-    if (!status)
-      status = onTargetMs !== undefined ? 'onTarget' : s?.phase === 'failed' ? 'failed' : 'notReached';
-    if (!reason && status !== 'onTarget') reason = s?.reason ?? `ended ${s?.phase}`;
-    return {
-      ...base,
-      status,
-      entry,
-      ...(onTargetMs !== undefined && { onTargetMs }),
-      ...(reason !== undefined && { reason }),
-    };
-  });
+    const judged = result.devices.map((s) =>
+      judge(pendingOf.get(s.node) as NonNullable<ReturnType<typeof pendingOf.get>>, s, input),
+    );
+    const plain = outcomes.filter((o): o is DeviceOutcome => !('pending' in o) && bucketOf(o.hubId) === b);
+    final.push(...plain, ...judged);
+    partials.push(partialOf(input, b, bucketCount, [...plain, ...judged], result, shares[b] ?? 0));
+  }
+  return { report: mergePartials(partials), outcomes: final, partials };
+}
 
-  const byStatus = {
+/** One device's outcome: its activations in order, each judged by the behaviour file. */
+function judge(
+  o: { device: EstateDevice; from: CatalogEntry; target: string; hops: readonly string[] },
+  s: SessionDeviceResult,
+  input: CampaignInput,
+): DeviceOutcome {
+  const behaviour = input.behaviours.get(o.from.model);
+  let entry = o.from.cplEntryId;
+  let status: DeviceStatus | undefined;
+  let reason: string | undefined;
+  let onTargetMs: number | undefined;
+  s.activationsUs.forEach((t, k) => {
+    if (status) return;
+    const hop = o.hops[k] as string;
+    const outcome = behaviour ? outcomeOf(behaviour, hop, entry) : undefined;
+    if (outcome?.kind === 'refuse') {
+      status = 'refused';
+      reason = `firmware ${hop} refused to run on ${entry}`;
+      return;
+    }
+    if (outcome?.kind === 'brick' || outcome?.kind === 'degrade') {
+      status = outcome.kind === 'brick' ? 'bricked' : 'degraded';
+      reason = `${hop} on ${entry}: lost ${outcome.functions.join(', ')}`;
+      entry = hop;
+      return;
+    }
+    entry = hop;
+    if (entry === o.target) onTargetMs = Math.floor(t / 1000);
+  });
+  if (!status)
+    status = onTargetMs !== undefined ? 'onTarget' : s.phase === 'failed' ? 'failed' : 'notReached';
+  if (!reason && status !== 'onTarget') reason = s.reason ?? `ended ${s.phase}`;
+  return {
+    deviceId: o.device.deviceId,
+    hubId: o.device.hubId,
+    from: o.from.cplEntryId,
+    target: o.target,
+    hops: o.hops,
+    status,
+    entry,
+    ...(onTargetMs !== undefined && { onTargetMs }),
+    ...(reason !== undefined && { reason }),
+  };
+}
+
+/** The threshold split over buckets by their devices (largest remainder; at least 1 where there are devices). */
+function adtShares(limit: number | undefined, devices: readonly number[]): number[] {
+  if (limit === undefined) return devices.map(() => 0);
+  const total = devices.reduce((a, b) => a + b, 0);
+  if (total === 0) return devices.map(() => 0);
+  const exact = devices.map((n) => (limit * n) / total);
+  const shares = exact.map(Math.floor);
+  let left = limit - shares.reduce((a, b) => a + b, 0);
+  const order = exact
+    .map((x, b) => [x - Math.floor(x), b] as const)
+    .sort((x, y) => y[0] - x[0] || x[1] - y[1]);
+  for (const [, b] of order) {
+    if (left <= 0) break;
+    shares[b] = (shares[b] as number) + 1;
+    left--;
+  }
+  return shares.map((s, b) => ((devices[b] as number) > 0 ? Math.max(1, s) : 0));
+}
+
+/** What one bucket contributes to the report: everything the merge needs, nothing per device but on-target times. */
+export interface CampaignPartial {
+  readonly mode: 'planned' | 'direct';
+  readonly seed: number;
+  readonly bucket: number;
+  readonly buckets: number;
+  readonly devices: number;
+  readonly withPath: number;
+  readonly byStatus: Readonly<Record<DeviceStatus, number>>;
+  readonly reasons: Readonly<Record<string, number>>;
+  readonly hopsHistogram: Readonly<Record<string, number>>;
+  /** On-target times of its devices, ms, sorted. */
+  readonly onTargetMs: readonly number[];
+  readonly hubMemoryPeakBlocks: number;
+  readonly downloadsPeak: number;
+  readonly adtQuarantined: number;
+  readonly adtLimit: number;
+  readonly simulatedMs: number;
+  readonly events: number;
+}
+
+function emptyStatus(): Record<DeviceStatus, number> {
+  return {
     onTarget: 0,
     bricked: 0,
     degraded: 0,
@@ -312,30 +397,96 @@ export function runCampaign(input: CampaignInput): { report: CampaignReport; out
     notReached: 0,
     skipped: 0,
   };
+}
+
+function partialOf(
+  input: CampaignInput,
+  bucket: number,
+  buckets: number,
+  outcomes: readonly DeviceOutcome[],
+  result: SessionResult,
+  adtLimit: number,
+): CampaignPartial {
+  const byStatus = emptyStatus();
   const reasons: Record<string, number> = {};
   const hopsHistogram: Record<string, number> = {};
-  for (const o of final) {
+  for (const o of outcomes) {
     byStatus[o.status]++;
     if (o.reason) reasons[o.reason] = (reasons[o.reason] ?? 0) + 1;
     hopsHistogram[String(o.hops.length)] = (hopsHistogram[String(o.hops.length)] ?? 0) + 1;
   }
-  const withPath = final.filter((o) => o.status !== 'noPath' && o.status !== 'skipped').length;
-  const times = final
-    .flatMap((o) => (o.onTargetMs !== undefined ? [o.onTargetMs] : []))
-    .sort((a, b) => a - b);
-  const simulatedMs = Math.floor(result.endUs / 1000);
-  const days = Math.max(1, Math.ceil(simulatedMs / DAY_MS));
-  const onTargetByDay = Array.from(
-    { length: days },
-    (_, d) => times.filter((t) => t < (d + 1) * DAY_MS).length,
-  );
-  const report: CampaignReport = {
+  return {
     mode: input.mode,
     seed: input.seed,
-    devices: final.length,
+    bucket,
+    buckets,
+    devices: outcomes.length,
+    withPath: outcomes.filter((o) => o.status !== 'noPath' && o.status !== 'skipped').length,
     byStatus,
-    reasons: Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => (a < b ? -1 : 1))),
+    reasons,
     hopsHistogram,
+    onTargetMs: outcomes
+      .flatMap((o) => (o.onTargetMs !== undefined ? [o.onTargetMs] : []))
+      .sort((a, b) => a - b),
+    hubMemoryPeakBlocks: result.hubMemoryPeakBlocks,
+    downloadsPeak: result.downloadsPeak,
+    adtQuarantined: result.quarantined,
+    adtLimit,
+    simulatedMs: Math.floor(result.endUs / 1000),
+    events: result.events,
+  };
+}
+
+function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The report of a campaign from its buckets' partials, whichever process ran which bucket: the
+ * same partials in any order give the same report. Refuses partials of different campaigns.
+ */
+export function mergePartials(partials: readonly CampaignPartial[]): CampaignReport {
+  const first = partials[0];
+  if (!first) throw new RangeError('partials: none to merge');
+  const seen = new Set<number>();
+  for (const p of partials) {
+    if (p.mode !== first.mode || p.seed !== first.seed || p.buckets !== first.buckets)
+      throw new RangeError(
+        `partials: bucket ${p.bucket} is from another campaign (mode, seed or bucket count differ)`,
+      );
+    if (seen.has(p.bucket)) throw new RangeError(`partials: bucket ${p.bucket} appears twice`);
+    seen.add(p.bucket);
+  }
+  const byStatus = emptyStatus();
+  const reasons: Record<string, number> = {};
+  const hopsHistogram: Record<string, number> = {};
+  let devices = 0;
+  let withPath = 0;
+  const times: number[] = [];
+  for (const p of [...partials].sort((a, b) => a.bucket - b.bucket)) {
+    devices += p.devices;
+    withPath += p.withPath;
+    for (const [k, v] of Object.entries(p.byStatus)) byStatus[k as DeviceStatus] += v;
+    for (const [k, v] of Object.entries(p.reasons)) reasons[k] = (reasons[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(p.hopsHistogram)) hopsHistogram[k] = (hopsHistogram[k] ?? 0) + v;
+    times.push(...p.onTargetMs);
+  }
+  times.sort((a, b) => a - b);
+  const simulatedMs = Math.max(...partials.map((p) => p.simulatedMs));
+  const days = Math.max(1, Math.ceil(simulatedMs / DAY_MS));
+  const onTargetByDay: number[] = [];
+  let k = 0;
+  for (let d = 0; d < days; d++) {
+    while (k < times.length && (times[k] as number) < (d + 1) * DAY_MS) k++;
+    onTargetByDay.push(k);
+  }
+  return {
+    mode: first.mode,
+    seed: first.seed,
+    devices,
+    byStatus,
+    reasons: sortedKeys(reasons),
+    hopsHistogram: sortedKeys(hopsHistogram),
     timeToTargetMs: {
       p50: percentile(times, withPath, 0.5),
       p90: percentile(times, withPath, 0.9),
@@ -343,11 +494,20 @@ export function runCampaign(input: CampaignInput): { report: CampaignReport; out
       p100: percentile(times, withPath, 1),
     },
     onTargetByDay,
-    hubMemoryPeakBlocks: result.hubMemoryPeakBlocks,
-    downloadsPeak: result.downloadsPeak,
-    adtQuarantined: result.quarantined,
+    hubMemoryPeakBlocks: Math.max(...partials.map((p) => p.hubMemoryPeakBlocks)),
+    downloadsPeak: Math.max(...partials.map((p) => p.downloadsPeak)),
+    adtQuarantined: partials.reduce((n, p) => n + p.adtQuarantined, 0),
     simulatedMs,
-    events: result.events,
+    events: partials.reduce((n, p) => n + p.events, 0),
   };
-  return { report, outcomes: final };
+}
+
+/** FNV-1a of a string: the bucket of a hub. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }

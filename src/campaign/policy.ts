@@ -25,6 +25,12 @@ export const policySchema = z.strictObject({
     .strictObject({ fromHour: z.number().int().min(0).max(23), toHour: z.number().int().min(0).max(24) })
     .optional(),
   mode: z.enum(['planned', 'direct', 'both']).optional(),
+  /**
+   * Hubs fall into this many buckets (by a hash of their ID); each runs on its own with a share of
+   * the threshold proportional to its devices. Shards and workers split buckets, so the report
+   * does not depend on how the campaign was split. Default 1.
+   */
+  buckets: z.number().int().positive().max(4096).optional(),
   maxDays: z.number().positive().optional(),
 });
 

@@ -11,6 +11,7 @@ import { conformCommand } from './commands/conform.ts';
 import { gbcsCommand } from './commands/gbcs.ts';
 import { imageCommand } from './commands/image.ts';
 import { pathCommand } from './commands/path.ts';
+import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import type { CliContext, CliIo } from './context.ts';
@@ -33,6 +34,7 @@ export function buildParser(ctx: CliContext) {
     .command(conformCommand(ctx))
     .command(runCommand(ctx))
     .command(campaignCommand(ctx))
+    .command(reportCommand(ctx))
     .command(simulateCommand(ctx))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .check(refuseRepeatedOptions, true)

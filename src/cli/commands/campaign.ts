@@ -107,6 +107,39 @@ function devicesCsv(outcomes: readonly DeviceOutcome[], mode: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `K/N` (1-based). */
+function parseShard(text: string): { k: number; n: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const k = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || n < 1 || k < 1 || k > n)
+    throw new CliError('BAD_ARGUMENT', `--shard: '${text}' is not K/N with 1 ≤ K ≤ N`);
+  return { k, n };
+}
+
+/** The buckets of shard K of N: every Nth, from K−1. */
+function bucketsOf(shard: { k: number; n: number }, buckets: number): number[] {
+  return Array.from({ length: buckets }, (_, b) => b).filter((b) => b % shard.n === shard.k - 1);
+}
+
+/** The report document of one or both modes (both: side by side with the difference). */
+export function campaignDocument(seed: number, reports: readonly CampaignReport[]) {
+  const [planned, direct] = reports;
+  if (reports.length === 2 && planned && direct) {
+    const harmed = (r: CampaignReport) => r.byStatus.bricked + r.byStatus.degraded;
+    return {
+      seed,
+      planned,
+      direct,
+      difference: {
+        bricked: direct.byStatus.bricked - planned.byStatus.bricked,
+        siteVisitsAvoided: harmed(direct) - harmed(planned),
+      },
+    };
+  }
+  return { seed, ...planned };
+}
+
 /** The `campaign` command module. */
 export function campaignCommand(ctx: CliContext): CommandModule {
   return {
@@ -135,7 +168,12 @@ export function campaignCommand(ctx: CliContext): CommandModule {
         })
         .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' })
         .option('json', { type: 'string', describe: 'write the JSON report to this file' })
-        .option('devices', { type: 'string', describe: 'write one CSV line per device to this file' }),
+        .option('devices', { type: 'string', describe: 'write one CSV line per device to this file' })
+        .option('shard', {
+          type: 'string',
+          describe:
+            'run slice K of N (K/N, 1-based) of the policy’s hub buckets; --json then writes partials for `hanota report merge`',
+        }),
     handler: (argv) => {
       const seed = parseUint(String(argv.seed), 32, 'seed');
       const catalogFile = String(argv.catalog);
@@ -159,11 +197,13 @@ export function campaignCommand(ctx: CliContext): CommandModule {
         }
       }
       const images = entryImages(ctx, catalogFile, catalog);
+      const shard = typeof argv.shard === 'string' ? parseShard(argv.shard) : undefined;
       const mode = (argv.mode as Policy['mode'] | undefined) ?? policy.mode ?? 'planned';
       const modes = mode === 'both' ? (['planned', 'direct'] as const) : ([mode] as const);
       const runs = modes.map((m) => {
         try {
           return runCampaign({
+            ...(shard && { buckets: bucketsOf(shard, policy.buckets ?? 1) }),
             estate,
             catalog,
             targets: argv.target as string[],
@@ -181,22 +221,25 @@ export function campaignCommand(ctx: CliContext): CommandModule {
       });
       const bricked = runs.some((r) => r.report.byStatus.bricked + r.report.byStatus.degraded > 0);
       if (bricked) ctx.exit(1);
-      const doc =
-        runs.length === 2
-          ? {
+      if (shard && typeof argv.json === 'string') {
+        // A shard writes its buckets' partials; `hanota report merge` makes the report of them all.
+        const partials = runs.flatMap((r) => r.partials);
+        ctx.io.writeFile(
+          argv.json,
+          `${JSON.stringify({ hanotaCampaignShard: 1, seed, shard: argv.shard, partials }, null, 2)}\n`,
+        );
+      } else if (typeof argv.json === 'string')
+        ctx.io.writeFile(
+          argv.json,
+          `${JSON.stringify(
+            campaignDocument(
               seed,
-              planned: runs[0]?.report,
-              direct: runs[1]?.report,
-              difference: {
-                bricked: (runs[1]?.report.byStatus.bricked ?? 0) - (runs[0]?.report.byStatus.bricked ?? 0),
-                siteVisitsAvoided:
-                  (runs[1]?.report.byStatus.bricked ?? 0) +
-                  (runs[1]?.report.byStatus.degraded ?? 0) -
-                  ((runs[0]?.report.byStatus.bricked ?? 0) + (runs[0]?.report.byStatus.degraded ?? 0)),
-              },
-            }
-          : { seed, ...runs[0]?.report };
-      if (typeof argv.json === 'string') ctx.io.writeFile(argv.json, `${JSON.stringify(doc, null, 2)}\n`);
+              runs.map((r) => r.report),
+            ),
+            null,
+            2,
+          )}\n`,
+        );
       if (typeof argv.devices === 'string')
         ctx.io.writeFile(argv.devices, runs.map((r) => devicesCsv(r.outcomes, r.report.mode)).join(''));
       ctx.io.stdout(
