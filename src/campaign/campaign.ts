@@ -154,6 +154,8 @@ export function runCampaign(input: CampaignInput): {
   report: CampaignReport;
   outcomes: DeviceOutcome[];
   partials: CampaignPartial[];
+  /** The outcomes bucket by bucket, for runs split over workers. */
+  byBucket: { bucket: number; outcomes: DeviceOutcome[] }[];
 } {
   const { catalog, policy } = input;
   const planner = new Planner(catalog);
@@ -277,6 +279,7 @@ export function runCampaign(input: CampaignInput): {
   const wanted = new Set(input.buckets ?? sessionsIn.map((_, b) => b));
   const partials: CampaignPartial[] = [];
   const final: DeviceOutcome[] = [];
+  const byBucket: { bucket: number; outcomes: DeviceOutcome[] }[] = [];
   for (let b = 0; b < bucketCount; b++) {
     if (!wanted.has(b)) continue;
     const devices = sessionsIn[b] as SessionDevice[];
@@ -296,9 +299,10 @@ export function runCampaign(input: CampaignInput): {
     );
     const plain = outcomes.filter((o): o is DeviceOutcome => !('pending' in o) && bucketOf(o.hubId) === b);
     final.push(...plain, ...judged);
+    byBucket.push({ bucket: b, outcomes: [...plain, ...judged] });
     partials.push(partialOf(input, b, bucketCount, [...plain, ...judged], result, shares[b] ?? 0));
   }
-  return { report: mergePartials(partials), outcomes: final, partials };
+  return { report: mergePartials(partials), outcomes: final, partials, byBucket };
 }
 
 /** One device's outcome: its activations in order, each judged by the behaviour file. */

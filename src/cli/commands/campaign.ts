@@ -4,66 +4,15 @@
  * a firmware campaign over an estate on the session driver. Prints a summary; writes the JSON
  * report and a CSV line per device. Exit 1 when a device ends bricked or degraded.
  */
-import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { toHex } from '../../bytes/hex.ts';
-import {
-  type CampaignReport,
-  type DeviceOutcome,
-  type EntryImage,
-  runCampaign,
-} from '../../campaign/campaign.ts';
-import { type Policy, parsePolicy } from '../../campaign/policy.ts';
-import { sha256 } from '../../crypto/hashes.ts';
-import { DecodeError, HanotaError } from '../../errors/errors.ts';
-import { parseImage } from '../../ota/image.ts';
-import { type Behaviour, parseBehaviour } from '../../pathways/behaviour.ts';
-import type { Catalog } from '../../pathways/catalog.ts';
-import { readCatalog, readEstate } from '../catalog-input.ts';
-import { CliError, inputError } from '../cli-error.ts';
+import { type CampaignReport, type DeviceOutcome, runCampaign } from '../../campaign/campaign.ts';
+import type { Policy } from '../../campaign/policy.ts';
+import { HanotaError } from '../../errors/errors.ts';
+import { type CampaignFiles, loadCampaign } from '../campaign-input.ts';
+import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { parseUint } from '../options.ts';
 import { renderTable } from '../table.ts';
-
-/** The real images of the entries with an `image_file`, checked against their catalog hash. */
-function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Map<string, EntryImage> {
-  const images = new Map<string, EntryImage>();
-  for (const e of catalog.entries) {
-    const file = e.extra.image_file;
-    if (!file) continue;
-    const path = resolve(dirname(catalogFile), file);
-    const bytes = ctx.io.readFile(path);
-    let parsed: ReturnType<typeof parseImage> | undefined;
-    for (const format of ['auto', 'gbcs'] as const) {
-      try {
-        parsed = parseImage(bytes, { format });
-        break;
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error;
-        if (format === 'gbcs') throw inputError(`${path} (image_file of ${e.cplEntryId})`, error);
-      }
-    }
-    const image = parsed as ReturnType<typeof parseImage>;
-    const hash = toHex(sha256(image.format === 'gbcs' ? image.manufacturerImage.data : bytes));
-    if (hash !== e.manufacturerImageHash.toLowerCase())
-      throw new CliError(
-        'IMAGE_HASH',
-        `${path}: its hash ${hash} is not ${e.cplEntryId}'s ${e.manufacturerImageHash}`,
-      );
-    const h = image.header;
-    images.set(e.cplEntryId, {
-      manufacturerCode: h.manufacturerCode,
-      imageType: h.imageType,
-      fileVersion: h.fileVersion,
-      size: bytes.length,
-      ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
-      ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
-      valid: true,
-      real: true,
-    });
-  }
-  return images;
-}
 
 function summary(report: CampaignReport): string[][] {
   const s = report.byStatus;
@@ -176,27 +125,13 @@ export function campaignCommand(ctx: CliContext): CommandModule {
         }),
     handler: (argv) => {
       const seed = parseUint(String(argv.seed), 32, 'seed');
-      const catalogFile = String(argv.catalog);
-      const catalog = readCatalog(ctx, catalogFile);
-      const estate = readEstate(ctx, String(argv.estate));
-      let policy: Policy = {};
-      if (typeof argv.policy === 'string') {
-        try {
-          policy = parsePolicy(new TextDecoder().decode(ctx.io.readFile(argv.policy)));
-        } catch (error) {
-          throw inputError(argv.policy, error);
-        }
-      }
-      const behaviours = new Map<string, Behaviour>();
-      for (const file of (argv.behaviour as string[] | undefined) ?? []) {
-        try {
-          const b = parseBehaviour(new TextDecoder().decode(ctx.io.readFile(file)));
-          behaviours.set(b.model, b);
-        } catch (error) {
-          throw inputError(file, error);
-        }
-      }
-      const images = entryImages(ctx, catalogFile, catalog);
+      const files: CampaignFiles = {
+        estate: String(argv.estate),
+        catalog: String(argv.catalog),
+        ...(typeof argv.policy === 'string' && { policy: argv.policy }),
+        behaviours: (argv.behaviour as string[] | undefined) ?? [],
+      };
+      const { catalog, estate, policy, behaviours, images } = loadCampaign(ctx, files);
       const shard = typeof argv.shard === 'string' ? parseShard(argv.shard) : undefined;
       const mode = (argv.mode as Policy['mode'] | undefined) ?? policy.mode ?? 'planned';
       const modes = mode === 'both' ? (['planned', 'direct'] as const) : ([mode] as const);

@@ -1,0 +1,99 @@
+/**
+ * Reading a campaign's inputs: estate, catalog (and the real images its `image_file` column
+ * names, checked against the entries' hashes), policy and behaviour files. Used by `hanota
+ * campaign` and by its worker threads, which read the same files themselves.
+ */
+import { dirname, resolve } from 'node:path';
+import { toHex } from '../bytes/hex.ts';
+import type { EntryImage } from '../campaign/campaign.ts';
+import { type Policy, parsePolicy } from '../campaign/policy.ts';
+import { sha256 } from '../crypto/hashes.ts';
+import { DecodeError } from '../errors/errors.ts';
+import { parseImage } from '../ota/image.ts';
+import { type Behaviour, parseBehaviour } from '../pathways/behaviour.ts';
+import type { Catalog } from '../pathways/catalog.ts';
+import type { EstateDevice } from '../pathways/estate.ts';
+import { readCatalog, readEstate } from './catalog-input.ts';
+import { CliError, inputError } from './cli-error.ts';
+import type { CliContext } from './context.ts';
+
+/** The files of a campaign. */
+export interface CampaignFiles {
+  readonly estate: string;
+  readonly catalog: string;
+  readonly policy?: string;
+  readonly behaviours: readonly string[];
+}
+
+/** A campaign's inputs, read and checked. */
+export interface LoadedCampaign {
+  readonly estate: EstateDevice[];
+  readonly catalog: Catalog;
+  readonly policy: Policy;
+  readonly behaviours: Map<string, Behaviour>;
+  readonly images: Map<string, EntryImage>;
+}
+
+/** The real images of the entries with an `image_file`, checked against their catalog hash. */
+function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Map<string, EntryImage> {
+  const images = new Map<string, EntryImage>();
+  for (const e of catalog.entries) {
+    const file = e.extra.image_file;
+    if (!file) continue;
+    const path = resolve(dirname(catalogFile), file);
+    const bytes = ctx.io.readFile(path);
+    let parsed: ReturnType<typeof parseImage> | undefined;
+    for (const format of ['auto', 'gbcs'] as const) {
+      try {
+        parsed = parseImage(bytes, { format });
+        break;
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        if (format === 'gbcs') throw inputError(`${path} (image_file of ${e.cplEntryId})`, error);
+      }
+    }
+    const image = parsed as ReturnType<typeof parseImage>;
+    const hash = toHex(sha256(image.format === 'gbcs' ? image.manufacturerImage.data : bytes));
+    if (hash !== e.manufacturerImageHash.toLowerCase())
+      throw new CliError(
+        'IMAGE_HASH',
+        `${path}: its hash ${hash} is not ${e.cplEntryId}'s ${e.manufacturerImageHash}`,
+      );
+    const h = image.header;
+    images.set(e.cplEntryId, {
+      manufacturerCode: h.manufacturerCode,
+      imageType: h.imageType,
+      fileVersion: h.fileVersion,
+      size: bytes.length,
+      ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
+      ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
+      valid: true,
+      real: true,
+    });
+  }
+  return images;
+}
+
+/** Reads every input of a campaign; errors name the file. */
+export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampaign {
+  const catalog = readCatalog(ctx, files.catalog);
+  const estate = readEstate(ctx, files.estate);
+  let policy: Policy = {};
+  if (files.policy !== undefined) {
+    try {
+      policy = parsePolicy(new TextDecoder().decode(ctx.io.readFile(files.policy)));
+    } catch (error) {
+      throw inputError(files.policy, error);
+    }
+  }
+  const behaviours = new Map<string, Behaviour>();
+  for (const file of files.behaviours) {
+    try {
+      const b = parseBehaviour(new TextDecoder().decode(ctx.io.readFile(file)));
+      behaviours.set(b.model, b);
+    } catch (error) {
+      throw inputError(file, error);
+    }
+  }
+  return { estate, catalog, policy, behaviours, images: entryImages(ctx, files.catalog, catalog) };
+}
