@@ -151,4 +151,11 @@ describe('campaigns in shards', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/buckets 1, 3, 5, 7 are missing/);
   });
+
+  it('gives the same report and device file on worker threads as on one', async () => {
+    await hanota(...args, '--json', join(tmp, 'w1.json'), '--devices', join(tmp, 'w1.csv'));
+    await hanota(...args, '--workers', '3', '--json', join(tmp, 'w3.json'), '--devices', join(tmp, 'w3.csv'));
+    expect(readFileSync(join(tmp, 'w3.json'), 'utf8')).toBe(readFileSync(join(tmp, 'w1.json'), 'utf8'));
+    expect(readFileSync(join(tmp, 'w3.csv'), 'utf8')).toBe(readFileSync(join(tmp, 'w1.csv'), 'utf8'));
+  });
 });
