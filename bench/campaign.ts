@@ -18,7 +18,8 @@ const TYPES: readonly [string, number][] = [
 const MODELS = 4;
 const VERSIONS = 6;
 
-function catalogText(): { text: string; targets: string[] } {
+/** The generated catalog and its targets (the last version of each model). */
+export function catalogText(): { text: string; targets: string[] } {
   const lines = [
     'cpl_entry_id,device_type,manufacturer,model,hardware_version,firmware_version,manufacturer_image_hash,base_cpl_entry_ids,status,manufacturer_code,image_type,image_size',
   ];
@@ -43,7 +44,8 @@ function catalogText(): { text: string; targets: string[] } {
   return { text: `${lines.join('\n')}\n`, targets };
 }
 
-function estateText(devices: number): string {
+/** The generated estate. */
+export function estateText(devices: number): string {
   const lines = ['device_id,device_type,hub_id,cpl_entry_id'];
   let x = 2026;
   const next = () => {
@@ -68,7 +70,7 @@ function estateText(devices: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs the benchmark once. */
+/** Runs the benchmark once (in one thread). */
 export function benchCampaign(devices = Number(process.env.DEVICES ?? 1_000_000)): BenchResult {
   const { text, targets } = catalogText();
   const estateCsv = estateText(devices);

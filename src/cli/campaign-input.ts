@@ -74,18 +74,21 @@ function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Ma
   return images;
 }
 
+/** Reads the policy alone (empty without one). */
+export function loadPolicy(ctx: CliContext, files: CampaignFiles): Policy {
+  if (files.policy === undefined) return {};
+  try {
+    return parsePolicy(new TextDecoder().decode(ctx.io.readFile(files.policy)));
+  } catch (error) {
+    throw inputError(files.policy, error);
+  }
+}
+
 /** Reads every input of a campaign; errors name the file. */
 export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampaign {
   const catalog = readCatalog(ctx, files.catalog);
   const estate = readEstate(ctx, files.estate);
-  let policy: Policy = {};
-  if (files.policy !== undefined) {
-    try {
-      policy = parsePolicy(new TextDecoder().decode(ctx.io.readFile(files.policy)));
-    } catch (error) {
-      throw inputError(files.policy, error);
-    }
-  }
+  const policy = loadPolicy(ctx, files);
   const behaviours = new Map<string, Behaviour>();
   for (const file of files.behaviours) {
     try {

@@ -16,7 +16,7 @@ import {
 } from '../../campaign/campaign.ts';
 import type { Policy } from '../../campaign/policy.ts';
 import { HanotaError } from '../../errors/errors.ts';
-import { type CampaignFiles, loadCampaign } from '../campaign-input.ts';
+import { type CampaignFiles, loadCampaign, loadPolicy } from '../campaign-input.ts';
 import type { CampaignWorkerData } from '../campaign-worker-main.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
@@ -87,7 +87,10 @@ async function inWorkers(
             workerData: { ...data, buckets },
           });
           worker.once('message', done);
-          worker.once('error', fail);
+          // An input error in a worker is the same input error: exit 2 with its message.
+          worker.once('error', (error: Error & { code?: string }) =>
+            fail(error.name === 'CliError' ? new CliError(error.code ?? 'INPUT', error.message) : error),
+          );
         }),
     ),
   );
@@ -179,31 +182,23 @@ export function campaignCommand(ctx: CliContext): CommandModule {
         ...(typeof argv.policy === 'string' && { policy: argv.policy }),
         behaviours: (argv.behaviour as string[] | undefined) ?? [],
       };
-      const { catalog, estate, policy, behaviours, images } = loadCampaign(ctx, files);
+      const policy = loadPolicy(ctx, files);
+      const workers = parseUint(String(argv.workers), 8, 'workers');
+      // With workers, each reads the inputs itself: the main thread holds only the results.
+      const loaded = workers > 1 && (policy.buckets ?? 1) > 1 ? undefined : loadCampaign(ctx, files);
       const shard = typeof argv.shard === 'string' ? parseShard(argv.shard) : undefined;
       const mode = (argv.mode as Policy['mode'] | undefined) ?? policy.mode ?? 'planned';
       const modes = mode === 'both' ? (['planned', 'direct'] as const) : ([mode] as const);
       const buckets = shard
         ? bucketsOf(shard, policy.buckets ?? 1)
         : Array.from({ length: policy.buckets ?? 1 }, (_, b) => b);
-      const workers = parseUint(String(argv.workers), 8, 'workers');
       const runs: CampaignRun[] = [];
       for (const m of modes) {
         try {
           runs.push(
-            workers > 1 && buckets.length > 1
-              ? await inWorkers({ files, targets: argv.target as string[], mode: m, seed, buckets }, workers)
-              : runCampaign({
-                  buckets,
-                  estate,
-                  catalog,
-                  targets: argv.target as string[],
-                  images,
-                  behaviours,
-                  policy,
-                  mode: m,
-                  seed,
-                }),
+            loaded
+              ? runCampaign({ ...loaded, buckets, targets: argv.target as string[], mode: m, seed })
+              : await inWorkers({ files, targets: argv.target as string[], mode: m, seed, buckets }, workers),
           );
         } catch (error) {
           if (error instanceof RangeError) throw new CliError('BAD_ARGUMENT', error.message);
