@@ -99,6 +99,10 @@ export interface CampaignReport {
   readonly adtQuarantined: number;
   readonly simulatedMs: number;
   readonly events: number;
+  /** Per simulated day: the fullest hub's memory blocks in use. */
+  readonly memoryByDay: readonly number[];
+  /** Per simulated day: distributions asked for that day and quarantined to a later window. */
+  readonly quarantinedByDay: readonly number[];
 }
 
 const DEFAULT_IMAGE_SIZE = 200 * 1024;
@@ -388,6 +392,8 @@ export interface CampaignPartial {
   readonly adtLimit: number;
   readonly simulatedMs: number;
   readonly events: number;
+  readonly memoryByDay: readonly number[];
+  readonly quarantinedByDay: readonly number[];
 }
 
 function emptyStatus(): Record<DeviceStatus, number> {
@@ -438,6 +444,8 @@ function partialOf(
     adtLimit,
     simulatedMs: Math.floor(result.endUs / 1000),
     events: result.events,
+    memoryByDay: result.memoryByDay,
+    quarantinedByDay: result.quarantinedByDay,
   };
 }
 
@@ -503,6 +511,12 @@ export function mergePartials(partials: readonly CampaignPartial[]): CampaignRep
     adtQuarantined: partials.reduce((n, p) => n + p.adtQuarantined, 0),
     simulatedMs,
     events: partials.reduce((n, p) => n + p.events, 0),
+    memoryByDay: Array.from({ length: days }, (_, d) =>
+      Math.max(0, ...partials.map((p) => p.memoryByDay[Math.min(d, p.memoryByDay.length - 1)] ?? 0)),
+    ),
+    quarantinedByDay: Array.from({ length: days }, (_, d) =>
+      partials.reduce((n, p) => n + (p.quarantinedByDay[d] ?? 0), 0),
+    ),
   };
 }
 

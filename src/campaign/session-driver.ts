@@ -110,6 +110,10 @@ export interface SessionResult {
   readonly endUs: number;
   /** Distributions held back by the anomaly detection threshold. */
   readonly quarantined: number;
+  /** Per simulated day: the fullest hub's blocks in use at the end of the day. */
+  readonly memoryByDay: readonly number[];
+  /** Per simulated day: distributions asked for that day and held back to a later window. */
+  readonly quarantinedByDay: readonly number[];
 }
 
 type Stage = 'query' | 'blockRequest' | 'downloaded' | 'endAtHub' | 'activate' | 'notified' | 'released';
@@ -221,6 +225,9 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     };
   });
   const clock = new VirtualClock<Event>();
+  let clockNow = 0;
+  const memoryByDay: number[] = [];
+  const quarantinedByDay: number[] = [];
   // Per hub: images stored (one copy each), blocks in use, downloads in progress.
   const stored = hubs.map(() => new Set<string>());
   const used = hubs.map(() => 0);
@@ -236,6 +243,8 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     set.add(image.key);
     used[hub] = (used[hub] as number) + need;
     peakBlocks = Math.max(peakBlocks, used[hub] as number);
+    const day = Math.floor(clockNow / DAY_US);
+    memoryByDay[day] = Math.max(memoryByDay[day] ?? 0, used[hub] as number);
     return true;
   };
   // The anomaly detection threshold: distributions per window, each into the first window with room.
@@ -250,6 +259,8 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     if (w === Math.floor(t / gate.windowUs)) return t;
     d.quarantined++;
     quarantined++;
+    const day = Math.floor(t / DAY_US);
+    quarantinedByDay[day] = (quarantinedByDay[day] ?? 0) + 1;
     return w * gate.windowUs;
   };
   const startS = input.startUnixS ?? 1_767_225_600;
@@ -303,6 +314,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
   for (let next = clock.next(); next; next = clock.next()) {
     if (next.time > input.maxTimeUs) break;
     endUs = next.time;
+    clockNow = next.time;
     events++;
     const i = next.payload.device;
     const d = devices[i] as Device;
@@ -401,7 +413,26 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     downloadsPeak,
     endUs,
     quarantined,
+    // Memory only grows here (images stay until the campaign ends): carry each day's value on.
+    memoryByDay: carried(memoryByDay, Math.floor(endUs / DAY_US) + 1),
+    quarantinedByDay: Array.from(
+      { length: Math.floor(endUs / DAY_US) + 1 },
+      (_, day) => quarantinedByDay[day] ?? 0,
+    ),
   };
+}
+
+const DAY_US = 86_400_000_000;
+
+/** A dense array of `length` days from a sparse one, each day at least the day before. */
+function carried(sparse: readonly (number | undefined)[], length: number): number[] {
+  const out: number[] = [];
+  let last = 0;
+  for (let day = 0; day < length; day++) {
+    last = Math.max(last, sparse[day] ?? 0);
+    out.push(last);
+  }
+  return out;
 }
 
 function hex(v: number): string {
