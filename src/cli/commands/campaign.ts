@@ -16,6 +16,7 @@ import {
 } from '../../campaign/campaign.ts';
 import type { Policy } from '../../campaign/policy.ts';
 import { HanotaError } from '../../errors/errors.ts';
+import { campaignHtml } from '../../report/campaign-html.ts';
 import { type CampaignFiles, loadCampaign, loadPolicy } from '../campaign-input.ts';
 import type { CampaignWorkerData } from '../campaign-worker-main.ts';
 import { CliError } from '../cli-error.ts';
@@ -164,6 +165,10 @@ export function campaignCommand(ctx: CliContext): CommandModule {
         .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' })
         .option('json', { type: 'string', describe: 'write the JSON report to this file' })
         .option('devices', { type: 'string', describe: 'write one CSV line per device to this file' })
+        .option('html', {
+          type: 'string',
+          describe: 'write a self-contained HTML report with charts to this file',
+        })
         .option('workers', {
           type: 'string',
           default: '1',
@@ -226,6 +231,14 @@ export function campaignCommand(ctx: CliContext): CommandModule {
             null,
             2,
           )}\n`,
+        );
+      if (typeof argv.html === 'string')
+        ctx.io.writeFile(
+          argv.html,
+          await campaignHtml(
+            runs.map((r) => r.report),
+            seed,
+          ),
         );
       if (typeof argv.devices === 'string')
         ctx.io.writeFile(argv.devices, runs.map((r) => devicesCsv(r.outcomes, r.report.mode)).join(''));
