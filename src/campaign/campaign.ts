@@ -99,7 +99,7 @@ export interface CampaignReport {
   readonly adtQuarantined: number;
   readonly simulatedMs: number;
   readonly events: number;
-  /** Per simulated day: the fullest hub's memory blocks in use. */
+  /** Per simulated day: the most blocks any hub had in use during the day. */
   readonly memoryByDay: readonly number[];
   /** Per simulated day: distributions asked for that day and quarantined to a later window. */
   readonly quarantinedByDay: readonly number[];

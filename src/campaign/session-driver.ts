@@ -11,6 +11,11 @@
  * response timeout, drawn per device from the link's loss probability), link jitter (its mean),
  * contention for download slots (a device told WAIT_FOR_DATA retries after the hub's delay; a
  * slot is held from the first block request to the Upgrade End Request reaching the hub).
+ *
+ * What a campaign adds on top, none of which the frame driver has: a phased rollout (groups
+ * started by src/campaign/rollout.ts), the supplier's retries with back-off (a distribution the
+ * hub refused for lack of memory, or an image the device rejected, is distributed again, through
+ * the threshold again), and an end in error at the hop a behaviour file says fails.
  */
 
 import type { DeviceProfile } from '../devices/profiles.ts';
@@ -23,6 +28,8 @@ import { START_WINDOW_US } from '../sim/frame-driver.ts';
 import { SUPPLIER_REACTION_US } from '../sim/gbcs-device.ts';
 import { airtimeUs, type LinkProfile, nextAwake, type WakeSchedule } from '../sim/link.ts';
 import { type Rng, RngStreams } from '../sim/rng.ts';
+import { HubStore } from './hub-store.ts';
+import { Rollout, type RolloutGroup, type RolloutGroupResult, type RolloutHalt } from './rollout.ts';
 
 /** One image a device installs. */
 export interface SessionImage {
@@ -52,6 +59,10 @@ export interface SessionDevice {
   readonly startUs?: number;
   /** Index of its hub in `SessionInput.hubs` (0 when there is one). */
   readonly hub?: number;
+  /** Its group of the phased rollout (0 when there is none). */
+  readonly group?: number;
+  /** The hop whose activation ends its run in error (what its behaviour file predicts: bricked, degraded or refused). */
+  readonly failsAtHop?: number;
 }
 
 /** One hub: its OTA server settings and memory. */
@@ -64,6 +75,23 @@ export interface SessionHub {
 export interface AdtGate {
   readonly limit: number;
   readonly windowUs: number;
+}
+
+/** How the supplier retries a distribution the hub refused or a device could not use: `attempts` more times, after `backoffUs`, each wait `factor` times the one before, at most `maxBackoffUs`. */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly backoffUs: number;
+  readonly factor: number;
+  readonly maxBackoffUs?: number;
+}
+
+/** Where a run is, for a progress display. */
+export interface SessionProgress {
+  readonly simulatedUs: number;
+  readonly maxTimeUs: number;
+  /** Devices whose run is over (success or error). */
+  readonly finished: number;
+  readonly devices: number;
 }
 
 /** Hours of the day (UTC, in simulated time) in which activations may happen: [fromHour, toHour). */
@@ -85,6 +113,11 @@ export interface SessionInput {
   readonly activationWindow?: ActivationWindow;
   /** Simulated time 0 as seconds since the Unix epoch (for activation windows). */
   readonly startUnixS?: number;
+  /** A phased rollout; devices name their group. Without it, every device starts at once. */
+  readonly rollout?: readonly RolloutGroup[];
+  readonly retry?: RetryPolicy;
+  /** Called now and then (every 2^16 events) and at the end. */
+  readonly onProgress?: (progress: SessionProgress) => void;
 }
 
 /** How a device ended. */
@@ -98,6 +131,12 @@ export interface SessionDeviceResult {
   readonly reason?: string;
   /** Distributions for it the anomaly detection threshold held back to a later window. */
   readonly quarantined: number;
+  /** When its rollout group started it, µs; absent when it never started. */
+  readonly startedUs?: number;
+  /** When its run ended, µs: its last hop installed, or an error it does not recover from. */
+  readonly endUs?: number;
+  /** Distributions retried for it. */
+  readonly retries: number;
 }
 
 /** A session run's result. */
@@ -110,13 +149,24 @@ export interface SessionResult {
   readonly endUs: number;
   /** Distributions held back by the anomaly detection threshold. */
   readonly quarantined: number;
-  /** Per simulated day: the fullest hub's blocks in use at the end of the day. */
+  /** Per simulated day: the most blocks any hub had in use during the day. */
   readonly memoryByDay: readonly number[];
   /** Per simulated day: distributions asked for that day and held back to a later window. */
   readonly quarantinedByDay: readonly number[];
+  /** The phased rollout's groups, and its halt. */
+  readonly groups: readonly RolloutGroupResult[];
+  readonly halt?: RolloutHalt;
 }
 
-type Stage = 'query' | 'blockRequest' | 'downloaded' | 'endAtHub' | 'activate' | 'notified' | 'released';
+type Stage =
+  | 'query'
+  | 'blockRequest'
+  | 'downloaded'
+  | 'endAtHub'
+  | 'activate'
+  | 'notified'
+  | 'released'
+  | 'retry';
 
 interface Device {
   readonly spec: SessionDevice;
@@ -130,6 +180,9 @@ interface Device {
   reason?: string;
   quarantined: number;
   readonly hub: number;
+  retries: number;
+  startedUs?: number;
+  endUs?: number;
 }
 
 interface Event {
@@ -222,31 +275,18 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       activationsUs: [],
       quarantined: 0,
       hub,
+      retries: 0,
     };
   });
   const clock = new VirtualClock<Event>();
-  let clockNow = 0;
-  const memoryByDay: number[] = [];
+  const memory = new HubStore(
+    hubs.map((h) => h.memory),
+    DAY_US,
+  );
+  for (const d of devices) for (const image of d.spec.hops) memory.need(d.hub, image.key);
   const quarantinedByDay: number[] = [];
-  // Per hub: images stored (one copy each), blocks in use, downloads in progress.
-  const stored = hubs.map(() => new Set<string>());
-  const used = hubs.map(() => 0);
   const downloads = hubs.map(() => 0);
-  let peakBlocks = 0;
   let downloadsPeak = 0;
-  const store = (hub: number, image: SessionImage): boolean => {
-    const set = stored[hub] as Set<string>;
-    if (set.has(image.key)) return true;
-    const memory = (hubs[hub] as SessionHub).memory;
-    const need = Math.ceil(image.size / memory.blockSize);
-    if ((used[hub] as number) + need > memory.blockCount) return false;
-    set.add(image.key);
-    used[hub] = (used[hub] as number) + need;
-    peakBlocks = Math.max(peakBlocks, used[hub] as number);
-    const day = Math.floor(clockNow / DAY_US);
-    memoryByDay[day] = Math.max(memoryByDay[day] ?? 0, used[hub] as number);
-    return true;
-  };
   // The anomaly detection threshold: distributions per window, each into the first window with room.
   const perWindow = new Map<number, number>();
   let quarantined = 0;
@@ -277,19 +317,71 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     return open ? t : t + ((((from - into) % dayUs) + dayUs) % dayUs);
   };
 
-  devices.forEach((d, i) => {
-    const start = d.spec.startUs ?? streams.stream(`start:${d.spec.node}`).int(0, START_WINDOW_US - 1);
+  const rollout = new Rollout(
+    input.rollout ?? [{ successThreshold: 0, errorThreshold: 100 }],
+    devices.map((d) => (input.rollout ? (d.spec.group ?? 0) : 0)),
+  );
+  let finished = 0;
+  /** The device no longer needs the images of its hops from `hop` on. */
+  const drop = (d: Device, hop: number, now: number) => {
+    for (let k = hop; k < d.spec.hops.length; k++)
+      memory.done(d.hub, (d.spec.hops[k] as SessionImage).key, now);
+  };
+  const startGroups = (groups: readonly number[], t: number) => {
+    for (const g of groups) for (const i of rollout.members(g)) start(i, t);
+  };
+  /** The device's run is over: counted for its rollout group, which may start the next group or halt the rollout. */
+  const end = (d: Device, now: number, ok: boolean) => {
+    if (d.endUs !== undefined) return;
+    d.endUs = now;
+    finished++;
+    const g = input.rollout ? (d.spec.group ?? 0) : 0;
+    if (ok) startGroups(rollout.success(g, now), now);
+    else
+      for (const never of rollout.error(g, now))
+        for (const k of rollout.members(never)) drop(devices[k] as Device, 0, now);
+  };
+  /** Whether the supplier retries a failed distribution to `d` (and schedules it). */
+  const retried = (d: Device, i: number, now: number): boolean => {
+    const retry = input.retry;
+    if (!retry || d.retries >= retry.attempts) return false;
+    const wait = retry.backoffUs * retry.factor ** d.retries;
+    d.retries++;
+    clock.schedule(now + Math.min(wait, retry.maxBackoffUs ?? wait), { device: i, stage: 'retry' });
+    return true;
+  };
+  const gaveUp = (d: Device) => (d.retries > 0 ? ` (after ${d.retries + 1} distributions)` : '');
+  /** The device stops short of its target: the hub has no image for it, or it gave up. */
+  const stop = (d: Device, now: number, reason: string) => {
+    d.reason = d.reason ?? reason;
+    drop(d, d.hop, now);
+    end(d, now, false);
+  };
+  const start = (i: number, groupStart: number) => {
+    const d = devices[i] as Device;
+    const offset = d.spec.startUs ?? streams.stream(`start:${d.spec.node}`).int(0, START_WINDOW_US - 1);
     const first = d.spec.hops[0];
+    d.startedUs = groupStart;
     if (!first) {
       d.phase = 'idle';
+      end(d, groupStart, true);
       return;
     }
     // The first hop is handed to the hub at the start; over the threshold, in a later window.
-    const release = admit(d, 0);
-    if (!store(d.hub, first)) d.reason = `image ${hex(first.fileVersion)} does not fit in hub memory`;
+    const release = admit(d, groupStart);
+    const at = nextAwake(d.wake, Math.max(groupStart + offset, release));
+    if (!memory.store(d.hub, first.key, first.size, release)) {
+      // Retried once the device is on (a retry reaches it with an Image Notify).
+      if (retried(d, i, at)) {
+        d.phase = 'idle';
+        return;
+      }
+      d.reason = `image ${hex(first.fileVersion)} does not fit in hub memory`;
+    }
     // A sleepy device powers on, like it acts, only while awake.
-    clock.schedule(nextAwake(d.wake, Math.max(start, release)), { device: i, stage: 'query' });
-  });
+    clock.schedule(at, { device: i, stage: 'query' });
+  };
+  startGroups(rollout.open(0), 0);
 
   const frameUs = (d: Device, length: number) =>
     airtimeUs(length, d.spec.link.band) + d.spec.link.latencyUs + Math.floor(d.spec.link.jitterUs / 2);
@@ -303,19 +395,30 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     return nextAwake(d.wake, t + frameUs(d, up) + frameUs(d, down));
   };
   const hopImage = (d: Device) => d.spec.hops[d.hop] as SessionImage;
+  /** The hub is handed the device's current hop (a distribution) and notifies the device. */
   const notify = (d: Device, i: number, now: number) => {
-    if (!store(d.hub, hopImage(d)))
-      d.reason = `image ${hex(hopImage(d).fileVersion)} does not fit in hub memory`;
+    const image = hopImage(d);
+    if (!memory.store(d.hub, image.key, image.size, now)) {
+      if (retried(d, i, now)) return;
+      d.reason = `image ${hex(image.fileVersion)} does not fit in hub memory${gaveUp(d)}`;
+    }
     clock.schedule(nextAwake(d.wake, now + frameUs(d, LENGTHS.notify)), { device: i, stage: 'notified' });
   };
 
   let events = 0;
   let endUs = 0;
+  const progress = () =>
+    input.onProgress?.({
+      simulatedUs: endUs,
+      maxTimeUs: input.maxTimeUs,
+      finished,
+      devices: devices.length,
+    });
   for (let next = clock.next(); next; next = clock.next()) {
     if (next.time > input.maxTimeUs) break;
     endUs = next.time;
-    clockNow = next.time;
     events++;
+    if ((events & 0xffff) === 0) progress();
     const i = next.payload.device;
     const d = devices[i] as Device;
     const hub = hubs[d.hub] as SessionHub;
@@ -325,9 +428,9 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         if (d.phase === 'off') d.phase = 'idle';
         const image = hopImage(d);
         const queryLength = d.spec.hardwareVersion === undefined ? LENGTHS.query : LENGTHS.queryWithHardware;
-        const why = refusal(d.spec, image, (stored[d.hub] as Set<string>).has(image.key));
+        const why = refusal(d.spec, image, memory.has(d.hub, image.key));
         if (why) {
-          d.reason = d.reason ?? why;
+          stop(d, now, why);
           break;
         }
         clock.schedule(exchange(d, now, queryLength, LENGTHS.queryResponse), {
@@ -362,9 +465,14 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         const image = hopImage(d);
         if (!image.valid) {
           d.phase = 'failed';
-          d.reason = `image ${hex(image.fileVersion)} failed the device's checks`;
+          // The supplier, told by the device's alert, distributes the image again.
+          if (retried(d, i, now)) break;
+          d.reason = `image ${hex(image.fileVersion)} failed the device's checks${gaveUp(d)}`;
+          drop(d, d.hop, now);
+          end(d, now, false);
           break;
         }
+        memory.done(d.hub, image.key, now);
         d.phase = 'waiting';
         const ready = d.spec.profile.gbcsActivation
           ? now + SUPPLIER_REACTION_US
@@ -380,8 +488,24 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         d.activationsUs.push(now);
         d.phase = 'upgraded';
         d.hop++;
-        if (!d.spec.hops[d.hop]) break;
+        if (d.hop - 1 === d.spec.failsAtHop) {
+          // What its behaviour file predicts for this activation: its run ends here, in error.
+          drop(d, d.hop, now);
+          end(d, now, false);
+          break;
+        }
+        if (!d.spec.hops[d.hop]) {
+          end(d, now, true);
+          break;
+        }
         // The next hop is handed to the hub (over the threshold, in a later window), with an Image Notify.
+        const release = admit(d, now);
+        if (release > now) clock.schedule(release, { device: i, stage: 'released' });
+        else notify(d, i, now);
+        break;
+      }
+      case 'retry': {
+        // A new distribution: through the threshold again.
         const release = admit(d, now);
         if (release > now) clock.schedule(release, { device: i, stage: 'released' });
         else notify(d, i, now);
@@ -399,6 +523,9 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       }
     }
   }
+  progress();
+  const days = Math.floor(endUs / DAY_US) + 1;
+  const halt = rollout.halt;
   return {
     devices: devices.map((d) => ({
       node: d.spec.node,
@@ -407,33 +534,23 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       activationsUs: d.activationsUs,
       ...(d.reason !== undefined && { reason: d.reason }),
       quarantined: d.quarantined,
+      ...(d.startedUs !== undefined && { startedUs: d.startedUs }),
+      ...(d.endUs !== undefined && { endUs: d.endUs }),
+      retries: d.retries,
     })),
     events,
-    hubMemoryPeakBlocks: peakBlocks,
+    hubMemoryPeakBlocks: memory.peakBlocks,
     downloadsPeak,
     endUs,
     quarantined,
-    // Memory only grows here (images stay until the campaign ends): carry each day's value on.
-    memoryByDay: carried(memoryByDay, Math.floor(endUs / DAY_US) + 1),
-    quarantinedByDay: Array.from(
-      { length: Math.floor(endUs / DAY_US) + 1 },
-      (_, day) => quarantinedByDay[day] ?? 0,
-    ),
+    memoryByDay: memory.byDay(endUs).slice(0, days),
+    quarantinedByDay: Array.from({ length: days }, (_, day) => quarantinedByDay[day] ?? 0),
+    groups: rollout.results(),
+    ...(halt && { halt }),
   };
 }
 
 const DAY_US = 86_400_000_000;
-
-/** A dense array of `length` days from a sparse one, each day at least the day before. */
-function carried(sparse: readonly (number | undefined)[], length: number): number[] {
-  const out: number[] = [];
-  let last = 0;
-  for (let day = 0; day < length; day++) {
-    last = Math.max(last, sparse[day] ?? 0);
-    out.push(last);
-  }
-  return out;
-}
 
 function hex(v: number): string {
   return `0x${v.toString(16).padStart(8, '0')}`;
