@@ -15,11 +15,21 @@ import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
 import { durationUs, type Policy } from './policy.ts';
 import {
+  type CampaignPartial,
+  type CampaignReport,
+  type DeviceOutcome,
+  type DeviceStatus,
+  type HaltReport,
+  mergePartials,
+  partialOf,
+} from './report.ts';
+import { type RolloutGroup, rolloutWarnings } from './rollout.ts';
+import {
   runSessionSimulation,
   type SessionDevice,
   type SessionDeviceResult,
   type SessionImage,
-  type SessionResult,
+  type SessionProgress,
 } from './session-driver.ts';
 
 /** How an image of an entry looks to the campaign: real (read from `image_file`) or simulated from its size. */
@@ -49,64 +59,16 @@ export interface CampaignInput {
   readonly seed: number;
   /** Run only these buckets (a shard); default all. */
   readonly buckets?: readonly number[];
-}
-
-/** What happened to one device. */
-export type DeviceStatus =
-  | 'onTarget'
-  | 'bricked'
-  | 'degraded'
-  | 'refused'
-  | 'noPath'
-  | 'failed'
-  | 'notReached'
-  | 'skipped';
-
-/** One device's outcome. */
-export interface DeviceOutcome {
-  readonly deviceId: string;
-  readonly hubId: string;
-  readonly from: string;
-  readonly target: string | null;
-  readonly status: DeviceStatus;
-  readonly hops: readonly string[];
-  /** The entry it runs at the end. */
-  readonly entry: string;
-  /** When it reached the target, ms. */
-  readonly onTargetMs?: number;
-  readonly reason?: string;
-}
-
-/** A campaign's report. */
-export interface CampaignReport {
-  readonly mode: 'planned' | 'direct';
-  readonly seed: number;
-  readonly devices: number;
-  readonly byStatus: Readonly<Record<DeviceStatus, number>>;
-  readonly reasons: Readonly<Record<string, number>>;
-  readonly hopsHistogram: Readonly<Record<string, number>>;
-  /** Time until 50, 90, 99 and 100% of the devices that have a path are on target, ms (null: never). */
-  readonly timeToTargetMs: {
-    readonly p50: number | null;
-    readonly p90: number | null;
-    readonly p99: number | null;
-    readonly p100: number | null;
-  };
-  /** Devices on target at the end of each simulated day. */
-  readonly onTargetByDay: readonly number[];
-  readonly hubMemoryPeakBlocks: number;
-  readonly downloadsPeak: number;
-  readonly adtQuarantined: number;
-  readonly simulatedMs: number;
-  readonly events: number;
-  /** Per simulated day: the most blocks any hub had in use during the day. */
-  readonly memoryByDay: readonly number[];
-  /** Per simulated day: distributions asked for that day and quarantined to a later window. */
-  readonly quarantinedByDay: readonly number[];
+  /**
+   * Handed each bucket's device outcomes as it ends, in bucket order; the run then keeps none
+   * (its `outcomes` and `byBucket` are empty).
+   */
+  readonly onBucket?: (bucket: number, outcomes: readonly DeviceOutcome[]) => void;
+  /** Told how each bucket's run goes (see `SessionInput.onProgress`). */
+  readonly onProgress?: (bucket: number, progress: SessionProgress) => void;
 }
 
 const DEFAULT_IMAGE_SIZE = 200 * 1024;
-const DAY_MS = 86_400_000;
 
 /** The image of `entry`: real, or simulated from `image_size` (default 200 KiB) with a version from its place in the group. */
 function imageOf(entry: CatalogEntry, input: CampaignInput, rank: ReadonlyMap<string, number>): SessionImage {
@@ -145,12 +107,6 @@ function ranks(catalog: Catalog): Map<string, number> {
   };
   for (const e of catalog.entries) visit(e, new Set());
   return rank;
-}
-
-function percentile(sorted: readonly number[], total: number, q: number): number | null {
-  const need = Math.ceil(q * total);
-  if (need === 0) return 0;
-  return sorted.length >= need ? (sorted[need - 1] as number) : null;
 }
 
 /** Runs a campaign and returns its report and each device's outcome. */
@@ -261,6 +217,7 @@ export function runCampaign(input: CampaignInput): {
       ...(/^\d+$/.test(hw) && { hardwareVersion: Number(hw) }),
       hops: hops.map((h) => imageOf(catalog.byId.get(h) as CatalogEntry, input, rank)),
       hub: hubIndex.get(device.hubId) as number,
+      ...failingHop(input.behaviours.get(from.model), from.cplEntryId, hops),
     });
     outcomes.push({ pending: true, device, from, target, hops });
   }
@@ -281,6 +238,8 @@ export function runCampaign(input: CampaignInput): {
     sessionsIn.map((b) => b.length),
   );
   const wanted = new Set(input.buckets ?? sessionsIn.map((_, b) => b));
+  const groups = rolloutGroups(policy);
+  const retry = policy.retry;
   const partials: CampaignPartial[] = [];
   const final: DeviceOutcome[] = [];
   const byBucket: { bucket: number; outcomes: DeviceOutcome[] }[] = [];
@@ -290,23 +249,127 @@ export function runCampaign(input: CampaignInput): {
     // The bucket's hubs, renumbered.
     const local = [...new Set(devices.map((d) => d.hub ?? 0))].sort((x, y) => x - y);
     const localIndex = new Map(local.map((h, k) => [h, k]));
+    const sizes = groupSizes(groups, devices.length);
+    const groupOf = (k: number) => {
+      let g = 0;
+      for (let end = sizes[0] as number; k >= end; end += sizes[++g] as number);
+      return g;
+    };
     const result = runSessionSimulation({
       seed: input.seed,
       hubs: local.length ? local.map(() => ({ config: hubConfig, memory })) : [{ config: hubConfig, memory }],
-      devices: devices.map((d) => ({ ...d, hub: localIndex.get(d.hub ?? 0) as number })),
+      devices: devices.map((d, k) => ({
+        ...d,
+        hub: localIndex.get(d.hub ?? 0) as number,
+        ...(groups && { group: groupOf(k) }),
+      })),
       maxTimeUs: (policy.maxDays ?? 60) * 86_400_000_000,
       ...(policy.adt && { adt: { limit: shares[b] as number, windowUs: durationUs(policy.adt.window) } }),
       ...(policy.activationWindow && { activationWindow: policy.activationWindow }),
+      ...(groups && { rollout: groups }),
+      ...(retry && {
+        retry: {
+          attempts: retry.attempts,
+          backoffUs: durationUs(retry.backoff),
+          factor: retry.factor ?? 2,
+          ...(retry.maxBackoff !== undefined && { maxBackoffUs: durationUs(retry.maxBackoff) }),
+        },
+      }),
+      ...(input.onProgress && { onProgress: (p: SessionProgress) => input.onProgress?.(b, p) }),
     });
-    const judged = result.devices.map((s) =>
-      judge(pendingOf.get(s.node) as NonNullable<ReturnType<typeof pendingOf.get>>, s, input),
+    const names = groups?.map((g) => g.name) ?? [];
+    const halt: HaltReport | undefined = result.halt && {
+      bucket: b,
+      group: names[result.halt.group] as string,
+      atMs: Math.floor(result.halt.atUs / 1000),
+      errors: result.halt.errors,
+      devices: result.halt.devices,
+    };
+    const judged = result.devices.map((s, k) =>
+      judge(
+        pendingOf.get(s.node) as NonNullable<ReturnType<typeof pendingOf.get>>,
+        s,
+        input,
+        groups ? { name: names[groupOf(k)] as string, halt } : undefined,
+      ),
     );
     const plain = outcomes.filter((o): o is DeviceOutcome => !('pending' in o) && bucketOf(o.hubId) === b);
-    final.push(...plain, ...judged);
-    byBucket.push({ bucket: b, outcomes: [...plain, ...judged] });
-    partials.push(partialOf(input, b, bucketCount, [...plain, ...judged], result, shares[b] ?? 0));
+    const all = [...plain, ...judged];
+    if (input.onBucket) input.onBucket(b, all);
+    else {
+      for (const o of all) final.push(o);
+      byBucket.push({ bucket: b, outcomes: all });
+    }
+    partials.push(
+      partialOf(
+        { mode: input.mode, seed: input.seed, bucket: b, buckets: bucketCount, adtLimit: shares[b] ?? 0 },
+        all,
+        {
+          hubMemoryPeakBlocks: result.hubMemoryPeakBlocks,
+          downloadsPeak: result.downloadsPeak,
+          quarantined: result.quarantined,
+          retries: result.devices.reduce((n, d) => n + d.retries, 0),
+          simulatedMs: Math.floor(result.endUs / 1000),
+          events: result.events,
+          memoryByDay: result.memoryByDay,
+          quarantinedByDay: result.quarantinedByDay,
+          groups: (groups ?? []).map((g, k) => ({
+            name: g.name,
+            startedMs:
+              result.groups[k]?.startedUs == null
+                ? null
+                : Math.floor((result.groups[k]?.startedUs as number) / 1000),
+          })),
+          ...(halt && { halt }),
+          warnings: groups
+            ? rolloutWarnings(groups, sizes).map((w) => (bucketCount > 1 ? `bucket ${b}: ${w}` : w))
+            : [],
+        },
+      ),
+    );
   }
   return { report: mergePartials(partials), outcomes: final, partials, byBucket };
+}
+
+/** The policy's rollout groups, with "rest" for the devices their percentages leave; undefined without a rollout. */
+function rolloutGroups(policy: Policy): (RolloutGroup & { name: string; percent: number })[] | undefined {
+  const groups = policy.rollout?.groups;
+  if (!groups) return undefined;
+  const total = groups.reduce((n, g) => n + g.percent, 0);
+  return total < 100
+    ? [...groups, { name: 'rest', percent: 100 - total, successThreshold: 100, errorThreshold: 100 }]
+    : [...groups];
+}
+
+/** Devices per group of `n`: group g ends at ceil(n × (percent of groups 0..g) / 100), the last at n. */
+function groupSizes(groups: readonly { percent: number }[] | undefined, n: number): number[] {
+  if (!groups) return [n];
+  let cumulative = 0;
+  let from = 0;
+  return groups.map((g, k) => {
+    cumulative += g.percent;
+    const to = k === groups.length - 1 ? n : Math.min(n, Math.ceil((n * cumulative) / 100 - 1e-9));
+    const size = to - from;
+    from = to;
+    return size;
+  });
+}
+
+/** The hop whose activation the behaviour file says fails (bricks, degrades or is refused), if any. */
+function failingHop(
+  behaviour: Behaviour | undefined,
+  from: string,
+  hops: readonly string[],
+): { failsAtHop?: number } {
+  if (!behaviour) return {};
+  let entry = from;
+  for (let k = 0; k < hops.length; k++) {
+    const hop = hops[k] as string;
+    const kind = outcomeOf(behaviour, hop, entry)?.kind;
+    if (kind === 'refuse' || kind === 'brick' || kind === 'degrade') return { failsAtHop: k };
+    entry = hop;
+  }
+  return {};
 }
 
 /** One device's outcome: its activations in order, each judged by the behaviour file. */
@@ -314,12 +377,14 @@ function judge(
   o: { device: EstateDevice; from: CatalogEntry; target: string; hops: readonly string[] },
   s: SessionDeviceResult,
   input: CampaignInput,
+  group: { name: string; halt: HaltReport | undefined } | undefined,
 ): DeviceOutcome {
   const behaviour = input.behaviours.get(o.from.model);
   let entry = o.from.cplEntryId;
   let status: DeviceStatus | undefined;
   let reason: string | undefined;
   let onTargetMs: number | undefined;
+  let errorMs: number | undefined;
   s.activationsUs.forEach((t, k) => {
     if (status) return;
     const hop = o.hops[k] as string;
@@ -327,20 +392,31 @@ function judge(
     if (outcome?.kind === 'refuse') {
       status = 'refused';
       reason = `firmware ${hop} refused to run on ${entry}`;
+      errorMs = Math.floor(t / 1000);
       return;
     }
     if (outcome?.kind === 'brick' || outcome?.kind === 'degrade') {
       status = outcome.kind === 'brick' ? 'bricked' : 'degraded';
       reason = `${hop} on ${entry}: lost ${outcome.functions.join(', ')}`;
+      errorMs = Math.floor(t / 1000);
       entry = hop;
       return;
     }
     entry = hop;
     if (entry === o.target) onTargetMs = Math.floor(t / 1000);
   });
+  if (!status && s.startedUs === undefined && group) {
+    status = 'notStarted';
+    const h = group.halt;
+    reason = h
+      ? `rollout halted: group '${h.group}' had ${h.errors} of ${h.devices} devices in error, over its error threshold`
+      : `rollout group '${group.name}' had not started when the simulation ended`;
+  }
   if (!status)
     status = onTargetMs !== undefined ? 'onTarget' : s.phase === 'failed' ? 'failed' : 'notReached';
   if (!reason && status !== 'onTarget') reason = s.reason ?? `ended ${s.phase}`;
+  if (errorMs === undefined && status !== 'onTarget' && s.endUs !== undefined)
+    errorMs = Math.floor(s.endUs / 1000);
   return {
     deviceId: o.device.deviceId,
     hubId: o.device.hubId,
@@ -349,7 +425,10 @@ function judge(
     hops: o.hops,
     status,
     entry,
+    ...(group && { group: group.name }),
+    ...(s.startedUs !== undefined && { startedMs: Math.floor(s.startedUs / 1000) }),
     ...(onTargetMs !== undefined && { onTargetMs }),
+    ...(errorMs !== undefined && { errorMs }),
     ...(reason !== undefined && { reason }),
   };
 }
@@ -371,153 +450,6 @@ function adtShares(limit: number | undefined, devices: readonly number[]): numbe
     left--;
   }
   return shares.map((s, b) => ((devices[b] as number) > 0 ? Math.max(1, s) : 0));
-}
-
-/** What one bucket contributes to the report: everything the merge needs, nothing per device but on-target times. */
-export interface CampaignPartial {
-  readonly mode: 'planned' | 'direct';
-  readonly seed: number;
-  readonly bucket: number;
-  readonly buckets: number;
-  readonly devices: number;
-  readonly withPath: number;
-  readonly byStatus: Readonly<Record<DeviceStatus, number>>;
-  readonly reasons: Readonly<Record<string, number>>;
-  readonly hopsHistogram: Readonly<Record<string, number>>;
-  /** On-target times of its devices, ms, sorted. */
-  readonly onTargetMs: readonly number[];
-  readonly hubMemoryPeakBlocks: number;
-  readonly downloadsPeak: number;
-  readonly adtQuarantined: number;
-  readonly adtLimit: number;
-  readonly simulatedMs: number;
-  readonly events: number;
-  readonly memoryByDay: readonly number[];
-  readonly quarantinedByDay: readonly number[];
-}
-
-function emptyStatus(): Record<DeviceStatus, number> {
-  return {
-    onTarget: 0,
-    bricked: 0,
-    degraded: 0,
-    refused: 0,
-    noPath: 0,
-    failed: 0,
-    notReached: 0,
-    skipped: 0,
-  };
-}
-
-function partialOf(
-  input: CampaignInput,
-  bucket: number,
-  buckets: number,
-  outcomes: readonly DeviceOutcome[],
-  result: SessionResult,
-  adtLimit: number,
-): CampaignPartial {
-  const byStatus = emptyStatus();
-  const reasons: Record<string, number> = {};
-  const hopsHistogram: Record<string, number> = {};
-  for (const o of outcomes) {
-    byStatus[o.status]++;
-    if (o.reason) reasons[o.reason] = (reasons[o.reason] ?? 0) + 1;
-    hopsHistogram[String(o.hops.length)] = (hopsHistogram[String(o.hops.length)] ?? 0) + 1;
-  }
-  return {
-    mode: input.mode,
-    seed: input.seed,
-    bucket,
-    buckets,
-    devices: outcomes.length,
-    withPath: outcomes.filter((o) => o.status !== 'noPath' && o.status !== 'skipped').length,
-    byStatus,
-    reasons,
-    hopsHistogram,
-    onTargetMs: outcomes
-      .flatMap((o) => (o.onTargetMs !== undefined ? [o.onTargetMs] : []))
-      .sort((a, b) => a - b),
-    hubMemoryPeakBlocks: result.hubMemoryPeakBlocks,
-    downloadsPeak: result.downloadsPeak,
-    adtQuarantined: result.quarantined,
-    adtLimit,
-    simulatedMs: Math.floor(result.endUs / 1000),
-    events: result.events,
-    memoryByDay: result.memoryByDay,
-    quarantinedByDay: result.quarantinedByDay,
-  };
-}
-
-function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/**
- * The report of a campaign from its buckets' partials, whichever process ran which bucket: the
- * same partials in any order give the same report. Refuses partials of different campaigns.
- */
-export function mergePartials(partials: readonly CampaignPartial[]): CampaignReport {
-  const first = partials[0];
-  if (!first) throw new RangeError('partials: none to merge');
-  const seen = new Set<number>();
-  for (const p of partials) {
-    if (p.mode !== first.mode || p.seed !== first.seed || p.buckets !== first.buckets)
-      throw new RangeError(
-        `partials: bucket ${p.bucket} is from another campaign (mode, seed or bucket count differ)`,
-      );
-    if (seen.has(p.bucket)) throw new RangeError(`partials: bucket ${p.bucket} appears twice`);
-    seen.add(p.bucket);
-  }
-  const byStatus = emptyStatus();
-  const reasons: Record<string, number> = {};
-  const hopsHistogram: Record<string, number> = {};
-  let devices = 0;
-  let withPath = 0;
-  const times: number[] = [];
-  for (const p of [...partials].sort((a, b) => a.bucket - b.bucket)) {
-    devices += p.devices;
-    withPath += p.withPath;
-    for (const [k, v] of Object.entries(p.byStatus)) byStatus[k as DeviceStatus] += v;
-    for (const [k, v] of Object.entries(p.reasons)) reasons[k] = (reasons[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(p.hopsHistogram)) hopsHistogram[k] = (hopsHistogram[k] ?? 0) + v;
-    times.push(...p.onTargetMs);
-  }
-  times.sort((a, b) => a - b);
-  const simulatedMs = Math.max(...partials.map((p) => p.simulatedMs));
-  const days = Math.max(1, Math.ceil(simulatedMs / DAY_MS));
-  const onTargetByDay: number[] = [];
-  let k = 0;
-  for (let d = 0; d < days; d++) {
-    while (k < times.length && (times[k] as number) < (d + 1) * DAY_MS) k++;
-    onTargetByDay.push(k);
-  }
-  return {
-    mode: first.mode,
-    seed: first.seed,
-    devices,
-    byStatus,
-    reasons: sortedKeys(reasons),
-    hopsHistogram: sortedKeys(hopsHistogram),
-    timeToTargetMs: {
-      p50: percentile(times, withPath, 0.5),
-      p90: percentile(times, withPath, 0.9),
-      p99: percentile(times, withPath, 0.99),
-      p100: percentile(times, withPath, 1),
-    },
-    onTargetByDay,
-    hubMemoryPeakBlocks: Math.max(...partials.map((p) => p.hubMemoryPeakBlocks)),
-    downloadsPeak: Math.max(...partials.map((p) => p.downloadsPeak)),
-    adtQuarantined: partials.reduce((n, p) => n + p.adtQuarantined, 0),
-    simulatedMs,
-    events: partials.reduce((n, p) => n + p.events, 0),
-    memoryByDay: Array.from({ length: days }, (_, d) =>
-      Math.max(0, ...partials.map((p) => p.memoryByDay[Math.min(d, p.memoryByDay.length - 1)] ?? 0)),
-    ),
-    quarantinedByDay: Array.from({ length: days }, (_, d) =>
-      partials.reduce((n, p) => n + (p.quarantinedByDay[d] ?? 0), 0),
-    ),
-  };
 }
 
 /** FNV-1a of a string: the bucket of a hub. */

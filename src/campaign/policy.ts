@@ -1,6 +1,7 @@
 /**
  * A campaign's rollout policy (YAML): download slots per hub, hub memory, the DCC's anomaly
- * detection threshold, the hours activations may happen in, the mode, and how long to simulate.
+ * detection threshold, the hours activations may happen in, phased rollout groups, retries with
+ * back-off, the mode, and how long to simulate.
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -23,6 +24,55 @@ export const policySchema = z.strictObject({
   /** Activations only in these UTC hours: [fromHour, toHour). */
   activationWindow: z
     .strictObject({ fromHour: z.number().int().min(0).max(23), toHour: z.number().int().min(0).max(24) })
+    .optional(),
+  /**
+   * A phased rollout: groups of the devices to upgrade, in estate order, each a percentage of
+   * them; the devices left when the percentages add up to less than 100 form a last group, "rest".
+   * The semantics of the thresholds are src/campaign/rollout.ts's.
+   */
+  rollout: z
+    .strictObject({
+      groups: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            percent: z.number().positive().max(100),
+            /** Percent of the group's devices on target before the next group starts. */
+            successThreshold: z.number().min(0).max(100),
+            /** Percent of the group's devices in error over which the rollout halts. */
+            errorThreshold: z.number().min(0).max(100),
+          }),
+        )
+        .min(1),
+    })
+    .superRefine((rollout, ctx) => {
+      const total = rollout.groups.reduce((n, g) => n + g.percent, 0);
+      if (total > 100 + 1e-9)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups'],
+          message: `percentages add up to ${total}, over 100`,
+        });
+      const names = rollout.groups.map((g) => g.name);
+      names.forEach((name, k) => {
+        if (names.indexOf(name) !== k || (name === 'rest' && total < 100))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', k, 'name'],
+            message: `'${name}' names two groups`,
+          });
+      });
+    })
+    .optional(),
+  /** The supplier distributes again what the hub refused or a device rejected. */
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(0),
+      backoff: duration,
+      /** Each wait this many times the one before (default 2). */
+      factor: z.number().min(1).optional(),
+      maxBackoff: duration.optional(),
+    })
     .optional(),
   mode: z.enum(['planned', 'direct', 'both']).optional(),
   /**

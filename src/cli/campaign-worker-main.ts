@@ -1,10 +1,13 @@
 /**
  * One worker thread of `hanota campaign --workers N`: reads the campaign's files itself, runs the
- * buckets it was given, and posts back their partials and outcomes. Buckets are independent, so
- * the merged result does not depend on how they were spread over workers.
+ * buckets it was given, and posts back, as each ends, its outcomes (when the command writes a
+ * device file) and now and then its progress; at the end, the buckets' partials. Buckets are
+ * independent, so the merged result does not depend on how they were spread over workers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runCampaign } from '../campaign/campaign.ts';
+import type { CampaignPartial, DeviceOutcome } from '../campaign/report.ts';
+import type { SessionProgress } from '../campaign/session-driver.ts';
 import { type CampaignFiles, loadCampaign } from './campaign-input.ts';
 import { nodeIo } from './context.ts';
 
@@ -15,8 +18,19 @@ export interface CampaignWorkerData {
   readonly mode: 'planned' | 'direct';
   readonly seed: number;
   readonly buckets: readonly number[];
+  /** Post each bucket's device outcomes. */
+  readonly outcomes: boolean;
+  /** Post progress. */
+  readonly progress: boolean;
 }
 
+/** What a worker posts. */
+export type CampaignWorkerMessage =
+  | { readonly kind: 'bucket'; readonly bucket: number; readonly outcomes: readonly DeviceOutcome[] }
+  | { readonly kind: 'progress'; readonly bucket: number; readonly progress: SessionProgress }
+  | { readonly kind: 'done'; readonly partials: readonly CampaignPartial[] };
+
+const post = (message: CampaignWorkerMessage) => parentPort?.postMessage(message);
 const data = workerData as CampaignWorkerData;
 const loaded = loadCampaign({ io: nodeIo, exit: () => {} }, data.files);
 const run = runCampaign({
@@ -25,5 +39,7 @@ const run = runCampaign({
   mode: data.mode,
   seed: data.seed,
   buckets: data.buckets,
+  onBucket: (bucket, outcomes) => post({ kind: 'bucket', bucket, outcomes: data.outcomes ? outcomes : [] }),
+  ...(data.progress && { onProgress: (bucket, progress) => post({ kind: 'progress', bucket, progress }) }),
 });
-parentPort?.postMessage({ partials: run.partials, byBucket: run.byBucket });
+post({ kind: 'done', partials: run.partials });

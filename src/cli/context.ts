@@ -2,7 +2,7 @@
  * What a command may touch: the console and the filesystem, passed in so that tests drive the
  * CLI in-process and capture its output. `nodeIo` is the real one; only `src/cli/` builds it.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { CliError } from './cli-error.ts';
 
 /** The console and filesystem as a command sees them. */
@@ -13,6 +13,27 @@ export interface CliIo {
   readonly writeFile: (path: string, data: Uint8Array | string) => void;
   /** The names of the entries of a directory, sorted. */
   readonly listDir: (path: string) => string[];
+  /** A file written piece by piece, for output too large to hold. */
+  readonly openFile: (path: string) => OutputFile;
+  /** A one-line progress display, present only when stderr is a terminal. */
+  readonly progress?: ProgressLine;
+}
+
+/** A file being written. */
+export interface OutputFile {
+  readonly write: (text: string) => void;
+  readonly close: () => void;
+}
+
+/**
+ * A progress line redrawn in place on a terminal. Its wall clock is for the ETA only: simulated
+ * time never reads it.
+ */
+export interface ProgressLine {
+  readonly draw: (line: string) => void;
+  readonly clear: () => void;
+  /** Wall-clock milliseconds, from an arbitrary origin. */
+  readonly now: () => number;
 }
 
 /** Handed to every command module. */
@@ -51,6 +72,31 @@ export const nodeIo: CliIo = {
       throw new CliError('DIRECTORY_UNREADABLE', `${path}: cannot list: ${why}`);
     }
   },
+  openFile: (path) => {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (error) {
+      throw new CliError('FILE_UNWRITABLE', `${path}: cannot write: ${fsMessage(error)}`);
+    }
+    return {
+      write: (text) => {
+        try {
+          writeSync(fd, text);
+        } catch (error) {
+          throw new CliError('FILE_UNWRITABLE', `${path}: cannot write: ${fsMessage(error)}`);
+        }
+      },
+      close: () => closeSync(fd),
+    };
+  },
+  ...(process.stderr.isTTY && {
+    progress: {
+      draw: (line: string) => process.stderr.write(`\r\x1b[K${line}`),
+      clear: () => process.stderr.write('\r\x1b[K'),
+      now: () => performance.now(),
+    },
+  }),
   writeFile: (path, data) => {
     try {
       writeFileSync(path, data);

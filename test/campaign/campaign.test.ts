@@ -109,7 +109,16 @@ describe('campaigns in shards', () => {
   const policy8 = join(tmp, 'policy.yaml');
   writeFileSync(
     policy8,
-    'concurrency: { perHub: 2 }\nadt: { limit: 12, window: 1d }\nactivationWindow: { fromHour: 1, toHour: 5 }\nbuckets: 8\nmaxDays: 30\n',
+    [
+      'concurrency: { perHub: 2 }',
+      'adt: { limit: 12, window: 1d }',
+      'activationWindow: { fromHour: 1, toHour: 5 }',
+      'rollout: { groups: [{ name: canary, percent: 25, successThreshold: 50, errorThreshold: 50 }] }',
+      'retry: { attempts: 2, backoff: 1h }',
+      'buckets: 8',
+      'maxDays: 30',
+      '',
+    ].join('\n'),
   );
   const args = [
     'campaign',

@@ -13,8 +13,9 @@ export interface CliRun {
 export async function hanota(...args: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
+  const { progress: _terminalOnly, ...io } = nodeIo;
   const code = await runCli(args, {
-    ...nodeIo,
+    ...io,
     stdout: (t) => {
       stdout += t;
     },

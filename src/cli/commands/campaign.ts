@@ -7,18 +7,20 @@
 
 import { Worker } from 'node:worker_threads';
 import type { Argv, CommandModule } from 'yargs';
+import { runCampaign } from '../../campaign/campaign.ts';
+import type { Policy } from '../../campaign/policy.ts';
 import {
   type CampaignPartial,
   type CampaignReport,
   type DeviceOutcome,
   mergePartials,
-  runCampaign,
-} from '../../campaign/campaign.ts';
-import type { Policy } from '../../campaign/policy.ts';
+} from '../../campaign/report.ts';
+import type { SessionProgress } from '../../campaign/session-driver.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { campaignHtml } from '../../report/campaign-html.ts';
 import { type CampaignFiles, loadCampaign, loadPolicy } from '../campaign-input.ts';
-import type { CampaignWorkerData } from '../campaign-worker-main.ts';
+import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
+import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { parseUint } from '../options.ts';
@@ -35,6 +37,7 @@ function summary(report: CampaignReport): string[][] {
       String(s.onTarget),
       String(s.bricked + s.degraded),
       String(s.refused + s.failed + s.notReached),
+      String(s.notStarted),
       String(s.noPath + s.skipped),
       time(t.p50),
       time(t.p100),
@@ -43,51 +46,38 @@ function summary(report: CampaignReport): string[][] {
   ];
 }
 
-function devicesCsv(outcomes: readonly DeviceOutcome[], mode: string): string {
-  const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = ['mode,device_id,hub_id,from,target,status,entry,hops,on_target_ms,reason'];
-  for (const o of outcomes)
-    lines.push(
-      [
-        mode,
-        o.deviceId,
-        o.hubId,
-        o.from,
-        o.target ?? '',
-        o.status,
-        o.entry,
-        o.hops.join(';'),
-        o.onTargetMs === undefined ? '' : String(o.onTargetMs),
-        o.reason ?? '',
-      ]
-        .map(quote)
-        .join(','),
-    );
-  return `${lines.join('\n')}\n`;
+/** Where a run's buckets report as they go: the device file and the progress line. */
+interface RunSinks {
+  readonly onBucket: (bucket: number, outcomes: readonly DeviceOutcome[]) => void;
+  readonly onProgress?: (bucket: number, progress: SessionProgress) => void;
 }
-
-/** What one mode of a campaign gives. */
-type CampaignRun = Pick<ReturnType<typeof runCampaign>, 'report' | 'outcomes' | 'partials'>;
 
 /** Runs the buckets spread over `workers` threads, each reading the files itself; the same result as one thread. */
 async function inWorkers(
-  data: Omit<CampaignWorkerData, 'buckets'> & { buckets: readonly number[] },
+  data: Omit<CampaignWorkerData, 'buckets' | 'outcomes' | 'progress'> & { buckets: readonly number[] },
   workers: number,
-): Promise<CampaignRun> {
+  sinks: RunSinks & { readonly outcomes: boolean },
+): Promise<{ report: CampaignReport; partials: readonly CampaignPartial[] }> {
   const slices = Array.from({ length: Math.min(workers, data.buckets.length) }, (_, w) =>
     data.buckets.filter((_, k) => k % workers === w),
   );
   const results = await Promise.all(
     slices.map(
       (buckets) =>
-        new Promise<{
-          partials: CampaignPartial[];
-          byBucket: { bucket: number; outcomes: DeviceOutcome[] }[];
-        }>((done, fail) => {
+        new Promise<readonly CampaignPartial[]>((done, fail) => {
           const worker = new Worker(new URL('../campaign-worker.js', import.meta.url), {
-            workerData: { ...data, buckets },
+            workerData: {
+              ...data,
+              buckets,
+              outcomes: sinks.outcomes,
+              progress: sinks.onProgress !== undefined,
+            } satisfies CampaignWorkerData,
           });
-          worker.once('message', done);
+          worker.on('message', (message: CampaignWorkerMessage) => {
+            if (message.kind === 'bucket') sinks.onBucket(message.bucket, message.outcomes);
+            else if (message.kind === 'progress') sinks.onProgress?.(message.bucket, message.progress);
+            else done(message.partials);
+          });
           // An input error in a worker is the same input error: exit 2 with its message.
           worker.once('error', (error: Error & { code?: string }) =>
             fail(error.name === 'CliError' ? new CliError(error.code ?? 'INPUT', error.message) : error),
@@ -95,12 +85,8 @@ async function inWorkers(
         }),
     ),
   );
-  const partials = results.flatMap((r) => r.partials).sort((a, b) => a.bucket - b.bucket);
-  const outcomes = results
-    .flatMap((r) => r.byBucket)
-    .sort((a, b) => a.bucket - b.bucket)
-    .flatMap((b) => b.outcomes);
-  return { report: mergePartials(partials), outcomes, partials };
+  const partials = results.flat().sort((a, b) => a.bucket - b.bucket);
+  return { report: mergePartials(partials), partials };
 }
 
 /** `K/N` (1-based). */
@@ -197,20 +183,45 @@ export function campaignCommand(ctx: CliContext): CommandModule {
       const buckets = shard
         ? bucketsOf(shard, policy.buckets ?? 1)
         : Array.from({ length: policy.buckets ?? 1 }, (_, b) => b);
-      const runs: CampaignRun[] = [];
-      for (const m of modes) {
-        try {
+      const runs: { report: CampaignReport; partials: readonly CampaignPartial[] }[] = [];
+      const devices = typeof argv.devices === 'string' ? new DevicesFile(ctx.io, argv.devices) : undefined;
+      const progress = ctx.io.progress && new CampaignProgress(ctx.io.progress, buckets.length, modes.length);
+      try {
+        for (const m of modes) {
+          progress?.mode(m);
+          const order = new BucketOrder(buckets, (outcomes) => devices?.write(m, outcomes));
+          const sinks: RunSinks = {
+            onBucket: (bucket, outcomes) => {
+              order.add(bucket, outcomes);
+              progress?.done(bucket);
+            },
+            ...(progress && {
+              onProgress: (bucket: number, p: SessionProgress) => progress.update(bucket, p),
+            }),
+          };
           runs.push(
             loaded
-              ? runCampaign({ ...loaded, buckets, targets: argv.target as string[], mode: m, seed })
-              : await inWorkers({ files, targets: argv.target as string[], mode: m, seed, buckets }, workers),
+              ? runCampaign({ ...loaded, buckets, targets: argv.target as string[], mode: m, seed, ...sinks })
+              : await inWorkers(
+                  { files, targets: argv.target as string[], mode: m, seed, buckets },
+                  workers,
+                  {
+                    ...sinks,
+                    outcomes: devices !== undefined,
+                  },
+                ),
           );
-        } catch (error) {
-          if (error instanceof RangeError) throw new CliError('BAD_ARGUMENT', error.message);
-          if (error instanceof HanotaError) throw new CliError(error.code, error.message);
-          throw error;
         }
+      } catch (error) {
+        if (error instanceof RangeError) throw new CliError('BAD_ARGUMENT', error.message);
+        if (error instanceof HanotaError) throw new CliError(error.code, error.message);
+        throw error;
+      } finally {
+        devices?.close();
+        progress?.clear();
       }
+      for (const warning of new Set(runs.flatMap((r) => r.report.warnings)))
+        ctx.io.stderr(`warning: ${warning}\n`);
       const bricked = runs.some((r) => r.report.byStatus.bricked + r.report.byStatus.degraded > 0);
       if (bricked) ctx.exit(1);
       if (shard && typeof argv.json === 'string') {
@@ -240,8 +251,6 @@ export function campaignCommand(ctx: CliContext): CommandModule {
             seed,
           ),
         );
-      if (typeof argv.devices === 'string')
-        ctx.io.writeFile(argv.devices, runs.map((r) => devicesCsv(r.outcomes, r.report.mode)).join(''));
       ctx.io.stdout(
         `${renderTable(
           [
@@ -250,6 +259,7 @@ export function campaignCommand(ctx: CliContext): CommandModule {
             'ON TARGET',
             'BRICKED',
             'NOT THERE',
+            'NOT STARTED',
             'NO PATH',
             '50% AT',
             '100% AT',

@@ -5,7 +5,7 @@
  * missing or repeated; 1 when a device ends bricked or degraded.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { type CampaignPartial, mergePartials } from '../../campaign/campaign.ts';
+import { type CampaignPartial, mergePartials } from '../../campaign/report.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { campaignDocument } from './campaign.ts';
