@@ -116,6 +116,17 @@ describe('phased rollouts', () => {
     expect(first).toMatchObject({ mode: 'planned', deviceId: estate[0]?.deviceId, group: 'canary' });
   });
 
+  it('runs the example rollout policy: planned mode reaches the estate, direct mode halts at the canary', () => {
+    const text = readFileSync(join(F, 'example-rollout-policy.yaml'), 'utf8');
+    const planned = campaign('planned', text).report;
+    const direct = campaign('direct', text).report;
+    expect(planned.halts).toEqual([]);
+    expect(planned.byStatus.notStarted).toBe(0);
+    expect(direct.halts.map((h) => h.group)).toEqual(['canary']);
+    expectAccounted(planned);
+    expectAccounted(direct);
+  });
+
   it('refuses groups whose percentages add up to more than 100, naming the key', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hanota-rollout-'));
     writeFileSync(
