@@ -340,7 +340,7 @@ export function mergePartials(partials: readonly CampaignPartial[]): CampaignRep
     for (const [k, v] of Object.entries(p.byStatus)) byStatus[k as DeviceStatus] += v;
     for (const [k, v] of Object.entries(p.reasons)) reasons[k] = (reasons[k] ?? 0) + v;
     for (const [k, v] of Object.entries(p.hopsHistogram)) hopsHistogram[k] = (hopsHistogram[k] ?? 0) + v;
-    times.push(...p.onTargetMs);
+    for (const t of p.onTargetMs) times.push(t);
   }
   times.sort((a, b) => a - b);
   const simulatedMs = Math.max(...sorted.map((p) => p.simulatedMs));

@@ -1,0 +1,69 @@
+/**
+ * Merging campaign partials (src/campaign/report.ts): any order gives the same report, partials
+ * of another campaign are refused, and a bucket with a million devices on target merges (no
+ * argument-list limits on the way).
+ */
+import { describe, expect, it } from 'vitest';
+import { type CampaignPartial, emptyStatus, mergePartials } from '../../src/campaign/report.ts';
+
+function partial(
+  bucket: number,
+  onTargetMs: number[],
+  extra: Partial<CampaignPartial> = {},
+): CampaignPartial {
+  const day = { scheduled: 0, running: 0, finished: onTargetMs.length, error: 0, notIncluded: 0 };
+  return {
+    mode: 'planned',
+    seed: 1,
+    bucket,
+    buckets: 2,
+    devices: onTargetMs.length,
+    withPath: onTargetMs.length,
+    byStatus: { ...emptyStatus(), onTarget: onTargetMs.length },
+    reasons: {},
+    hopsHistogram: { '1': onTargetMs.length },
+    onTargetMs,
+    statusByDay: [day],
+    groups: [],
+    warnings: [],
+    hubMemoryPeakBlocks: 3,
+    downloadsPeak: 1,
+    adtQuarantined: 0,
+    adtLimit: 0,
+    retries: 0,
+    simulatedMs: 1000,
+    events: 10,
+    memoryByDay: [3],
+    quarantinedByDay: [0],
+    ...extra,
+  };
+}
+
+describe('mergePartials', () => {
+  it('gives the same report whatever the order of the partials', () => {
+    const a = partial(0, [5, 9]);
+    const b = partial(1, [1, 7, 8], {
+      simulatedMs: 90_000_000,
+      statusByDay: [
+        { scheduled: 1, running: 2, finished: 0, error: 0, notIncluded: 0 },
+        { scheduled: 0, running: 0, finished: 3, error: 0, notIncluded: 0 },
+      ],
+    });
+    const report = mergePartials([a, b]);
+    expect(JSON.stringify(mergePartials([b, a]))).toBe(JSON.stringify(report));
+    expect(report.timeToTargetMs).toEqual({ p50: 7, p90: 9, p99: 9, p100: 9 });
+    // Past its own last day, a bucket stays as it ended.
+    expect(report.statusByDay.map((d) => d.finished)).toEqual([2, 5]);
+  });
+
+  it('refuses partials of another campaign and a bucket twice', () => {
+    expect(() => mergePartials([partial(0, []), partial(1, [], { seed: 2 })])).toThrow(/another campaign/);
+    expect(() => mergePartials([partial(0, []), partial(0, [])])).toThrow(/bucket 0 appears twice/);
+  });
+
+  it('merges a bucket with a million devices on target', () => {
+    const times = Array.from({ length: 1_000_000 }, (_, k) => k);
+    const report = mergePartials([partial(0, times), partial(1, [])]);
+    expect(report.timeToTargetMs.p100).toBe(999_999);
+  });
+});
