@@ -22,7 +22,7 @@ import type { DeviceProfile } from '../devices/profiles.ts';
 import type { HubConfig } from '../hub/ota-server.ts';
 import type { OtaCommand } from '../ota/commands.ts';
 import { encodeOtaFrame } from '../ota/frame-codec.ts';
-import { VirtualClock } from '../sim/clock.ts';
+import { CompactClock } from '../sim/clock.ts';
 import { wakePhaseUs } from '../sim/device-runtime.ts';
 import { START_WINDOW_US } from '../sim/frame-driver.ts';
 import { SUPPLIER_REACTION_US } from '../sim/gbcs-device.ts';
@@ -158,15 +158,19 @@ export interface SessionResult {
   readonly halt?: RolloutHalt;
 }
 
-type Stage =
-  | 'query'
-  | 'blockRequest'
-  | 'downloaded'
-  | 'endAtHub'
-  | 'activate'
-  | 'notified'
-  | 'released'
-  | 'retry';
+const STAGES = [
+  'query',
+  'blockRequest',
+  'downloaded',
+  'endAtHub',
+  'activate',
+  'notified',
+  'released',
+  'retry',
+] as const;
+type Stage = (typeof STAGES)[number];
+/** An event is one int: device × 8 + its stage's index. */
+const STAGE = Object.fromEntries(STAGES.map((s, k) => [s, k])) as Record<Stage, number>;
 
 interface Device {
   readonly spec: SessionDevice;
@@ -183,11 +187,6 @@ interface Device {
   retries: number;
   startedUs?: number;
   endUs?: number;
-}
-
-interface Event {
-  readonly device: number;
-  readonly stage: Stage;
 }
 
 /** Encoded ZCL lengths of the frames of a download, by command and data length. */
@@ -262,13 +261,13 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       ({
         intervalUs: w.intervalS * 1_000_000,
         awakeUs: w.awakeS * 1_000_000,
-        phaseUs: wakePhaseUs(streams.stream(`wake:${spec.node}`), w.intervalS * 1_000_000),
+        phaseUs: wakePhaseUs(streams.fresh(`wake:${spec.node}`), w.intervalS * 1_000_000),
       } satisfies WakeSchedule);
     return {
       spec,
       ...(wake && { wake }),
-      clientRng: streams.stream(`client:${spec.node}`),
-      lossRng: streams.stream(`session:loss:${spec.node}`),
+      clientRng: streams.fresh(`client:${spec.node}`),
+      lossRng: streams.fresh(`session:loss:${spec.node}`),
       hop: 0,
       runningVersion: spec.runningVersion,
       phase: 'off' as const,
@@ -278,7 +277,8 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       retries: 0,
     };
   });
-  const clock = new VirtualClock<Event>();
+  const clock = new CompactClock();
+  const at = (time: number, device: number, stage: Stage) => clock.schedule(time, device * 8 + STAGE[stage]);
   const memory = new HubStore(
     hubs.map((h) => h.memory),
     DAY_US,
@@ -347,7 +347,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     if (!retry || d.retries >= retry.attempts) return false;
     const wait = retry.backoffUs * retry.factor ** d.retries;
     d.retries++;
-    clock.schedule(now + Math.min(wait, retry.maxBackoffUs ?? wait), { device: i, stage: 'retry' });
+    at(now + Math.min(wait, retry.maxBackoffUs ?? wait), i, 'retry');
     return true;
   };
   const gaveUp = (d: Device) => (d.retries > 0 ? ` (after ${d.retries + 1} distributions)` : '');
@@ -359,7 +359,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
   };
   const start = (i: number, groupStart: number) => {
     const d = devices[i] as Device;
-    const offset = d.spec.startUs ?? streams.stream(`start:${d.spec.node}`).int(0, START_WINDOW_US - 1);
+    const offset = d.spec.startUs ?? streams.fresh(`start:${d.spec.node}`).int(0, START_WINDOW_US - 1);
     const first = d.spec.hops[0];
     d.startedUs = groupStart;
     if (!first) {
@@ -369,17 +369,17 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
     }
     // The first hop is handed to the hub at the start; over the threshold, in a later window.
     const release = admit(d, groupStart);
-    const at = nextAwake(d.wake, Math.max(groupStart + offset, release));
+    const powerOn = nextAwake(d.wake, Math.max(groupStart + offset, release));
     if (!memory.store(d.hub, first.key, first.size, release)) {
       // Retried once the device is on (a retry reaches it with an Image Notify).
-      if (retried(d, i, at)) {
+      if (retried(d, i, powerOn)) {
         d.phase = 'idle';
         return;
       }
       d.reason = `image ${hex(first.fileVersion)} does not fit in hub memory`;
     }
     // A sleepy device powers on, like it acts, only while awake.
-    clock.schedule(at, { device: i, stage: 'query' });
+    at(powerOn, i, 'query');
   };
   startGroups(rollout.open(0), 0);
 
@@ -402,7 +402,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       if (retried(d, i, now)) return;
       d.reason = `image ${hex(image.fileVersion)} does not fit in hub memory${gaveUp(d)}`;
     }
-    clock.schedule(nextAwake(d.wake, now + frameUs(d, LENGTHS.notify)), { device: i, stage: 'notified' });
+    at(nextAwake(d.wake, now + frameUs(d, LENGTHS.notify)), i, 'notified');
   };
 
   let events = 0;
@@ -414,16 +414,16 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       finished,
       devices: devices.length,
     });
-  for (let next = clock.next(); next; next = clock.next()) {
-    if (next.time > input.maxTimeUs) break;
-    endUs = next.time;
+  for (let event = clock.next(); event !== undefined; event = clock.next()) {
+    const now = clock.now;
+    if (now > input.maxTimeUs) break;
+    endUs = now;
     events++;
     if ((events & 0xffff) === 0) progress();
-    const i = next.payload.device;
+    const i = event >> 3;
     const d = devices[i] as Device;
     const hub = hubs[d.hub] as SessionHub;
-    const now = next.time;
-    switch (next.payload.stage) {
+    switch (STAGES[event & 7]) {
       case 'query': {
         if (d.phase === 'off') d.phase = 'idle';
         const image = hopImage(d);
@@ -433,10 +433,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
           stop(d, now, why);
           break;
         }
-        clock.schedule(exchange(d, now, queryLength, LENGTHS.queryResponse), {
-          device: i,
-          stage: 'blockRequest',
-        });
+        at(exchange(d, now, queryLength, LENGTHS.queryResponse), i, 'blockRequest');
         break;
       }
       case 'blockRequest': {
@@ -448,20 +445,17 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
             hub.config.waitForDataDelayS * 1_000_000,
             hub.config.minimumBlockPeriodMs * 1000,
           );
-          clock.schedule(nextAwake(d.wake, told + wait), { device: i, stage: 'blockRequest' });
+          at(nextAwake(d.wake, told + wait), i, 'blockRequest');
           break;
         }
         downloads[d.hub] = (downloads[d.hub] as number) + 1;
         downloadsPeak = Math.max(downloadsPeak, downloads[d.hub] as number);
-        clock.schedule(transfer(d, now, hopImage(d).size, hub.config, frameUs), {
-          device: i,
-          stage: 'downloaded',
-        });
+        at(transfer(d, now, hopImage(d).size, hub.config, frameUs), i, 'downloaded');
         break;
       }
       case 'downloaded': {
         // The device checks the image and sends its Upgrade End Request now; the hub frees the slot on receipt.
-        clock.schedule(now + frameUs(d, LENGTHS.endRequest), { device: i, stage: 'endAtHub' });
+        at(now + frameUs(d, LENGTHS.endRequest), i, 'endAtHub');
         const image = hopImage(d);
         if (!image.valid) {
           d.phase = 'failed';
@@ -477,7 +471,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         const ready = d.spec.profile.gbcsActivation
           ? now + SUPPLIER_REACTION_US
           : now + frameUs(d, LENGTHS.endRequest) + frameUs(d, LENGTHS.endResponse);
-        clock.schedule(nextAwake(d.wake, inWindow(ready)), { device: i, stage: 'activate' });
+        at(nextAwake(d.wake, inWindow(ready)), i, 'activate');
         break;
       }
       case 'endAtHub':
@@ -500,14 +494,14 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         }
         // The next hop is handed to the hub (over the threshold, in a later window), with an Image Notify.
         const release = admit(d, now);
-        if (release > now) clock.schedule(release, { device: i, stage: 'released' });
+        if (release > now) at(release, i, 'released');
         else notify(d, i, now);
         break;
       }
       case 'retry': {
         // A new distribution: through the threshold again.
         const release = admit(d, now);
-        if (release > now) clock.schedule(release, { device: i, stage: 'released' });
+        if (release > now) at(release, i, 'released');
         else notify(d, i, now);
         break;
       }
@@ -518,7 +512,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         // ZCL §11.13.3.4: the same draws as the client (answer when 1..100 is within the jitter, then a random delay).
         d.clientRng.int(1, 100);
         const delayUs = d.clientRng.int(0, d.spec.profile.queryJitterMs) * 1000;
-        clock.schedule(nextAwake(d.wake, now + delayUs), { device: i, stage: 'query' });
+        at(nextAwake(d.wake, now + delayUs), i, 'query');
         break;
       }
     }

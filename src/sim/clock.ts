@@ -104,3 +104,105 @@ export class VirtualClock<T> {
     }
   }
 }
+
+/**
+ * The same clock for millions of pending events: the same `(time, seq)` order, integer payloads,
+ * the heap in typed arrays (no object per event, nothing for the collector), no cancelling.
+ * The session driver runs on it.
+ */
+export class CompactClock {
+  #now = 0;
+  #seq = 0;
+  #size = 0;
+  #time = new Float64Array(1024);
+  #order = new Float64Array(1024);
+  #payload = new Int32Array(1024);
+
+  /** Current simulated time, in microseconds. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Events scheduled and not yet run. */
+  get pending(): number {
+    return this.#size;
+  }
+
+  /** Schedules `payload` (an int32) at `time` (µs, not before now). */
+  schedule(time: number, payload: number): void {
+    if (!Number.isInteger(time) || time < this.#now) {
+      throw new RangeError(`time: ${time} is not an integer at or after now (${this.#now})`);
+    }
+    if (this.#size === this.#time.length) this.#grow();
+    const seq = this.#seq++;
+    const t = this.#time;
+    const o = this.#order;
+    const p = this.#payload;
+    // Sift the hole up from the end, then fill it.
+    let i = this.#size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = t[parent] as number;
+      if (pt < time || (pt === time && (o[parent] as number) < seq)) break;
+      t[i] = pt;
+      o[i] = o[parent] as number;
+      p[i] = p[parent] as number;
+      i = parent;
+    }
+    t[i] = time;
+    o[i] = seq;
+    p[i] = payload;
+  }
+
+  /** Removes the earliest event, advances the clock to its time and returns its payload (undefined: none left). */
+  next(): number | undefined {
+    if (this.#size === 0) return undefined;
+    const t = this.#time;
+    const o = this.#order;
+    const p = this.#payload;
+    const payload = p[0] as number;
+    this.#now = t[0] as number;
+    const n = --this.#size;
+    const lastTime = t[n] as number;
+    const lastSeq = o[n] as number;
+    const lastPayload = p[n] as number;
+    // Sift the hole down from the top, then put the last entry in it.
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      const right = child + 1;
+      if (
+        right < n &&
+        ((t[right] as number) < (t[child] as number) ||
+          ((t[right] as number) === (t[child] as number) && (o[right] as number) < (o[child] as number)))
+      )
+        child = right;
+      const ct = t[child] as number;
+      if (lastTime < ct || (lastTime === ct && lastSeq < (o[child] as number))) break;
+      t[i] = ct;
+      o[i] = o[child] as number;
+      p[i] = p[child] as number;
+      i = child;
+    }
+    if (n > 0) {
+      t[i] = lastTime;
+      o[i] = lastSeq;
+      p[i] = lastPayload;
+    }
+    return payload;
+  }
+
+  #grow(): void {
+    const size = this.#time.length * 2;
+    const time = new Float64Array(size);
+    const order = new Float64Array(size);
+    const payload = new Int32Array(size);
+    time.set(this.#time);
+    order.set(this.#order);
+    payload.set(this.#payload);
+    this.#time = time;
+    this.#order = order;
+    this.#payload = payload;
+  }
+}

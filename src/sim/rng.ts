@@ -109,11 +109,19 @@ export class RngStreams {
   stream(name: string): Rng {
     let rng = this.#streams.get(name);
     if (!rng) {
-      // Fold the high bits in so that seeds differing only above bit 31 differ.
-      const high = Math.floor(this.seed / 2 ** 32);
-      rng = new Rng((this.seed ^ Math.imul(high, 0x9e3779b1)) >>> 0, name);
+      rng = this.fresh(name);
       this.#streams.set(name, rng);
     }
     return rng;
+  }
+
+  /**
+   * The stream called `name` from its start, not kept: for runs over millions of devices that ask
+   * for each name once (the same numbers as `stream(name)` gives on first use).
+   */
+  fresh(name: string): Rng {
+    // Fold the high bits in so that seeds differing only above bit 31 differ.
+    const high = Math.floor(this.seed / 2 ** 32);
+    return new Rng((this.seed ^ Math.imul(high, 0x9e3779b1)) >>> 0, name);
   }
 }
