@@ -136,16 +136,49 @@ export function runCampaign(input: CampaignInput): {
   };
   const memory = { blockCount: policy.memory?.blocks ?? 64, blockSize: policy.memory?.blockSize ?? 4096 };
 
-  const outcomes: (
-    | DeviceOutcome
-    | { pending: true; device: EstateDevice; from: CatalogEntry; target: string; hops: readonly string[] }
-  )[] = [];
-  const sessionDevices: SessionDevice[] = [];
+  // Hubs fall into buckets by a hash of their ID; a bucket runs on its own with its share of the
+  // threshold, so any split of the buckets over shards or workers gives the same result.
+  const bucketCount = policy.buckets ?? 1;
+  const bucketOfHub = hubIds.map((h) => fnv1a(h) % bucketCount);
+  // Each bucket numbers its own hubs, in hub ID order.
+  const hubsIn = new Array<number>(bucketCount).fill(0);
+  const localHub = bucketOfHub.map((b) => {
+    const k = hubsIn[b] as number;
+    hubsIn[b] = k + 1;
+    return k;
+  });
+  /** Per bucket: outcomes known before the run, the devices to run and what they were planned. */
+  const plainIn = Array.from({ length: bucketCount }, (): DeviceOutcome[] => []);
+  const sessionsIn = Array.from({ length: bucketCount }, (): SessionDevice[] => []);
+  const pendingIn = Array.from({ length: bucketCount }, (): Pending[] => []);
+  // Devices share entries and plans: each image, plan and predicted failure is made once.
+  const images = new Map<string, SessionImage>();
+  const image = (entry: CatalogEntry) => {
+    let known = images.get(entry.cplEntryId);
+    if (!known) {
+      known = imageOf(entry, input, rank);
+      images.set(entry.cplEntryId, known);
+    }
+    return known;
+  };
+  const plans = new Map<string, Plan>();
+  const planOf = (from: CatalogEntry, target: string): Plan => {
+    const key = `${from.cplEntryId}\u0000${target}`;
+    let known = plans.get(key);
+    if (!known) {
+      known = planFor(input, planner, from, target, image);
+      plans.set(key, known);
+    }
+    return known;
+  };
   for (const device of input.estate) {
+    const hub = hubIndex.get(device.hubId) as number;
+    const bucket = bucketOfHub[hub] as number;
+    const plain = plainIn[bucket] as DeviceOutcome[];
     const base = { deviceId: device.deviceId, hubId: device.hubId, from: device.cplEntryId };
     const from = catalog.byId.get(device.cplEntryId);
     if (!from) {
-      outcomes.push({
+      plain.push({
         ...base,
         target: null,
         status: 'noPath',
@@ -156,7 +189,7 @@ export function runCampaign(input: CampaignInput): {
       continue;
     }
     if (!(DEVICE_TYPES as readonly string[]).includes(from.deviceType)) {
-      outcomes.push({
+      plain.push({
         ...base,
         target: null,
         status: 'skipped',
@@ -168,7 +201,7 @@ export function runCampaign(input: CampaignInput): {
     }
     const target = targetOf.get(groupKey(from));
     if (!target) {
-      outcomes.push({
+      plain.push({
         ...base,
         target: null,
         status: 'noPath',
@@ -178,25 +211,27 @@ export function runCampaign(input: CampaignInput): {
       });
       continue;
     }
-    let hops: readonly string[];
-    if (input.mode === 'direct') hops = target === from.cplEntryId ? [] : [target];
-    else {
-      const plan = planner.plan(from.cplEntryId, target);
-      if (!plan.ok) {
-        outcomes.push({
-          ...base,
-          target,
-          status: 'noPath',
-          hops: [],
-          entry: from.cplEntryId,
-          reason: plan.reason,
-        });
-        continue;
-      }
-      hops = plan.hops;
+    const plan = planOf(from, target);
+    if (!plan.ok) {
+      plain.push({
+        ...base,
+        target,
+        status: 'noPath',
+        hops: [],
+        entry: from.cplEntryId,
+        reason: plan.reason,
+      });
+      continue;
     }
-    if (hops.length === 0) {
-      outcomes.push({ ...base, target, status: 'onTarget', hops, entry: from.cplEntryId, onTargetMs: 0 });
+    if (plan.hops.length === 0) {
+      plain.push({
+        ...base,
+        target,
+        status: 'onTarget',
+        hops: plan.hops,
+        entry: from.cplEntryId,
+        onTargetMs: 0,
+      });
       continue;
     }
     const type = from.deviceType as DeviceType;
@@ -205,9 +240,9 @@ export function runCampaign(input: CampaignInput): {
     const baseLink: LinkProfile =
       (linkName && LINK_PROFILES[linkName as keyof typeof LINK_PROFILES]) || LINK_PROFILES.typical;
     const wakeS = device.extra.wake_interval_s ? Number(device.extra.wake_interval_s) : undefined;
-    const own = imageOf(from, input, rank);
+    const own = image(from);
     const hw = hardwareKey(from.hardwareVersion);
-    sessionDevices.push({
+    sessionsIn[bucket]?.push({
       node: device.deviceId,
       profile: wakeS && profile.wake ? { ...profile, wake: { ...profile.wake, intervalS: wakeS } } : profile,
       link: baseLink,
@@ -215,24 +250,12 @@ export function runCampaign(input: CampaignInput): {
       imageType: own.imageType,
       runningVersion: own.fileVersion,
       ...(/^\d+$/.test(hw) && { hardwareVersion: Number(hw) }),
-      hops: hops.map((h) => imageOf(catalog.byId.get(h) as CatalogEntry, input, rank)),
-      hub: hubIndex.get(device.hubId) as number,
-      ...failingHop(input.behaviours.get(from.model), from.cplEntryId, hops),
+      hops: plan.images,
+      hub: localHub[hub] as number,
+      ...(plan.failsAtHop !== undefined && { failsAtHop: plan.failsAtHop }),
     });
-    outcomes.push({ pending: true, device, from, target, hops });
+    pendingIn[bucket]?.push({ device, from, target, hops: plan.hops });
   }
-
-  // Hubs fall into buckets by a hash of their ID; a bucket runs on its own with its share of the
-  // threshold, so any split of the buckets over shards or workers gives the same result.
-  const bucketCount = policy.buckets ?? 1;
-  const bucketOf = (hubId: string) => fnv1a(hubId) % bucketCount;
-  const pendingOf = new Map<
-    string,
-    { device: EstateDevice; from: CatalogEntry; target: string; hops: readonly string[] }
-  >();
-  for (const o of outcomes) if ('pending' in o) pendingOf.set(o.device.deviceId, o);
-  const sessionsIn = Array.from({ length: bucketCount }, (): SessionDevice[] => []);
-  for (const d of sessionDevices) sessionsIn[bucketOf(hubIds[d.hub ?? 0] as string)]?.push(d);
   const shares = adtShares(
     policy.adt?.limit,
     sessionsIn.map((b) => b.length),
@@ -246,9 +269,6 @@ export function runCampaign(input: CampaignInput): {
   for (let b = 0; b < bucketCount; b++) {
     if (!wanted.has(b)) continue;
     const devices = sessionsIn[b] as SessionDevice[];
-    // The bucket's hubs, renumbered.
-    const local = [...new Set(devices.map((d) => d.hub ?? 0))].sort((x, y) => x - y);
-    const localIndex = new Map(local.map((h, k) => [h, k]));
     const sizes = groupSizes(groups, devices.length);
     const groupOf = (k: number) => {
       let g = 0;
@@ -257,12 +277,8 @@ export function runCampaign(input: CampaignInput): {
     };
     const result = runSessionSimulation({
       seed: input.seed,
-      hubs: local.length ? local.map(() => ({ config: hubConfig, memory })) : [{ config: hubConfig, memory }],
-      devices: devices.map((d, k) => ({
-        ...d,
-        hub: localIndex.get(d.hub ?? 0) as number,
-        ...(groups && { group: groupOf(k) }),
-      })),
+      hubs: Array.from({ length: Math.max(1, hubsIn[b] as number) }, () => ({ config: hubConfig, memory })),
+      devices: groups ? devices.map((d, k) => ({ ...d, group: groupOf(k) })) : devices,
       maxTimeUs: (policy.maxDays ?? 60) * 86_400_000_000,
       ...(policy.adt && { adt: { limit: shares[b] as number, windowUs: durationUs(policy.adt.window) } }),
       ...(policy.activationWindow && { activationWindow: policy.activationWindow }),
@@ -285,16 +301,16 @@ export function runCampaign(input: CampaignInput): {
       errors: result.halt.errors,
       devices: result.halt.devices,
     };
+    const pending = pendingIn[b] as Pending[];
     const judged = result.devices.map((s, k) =>
       judge(
-        pendingOf.get(s.node) as NonNullable<ReturnType<typeof pendingOf.get>>,
+        pending[k] as Pending,
         s,
         input,
         groups ? { name: names[groupOf(k)] as string, halt } : undefined,
       ),
     );
-    const plain = outcomes.filter((o): o is DeviceOutcome => !('pending' in o) && bucketOf(o.hubId) === b);
-    const all = [...plain, ...judged];
+    const all = [...(plainIn[b] as DeviceOutcome[]), ...judged];
     if (input.onBucket) input.onBucket(b, all);
     else {
       for (const o of all) final.push(o);
@@ -372,9 +388,44 @@ function failingHop(
   return {};
 }
 
+/** A device run on the session driver, as planned. */
+interface Pending {
+  readonly device: EstateDevice;
+  readonly from: CatalogEntry;
+  readonly target: string;
+  readonly hops: readonly string[];
+}
+
+/** The hops from an entry to a target in the campaign's mode, their images, and the hop predicted to fail. */
+type Plan =
+  | { ok: true; hops: readonly string[]; images: readonly SessionImage[]; failsAtHop?: number }
+  | { ok: false; reason: string };
+
+function planFor(
+  input: CampaignInput,
+  planner: Planner,
+  from: CatalogEntry,
+  target: string,
+  image: (entry: CatalogEntry) => SessionImage,
+): Plan {
+  let hops: readonly string[];
+  if (input.mode === 'direct') hops = target === from.cplEntryId ? [] : [target];
+  else {
+    const plan = planner.plan(from.cplEntryId, target);
+    if (!plan.ok) return { ok: false, reason: plan.reason };
+    hops = plan.hops;
+  }
+  return {
+    ok: true,
+    hops,
+    images: hops.map((h) => image(input.catalog.byId.get(h) as CatalogEntry)),
+    ...failingHop(input.behaviours.get(from.model), from.cplEntryId, hops),
+  };
+}
+
 /** One device's outcome: its activations in order, each judged by the behaviour file. */
 function judge(
-  o: { device: EstateDevice; from: CatalogEntry; target: string; hops: readonly string[] },
+  o: Pending,
   s: SessionDeviceResult,
   input: CampaignInput,
   group: { name: string; halt: HaltReport | undefined } | undefined,
