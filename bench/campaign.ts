@@ -1,7 +1,7 @@
 /**
  * Campaign at estate scale: a generated estate (~45% ESME, ~40% GSME, ~10% PPMID, ~5% HCALCS,
  * four devices per hub) against a multi-hop catalog, in planned mode with the anomaly detection
- * threshold and per-hub limits, on the session driver. Goals (issue 7): 1M devices in under
+ * threshold and per-hub limits, on the session driver. Goals: 1M devices in under
  * 60 s wall and 4 GB resident. `DEVICES=...` sets the estate size (default 1,000,000).
  */
 import { runCampaign } from '../src/campaign/campaign.ts';

@@ -79,6 +79,7 @@ describe('campaign output', () => {
       { cwd: ROOT, encoding: 'utf8' },
     );
     expect(run.status).toBe(0);
-    expect(run.stderr).not.toMatch(/\r|\x1b\[K/);
+    expect(run.stderr).not.toContain('\r');
+    expect(run.stderr).not.toContain('\u001b[K');
   });
 });
