@@ -43,7 +43,10 @@ export interface BuiltScenario {
   readonly catalog?: Catalog;
   readonly behaviour?: Behaviour;
   readonly images: ReadonlyMap<string, ScenarioImage>;
-  /** Each device's hub, type, starting version and entry (when it has one), and whether the timeline upgrades it. */
+  /**
+   * Each device's hub, type, starting version and entry (when it has one), whether the timeline
+   * upgrades it, and whether along a planned path (an `upgrade` action).
+   */
   readonly devices: ReadonlyMap<
     string,
     {
@@ -52,6 +55,7 @@ export interface BuiltScenario {
       readonly startVersion: number;
       readonly entry?: string;
       readonly targeted: boolean;
+      readonly planned: boolean;
     }
   >;
   /** Problems found while building, per device (a path that cannot be planned, a quarantined distribution). */
@@ -279,6 +283,7 @@ export function buildScenario(
   // How each device reads its downloads: an unsigned GBCS image says nothing of its form.
   const formats = new Map<string, ParseImageOptions>();
   const targeted = new Set<string>();
+  const planned = new Set<string>();
   const deliver = (atUs: number, image: ScenarioImage, to: string[]) => {
     const byHub = new Map<string, string[]>();
     for (const t of to) {
@@ -387,6 +392,7 @@ export function buildScenario(
         for (const image of hops)
           map?.set(image.hash, [...(map.get(image.hash) ?? []), cs06(dev, image, {}, `${path}.upgrade`)]);
         targeted.add(x.device);
+        planned.add(x.device);
         of(dev).upgradeChains.push({ atUs, node: x.device, images: hops.map(distributed) });
         break;
       }
@@ -499,6 +505,7 @@ export function buildScenario(
           startVersion: d.spec.runningVersion,
           ...(d.entry && { entry: d.entry.cplEntryId }),
           targeted: targeted.has(name),
+          planned: planned.has(name),
         },
       ]),
     ),

@@ -9,6 +9,7 @@ import { runFrameSimulation } from '../sim/frame-driver.ts';
 import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import { type BuiltScenario, buildScenario } from './build.ts';
+import { checkInvariants } from './invariants.ts';
 import { durationSeconds, uintOf } from './load.ts';
 import type { ScenarioFile } from './schema.ts';
 
@@ -196,7 +197,26 @@ export function runScenario(
 ): ScenarioResult {
   const seed = s.seed ?? defaultSeed;
   const built = buildScenario(s, files, seed);
-  const runs = built.runs.map(({ hub, input }) => ({ hub, result: runFrameSimulation(input) }));
+  let runs: { hub: string; result: FrameRunResult }[];
+  try {
+    runs = built.runs.map(({ hub, input }) => ({ hub, result: runFrameSimulation(input) }));
+  } catch (error) {
+    // A simulation that stops half way (a hub reading an image it no longer holds) is a failed run.
+    if (!(error instanceof RangeError || error instanceof TypeError)) throw error;
+    return {
+      name: s.name,
+      seed,
+      ok: false,
+      expectations: [
+        { expectation: 'the simulation runs to its end', ok: false, detail: `it stopped: ${error.message}` },
+      ],
+      devices: [],
+      framesSent: 0,
+      simulatedMs: 0,
+      hubMemoryPeakBlocks: 0,
+      runs: [],
+    };
+  }
   const devices = outcomes(built, runs);
   const framesSent = runs.reduce((n, r) => n + r.result.framesSent, 0);
   const simulatedMs = Math.max(0, ...runs.map((r) => Math.floor(r.result.endUs / 1000)));
@@ -326,6 +346,8 @@ export function runScenario(
         `${built.quarantined} quarantined`,
       );
   }
+  if (e.invariants)
+    for (const x of checkInvariants(built, runs, devices)) check(x.invariant, x.ok, x.detail, x.device);
   return {
     name: s.name,
     seed,

@@ -111,6 +111,8 @@ const expectDevice = z.strictObject({
 
 const expectations = z.strictObject({
   devices: z.record(z.string(), expectDevice).optional(),
+  /** The invariants every run must keep (src/scenario/invariants.ts): `hanota fuzz` writes this into what it finds. */
+  invariants: z.boolean().optional(),
   noneBricked: z.boolean().optional(),
   hubMemoryPeakBlocks: z.strictObject({ max: z.number().int().nonnegative() }).optional(),
   completedBy: duration.optional(),

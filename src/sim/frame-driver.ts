@@ -263,6 +263,11 @@ class FrameSimulation {
     }
     if (event.kind === 'gbcs') {
       const device = this.#devices.get(event.node) as DeviceRuntime;
+      // A device without power hears nothing: the command is lost, its counter unused.
+      if (event.event.type === 'command' && device.state.phase === 'off') {
+        this.#note(event.node, 'GBCS command lost', { reason: 'the device is off' });
+        return;
+      }
       if (this.#deferUntilAwake(device, event)) return;
       this.#stepActivation(device, event.event);
       return;

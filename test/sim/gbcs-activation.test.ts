@@ -127,8 +127,9 @@ describe('GBCS activation in the frame driver', () => {
   it('refuses a command before the image is held with noImageHeld, then a replay of it for its counter', () => {
     const image = FIXTURE_IMAGES[0] as FixtureImage;
     const early = cs06(image);
+    // On (it powers on within the first second), downloading, not yet holding the image.
     const result = runOne(deviceFor('ESME', image, { gbcs: gbcsSpec([]) }), image, [
-      { atUs: 1_000, bytes: early },
+      { atUs: 1_100_000, bytes: early },
       { atUs: 2 * DAY_US, bytes: early },
     ]);
     const notes = gbcsNotes(result);
@@ -138,6 +139,18 @@ describe('GBCS activation in the frame driver', () => {
       ['CS06 refused', 'counter'],
     ]);
     expect(result.devices[0]?.phase).toBe('waiting');
+  });
+
+  it('loses a command sent while the device is off: its counter stays unused', () => {
+    const image = FIXTURE_IMAGES[0] as FixtureImage;
+    const command = cs06(image);
+    const result = runOne(deviceFor('ESME', image, { gbcs: gbcsSpec([command]) }), image, [
+      { atUs: 0, bytes: command },
+    ]);
+    const lost = result.trace.events.find((e) => e.kind === 'note' && e.what === 'GBCS command lost');
+    expect(lost?.timeUs).toBe(0);
+    expect(gbcsNotes(result).at(-1)?.detail?.response).toBe('success');
+    expect(result.devices[0]?.phase).toBe('upgraded');
   });
 
   it('refuses a command signed by another supplier and never runs the image', () => {
