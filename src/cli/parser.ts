@@ -8,6 +8,7 @@ import { CliError, errorDocument } from './cli-error.ts';
 import { campaignCommand } from './commands/campaign.ts';
 import { catalogCommand } from './commands/catalog.ts';
 import { conformCommand } from './commands/conform.ts';
+import { fuzzCommand } from './commands/fuzz.ts';
 import { gbcsCommand } from './commands/gbcs.ts';
 import { imageCommand } from './commands/image.ts';
 import { pathCommand } from './commands/path.ts';
@@ -33,6 +34,7 @@ export function buildParser(ctx: CliContext) {
     .command(pathCommand(ctx))
     .command(conformCommand(ctx))
     .command(runCommand(ctx))
+    .command(fuzzCommand(ctx))
     .command(campaignCommand(ctx))
     .command(reportCommand(ctx))
     .command(simulateCommand(ctx))

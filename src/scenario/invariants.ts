@@ -52,20 +52,22 @@ export function checkInvariants(
   // Commands: each accepted once, and a GBCS device activates no more often than it accepted one.
   const commandViolations: { detail: string; device: string }[] = [];
   for (const { result } of runs) {
+    const answered = new Map<string, number>();
     const accepted = new Map<string, number>();
     const activations = new Map<string, number>();
     for (const e of result.trace.events) {
       if (e.kind === 'note' && e.what === 'CS06 response') {
-        const response = e.detail?.response;
-        if (response !== 'success' && response !== 'commandAccepted') continue;
+        // A command is answered once; a second answer to its counter means a replay got past the counter check.
         const key = `${e.node} ${e.detail?.counter}`;
-        accepted.set(key, (accepted.get(key) ?? 0) + 1);
-        accepted.set(e.node, (accepted.get(e.node) ?? 0) + 1);
-        if ((accepted.get(key) as number) > 1)
+        answered.set(key, (answered.get(key) ?? 0) + 1);
+        if ((answered.get(key) as number) > 1)
           commandViolations.push({
-            detail: `${e.node} acted on the command with counter ${e.detail?.counter} twice`,
+            detail: `${e.node} answered the command with counter ${e.detail?.counter} twice: a replay got past the counter check`,
             device: e.node,
           });
+        const response = e.detail?.response;
+        if (response === 'success' || response === 'commandAccepted')
+          accepted.set(e.node, (accepted.get(e.node) ?? 0) + 1);
       }
       if (e.kind === 'state' && e.to.startsWith('upgraded') && /running 0x/.test(e.reason))
         activations.set(e.node, (activations.get(e.node) ?? 0) + 1);

@@ -65,6 +65,12 @@ export interface FaultShape {
   readonly maxFaults?: number;
   /** Faults happen within this many seconds of the start (default: the last timed entry + 10 minutes). */
   readonly horizonS?: number;
+  /**
+   * Replays come no earlier than this (s): a replay repeats a command already sent, and a command
+   * sent on a device's receipt alert has no time in the timeline. The fuzzer sets it to a day after
+   * the scenario's run without faults ends.
+   */
+  readonly replayAfterS?: number;
 }
 
 /** Fault schedules for `scenario`: up to `maxFaults` (default 4) faults of the kinds that apply to it. */
@@ -126,7 +132,7 @@ export function faultSchedules(scenario: ScenarioFile, shape: FaultShape = {}): 
   if (kinds.has('replay') && activated.size > 0)
     options.push(
       fc.constantFrom(...activated).chain(([device, first]) =>
-        at(Math.ceil(first.atS) + 1).map((atS) => ({
+        at(Math.max(Math.ceil(first.atS) + 1, Math.ceil(shape.replayAfterS ?? 0))).map((atS) => ({
           kind: 'replay' as const,
           device,
           image: first.image,

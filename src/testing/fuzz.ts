@@ -22,6 +22,8 @@ export interface FuzzOptions extends FaultShape {
   readonly seed: number;
   /** Stop drawing new runs after this long (wall clock, fast-check's own). */
   readonly timeLimitMs?: number;
+  /** Draw the simulation seed too (default: the scenario's, else 1, as `hanota run` uses). */
+  readonly varySeed?: boolean;
 }
 
 /** One drawn case: the faults and the simulation seed. */
@@ -70,9 +72,15 @@ export function caseFailures(
 /** Fuzzes a scenario. */
 export function fuzzScenario(options: FuzzOptions): FuzzResult {
   const { scenario, files } = options;
+  const fixedSeed = scenario.seed ?? 1;
+  // Replays follow the command they repeat: a day after the run without faults ends.
+  const baseline = runScenario(scenario, files, fixedSeed);
   const cases: fc.Arbitrary<FuzzCase> = fc.record({
-    faults: faultSchedules(scenario, options),
-    seed: scenario.seed !== undefined ? fc.constant(scenario.seed) : fc.nat({ max: 2 ** 32 - 1 }),
+    faults: faultSchedules(scenario, {
+      ...options,
+      replayAfterS: options.replayAfterS ?? Math.ceil(baseline.simulatedMs / 1000) + 86_400,
+    }),
+    seed: options.varySeed ? fc.nat({ max: 2 ** 32 - 1 }) : fc.constant(fixedSeed),
   });
   const details = fc.check(
     fc.property(cases, (c) => caseFailures(scenario, files, c).length === 0),

@@ -15,9 +15,16 @@ export function libraryFiles(): string[] {
     .sort();
 }
 
-/** Runs the scenario file `path` with `seed`. */
-export function runScenarioFile(path: string, seed = 1): ScenarioResult {
-  const scenario = parseScenario(readFileSync(path, 'utf8'));
+/** Runs the scenario file `path` with `seed` (and, when asked, the invariants checked too). */
+export function runScenarioFile(
+  path: string,
+  seed = 1,
+  options: { invariants?: boolean } = {},
+): ScenarioResult {
+  const parsed = parseScenario(readFileSync(path, 'utf8'));
+  const scenario = options.invariants
+    ? { ...parsed, expect: { ...parsed.expect, invariants: true } }
+    : parsed;
   const files = new Map(
     referencedFiles(scenario).map((ref) => [ref, new Uint8Array(readFileSync(join(dirname(path), ref)))]),
   );

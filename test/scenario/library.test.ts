@@ -1,6 +1,6 @@
 /**
  * The scenario library (`scenarios/`): one test per file, generated from the folder — each
- * scenario's expectations hold; one capture per device type dissected by tshark; the shipped JSON
+ * scenario's expectations and the invariants (src/scenario/invariants.ts) hold; one capture per device type dissected by tshark; the shipped JSON
  * Schema is the one the schema module generates; runs repeat for a seed.
  */
 import { readFileSync } from 'node:fs';
@@ -21,8 +21,8 @@ describe('the scenario library', () => {
   });
 
   for (const file of files) {
-    it(`${file}: every expectation holds`, () => {
-      const result = runScenarioFile(join(SCENARIOS_DIR, file));
+    it(`${file}: every expectation and invariant holds`, () => {
+      const result = runScenarioFile(join(SCENARIOS_DIR, file), 1, { invariants: true });
       const unmet = result.expectations
         .filter((x) => !x.ok)
         .map((x) => `${x.expectation}: ${x.detail}\n${(x.evidence ?? []).join('\n')}`);

@@ -4,16 +4,16 @@
  * fails, the unmet expectations with the trace lines that show why. Exit 1 when any fails; exit 2
  * when a file is not a valid scenario (the message names the file and the path inside it).
  */
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { HanotaError } from '../../errors/errors.ts';
 import { junitXml } from '../../report/junit.ts';
-import { parseScenario, referencedFiles } from '../../scenario/load.ts';
 import { runScenario, type ScenarioResult } from '../../scenario/run.ts';
 import { writePcap } from '../../sim/pcap.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../context.ts';
 import { parseUint, withJson } from '../options.ts';
+import { loadScenarioFile } from '../scenario-input.ts';
 import { renderTable } from '../table.ts';
 
 const SCENARIO_FILE = /\.ya?ml$/i;
@@ -39,21 +39,10 @@ function scenarioFiles(ctx: CliContext, path: string): string[] {
 }
 
 function loadAndRun(ctx: CliContext, file: string, seed: number): ScenarioResult {
-  const text = new TextDecoder().decode(ctx.io.readFile(file));
+  const { scenario, files } = loadScenarioFile(ctx, file);
   try {
-    const scenario = parseScenario(text);
-    const files = new Map<string, Uint8Array>();
-    for (const ref of referencedFiles(scenario)) {
-      try {
-        files.set(ref, ctx.io.readFile(resolve(dirname(file), ref)));
-      } catch (error) {
-        if (error instanceof CliError) throw new CliError(error.code, `${file}: ${error.message}`);
-        throw error;
-      }
-    }
     return runScenario(scenario, files, seed);
   } catch (error) {
-    if (error instanceof CliError) throw error;
     if (error instanceof HanotaError) throw new CliError(error.code, `${file}: ${error.message}`);
     throw error;
   }

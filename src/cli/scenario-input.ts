@@ -1,0 +1,54 @@
+/**
+ * Reading a scenario file and every file it refers to (relative to it), for `hanota run` and
+ * `hanota fuzz`; errors name the scenario file.
+ */
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { HanotaError } from '../errors/errors.ts';
+import { parseScenario, referencedFiles } from '../scenario/load.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
+import { CliError } from './cli-error.ts';
+import type { CliContext } from './context.ts';
+
+/** A scenario and the bytes of the files it names, by the path as written. */
+export interface LoadedScenario {
+  readonly scenario: ScenarioFile;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Reads and checks `file` and the files it names. */
+export function loadScenarioFile(ctx: CliContext, file: string): LoadedScenario {
+  const text = new TextDecoder().decode(ctx.io.readFile(file));
+  let scenario: ScenarioFile;
+  try {
+    scenario = parseScenario(text);
+  } catch (error) {
+    if (error instanceof HanotaError) throw new CliError(error.code, `${file}: ${error.message}`);
+    throw error;
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const ref of referencedFiles(scenario)) {
+    try {
+      files.set(ref, ctx.io.readFile(resolve(dirname(file), ref)));
+    } catch (error) {
+      if (error instanceof CliError) throw new CliError(error.code, `${file}: ${error.message}`);
+      throw error;
+    }
+  }
+  return { scenario, files };
+}
+
+/** The scenario's file references rewritten for a copy of it in `toDir` (it was in `fromDir`). */
+export function relocateScenario(scenario: ScenarioFile, fromDir: string, toDir: string): ScenarioFile {
+  const move = (p: string) => (isAbsolute(p) ? p : relative(resolve(toDir), resolve(fromDir, p)) || '.');
+  return {
+    ...scenario,
+    ...(scenario.catalog !== undefined && { catalog: move(scenario.catalog) }),
+    ...(scenario.behaviour !== undefined && { behaviour: move(scenario.behaviour) }),
+    images: Object.fromEntries(Object.entries(scenario.images).map(([k, p]) => [k, move(p)])),
+    ...(scenario.suppliers && {
+      suppliers: Object.fromEntries(
+        Object.entries(scenario.suppliers).map(([k, s]) => [k, { ...s, key: move(s.key) }]),
+      ),
+    }),
+  };
+}

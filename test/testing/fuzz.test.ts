@@ -1,0 +1,54 @@
+/**
+ * `hanota fuzz` on the shipped scenarios with the code as it is: the schedules that leave a
+ * correct device nothing to trip on pass, the same seed gives the same verdict, bad input is
+ * refused, and a schedule that does break a scenario (a burst of loss then a power cut while the
+ * supplier's command is on its way) is shrunk, written, and replayed by `hanota run`.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { hanota } from '../helpers/cli.ts';
+import { ROOT } from '../helpers/vectors.ts';
+
+const scenario = (name: string) => join(ROOT, 'scenarios', name);
+
+describe('hanota fuzz', () => {
+  it('passes a correct device under replays, forgeries and hub reboots, with the seed printed', async () => {
+    const run = await hanota('fuzz', scenario('hcalcs-happy-path.yaml'), '--faults', 'replay,forged,hub');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/100 fault schedule\(s\) passed, seed 1/);
+  });
+
+  it('shrinks a failing schedule, writes it, and hanota run replays the same failure', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hanota-fuzz-'));
+    const args = ['fuzz', scenario('hcalcs-happy-path.yaml'), '--seed', '1', '--out', out, '--json'];
+    const first = await hanota(...args);
+    const again = await hanota(...args);
+    expect(first.code).toBe(1);
+    expect(again.stdout).toBe(first.stdout);
+    const found = JSON.parse(first.stdout);
+    expect(found.faults.length).toBeLessThanOrEqual(2);
+    expect(found.failures).toContain('hcalcs runs 0x00010002: runs 0x00010001');
+    const written = parseScenario(readFileSync(found.written, 'utf8'));
+    expect(written.expect.invariants).toBe(true);
+    const replay = await hanota('run', found.written, '--json');
+    expect(replay.code).toBe(1);
+    const unmet = JSON.parse(replay.stdout).results[0].expectations.filter((x: { ok: boolean }) => !x.ok);
+    expect(
+      unmet.map((x: { expectation: string; detail: string }) => `${x.expectation}: ${x.detail}`),
+    ).toEqual(found.failures);
+  });
+
+  it('refuses an unknown kind of fault and a missing scenario, exit 2', async () => {
+    const bad = await hanota('fuzz', scenario('hcalcs-happy-path.yaml'), '--faults', 'loss,meteor');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--faults: 'meteor' is not one of loss, power, hub, supplier, replay, forged, all/,
+    );
+    const missing = await hanota('fuzz', scenario('no-such.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such\.yaml: cannot read: no such file/);
+  });
+});
