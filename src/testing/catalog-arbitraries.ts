@@ -1,7 +1,9 @@
 /**
  * fast-check arbitraries for CPL/FIR catalogs: clean catalogs (declared pathways that only go
  * forward within a model and hardware version, unique IDs and hashes, every entry reachable) in
- * CSV form, with some entries in other statuses for the planner to avoid.
+ * CSV form, and the awkward cases on request: entries Withdrawn, Cancelled or Expired, versions
+ * that repeat with another hash, bases from other groups and reused IDs. An entry listing only
+ * the entry before it is a mandatory intermediate for what follows.
  */
 import fc from 'fast-check';
 import { toHex } from '../bytes/hex.ts';
@@ -18,6 +20,11 @@ export interface CatalogShape {
   readonly inactive?: boolean;
   /** Add bases from other groups and reuse some IDs (the result is then not clean). */
   readonly dirty?: boolean;
+  /**
+   * Let some entries repeat the firmware version of the entry before them, with another hash (as
+   * real CPLs do): pathways must then be followed by entry ID, never by version.
+   */
+  readonly duplicateVersions?: boolean;
 }
 
 /**
@@ -69,7 +76,7 @@ export function catalogRows(shape: CatalogShape = {}): fc.Arbitrary<CatalogRow[]
             manufacturer: 'Acme',
             model: g.model,
             hardware_version: g.hardware,
-            firmware_version: `${i + 1}.0`,
+            firmware_version: shape.duplicateVersions && i > 0 && pick(0) % 3 === 0 ? `${i}.0` : `${i + 1}.0`,
             manufacturer_image_hash: toHex(
               Uint8Array.from({ length: 32 }, (_, k) => (serial * 7 + k * 13) & 0xff),
             ),

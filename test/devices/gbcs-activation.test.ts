@@ -19,6 +19,12 @@ import {
 } from '../../src/devices/gbcs-activation.ts';
 import { encodeGeneralSigning } from '../../src/gbcs/apdu.ts';
 import { DCC_TEST_ACB } from '../../src/gbcs/security.ts';
+import {
+  type ArbitraryCs06,
+  type Cs06Parties,
+  forgedCs06,
+  genuineCs06,
+} from '../../src/testing/gbcs-arbitraries.ts';
 import { buildCs06, type Cs06Spec, simulatedParty } from '../../src/testing/gbcs-commands.ts';
 import { describeWithVectors, readVectorText, vectorPath } from '../helpers/vectors.ts';
 
@@ -296,6 +302,36 @@ describe('CS06 on a GBCS device', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('refuses every forged command of the testing kit where its label says, and refuses no genuine one', () => {
+    const parties: Cs06Parties = {
+      supplier: supplier.eui,
+      supplierSigningKey: supplier.dsPrivate,
+      device: device.eui,
+      deviceKaPublic: device.kaPublic,
+      acbKaPrivate: acb.kaPrivate,
+      hash: imageHash,
+    };
+    const expected: Record<ArbitraryCs06['kind'], string | undefined> = {
+      genuine: undefined,
+      otherSigner: 'signature',
+      otherRecipient: 'recipient',
+      payloadCounter: 'payloadCounter',
+      otherHash: undefined,
+      flippedByte: 'any',
+    };
+    fc.assert(
+      fc.property(fc.oneof(genuineCs06(parties), forgedCs06(parties)), (command) => {
+        const step = send(command.bytes);
+        const stage = refusal(step.effects);
+        if (expected[command.kind] === 'any') expect(stage).toBeDefined();
+        else expect(stage).toBe(expected[command.kind]);
+        // Only a genuine command may activate; another hash is answered, never acted on.
+        if (command.kind !== 'genuine') expect(step.effects.some((e) => e.type === 'activate')).toBe(false);
+      }),
+      { numRuns: 80 },
     );
   });
 
