@@ -59,7 +59,7 @@ export function caseScenario(scenario: ScenarioFile, c: FuzzCase): ScenarioFile 
   };
 }
 
-/** What fails when a case runs: unmet expectations and invariants, or the error that stopped the run. */
+/** What fails when a case runs: its unmet expectations and invariants (a run that stops half way is one). */
 export function caseFailures(
   scenario: ScenarioFile,
   files: ReadonlyMap<string, Uint8Array>,
