@@ -68,27 +68,16 @@ export interface HaltReport {
   readonly devices: number;
 }
 
-/** A campaign's report. */
-export interface CampaignReport {
+/** What the report and each bucket's partial both carry, summed or taken at the peak by the merge. */
+interface CampaignFigures {
   readonly mode: 'planned' | 'direct';
   readonly seed: number;
   readonly devices: number;
   readonly byStatus: Readonly<Record<DeviceStatus, number>>;
   readonly reasons: Readonly<Record<string, number>>;
   readonly hopsHistogram: Readonly<Record<string, number>>;
-  /** Time until 50, 90, 99 and 100% of the devices that have a path are on target, ms (null: never). */
-  readonly timeToTargetMs: {
-    readonly p50: number | null;
-    readonly p90: number | null;
-    readonly p99: number | null;
-    readonly p100: number | null;
-  };
-  /** Devices on target at the end of each simulated day. */
-  readonly onTargetByDay: readonly number[];
   /** Devices per rollout state at the end of each simulated day. */
   readonly statusByDay: readonly DayStatus[];
-  readonly byGroup: readonly GroupReport[];
-  readonly halts: readonly HaltReport[];
   readonly warnings: readonly string[];
   readonly hubMemoryPeakBlocks: number;
   readonly downloadsPeak: number;
@@ -103,6 +92,21 @@ export interface CampaignReport {
   readonly quarantinedByDay: readonly number[];
 }
 
+/** A campaign's report. */
+export interface CampaignReport extends CampaignFigures {
+  /** Time until 50, 90, 99 and 100% of the devices that have a path are on target, ms (null: never). */
+  readonly timeToTargetMs: {
+    readonly p50: number | null;
+    readonly p90: number | null;
+    readonly p99: number | null;
+    readonly p100: number | null;
+  };
+  /** Devices on target at the end of each simulated day. */
+  readonly onTargetByDay: readonly number[];
+  readonly byGroup: readonly GroupReport[];
+  readonly halts: readonly HaltReport[];
+}
+
 /** One group's share of a bucket. */
 export interface GroupPartial {
   readonly name: string;
@@ -113,31 +117,15 @@ export interface GroupPartial {
 }
 
 /** What one bucket contributes to the report: everything the merge needs, nothing per device but on-target times. */
-export interface CampaignPartial {
-  readonly mode: 'planned' | 'direct';
-  readonly seed: number;
+export interface CampaignPartial extends CampaignFigures {
   readonly bucket: number;
   readonly buckets: number;
-  readonly devices: number;
   readonly withPath: number;
-  readonly byStatus: Readonly<Record<DeviceStatus, number>>;
-  readonly reasons: Readonly<Record<string, number>>;
-  readonly hopsHistogram: Readonly<Record<string, number>>;
   /** On-target times of its devices, ms, sorted. */
   readonly onTargetMs: readonly number[];
-  readonly statusByDay: readonly DayStatus[];
   readonly groups: readonly GroupPartial[];
   readonly halt?: HaltReport;
-  readonly warnings: readonly string[];
-  readonly hubMemoryPeakBlocks: number;
-  readonly downloadsPeak: number;
-  readonly adtQuarantined: number;
   readonly adtLimit: number;
-  readonly retries: number;
-  readonly simulatedMs: number;
-  readonly events: number;
-  readonly memoryByDay: readonly number[];
-  readonly quarantinedByDay: readonly number[];
 }
 
 /** What a bucket's simulation adds to its devices' outcomes. */

@@ -8,32 +8,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCampaign } from '../../src/campaign/campaign.ts';
 import { parsePolicy } from '../../src/campaign/policy.ts';
-import { outcomeOf, parseBehaviour } from '../../src/pathways/behaviour.ts';
-import { loadCatalog } from '../../src/pathways/catalog.ts';
-import { loadEstate } from '../../src/pathways/estate.ts';
+import { outcomeOf } from '../../src/pathways/behaviour.ts';
+import { EXAMPLE, exampleCampaign, exampleCampaignArgs, FIXTURES } from '../helpers/campaign.ts';
 import { hanota } from '../helpers/cli.ts';
-import { ROOT } from '../helpers/vectors.ts';
 
-const F = join(ROOT, 'fixtures');
-const catalog = loadCatalog(readFileSync(join(F, 'example-model/catalog.csv'), 'utf8'));
-const behaviour = parseBehaviour(readFileSync(join(F, 'example-model/behaviour.yaml'), 'utf8'));
-const estate = loadEstate(readFileSync(join(F, 'example-estate.csv'), 'utf8'));
+const F = FIXTURES;
+const { behaviour, estate } = EXAMPLE;
 const policy = parsePolicy(readFileSync(join(F, 'example-policy.yaml'), 'utf8'));
-
-function campaign(mode: 'planned' | 'direct', seed = 1) {
-  return runCampaign({
-    estate,
-    catalog,
-    targets: ['V130', 'V210'],
-    images: new Map(),
-    behaviours: new Map([['Volta', behaviour]]),
-    policy,
-    mode,
-    seed,
-  });
-}
+const campaign = (mode: 'planned' | 'direct', seed = 1) => exampleCampaign(mode, policy, seed);
 
 describe('campaigns on the example estate', () => {
   it('bricks no device in planned mode', () => {
@@ -79,19 +62,7 @@ describe('campaigns on the example estate', () => {
   it('reports through the CLI with both modes side by side, exit 1 because direct mode bricks', async () => {
     const json = join(mkdtempSync(join(tmpdir(), 'hanota-campaign-')), 'campaign.json');
     const run = await hanota(
-      'campaign',
-      '--estate',
-      join(F, 'example-estate.csv'),
-      '--catalog',
-      join(F, 'example-model/catalog.csv'),
-      '--target',
-      'V130',
-      '--target',
-      'V210',
-      '--behaviour',
-      join(F, 'example-model/behaviour.yaml'),
-      '--policy',
-      join(F, 'example-policy.yaml'),
+      ...exampleCampaignArgs(join(F, 'example-policy.yaml')),
       '--mode',
       'both',
       '--json',
@@ -120,23 +91,7 @@ describe('campaigns in shards', () => {
       '',
     ].join('\n'),
   );
-  const args = [
-    'campaign',
-    '--estate',
-    join(F, 'example-estate.csv'),
-    '--catalog',
-    join(F, 'example-model/catalog.csv'),
-    '--target',
-    'V130',
-    '--target',
-    'V210',
-    '--behaviour',
-    join(F, 'example-model/behaviour.yaml'),
-    '--policy',
-    policy8,
-    '--mode',
-    'both',
-  ];
+  const args = [...exampleCampaignArgs(policy8), '--mode', 'both'];
 
   it('merges shards into a report byte-identical to the single run, in any order', async () => {
     await hanota(...args, '--json', join(tmp, 'full.json'));

@@ -7,19 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCampaign } from '../../src/campaign/campaign.ts';
 import { parsePolicy } from '../../src/campaign/policy.ts';
 import type { CampaignReport } from '../../src/campaign/report.ts';
-import { parseBehaviour } from '../../src/pathways/behaviour.ts';
-import { loadCatalog } from '../../src/pathways/catalog.ts';
-import { loadEstate } from '../../src/pathways/estate.ts';
+import { EXAMPLE, exampleCampaign, exampleCampaignArgs, FIXTURES } from '../helpers/campaign.ts';
 import { hanota } from '../helpers/cli.ts';
-import { ROOT } from '../helpers/vectors.ts';
 
-const F = join(ROOT, 'fixtures');
-const catalog = loadCatalog(readFileSync(join(F, 'example-model/catalog.csv'), 'utf8'));
-const behaviour = parseBehaviour(readFileSync(join(F, 'example-model/behaviour.yaml'), 'utf8'));
-const estate = loadEstate(readFileSync(join(F, 'example-estate.csv'), 'utf8'));
+const F = FIXTURES;
+const { estate } = EXAMPLE;
 const ROLLOUT = `
 concurrency: { perHub: 2 }
 memory: { blocks: 256, blockSize: 4096 }
@@ -32,18 +26,8 @@ retry: { attempts: 2, backoff: 1h, factor: 2 }
 maxDays: 30
 `;
 
-function campaign(mode: 'planned' | 'direct', policyText = ROLLOUT) {
-  return runCampaign({
-    estate,
-    catalog,
-    targets: ['V130', 'V210'],
-    images: new Map(),
-    behaviours: new Map([['Volta', behaviour]]),
-    policy: parsePolicy(policyText),
-    mode,
-    seed: 3,
-  });
-}
+const campaign = (mode: 'planned' | 'direct', policyText = ROLLOUT) =>
+  exampleCampaign(mode, parsePolicy(policyText), 3);
 
 function expectAccounted(report: CampaignReport): void {
   expect(Object.values(report.byStatus).reduce((a, b) => a + b, 0)).toBe(estate.length);
@@ -90,19 +74,7 @@ describe('phased rollouts', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hanota-rollout-'));
     writeFileSync(join(tmp, 'policy.yaml'), ROLLOUT);
     const run = await hanota(
-      'campaign',
-      '--estate',
-      join(F, 'example-estate.csv'),
-      '--catalog',
-      join(F, 'example-model/catalog.csv'),
-      '--target',
-      'V130',
-      '--target',
-      'V210',
-      '--behaviour',
-      join(F, 'example-model/behaviour.yaml'),
-      '--policy',
-      join(tmp, 'policy.yaml'),
+      ...exampleCampaignArgs(join(tmp, 'policy.yaml')),
       '--devices',
       join(tmp, 'devices.jsonl'),
     );

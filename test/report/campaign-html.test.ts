@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exampleCampaignArgs } from '../helpers/campaign.ts';
 import { hanota } from '../helpers/cli.ts';
 import { ROOT } from '../helpers/vectors.ts';
 
@@ -30,19 +31,7 @@ describe.skipIf(!available)('the campaign HTML report in a browser', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hanota-html-'));
     const F = join(ROOT, 'fixtures');
     const run = await hanota(
-      'campaign',
-      '--estate',
-      join(F, 'example-estate.csv'),
-      '--catalog',
-      join(F, 'example-model/catalog.csv'),
-      '--target',
-      'V130',
-      '--target',
-      'V210',
-      '--behaviour',
-      join(F, 'example-model/behaviour.yaml'),
-      '--policy',
-      join(F, 'example-policy.yaml'),
+      ...exampleCampaignArgs(join(F, 'example-policy.yaml')),
       '--mode',
       'both',
       '--json',

@@ -1,0 +1,53 @@
+/** The example campaign (fixtures/example-estate.csv over the example model) for campaign tests. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCampaign } from '../../src/campaign/campaign.ts';
+import type { Policy } from '../../src/campaign/policy.ts';
+import { parseBehaviour } from '../../src/pathways/behaviour.ts';
+import { loadCatalog } from '../../src/pathways/catalog.ts';
+import { loadEstate } from '../../src/pathways/estate.ts';
+import { ROOT } from './vectors.ts';
+
+/** The fixtures folder. */
+export const FIXTURES = join(ROOT, 'fixtures');
+
+/** `hanota campaign` arguments for the example estate and model, targets V130 and V210, with the behaviour file and `policy`. */
+export function exampleCampaignArgs(policy: string): string[] {
+  return [
+    'campaign',
+    '--estate',
+    join(FIXTURES, 'example-estate.csv'),
+    '--catalog',
+    join(FIXTURES, 'example-model/catalog.csv'),
+    '--target',
+    'V130',
+    '--target',
+    'V210',
+    '--behaviour',
+    join(FIXTURES, 'example-model/behaviour.yaml'),
+    '--policy',
+    policy,
+  ];
+}
+
+const read = (path: string) => readFileSync(join(FIXTURES, path), 'utf8');
+/** The example model's catalog and behaviour file, and the example estate. */
+export const EXAMPLE = {
+  catalog: loadCatalog(read('example-model/catalog.csv')),
+  behaviour: parseBehaviour(read('example-model/behaviour.yaml')),
+  estate: loadEstate(read('example-estate.csv')),
+};
+
+/** Runs the example campaign in-process (targets V130 and V210) with `policy`. */
+export function exampleCampaign(mode: 'planned' | 'direct', policy: Policy, seed = 1) {
+  return runCampaign({
+    estate: EXAMPLE.estate,
+    catalog: EXAMPLE.catalog,
+    targets: ['V130', 'V210'],
+    images: new Map(),
+    behaviours: new Map([['Volta', EXAMPLE.behaviour]]),
+    policy,
+    mode,
+    seed,
+  });
+}
