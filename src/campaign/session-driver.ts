@@ -20,8 +20,6 @@
 
 import type { DeviceProfile } from '../devices/profiles.ts';
 import type { HubConfig } from '../hub/ota-server.ts';
-import type { OtaCommand } from '../ota/commands.ts';
-import { encodeOtaFrame } from '../ota/frame-codec.ts';
 import { CompactClock } from '../sim/clock.ts';
 import { wakePhaseUs } from '../sim/device-runtime.ts';
 import { START_WINDOW_US } from '../sim/frame-driver.ts';
@@ -30,6 +28,7 @@ import { airtimeUs, type LinkProfile, nextAwake, type WakeSchedule } from '../si
 import { type Rng, RngStreams } from '../sim/rng.ts';
 import { HubStore } from './hub-store.ts';
 import { Rollout, type RolloutGroup, type RolloutGroupResult, type RolloutHalt } from './rollout.ts';
+import { FRAME_LENGTHS, transferEndUs } from './transfer-time.ts';
 
 /** One image a device installs. */
 export interface SessionImage {
@@ -189,63 +188,6 @@ interface Device {
   endUs?: number;
 }
 
-/** Encoded ZCL lengths of the frames of a download, by command and data length. */
-class FrameLengths {
-  readonly #blockResponse = new Map<number, number>();
-  readonly query: number;
-  readonly queryWithHardware: number;
-  readonly queryResponse: number;
-  readonly noImage: number;
-  readonly blockRequest: number;
-  readonly waitForData: number;
-  readonly endRequest: number;
-  readonly endResponse: number;
-  readonly notify: number;
-
-  constructor() {
-    const id = { manufacturerCode: 1, imageType: 1, fileVersion: 1 };
-    const len = (command: OtaCommand) => encodeOtaFrame({ transactionSequence: 0, command }).length;
-    this.query = len({ name: 'queryNextImageRequest', ...id });
-    this.queryWithHardware = len({ name: 'queryNextImageRequest', ...id, hardwareVersion: 1 });
-    this.queryResponse = len({ name: 'queryNextImageResponse', status: 'SUCCESS', ...id, imageSize: 1 });
-    this.noImage = len({ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' });
-    this.blockRequest = len({ name: 'imageBlockRequest', ...id, fileOffset: 0, maximumDataSize: 64 });
-    this.waitForData = len({
-      name: 'imageBlockResponse',
-      status: 'WAIT_FOR_DATA',
-      currentTime: 0,
-      requestTime: 0,
-      minimumBlockPeriod: 0,
-    });
-    this.endRequest = len({ name: 'upgradeEndRequest', status: 'SUCCESS', ...id });
-    this.endResponse = len({ name: 'upgradeEndResponse', ...id, currentTime: 0, upgradeTime: 0 });
-    this.notify = len({ name: 'imageNotify', payloadType: 3, queryJitter: 100, ...id });
-  }
-
-  /** An Image Block Response carrying `data` bytes. */
-  blockResponse(data: number): number {
-    let n = this.#blockResponse.get(data);
-    if (n === undefined) {
-      n = encodeOtaFrame({
-        transactionSequence: 0,
-        command: {
-          name: 'imageBlockResponse',
-          status: 'SUCCESS',
-          manufacturerCode: 1,
-          imageType: 1,
-          fileVersion: 1,
-          fileOffset: 0,
-          data: new Uint8Array(data),
-        },
-      }).length;
-      this.#blockResponse.set(data, n);
-    }
-    return n;
-  }
-}
-
-const LENGTHS = new FrameLengths();
-
 /** Runs one hub and its devices, session by session. */
 export function runSessionSimulation(input: SessionInput): SessionResult {
   const hubs: readonly SessionHub[] =
@@ -402,7 +344,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       if (retried(d, i, now)) return;
       d.reason = `image ${hex(image.fileVersion)} does not fit in hub memory${gaveUp(d)}`;
     }
-    at(nextAwake(d.wake, now + frameUs(d, LENGTHS.notify)), i, 'notified');
+    at(nextAwake(d.wake, now + frameUs(d, FRAME_LENGTHS.notify)), i, 'notified');
   };
 
   let events = 0;
@@ -427,20 +369,21 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       case 'query': {
         if (d.phase === 'off') d.phase = 'idle';
         const image = hopImage(d);
-        const queryLength = d.spec.hardwareVersion === undefined ? LENGTHS.query : LENGTHS.queryWithHardware;
+        const queryLength =
+          d.spec.hardwareVersion === undefined ? FRAME_LENGTHS.query : FRAME_LENGTHS.queryWithHardware;
         const why = refusal(d.spec, image, memory.has(d.hub, image.key));
         if (why) {
           stop(d, now, why);
           break;
         }
-        at(exchange(d, now, queryLength, LENGTHS.queryResponse), i, 'blockRequest');
+        at(exchange(d, now, queryLength, FRAME_LENGTHS.queryResponse), i, 'blockRequest');
         break;
       }
       case 'blockRequest': {
-        const hubTime = now + frameUs(d, LENGTHS.blockRequest);
+        const hubTime = now + frameUs(d, FRAME_LENGTHS.blockRequest);
         if ((downloads[d.hub] as number) >= hub.config.maxConcurrentDownloads) {
           // WAIT_FOR_DATA: the device asks again after the hub's delay.
-          const told = nextAwake(d.wake, hubTime + frameUs(d, LENGTHS.waitForData));
+          const told = nextAwake(d.wake, hubTime + frameUs(d, FRAME_LENGTHS.waitForData));
           const wait = Math.max(
             hub.config.waitForDataDelayS * 1_000_000,
             hub.config.minimumBlockPeriodMs * 1000,
@@ -450,12 +393,22 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         }
         downloads[d.hub] = (downloads[d.hub] as number) + 1;
         downloadsPeak = Math.max(downloadsPeak, downloads[d.hub] as number);
-        at(transfer(d, now, hopImage(d).size, hub.config, frameUs), i, 'downloaded');
+        const end = transferEndUs({
+          sendUs: now,
+          size: hopImage(d).size,
+          chunk: Math.min(d.spec.profile.maxDataSize, hub.config.maxBlockData),
+          frameUs: (length) => frameUs(d, length),
+          ...(d.wake && { wake: d.wake }),
+          lossProbability: d.spec.link.lossProbability,
+          lossRng: d.lossRng,
+          responseTimeoutUs: d.spec.profile.responseTimeoutMs * 1000,
+        });
+        at(end, i, 'downloaded');
         break;
       }
       case 'downloaded': {
         // The device checks the image and sends its Upgrade End Request now; the hub frees the slot on receipt.
-        at(now + frameUs(d, LENGTHS.endRequest), i, 'endAtHub');
+        at(now + frameUs(d, FRAME_LENGTHS.endRequest), i, 'endAtHub');
         const image = hopImage(d);
         if (!image.valid) {
           d.phase = 'failed';
@@ -470,7 +423,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         d.phase = 'waiting';
         const ready = d.spec.profile.gbcsActivation
           ? now + SUPPLIER_REACTION_US
-          : now + frameUs(d, LENGTHS.endRequest) + frameUs(d, LENGTHS.endResponse);
+          : now + frameUs(d, FRAME_LENGTHS.endRequest) + frameUs(d, FRAME_LENGTHS.endResponse);
         at(nextAwake(d.wake, inWindow(ready)), i, 'activate');
         break;
       }
@@ -565,60 +518,4 @@ function refusal(spec: SessionDevice, image: SessionImage, stored: boolean): str
       return `hardware version ${hw} is outside the image range ${min}..${max}`;
   }
   return undefined;
-}
-
-/**
- * When the last Image Block Response of `size` bytes reaches a device whose first block request
- * leaves at `send`. Blocks follow one another, each request sent as the response before arrives;
- * a sleepy device receives a response that comes after its wake window at its next wake, so
- * within a window the blocks are counted by division (exactly as the frame driver steps them).
- * Lost frames add retries: their number is drawn once per transfer (a normal approximation of
- * the negative binomial count), each costing the response timeout.
- */
-function transfer(
-  d: Device,
-  send: number,
-  size: number,
-  hub: HubConfig,
-  frameUs: (d: Device, length: number) => number,
-): number {
-  const chunk = Math.min(d.spec.profile.maxDataSize, hub.maxBlockData);
-  const blocks = Math.ceil(size / chunk);
-  const full = frameUs(d, LENGTHS.blockRequest) + frameUs(d, LENGTHS.blockResponse(chunk));
-  const last =
-    frameUs(d, LENGTHS.blockRequest) + frameUs(d, LENGTHS.blockResponse(size - (blocks - 1) * chunk));
-  let t = send;
-  let remaining = blocks - 1;
-  const wake = d.wake;
-  if (!wake) t += remaining * full;
-  else
-    while (remaining > 0) {
-      // Responses arriving before the window closes: s + j·full < end.
-      const end = windowEnd(wake, t);
-      const fit = Math.min(remaining, Math.max(0, Math.floor((end - 1 - t) / full)));
-      if (fit === remaining) {
-        t += fit * full;
-        break;
-      }
-      // The next response comes after the window: it is delivered at the next wake.
-      t = nextAwake(wake, t + (fit + 1) * full);
-      remaining -= fit + 1;
-    }
-  t = nextAwake(wake, t + last);
-  const p = d.spec.link.lossProbability;
-  if (p > 0) {
-    const q = 1 - (1 - p) * (1 - p);
-    const mean = (blocks * q) / (1 - q);
-    const sd = Math.sqrt(mean / (1 - q));
-    const z = Math.sqrt(-2 * Math.log(1 - d.lossRng.float())) * Math.cos(2 * Math.PI * d.lossRng.float());
-    const retries = Math.max(0, Math.round(mean + sd * z));
-    t = nextAwake(wake, t + retries * d.spec.profile.responseTimeoutMs * 1000);
-  }
-  return t;
-}
-
-/** The end of the wake window `t` is in (t awake). */
-function windowEnd(wake: WakeSchedule, t: number): number {
-  const into = (((t - wake.phaseUs) % wake.intervalUs) + wake.intervalUs) % wake.intervalUs;
-  return t - into + wake.awakeUs;
 }
