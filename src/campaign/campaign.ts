@@ -8,26 +8,24 @@
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profiles.ts';
 import { DEFAULT_HUB_CONFIG } from '../hub/ota-server.ts';
 import type { Behaviour } from '../pathways/behaviour.ts';
-import { outcomeOf } from '../pathways/behaviour.ts';
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
+import { failingHop, judge, type Pending } from './judge.ts';
 import { durationUs, type Policy } from './policy.ts';
 import {
   type CampaignPartial,
   type CampaignReport,
   type DeviceOutcome,
-  type DeviceStatus,
   type HaltReport,
   mergePartials,
   partialOf,
 } from './report.ts';
-import { type RolloutGroup, rolloutWarnings } from './rollout.ts';
+import { groupSizes, rolloutGroups, rolloutWarnings } from './rollout.ts';
 import {
   runSessionSimulation,
   type SessionDevice,
-  type SessionDeviceResult,
   type SessionImage,
   type SessionProgress,
 } from './session-driver.ts';
@@ -261,7 +259,7 @@ export function runCampaign(input: CampaignInput): {
     sessionsIn.map((b) => b.length),
   );
   const wanted = new Set(input.buckets ?? sessionsIn.map((_, b) => b));
-  const groups = rolloutGroups(policy);
+  const groups = rolloutGroups(policy.rollout?.groups);
   const retry = policy.retry;
   const partials: CampaignPartial[] = [];
   const final: DeviceOutcome[] = [];
@@ -306,7 +304,7 @@ export function runCampaign(input: CampaignInput): {
       judge(
         pending[k] as Pending,
         s,
-        input,
+        input.behaviours,
         groups ? { name: names[groupOf(k)] as string, halt } : undefined,
       ),
     );
@@ -347,55 +345,6 @@ export function runCampaign(input: CampaignInput): {
   return { report: mergePartials(partials), outcomes: final, partials, byBucket };
 }
 
-/** The policy's rollout groups, with "rest" for the devices their percentages leave; undefined without a rollout. */
-function rolloutGroups(policy: Policy): (RolloutGroup & { name: string; percent: number })[] | undefined {
-  const groups = policy.rollout?.groups;
-  if (!groups) return undefined;
-  const total = groups.reduce((n, g) => n + g.percent, 0);
-  return total < 100
-    ? [...groups, { name: 'rest', percent: 100 - total, successThreshold: 100, errorThreshold: 100 }]
-    : [...groups];
-}
-
-/** Devices per group of `n`: group g ends at ceil(n × (percent of groups 0..g) / 100), the last at n. */
-function groupSizes(groups: readonly { percent: number }[] | undefined, n: number): number[] {
-  if (!groups) return [n];
-  let cumulative = 0;
-  let from = 0;
-  return groups.map((g, k) => {
-    cumulative += g.percent;
-    const to = k === groups.length - 1 ? n : Math.min(n, Math.ceil((n * cumulative) / 100 - 1e-9));
-    const size = to - from;
-    from = to;
-    return size;
-  });
-}
-
-/** The hop whose activation the behaviour file says fails (bricks, degrades or is refused), if any. */
-function failingHop(
-  behaviour: Behaviour | undefined,
-  from: string,
-  hops: readonly string[],
-): { failsAtHop?: number } {
-  if (!behaviour) return {};
-  let entry = from;
-  for (let k = 0; k < hops.length; k++) {
-    const hop = hops[k] as string;
-    const kind = outcomeOf(behaviour, hop, entry)?.kind;
-    if (kind === 'refuse' || kind === 'brick' || kind === 'degrade') return { failsAtHop: k };
-    entry = hop;
-  }
-  return {};
-}
-
-/** A device run on the session driver, as planned. */
-interface Pending {
-  readonly device: EstateDevice;
-  readonly from: CatalogEntry;
-  readonly target: string;
-  readonly hops: readonly string[];
-}
-
 /** The hops from an entry to a target in the campaign's mode, their images, and the hop predicted to fail. */
 type Plan =
   | { ok: true; hops: readonly string[]; images: readonly SessionImage[]; failsAtHop?: number }
@@ -420,67 +369,6 @@ function planFor(
     hops,
     images: hops.map((h) => image(input.catalog.byId.get(h) as CatalogEntry)),
     ...failingHop(input.behaviours.get(from.model), from.cplEntryId, hops),
-  };
-}
-
-/** One device's outcome: its activations in order, each judged by the behaviour file. */
-function judge(
-  o: Pending,
-  s: SessionDeviceResult,
-  input: CampaignInput,
-  group: { name: string; halt: HaltReport | undefined } | undefined,
-): DeviceOutcome {
-  const behaviour = input.behaviours.get(o.from.model);
-  let entry = o.from.cplEntryId;
-  let status: DeviceStatus | undefined;
-  let reason: string | undefined;
-  let onTargetMs: number | undefined;
-  let errorMs: number | undefined;
-  s.activationsUs.forEach((t, k) => {
-    if (status) return;
-    const hop = o.hops[k] as string;
-    const outcome = behaviour ? outcomeOf(behaviour, hop, entry) : undefined;
-    if (outcome?.kind === 'refuse') {
-      status = 'refused';
-      reason = `firmware ${hop} refused to run on ${entry}`;
-      errorMs = Math.floor(t / 1000);
-      return;
-    }
-    if (outcome?.kind === 'brick' || outcome?.kind === 'degrade') {
-      status = outcome.kind === 'brick' ? 'bricked' : 'degraded';
-      reason = `${hop} on ${entry}: lost ${outcome.functions.join(', ')}`;
-      errorMs = Math.floor(t / 1000);
-      entry = hop;
-      return;
-    }
-    entry = hop;
-    if (entry === o.target) onTargetMs = Math.floor(t / 1000);
-  });
-  if (!status && s.startedUs === undefined && group) {
-    status = 'notStarted';
-    const h = group.halt;
-    reason = h
-      ? `rollout halted: group '${h.group}' had ${h.errors} of ${h.devices} devices in error, over its error threshold`
-      : `rollout group '${group.name}' had not started when the simulation ended`;
-  }
-  if (!status)
-    status = onTargetMs !== undefined ? 'onTarget' : s.phase === 'failed' ? 'failed' : 'notReached';
-  if (!reason && status !== 'onTarget') reason = s.reason ?? `ended ${s.phase}`;
-  if (errorMs === undefined && status !== 'onTarget' && s.endUs !== undefined)
-    errorMs = Math.floor(s.endUs / 1000);
-  return {
-    deviceId: o.device.deviceId,
-    hubId: o.device.hubId,
-    from: o.from.cplEntryId,
-    target: o.target,
-    hops: o.hops,
-    status,
-    entry,
-    ...(group && { group: group.name }),
-    ...(s.startedUs !== undefined && { startedMs: Math.floor(s.startedUs / 1000) }),
-    ...(onTargetMs !== undefined && { onTargetMs }),
-    ...(errorMs !== undefined && { errorMs }),
-    ...(reason !== undefined && { reason }),
   };
 }
 

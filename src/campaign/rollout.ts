@@ -149,3 +149,28 @@ export function rolloutWarnings(
   });
   return warnings;
 }
+
+/** A policy's rollout groups, with "rest" for the devices their percentages leave; undefined without a rollout. */
+export function rolloutGroups(
+  groups: readonly (RolloutGroup & { name: string; percent: number })[] | undefined,
+): (RolloutGroup & { name: string; percent: number })[] | undefined {
+  if (!groups) return undefined;
+  const total = groups.reduce((n, g) => n + g.percent, 0);
+  return total < 100
+    ? [...groups, { name: 'rest', percent: 100 - total, successThreshold: 100, errorThreshold: 100 }]
+    : [...groups];
+}
+
+/** Devices per group of `n`: group g ends at ceil(n × (percent of groups 0..g) / 100), the last at n. */
+export function groupSizes(groups: readonly { percent: number }[] | undefined, n: number): number[] {
+  if (!groups) return [n];
+  let cumulative = 0;
+  let from = 0;
+  return groups.map((g, k) => {
+    cumulative += g.percent;
+    const to = k === groups.length - 1 ? n : Math.min(n, Math.ceil((n * cumulative) / 100 - 1e-9));
+    const size = to - from;
+    from = to;
+    return size;
+  });
+}
