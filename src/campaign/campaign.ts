@@ -31,16 +31,7 @@ import {
 } from './session-driver.ts';
 
 /** How an image of an entry looks to the campaign: real (read from `image_file`) or simulated from its size. */
-export interface EntryImage {
-  readonly manufacturerCode: number;
-  readonly imageType: number;
-  readonly fileVersion: number;
-  readonly size: number;
-  readonly minimumHardwareVersion?: number;
-  readonly maximumHardwareVersion?: number;
-  readonly valid: boolean;
-  readonly real: boolean;
-}
+export type EntryImage = Omit<SessionImage, 'key'> & { readonly real: boolean };
 
 /** A campaign's input. */
 export interface CampaignInput {
