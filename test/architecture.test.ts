@@ -75,7 +75,7 @@ it('lets imports flow one way: the pure core below hub and devices, those below 
     hub: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways'],
     devices: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways'],
     sim: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways', 'hub', 'devices'],
-    report: [],
+    report: ['errors'],
     campaign: ['bytes', 'errors', 'crypto', 'ota', 'gbcs', 'pathways', 'hub', 'devices', 'sim', 'report'],
     conform: RUNNERS_MAY_IMPORT,
     scenario: RUNNERS_MAY_IMPORT,
@@ -91,4 +91,24 @@ it('lets imports flow one way: the pure core below hub and devices, those below 
       .map((target) => `${f.path} imports ${target}/`);
   });
   expect(wrong).toEqual([]);
+});
+
+it('has two public entry points that only re-export, and no source imports them', () => {
+  const entries = ['src/library.ts', 'src/testing/kit.ts'];
+  for (const entry of entries) {
+    const text = files.find((f) => f.path === entry)?.text ?? '';
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    expect(code.replace(/export (type )?\{[^}]*\} from '[^']+';/g, '').trim(), entry).toBe('');
+  }
+  expect(offenders(/from '[./]*(library|testing\/kit)\.ts'/, () => false)).toEqual([]);
+});
+
+it('loads a command module only when that command runs (start-up in proportion to the work)', () => {
+  // The parser and the command table import no command module statically, and the heavy
+  // optional packages are reached only through a command or an explicit dynamic import.
+  expect(offenders(/^import [^;]*from '\.\/commands\//m, () => false)).toEqual([]);
+  expect(offenders(/^import (?!type )[^;]*from '(vega|vega-lite)'/m, () => false)).toEqual([]);
+  expect(offenders(/^import (?!type )[^;]*from 'fast-check'/m, (p) => p.startsWith('src/testing/'))).toEqual(
+    [],
+  );
 });

@@ -15,8 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { parseImage } from 'hanota/ota/image';
-import { verifyImage } from 'hanota/ota/verify';
+import { parseImage, verifyImage } from 'hanota';
 import { HanHarness, hanCommands, loadCatalog, outcomeOf, Planner, parseBehaviour } from 'hanota/testing';
 import { describe, expect, it } from 'vitest';
 

@@ -1,9 +1,8 @@
 /**
- * Reading OTA files and keys for the `image` commands: the file is read through the CLI's io,
+ * Reading OTA files for the commands that take them: the file is read through the CLI's io,
  * parsed, and any error turned into a `CliError` that names the file and the offset.
  */
-import { type P256Key, readP256Key } from '../crypto/keys.ts';
-import { DecodeError, type HanotaError } from '../errors/errors.ts';
+import { DecodeError } from '../errors/errors.ts';
 import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { CliError, inputError } from './cli-error.ts';
 import type { CliContext } from './context.ts';
@@ -41,22 +40,4 @@ export function parseImageFile(file: string, input: Uint8Array, options: ParseIm
 export function loadImage(ctx: CliContext, file: string, options: ParseImageOptions): LoadedImage {
   const input = ctx.io.readFile(file);
   return { file, input, image: parseImageFile(file, input, options) };
-}
-
-/** Reads a P-256 key or certificate from a PEM file; `requireCertificate` for `--cert`. */
-export function loadKey(ctx: CliContext, file: string, option: string, requireCertificate = false): P256Key {
-  const text = new TextDecoder().decode(ctx.io.readFile(file));
-  let key: P256Key;
-  try {
-    key = readP256Key(text);
-  } catch (error) {
-    throw inputError(`--${option} ${file}`, error as HanotaError);
-  }
-  if (requireCertificate && key.source !== 'certificate') {
-    throw new CliError(
-      'KEY_FORMAT',
-      `--${option} ${file}: expected a CERTIFICATE PEM, found a ${key.source} key`,
-    );
-  }
-  return key;
 }

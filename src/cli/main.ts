@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** Entry point: connects `process.argv` to the CLI and sets `process.exitCode`. */
 import { nodeIo } from './context.ts';
 import { runCli } from './parser.ts';

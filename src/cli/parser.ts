@@ -5,16 +5,7 @@
  */
 import yargs from 'yargs';
 import { CliError, errorDocument } from './cli-error.ts';
-import { campaignCommand } from './commands/campaign.ts';
-import { catalogCommand } from './commands/catalog.ts';
-import { conformCommand } from './commands/conform.ts';
-import { fuzzCommand } from './commands/fuzz.ts';
-import { gbcsCommand } from './commands/gbcs.ts';
-import { imageCommand } from './commands/image.ts';
-import { pathCommand } from './commands/path.ts';
-import { reportCommand } from './commands/report.ts';
-import { runCommand } from './commands/run.ts';
-import { simulateCommand } from './commands/simulate.ts';
+import { COMMANDS, commandModule } from './command-table.ts';
 import type { CliContext, CliIo } from './context.ts';
 import { refuseRepeatedOptions } from './options.ts';
 
@@ -28,16 +19,7 @@ export function buildParser(ctx: CliContext) {
     .usage(
       '$0 <command>\n\nFirmware-update emulator and ZigBee OTA protocol simulator for GB smart metering.',
     )
-    .command(imageCommand(ctx))
-    .command(gbcsCommand(ctx))
-    .command(catalogCommand(ctx))
-    .command(pathCommand(ctx))
-    .command(conformCommand(ctx))
-    .command(runCommand(ctx))
-    .command(fuzzCommand(ctx))
-    .command(campaignCommand(ctx))
-    .command(reportCommand(ctx))
-    .command(simulateCommand(ctx))
+    .command(COMMANDS.map((entry) => commandModule(entry, ctx)))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .check(refuseRepeatedOptions, true)
     .demandCommand(1, 'name a command')

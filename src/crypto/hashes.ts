@@ -1,16 +1,25 @@
 /**
  * Hash functions used across hanota: SHA-256 (the "Manufacturer Image hash" of GBCS, CPL and
- * CS06) and SHA-512 (file digests, as firmware indexes publish them). This folder is the only
- * one that imports `@noble/*` (DESIGN.md §3).
+ * CS06) and SHA-512 (file digests, as firmware indexes publish them). Computed by Node's own
+ * OpenSSL: digests of whole images are on the path of every `image` command, and the
+ * pure-JavaScript hashes cost more start-up time than everything else `image inspect` does
+ * (measured in BENCHMARKS.md); test/crypto/hashes.test.ts holds them to FIPS 180-4's examples and
+ * to @noble/hashes. The elliptic-curve and AES code stays on `@noble/*`, in this folder only
+ * (DESIGN.md §3).
  */
-import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
+
+function digest(algorithm: 'sha256' | 'sha512', data: Uint8Array): Uint8Array {
+  const out = createHash(algorithm).update(data).digest();
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
 
 /** SHA-256 of `data` (FIPS 180-4). */
 export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(data);
+  return digest('sha256', data);
 }
 
 /** SHA-512 of `data` (FIPS 180-4). */
 export function sha512(data: Uint8Array): Uint8Array {
-  return nobleSha512(data);
+  return digest('sha512', data);
 }

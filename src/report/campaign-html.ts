@@ -4,9 +4,33 @@
  * fullest hub's memory per day, distributions quarantined per day). No scripts, no fetches: the
  * page shows the same thing wherever it is opened.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { CampaignReport } from '../campaign/report.ts';
+import { HanotaError } from '../errors/errors.ts';
+
+type Charting = { vega: typeof import('vega'); compile: typeof import('vega-lite').compile };
+let charting: Promise<Charting> | undefined;
+
+/**
+ * Loads Vega and Vega-Lite, optional peer dependencies of the package: only this page needs
+ * them. Throws a `HanotaError` (`MISSING_OPTIONAL_PACKAGE`) saying what to install when they are
+ * not there; callers call it before any work so that a missing package costs no run.
+ */
+export function loadCharting(): Promise<Charting> {
+  charting ??= Promise.all([import('vega'), import('vega-lite')]).then(
+    ([vega, vegaLite]) => ({ vega, compile: vegaLite.compile }),
+    (error: unknown) => {
+      charting = undefined;
+      const code = (error as { code?: string }).code;
+      if (code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new HanotaError(
+        'MISSING_OPTIONAL_PACKAGE',
+        'the HTML report needs the optional packages vega and vega-lite: npm install vega@6 vega-lite@6',
+      );
+    },
+  );
+  return charting;
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -14,6 +38,7 @@ function escapeHtml(text: string): string {
 
 /** A Vega-Lite spec as static SVG. */
 async function svg(spec: TopLevelSpec): Promise<string> {
+  const { vega, compile } = await loadCharting();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -6,7 +6,7 @@
  */
 
 import { Worker } from 'node:worker_threads';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { runCampaign } from '../../campaign/campaign.ts';
 import type { Policy } from '../../campaign/policy.ts';
 import {
@@ -21,7 +21,9 @@ import { campaignHtml } from '../../report/campaign-html.ts';
 import { type CampaignFiles, loadCampaign, loadPolicy } from '../campaign-input.ts';
 import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
 import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
+import { CAMPAIGN_WORKER_URL } from '../campaign-worker-url.ts';
 import { CliError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { parseUint } from '../options.ts';
 import { renderTable } from '../table.ts';
@@ -65,7 +67,7 @@ async function inWorkers(
     slices.map(
       (buckets) =>
         new Promise<readonly CampaignPartial[]>((done, fail) => {
-          const worker = new Worker(new URL('../campaign-worker.js', import.meta.url), {
+          const worker = new Worker(CAMPAIGN_WORKER_URL, {
             workerData: {
               ...data,
               buckets,
@@ -123,10 +125,8 @@ export function campaignDocument(seed: number, reports: readonly CampaignReport[
 }
 
 /** The `campaign` command module. */
-export function campaignCommand(ctx: CliContext): CommandModule {
+export function campaignCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'campaign',
-    describe: 'dry-run a firmware campaign over an estate (exit 1 when a device ends bricked)',
     builder: (y: Argv) =>
       y
         .option('estate', { type: 'string', demandOption: true, describe: 'estate CSV' })

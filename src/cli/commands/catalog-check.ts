@@ -2,17 +2,16 @@
  * `hanota catalog check FILE [--json]`: every defect of a CPL/FIR extract, each with its code,
  * level, entries and a sentence. Exit 1 when any error-level problem exists.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { checkCatalog } from '../../pathways/check.ts';
 import { readCatalog } from '../catalog-input.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { withJson } from '../options.ts';
 
 /** The `catalog check` command module. */
-export function catalogCheckCommand(ctx: CliContext): CommandModule {
+export function catalogCheckCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'check <file>',
-    describe: 'find the defects of a CPL/FIR catalog CSV (exit 1 when any error-level problem exists)',
     builder: (y: Argv) => withJson(y).positional('file', { type: 'string', demandOption: true }),
     handler: (argv) => {
       const file = String(argv.file);

@@ -4,15 +4,16 @@
  * of a model through the emulated hub and device, classified against the declared pathways.
  * Prints a matrix; exit 1 when a declared edge fails or an undeclared edge bricks.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { type ConformResult, runConformance, type Verdict } from '../../conform/conform.ts';
 import { conformJunit } from '../../conform/junit.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { parseBehaviour } from '../../pathways/behaviour.ts';
 import { readCatalog } from '../catalog-input.ts';
 import { CliError, inputError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { loadKey } from '../image-input.ts';
+import { loadKey } from '../key-input.ts';
 import { parseUint, withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
 
@@ -57,11 +58,8 @@ function matrix(result: ConformResult): string {
 }
 
 /** The `conform` command module. */
-export function conformCommand(ctx: CliContext): CommandModule {
+export function conformCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'conform',
-    describe:
-      "run a model's images through the emulated hub and device and check them against the declared pathways",
     builder: (y: Argv) =>
       withJson(y)
         .option('catalog', { type: 'string', demandOption: true, describe: 'CPL/FIR catalog CSV' })

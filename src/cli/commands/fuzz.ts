@@ -7,20 +7,19 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { HanotaError } from '../../errors/errors.ts';
 import { DEFAULT_FAULT_KINDS, describeFault, parseFaultSpec } from '../../testing/faults.ts';
 import { fuzzScenario } from '../../testing/fuzz.ts';
 import { CliError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { parseUint, withJson } from '../options.ts';
 import { loadScenarioFile, relocateScenario } from '../scenario-input.ts';
 
 /** The `fuzz` command module. */
-export function fuzzCommand(ctx: CliContext): CommandModule {
+export function fuzzCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'fuzz <scenario>',
-    describe: 'run a scenario under random faults, shrink a failure and write it as a scenario (exit 1)',
     builder: (y: Argv) =>
       withJson(y)
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file' })

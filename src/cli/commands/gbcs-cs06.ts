@@ -4,7 +4,7 @@
  * with the supplier's signing key and MACed with the key derived from the Access Control
  * Broker's and the recipient's key-agreement keys, as hex.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { fromHex, toHex } from '../../bytes/hex.ts';
 import { sha256 } from '../../crypto/hashes.ts';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../gbcs/cs06.ts';
 import { macKeyOf, sealCriticalCommand } from '../../gbcs/security.ts';
 import { CliError, inputError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { keyRingOf, withKeys } from '../gbcs-input.ts';
 import { loadImage } from '../image-input.ts';
@@ -54,10 +55,8 @@ function manufacturerImageHash(ctx: CliContext, argv: Record<string, unknown>): 
 }
 
 /** The `gbcs cs06` command module. */
-export function gbcsCs06Command(ctx: CliContext): CommandModule {
+export function gbcsCs06Command(ctx: CliContext): CommandBody {
   return {
-    command: 'cs06',
-    describe: 'build a signed, MACed CS06 Activate Firmware command (hex)',
     builder: (y: Argv) =>
       withImageReading(withKeys(withJson(y), true))
         .option('supplier', {

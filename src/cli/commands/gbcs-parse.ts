@@ -3,12 +3,13 @@
  * its signature and MAC verify when the keys allow checking. Exit 1 when a present signature or
  * MAC does not verify; 2 when the message does not decode.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { DecodeError } from '../../errors/errors.ts';
 import { decodeGbcsMessage, type GbcsMessage } from '../../gbcs/apdu.ts';
 import { type CheckDocument, describeGbcsMessage } from '../../gbcs/describe.ts';
 import { checkMessage } from '../../gbcs/security.ts';
 import { inputError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { keyRingOf, readMessageInput, withKeys } from '../gbcs-input.ts';
 import { withJson } from '../options.ts';
@@ -41,11 +42,8 @@ function text(doc: ReturnType<typeof describeGbcsMessage>): string {
 }
 
 /** The `gbcs parse` command module. */
-export function gbcsParseCommand(ctx: CliContext): CommandModule {
+export function gbcsParseCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'parse <message>',
-    describe:
-      'decode a GBCS message (hex or file) and check its signature and MAC: exit 1 when one fails; what the keys cannot check is reported unchecked',
     builder: (y: Argv) =>
       withKeys(withJson(y), false).positional('message', {
         type: 'string',

@@ -2,7 +2,7 @@
  * `hanota image build`: writes a ZigBee OTA Upgrade file (sub-elements from files) or a GBCS
  * OTA Upgrade Image (Manufacturer Image, optionally signed by the supplier key).
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { toHex } from '../../bytes/hex.ts';
 import { sha256 } from '../../crypto/hashes.ts';
 import { SUB_ELEMENT_TAG } from '../../ota/constants.ts';
@@ -13,8 +13,9 @@ import { buildZigbeeImageWithIntegrityCode } from '../../ota/integrity.ts';
 import type { SubElementInput } from '../../ota/sub-elements.ts';
 import { buildZigbeeImage } from '../../ota/zigbee-image.ts';
 import { CliError, inputError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { loadKey } from '../image-input.ts';
+import { loadKey } from '../key-input.ts';
 import { parseEui64, parseTagFile, parseUint, withJson } from '../options.ts';
 
 /** ZigBee PRO, the stack version of every GB smart-metering device. */
@@ -93,10 +94,8 @@ function buildBytes(ctx: CliContext, argv: Record<string, unknown>, header: OtaH
 }
 
 /** The `image build` command module. */
-export function imageBuildCommand(ctx: CliContext): CommandModule {
+export function imageBuildCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'build',
-    describe: 'build a ZigBee OTA Upgrade file or a GBCS OTA Upgrade Image',
     builder: (y: Argv) =>
       withJson(y)
         .option('manufacturer-code', {

@@ -1,8 +1,9 @@
 /** `hanota image inspect FILE...`: every header field, sub-element and digest of OTA files. */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { hexNumber } from '../../bytes/hex.ts';
 import { describeImage, type ImageDescription } from '../../ota/describe.ts';
 import { CliError, type ErrorDocument, errorDocument } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { loadImage } from '../image-input.ts';
 import { imageReadingOptions, withImageReading, withJson } from '../options.ts';
@@ -65,10 +66,8 @@ function inspectText(file: string, d: ImageDescription): string {
 }
 
 /** The `image inspect` command module. */
-export function imageInspectCommand(ctx: CliContext): CommandModule {
+export function imageInspectCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'inspect <files..>',
-    describe: 'show the header, sub-elements or Manufacturer Image, and digests of OTA files',
     builder: (y: Argv) =>
       withImageReading(withJson(y)).positional('files', { type: 'string', array: true, demandOption: true }),
     handler: (argv) => {

@@ -3,14 +3,16 @@
  * signature of OTA files, as a table or JSON. Exit 1 when a check fails (a file that does not
  * parse fails its structure check); exit 2 when a file or key cannot be read.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { hexNumber, toHex } from '../../bytes/hex.ts';
 import { sha256 } from '../../crypto/hashes.ts';
 import type { OtaImage, ParseImageOptions } from '../../ota/image.ts';
 import { type CheckResult, type VerifyOptions, verifyImage } from '../../ota/verify.ts';
 import { CliError, type ErrorDocument, errorDocument } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { loadKey, parseImageFile } from '../image-input.ts';
+import { parseImageFile } from '../image-input.ts';
+import { loadKey } from '../key-input.ts';
 import { imageReadingOptions, withImageReading, withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
 
@@ -98,10 +100,8 @@ function verifyText(reports: readonly VerifyReport[]): string {
 }
 
 /** The `image verify` command module. */
-export function imageVerifyCommand(ctx: CliContext): CommandModule {
+export function imageVerifyCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'verify <files..>',
-    describe: 'check the structure, integrity code and signature of OTA files (exit 1 when a check fails)',
     builder: (y: Argv) =>
       withImageReading(withJson(y))
         .positional('files', { type: 'string', array: true, demandOption: true })

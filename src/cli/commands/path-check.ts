@@ -2,18 +2,17 @@
  * `hanota path check --catalog FILE --sequence A,B,C [--json]`: whether a sequence of installs is
  * allowed; if not, the first illegal step and why (exit 1).
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { checkSequence } from '../../pathways/planner.ts';
 import { readCatalog } from '../catalog-input.ts';
 import { CliError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { withJson } from '../options.ts';
 
 /** The `path check` command module. */
-export function pathCheckCommand(ctx: CliContext): CommandModule {
+export function pathCheckCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'check',
-    describe: 'check a sequence of installs against the declared pathways (exit 1 when a step is illegal)',
     builder: (y: Argv) =>
       withJson(y)
         .option('catalog', { type: 'string', demandOption: true, describe: 'CPL/FIR catalog CSV' })

@@ -3,12 +3,13 @@
  * [--json]`: the upgrade hops for one device or every device of an estate (DESIGN.md §4
  * semantics and tie-break). Exit 1 when any device has no path.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import type { DevicePlan } from '../../pathways/estate.ts';
 import { planEstate } from '../../pathways/estate.ts';
 import { planPath } from '../../pathways/planner.ts';
 import { readCatalog, readEstate } from '../catalog-input.ts';
 import { CliError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
@@ -32,10 +33,8 @@ function plans(ctx: CliContext, argv: Record<string, unknown>): DevicePlan[] {
 }
 
 /** The `path plan` command module. */
-export function pathPlanCommand(ctx: CliContext): CommandModule {
+export function pathPlanCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'plan',
-    describe: 'plan the upgrade hops of a device or an estate (exit 1 when a device has no path)',
     builder: (y: Argv) =>
       withJson(y)
         .option('catalog', { type: 'string', demandOption: true, describe: 'CPL/FIR catalog CSV' })

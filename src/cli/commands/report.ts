@@ -4,9 +4,10 @@
  * unsharded run writes. Exit 2 when the files are not shards of one campaign or a bucket is
  * missing or repeated; 1 when a device ends bricked or degraded.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { type CampaignPartial, mergePartials } from '../../campaign/report.ts';
 import { CliError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { campaignDocument } from './campaign.ts';
 
@@ -28,10 +29,8 @@ function readShard(ctx: CliContext, file: string): { seed: number; partials: Cam
 }
 
 /** The `report merge` command module. */
-function reportMergeCommand(ctx: CliContext): CommandModule {
+export function reportMergeCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'merge <files..>',
-    describe: 'merge the shards of a campaign into its report',
     builder: (y: Argv) =>
       y
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'shard files' })
@@ -66,16 +65,5 @@ function reportMergeCommand(ctx: CliContext): CommandModule {
       if (typeof argv.json === 'string') ctx.io.writeFile(argv.json, text);
       else ctx.io.stdout(text);
     },
-  };
-}
-
-/** The `report` command group. */
-export function reportCommand(ctx: CliContext): CommandModule {
-  return {
-    command: 'report',
-    describe: 'combine campaign reports',
-    builder: (y: Argv) =>
-      y.command(reportMergeCommand(ctx)).demandCommand(1, 'report: name a subcommand (merge)'),
-    handler: () => {},
   };
 }

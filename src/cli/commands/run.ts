@@ -5,12 +5,13 @@
  * when a file is not a valid scenario (the message names the file and the path inside it).
  */
 import { basename, join, relative } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { HanotaError } from '../../errors/errors.ts';
 import { junitXml } from '../../report/junit.ts';
 import { runScenario, type ScenarioResult } from '../../scenario/run.ts';
 import { writePcap } from '../../sim/pcap.ts';
 import { CliError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { parseUint, withJson } from '../options.ts';
 import { loadScenarioFile } from '../scenario-input.ts';
@@ -72,10 +73,8 @@ function junit(results: readonly { file: string; result: ScenarioResult }[]): st
 }
 
 /** The `run` command module. */
-export function runCommand(ctx: CliContext): CommandModule {
+export function runCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'run <paths..>',
-    describe: 'run scenario files and check their expectations (exit 1 when one fails)',
     builder: (y: Argv) =>
       withJson(y)
         .positional('paths', {

@@ -4,7 +4,7 @@
  * simulated time) and can write the trace (JSON Lines) and a pcap. Exit 1 when the device did
  * not end with the complete, verified image.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { hexNumber, toHex } from '../../bytes/hex.ts';
 import { sha256 } from '../../crypto/hashes.ts';
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../../devices/profiles.ts';
@@ -16,8 +16,10 @@ import { LINK_PROFILES, type LinkProfile } from '../../sim/link.ts';
 import { writePcap } from '../../sim/pcap.ts';
 import { MAX_UNFRAGMENTED_BLOCK_DATA } from '../../sim/zigbee-stack.ts';
 import { CliError } from '../cli-error.ts';
+import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { loadImage, loadKey } from '../image-input.ts';
+import { loadImage } from '../image-input.ts';
+import { loadKey } from '../key-input.ts';
 import { imageReadingOptions, parseUint, withImageReading, withJson } from '../options.ts';
 import {
   activated,
@@ -44,10 +46,8 @@ function positive(value: number, option: string): number {
 }
 
 /** The `simulate` command module. */
-export function simulateCommand(ctx: CliContext): CommandModule {
+export function simulateCommand(ctx: CliContext): CommandBody {
   return {
-    command: 'simulate',
-    describe: 'run one hub and one device fetching one image over the simulated HAN',
     builder: (y: Argv) =>
       withImageReading(withJson(y))
         .option('device', { choices: DEVICE_TYPES, demandOption: true, describe: 'device type' })
