@@ -2,7 +2,7 @@
  * What a command may touch: the console and the filesystem, passed in so that tests drive the
  * CLI in-process and capture its output. `nodeIo` is the real one; only `src/cli/` builds it.
  */
-import { closeSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { CliError } from './cli-error.ts';
 
 /** The console and filesystem as a command sees them. */
@@ -11,6 +11,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly readFile: (path: string) => Uint8Array;
   readonly writeFile: (path: string, data: Uint8Array | string) => void;
+  /** Creates a folder and the folders above it, as `mkdir -p`. */
+  readonly makeDir: (path: string) => void;
   /** The names of the entries of a directory, sorted. */
   readonly listDir: (path: string) => string[];
   /** A file written piece by piece, for output too large to hold. */
@@ -97,6 +99,15 @@ export const nodeIo: CliIo = {
       now: () => performance.now(),
     },
   }),
+  makeDir: (path) => {
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : fsMessage(error);
+      throw new CliError('DIRECTORY_UNWRITABLE', `${path}: cannot create the folder: ${why}`);
+    }
+  },
   writeFile: (path, data) => {
     try {
       writeFileSync(path, data);

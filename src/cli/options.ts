@@ -2,9 +2,12 @@
  * Option builders shared by command modules, and the parsing of option values that yargs
  * leaves as strings (numbers in decimal or 0x hex, EUI-64s, TAG=FILE pairs).
  */
+
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import type { ParseImageOptions } from '../ota/image.ts';
 import { CliError } from './cli-error.ts';
+import type { CliContext } from './context.ts';
 
 /** `--json`: print exactly one JSON document on stdout. */
 export function withJson<T>(y: Argv<T>) {
@@ -41,26 +44,75 @@ export function imageReadingOptions(argv: Record<string, unknown>): ParseImageOp
   };
 }
 
-/**
- * A yargs check refusing a single-valued option given more than once: yargs would make it an
- * array, and a command reading it as a string would silently drop it. Options declared with
- * `array: true` (and the positionals) may repeat.
- */
-export function refuseRepeatedOptions(
-  argv: Record<string, unknown>,
-  options: { readonly array?: readonly string[] },
-): true {
-  const repeatable = new Set(['_', '$0', ...(options.array ?? []).flatMap((name) => [name, camel(name)])]);
-  for (const [key, value] of Object.entries(argv)) {
-    if (Array.isArray(value) && !repeatable.has(key) && !key.includes('-')) {
-      throw new CliError('USAGE', `--${kebab(key)}: given ${value.length} times, at most once allowed`);
-    }
-  }
-  return true;
+/** What yargs knows of the options of the command being parsed (its `getOptions()`). */
+export interface KnownOptions {
+  readonly key?: Readonly<Record<string, unknown>>;
+  readonly alias?: Readonly<Record<string, readonly string[]>>;
+  readonly array?: readonly string[];
+  readonly boolean?: readonly string[];
 }
 
-function camel(kebabName: string): string {
-  return kebabName.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+/** The long option names written in `raw` (before a `--`), as written, without `--` and `=value`. */
+function flagsOf(raw: readonly string[]): string[] {
+  const end = raw.indexOf('--');
+  return (end < 0 ? raw : raw.slice(0, end)).flatMap((token) => {
+    const m = /^--([^=]+)/.exec(token);
+    return m ? [m[1] as string] : [];
+  });
+}
+
+/** Every name an option answers to, kebab-case. */
+function knownNames(options: KnownOptions): Set<string> {
+  const names = new Set<string>(['help', 'version']);
+  for (const key of Object.keys(options.key ?? {})) names.add(kebab(key));
+  for (const [key, aliases] of Object.entries(options.alias ?? {}))
+    for (const name of [key, ...aliases]) names.add(kebab(name));
+  return names;
+}
+
+/** The option a written flag sets: `--no-signed` sets `signed` when `signed` is a known option. */
+function optionOf(flag: string, names: ReadonlySet<string>): string {
+  const name = kebab(flag);
+  return !names.has(name) && name.startsWith('no-') && names.has(name.slice(3)) ? name.slice(3) : name;
+}
+
+/** The flags in `raw` that name no option of the command yargs was parsing, as written. */
+export function unknownFlags(raw: readonly string[], options: KnownOptions): string[] {
+  const names = knownNames(options);
+  return flagsOf(raw)
+    .filter((flag) => !names.has(optionOf(flag, names)))
+    .map((flag) => `--${flag}`);
+}
+
+/**
+ * A yargs check refusing a single-valued option given more than once, as the README promises:
+ * yargs would keep the last of `--json --json` or `--signed --no-signed` and make an array of a
+ * repeated string, which a command reading it as a string would silently drop. Counted on the
+ * words as written (`raw`), so a negated boolean counts as its option. Options declared with
+ * `array: true` (and the positionals) may repeat.
+ */
+export function refuseRepeatedOptions(raw: readonly string[]) {
+  return (argv: Record<string, unknown>, options: KnownOptions): true => {
+    const names = knownNames(options);
+    const repeatable = new Set((options.array ?? []).map(kebab));
+    const written = new Map<string, string[]>();
+    for (const flag of flagsOf(raw)) {
+      const option = optionOf(flag, names);
+      written.set(option, [...(written.get(option) ?? []), `--${flag}`]);
+    }
+    for (const [option, forms] of written) {
+      if (forms.length > 1 && !repeatable.has(option) && names.has(option)) {
+        const how = new Set(forms).size > 1 ? ` (as ${[...new Set(forms)].join(' and ')})` : '';
+        throw new CliError('USAGE', `--${option}: given ${forms.length} times${how}, at most once allowed`);
+      }
+    }
+    for (const [key, value] of Object.entries(argv)) {
+      if (Array.isArray(value) && key !== '_' && !repeatable.has(kebab(key)) && !key.includes('-')) {
+        throw new CliError('USAGE', `--${kebab(key)}: given ${value.length} times, at most once allowed`);
+      }
+    }
+    return true;
+  };
 }
 
 function kebab(camel: string): string {
@@ -102,4 +154,25 @@ export function parseTagFile(text: string, option: string): { tag: number; file:
     );
   }
   return { tag: parseUint(text.slice(0, at), 16, option), file: text.slice(at + 1) };
+}
+
+/**
+ * Creates, before any work is done, the folders a command's outputs go to: each of `dirs`, and
+ * the folder of each of `files` (options not given are `undefined` and skipped). A run then never
+ * ends by losing its result to a folder that is not there, and a folder that cannot be made is
+ * an error before the work starts.
+ */
+export function prepareOutputs(
+  ctx: CliContext,
+  outputs: { readonly files?: readonly unknown[]; readonly dirs?: readonly unknown[] },
+): void {
+  for (const dir of outputs.dirs ?? []) if (typeof dir === 'string') ctx.io.makeDir(dir);
+  for (const file of outputs.files ?? []) if (typeof file === 'string') ctx.io.makeDir(dirname(file));
+}
+
+/** Parses a count option that must be at least `min` (and fit in `bits`). */
+export function parseCount(text: string | number, bits: 8 | 16 | 32, option: string, min = 1): number {
+  const value = parseUint(text, bits, option);
+  if (value < min) throw new CliError('BAD_ARGUMENT', `--${option}: ${value} is less than ${min}`);
+  return value;
 }

@@ -7,21 +7,22 @@ import yargs from 'yargs';
 import { CliError, errorDocument } from './cli-error.ts';
 import { COMMANDS, commandModule } from './command-table.ts';
 import type { CliContext, CliIo } from './context.ts';
-import { refuseRepeatedOptions } from './options.ts';
+import { type KnownOptions, refuseRepeatedOptions, unknownFlags } from './options.ts';
 
 /** The package version shown by `--version`. */
 export const HANOTA_VERSION = '0.1.0';
 
 /** A fresh parser whose commands act through `ctx` (yargs instances keep state: one per run). */
-export function buildParser(ctx: CliContext) {
-  return yargs()
+export function buildParser(ctx: CliContext, argv: readonly string[] = []) {
+  const parser = yargs();
+  return parser
     .scriptName('hanota')
     .usage(
       '$0 <command>\n\nFirmware-update emulator and ZigBee OTA protocol simulator for GB smart metering.',
     )
     .command(COMMANDS.map((entry) => commandModule(entry, ctx)))
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
-    .check(refuseRepeatedOptions, true)
+    .check(refuseRepeatedOptions(argv), true)
     .demandCommand(1, 'name a command')
     .recommendCommands()
     .strict()
@@ -30,7 +31,14 @@ export function buildParser(ctx: CliContext) {
     .wrap(100)
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new CliError('USAGE', `${message} (see --help)`);
+      if (error) throw error;
+      // A mistyped flag before a positional takes it as its value, and yargs then reports the
+      // missing positional: name the flag instead, which is what is wrong.
+      // yargs resets this instance for the command it parses: its options are that command's.
+      const unknown = unknownFlags(argv, (parser as unknown as { getOptions(): KnownOptions }).getOptions());
+      if (unknown.length > 0)
+        throw new CliError('USAGE', `Unknown argument: ${unknown.join(', ')} (see --help)`);
+      throw new CliError('USAGE', `${message} (see --help)`);
     });
 }
 
@@ -45,7 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   };
   try {
     let output = '';
-    await buildParser(ctx).parseAsync([...argv], {}, (_error, _args, text) => {
+    await buildParser(ctx, argv).parseAsync([...argv], {}, (_error, _args, text) => {
       output = text;
     });
     if (output) io.stdout(`${output}\n`);

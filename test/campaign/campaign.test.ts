@@ -65,7 +65,7 @@ describe('campaigns on the example estate', () => {
       ...exampleCampaignArgs(join(F, 'example-policy.yaml')),
       '--mode',
       'both',
-      '--json',
+      '--report',
       json,
     );
     expect(run.code).toBe(1);
@@ -94,15 +94,16 @@ describe('campaigns in shards', () => {
   const args = [...exampleCampaignArgs(policy8), '--mode', 'both'];
 
   it('merges shards into a report byte-identical to the single run, in any order', async () => {
-    await hanota(...args, '--json', join(tmp, 'full.json'));
-    for (const k of [1, 2, 3]) await hanota(...args, '--shard', `${k}/3`, '--json', join(tmp, `s${k}.json`));
+    await hanota(...args, '--report', join(tmp, 'full.json'));
+    for (const k of [1, 2, 3])
+      await hanota(...args, '--shard', `${k}/3`, '--report', join(tmp, `s${k}.json`));
     const merged = await hanota(
       'report',
       'merge',
       join(tmp, 's3.json'),
       join(tmp, 's1.json'),
       join(tmp, 's2.json'),
-      '--json',
+      '--report',
       join(tmp, 'merged.json'),
     );
     expect(merged.code).toBe(1); // direct mode bricks, as in the single run
@@ -110,15 +111,23 @@ describe('campaigns in shards', () => {
   });
 
   it('refuses a merge with a shard missing, naming the buckets', async () => {
-    for (const k of [1, 2]) await hanota(...args, '--shard', `${k}/2`, '--json', join(tmp, `h${k}.json`));
+    for (const k of [1, 2]) await hanota(...args, '--shard', `${k}/2`, '--report', join(tmp, `h${k}.json`));
     const run = await hanota('report', 'merge', join(tmp, 'h1.json'));
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/buckets 1, 3, 5, 7 are missing/);
   });
 
   it('gives the same report and device file on worker threads as on one', async () => {
-    await hanota(...args, '--json', join(tmp, 'w1.json'), '--devices', join(tmp, 'w1.csv'));
-    await hanota(...args, '--workers', '3', '--json', join(tmp, 'w3.json'), '--devices', join(tmp, 'w3.csv'));
+    await hanota(...args, '--report', join(tmp, 'w1.json'), '--devices', join(tmp, 'w1.csv'));
+    await hanota(
+      ...args,
+      '--workers',
+      '3',
+      '--report',
+      join(tmp, 'w3.json'),
+      '--devices',
+      join(tmp, 'w3.csv'),
+    );
     expect(readFileSync(join(tmp, 'w3.json'), 'utf8')).toBe(readFileSync(join(tmp, 'w1.json'), 'utf8'));
     expect(readFileSync(join(tmp, 'w3.csv'), 'utf8')).toBe(readFileSync(join(tmp, 'w1.csv'), 'utf8'));
   });

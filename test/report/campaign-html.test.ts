@@ -34,7 +34,7 @@ describe.skipIf(!available)('the campaign HTML report in a browser', () => {
       ...exampleCampaignArgs(join(F, 'example-policy.yaml')),
       '--mode',
       'both',
-      '--json',
+      '--report',
       join(tmp, 'report.json'),
       '--html',
       join(tmp, 'report.html'),

@@ -1,8 +1,9 @@
 /**
  * `hanota campaign --estate FILE --catalog FILE --target ENTRY... [--policy FILE] [--behaviour
- * FILE...] [--mode planned|direct|both] [--seed S] [--json FILE] [--devices FILE]`: a dry-run of
- * a firmware campaign over an estate on the session driver. Prints a summary; writes the JSON
- * report and a CSV line per device. Exit 1 when a device ends bricked or degraded.
+ * FILE...] [--mode planned|direct|both] [--seed S] [--json] [--report FILE] [--html FILE]
+ * [--devices FILE] [--workers N] [--shard K/N]`: a dry-run of a firmware campaign over an estate
+ * on the session driver. Prints a summary (or, with `--json`, the report); writes the JSON report,
+ * the HTML page and a line per device. Exit 1 when a device ends bricked or degraded.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -17,7 +18,7 @@ import {
 } from '../../campaign/report.ts';
 import type { SessionProgress } from '../../campaign/session-driver.ts';
 import { HanotaError } from '../../errors/errors.ts';
-import { campaignHtml } from '../../report/campaign-html.ts';
+import { campaignHtml, loadCharting } from '../../report/campaign-html.ts';
 import { type CampaignFiles, loadCampaign, loadPolicy } from '../campaign-input.ts';
 import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
 import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
@@ -25,7 +26,7 @@ import { CAMPAIGN_WORKER_URL } from '../campaign-worker-url.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { parseUint } from '../options.ts';
+import { parseCount, parseUint, prepareOutputs } from '../options.ts';
 import { renderTable } from '../table.ts';
 
 function summary(report: CampaignReport): string[][] {
@@ -91,6 +92,16 @@ async function inWorkers(
   return { report: mergePartials(partials), partials };
 }
 
+/** Vega and Vega-Lite for `--html`, loaded before any work: a missing package costs no run. */
+async function chartingOrError(): Promise<void> {
+  try {
+    await loadCharting();
+  } catch (error) {
+    if (error instanceof HanotaError) throw new CliError(error.code, `--html: ${error.message}`);
+    throw error;
+  }
+}
+
 /** `K/N` (1-based). */
 function parseShard(text: string): { k: number; n: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);
@@ -149,7 +160,17 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             'follow the declared pathways, go straight to the target, or both (default: the policy’s, else planned)',
         })
         .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' })
-        .option('json', { type: 'string', describe: 'write the JSON report to this file' })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'print the JSON report (with --shard, the shard’s partials) on stdout instead of the summary',
+        })
+        .option('report', {
+          type: 'string',
+          describe:
+            'write the JSON report (with --shard, the shard’s partials for `hanota report merge`) to this file',
+        })
         .option('devices', { type: 'string', describe: 'write one CSV line per device to this file' })
         .option('html', {
           type: 'string',
@@ -163,7 +184,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
         .option('shard', {
           type: 'string',
           describe:
-            'run slice K of N (K/N, 1-based) of the policy’s hub buckets; --json then writes partials for `hanota report merge`',
+            'run slice K of N (K/N, 1-based) of the policy’s hub buckets (the policy needs `buckets:` ≥ N); --report then writes partials for `hanota report merge`',
         }),
     handler: async (argv) => {
       const seed = parseUint(String(argv.seed), 32, 'seed');
@@ -173,11 +194,18 @@ export function campaignCommand(ctx: CliContext): CommandBody {
         ...(typeof argv.policy === 'string' && { policy: argv.policy }),
         behaviours: (argv.behaviour as string[] | undefined) ?? [],
       };
+      const workers = parseCount(String(argv.workers), 8, 'workers');
+      const shard = typeof argv.shard === 'string' ? parseShard(argv.shard) : undefined;
+      if (typeof argv.html === 'string') await chartingOrError();
+      prepareOutputs(ctx, { files: [argv.report, argv.html, argv.devices] });
       const policy = loadPolicy(ctx, files);
-      const workers = parseUint(String(argv.workers), 8, 'workers');
+      if (shard && (policy.buckets ?? 1) < shard.n)
+        throw new CliError(
+          'BAD_ARGUMENT',
+          `--shard ${argv.shard}: the policy${files.policy ? ` ${files.policy}` : ''} has ${policy.buckets ?? 1} bucket(s), fewer than the ${shard.n} shards — add \`buckets: ${shard.n}\` (or more) to the policy so each shard has hubs of its own`,
+        );
       // With workers, each reads the inputs itself: the main thread holds only the results.
       const loaded = workers > 1 && (policy.buckets ?? 1) > 1 ? undefined : loadCampaign(ctx, files);
-      const shard = typeof argv.shard === 'string' ? parseShard(argv.shard) : undefined;
       const mode = (argv.mode as Policy['mode'] | undefined) ?? policy.mode ?? 'planned';
       const modes = mode === 'both' ? (['planned', 'direct'] as const) : ([mode] as const);
       const buckets = shard
@@ -224,25 +252,15 @@ export function campaignCommand(ctx: CliContext): CommandBody {
         ctx.io.stderr(`warning: ${warning}\n`);
       const bricked = runs.some((r) => r.report.byStatus.bricked + r.report.byStatus.degraded > 0);
       if (bricked) ctx.exit(1);
-      if (shard && typeof argv.json === 'string') {
-        // A shard writes its buckets' partials; `hanota report merge` makes the report of them all.
-        const partials = runs.flatMap((r) => r.partials);
-        ctx.io.writeFile(
-          argv.json,
-          `${JSON.stringify({ hanotaCampaignShard: 1, seed, shard: argv.shard, partials }, null, 2)}\n`,
-        );
-      } else if (typeof argv.json === 'string')
-        ctx.io.writeFile(
-          argv.json,
-          `${JSON.stringify(
-            campaignDocument(
-              seed,
-              runs.map((r) => r.report),
-            ),
-            null,
-            2,
-          )}\n`,
-        );
+      // A shard writes its buckets' partials; `hanota report merge` makes the report of them all.
+      const document = shard
+        ? { hanotaCampaignShard: 1, seed, shard: argv.shard, partials: runs.flatMap((r) => r.partials) }
+        : campaignDocument(
+            seed,
+            runs.map((r) => r.report),
+          );
+      const text = `${JSON.stringify(document, null, 2)}\n`;
+      if (typeof argv.report === 'string') ctx.io.writeFile(argv.report, text);
       if (typeof argv.html === 'string')
         ctx.io.writeFile(
           argv.html,
@@ -251,6 +269,10 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             seed,
           ),
         );
+      if (argv.json) {
+        ctx.io.stdout(text);
+        return;
+      }
       ctx.io.stdout(
         `${renderTable(
           [

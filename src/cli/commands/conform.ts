@@ -14,7 +14,7 @@ import { CliError, inputError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { loadKey } from '../key-input.ts';
-import { parseUint, withJson } from '../options.ts';
+import { parseUint, prepareOutputs, withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
 
 const CELL: Readonly<Record<Verdict, string>> = {
@@ -83,6 +83,7 @@ export function conformCommand(ctx: CliContext): CommandBody {
         .option('junit', { type: 'string', describe: 'write JUnit XML, one test case per pair' })
         .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' }),
     handler: (argv) => {
+      prepareOutputs(ctx, { files: [argv.junit] });
       const catalog = readCatalog(ctx, String(argv.catalog));
       const behaviourFile = String(argv.behaviour);
       let behaviour: ReturnType<typeof parseBehaviour>;

@@ -14,7 +14,7 @@ import { fuzzScenario } from '../../testing/fuzz.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { parseUint, withJson } from '../options.ts';
+import { parseCount, parseUint, prepareOutputs, withJson } from '../options.ts';
 import { loadScenarioFile, relocateScenario } from '../scenario-input.ts';
 
 /** The `fuzz` command module. */
@@ -47,8 +47,7 @@ export function fuzzCommand(ctx: CliContext): CommandBody {
     handler: (argv) => {
       const file = String(argv.scenario);
       const seed = parseUint(String(argv.seed), 32, 'seed');
-      const runs = parseUint(String(argv.runs), 32, 'runs');
-      if (runs === 0) throw new CliError('BAD_ARGUMENT', '--runs: at least 1');
+      const runs = parseCount(String(argv.runs), 32, 'runs');
       let kinds: ReturnType<typeof parseFaultSpec>;
       try {
         kinds = parseFaultSpec(String(argv.faults));
@@ -58,7 +57,8 @@ export function fuzzCommand(ctx: CliContext): CommandBody {
       const limit =
         argv['time-limit'] === undefined
           ? undefined
-          : parseUint(String(argv['time-limit']), 32, 'time-limit');
+          : parseCount(String(argv['time-limit']), 32, 'time-limit');
+      prepareOutputs(ctx, { dirs: [argv.out] });
       const { scenario, files } = loadScenarioFile(ctx, file);
       let result: ReturnType<typeof fuzzScenario>;
       try {

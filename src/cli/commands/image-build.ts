@@ -16,7 +16,7 @@ import { CliError, inputError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { loadKey } from '../key-input.ts';
-import { parseEui64, parseTagFile, parseUint, withJson } from '../options.ts';
+import { parseEui64, parseTagFile, parseUint, prepareOutputs, withJson } from '../options.ts';
 
 /** ZigBee PRO, the stack version of every GB smart-metering device. */
 const DEFAULT_STACK_VERSION = 0x0002;
@@ -133,6 +133,7 @@ export function imageBuildCommand(ctx: CliContext): CommandBody {
         .option('out', { type: 'string', demandOption: true, describe: 'file to write' }),
     handler: (argv) => {
       const args = argv as Record<string, unknown>;
+      prepareOutputs(ctx, { files: [argv.out] });
       let bytes: Uint8Array;
       try {
         bytes = buildBytes(ctx, args, headerFields(args));

@@ -1,6 +1,6 @@
 /**
- * `hanota report merge FILE... [--json FILE]`: the report of a campaign run in shards
- * (`hanota campaign --shard K/N --json FILE`), from their partials — the same document the
+ * `hanota report merge FILE... [--report FILE] [--json]`: the report of a campaign run in shards
+ * (`hanota campaign --shard K/N --report FILE`), from their partials — the same document the
  * unsharded run writes. Exit 2 when the files are not shards of one campaign or a bucket is
  * missing or repeated; 1 when a device ends bricked or degraded.
  */
@@ -9,6 +9,7 @@ import { type CampaignPartial, mergePartials } from '../../campaign/report.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
+import { prepareOutputs } from '../options.ts';
 import { campaignDocument } from './campaign.ts';
 
 function readShard(ctx: CliContext, file: string): { seed: number; partials: CampaignPartial[] } {
@@ -23,7 +24,7 @@ function readShard(ctx: CliContext, file: string): { seed: number; partials: Cam
   if (d.hanotaCampaignShard !== 1 || typeof d.seed !== 'number' || !Array.isArray(d.partials))
     throw new CliError(
       'SHARD_FORMAT',
-      `${file}: not a campaign shard (written by hanota campaign --shard K/N --json)`,
+      `${file}: not a campaign shard (written by hanota campaign --shard K/N --report FILE)`,
     );
   return { seed: d.seed, partials: d.partials };
 }
@@ -34,8 +35,14 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
     builder: (y: Argv) =>
       y
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'shard files' })
-        .option('json', { type: 'string', describe: 'write the report to this file (default: stdout)' }),
+        .option('report', { type: 'string', describe: 'write the report to this file (default: stdout)' })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print the report on stdout (also with --report)',
+        }),
     handler: (argv) => {
+      prepareOutputs(ctx, { files: [argv.report] });
       const shards = (argv.files as string[]).map((f) => ({ file: f, ...readShard(ctx, f) }));
       const seed = shards[0]?.seed as number;
       const partials = shards.flatMap((s) => s.partials);
@@ -62,8 +69,8 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
       }
       if (reports.some((r) => r.byStatus.bricked + r.byStatus.degraded > 0)) ctx.exit(1);
       const text = `${JSON.stringify(campaignDocument(seed, reports), null, 2)}\n`;
-      if (typeof argv.json === 'string') ctx.io.writeFile(argv.json, text);
-      else ctx.io.stdout(text);
+      if (typeof argv.report === 'string') ctx.io.writeFile(argv.report, text);
+      if (argv.json || typeof argv.report !== 'string') ctx.io.stdout(text);
     },
   };
 }

@@ -4,7 +4,7 @@
  * fails, the unmet expectations with the trace lines that show why. Exit 1 when any fails; exit 2
  * when a file is not a valid scenario (the message names the file and the path inside it).
  */
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { HanotaError } from '../../errors/errors.ts';
 import { junitXml } from '../../report/junit.ts';
@@ -13,7 +13,7 @@ import { writePcap } from '../../sim/pcap.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { parseUint, withJson } from '../options.ts';
+import { parseUint, prepareOutputs, withJson } from '../options.ts';
 import { loadScenarioFile } from '../scenario-input.ts';
 import { renderTable } from '../table.ts';
 
@@ -99,6 +99,7 @@ export function runCommand(ctx: CliContext): CommandBody {
         }),
     handler: (argv) => {
       const seed = parseUint(String(argv.seed), 32, 'seed');
+      prepareOutputs(ctx, { files: [argv.junit], dirs: [argv.pcap, argv.trace] });
       const files = [...new Set((argv.paths as string[]).flatMap((p) => scenarioFiles(ctx, p)))];
       if (files.length === 0)
         throw new CliError(
@@ -133,9 +134,9 @@ export function runCommand(ctx: CliContext): CommandBody {
         ctx.io.stdout(`${JSON.stringify(doc, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
         return;
       }
-      const base = (argv.paths as string[])[0] ?? '.';
+      // Each file as the user would name it: the path given, or that path joined with the name.
       const rows = results.map(({ file, result }) => [
-        relative(base, file) || file,
+        file,
         result.ok ? 'pass' : 'FAIL',
         String(result.devices.length),
         String(result.framesSent),

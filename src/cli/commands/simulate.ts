@@ -20,7 +20,7 @@ import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { loadImage } from '../image-input.ts';
 import { loadKey } from '../key-input.ts';
-import { imageReadingOptions, parseUint, withImageReading, withJson } from '../options.ts';
+import { imageReadingOptions, parseUint, prepareOutputs, withImageReading, withJson } from '../options.ts';
 import {
   activated,
   activationSpec,
@@ -58,11 +58,8 @@ export function simulateCommand(ctx: CliContext): CommandBody {
         })
         .option('hardware-version', {
           type: 'string',
-          describe: 'hardware version the device reports (default: the image minimum)',
-        })
-        .option('no-hardware-version', {
-          type: 'boolean',
-          describe: 'leave the hardware version out of the query (default for IHD/PPMID)',
+          describe:
+            'hardware version the device reports (default: the image minimum); --no-hardware-version leaves it out of the query (the default for IHD and PPMID)',
         })
         .option('file-version', {
           type: 'string',
@@ -119,22 +116,19 @@ export function simulateCommand(ctx: CliContext): CommandBody {
         .option('trace', { type: 'string', describe: 'write the trace as JSON Lines' }),
     handler: (argv) => {
       const args = argv as Record<string, unknown>;
+      prepareOutputs(ctx, { files: [args.trace, args.pcap] });
       const deviceType = argv.device as DeviceType;
       const profile = DEVICE_PROFILES[deviceType];
       const imageFile = argv.image as string;
       const { input, image } = loadImage(ctx, imageFile, imageReadingOptions(args));
       const h = image.header;
-      const omitHw =
-        args.hardwareVersion === undefined &&
-        (args.noHardwareVersion === true ||
-          (args.noHardwareVersion === undefined && profile.hardwareVersionOptional));
-      if (args.noHardwareVersion === true && args.hardwareVersion !== undefined) {
-        throw new CliError('USAGE', '--hardware-version and --no-hardware-version: give one or neither');
-      }
+      // yargs reads `--no-hardware-version` as `--hardware-version` set to false.
+      const hardwareArg = args.hardwareVersion as string | false | undefined;
+      const omitHw = hardwareArg === false || (hardwareArg === undefined && profile.hardwareVersionOptional);
       const hardwareVersion = omitHw
         ? undefined
-        : args.hardwareVersion !== undefined
-          ? parseUint(args.hardwareVersion as string, 16, 'hardware-version')
+        : hardwareArg !== undefined
+          ? parseUint(hardwareArg, 16, 'hardware-version')
           : (h.minimumHardwareVersion ?? 1);
       const base: LinkProfile = LINK_PROFILES[argv.link as keyof typeof LINK_PROFILES];
       const loss = probability(args.loss, 'loss');
