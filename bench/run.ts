@@ -11,6 +11,7 @@ import { toMarkdown } from './harness.ts';
 import { benchOtaParse } from './ota-parse.ts';
 import { benchPathPlan } from './path-plan.ts';
 import { benchSessionAccuracy } from './session-accuracy.ts';
+import { benchStartup } from './startup.ts';
 
 const vectors = resolve(fileURLToPath(import.meta.url), '../../../shared/vectors');
 if (!existsSync(vectors)) {
@@ -18,6 +19,7 @@ if (!existsSync(vectors)) {
   process.exit(2);
 }
 console.log(`Run on ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(toMarkdown(benchStartup(resolve(fileURLToPath(import.meta.url), '../..'))));
 console.log(toMarkdown(benchOtaParse(vectors)));
 console.log(toMarkdown(benchFrameDriver(resolve(fileURLToPath(import.meta.url), '../..'))));
 console.log(toMarkdown(benchPathPlan()));
