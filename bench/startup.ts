@@ -28,12 +28,12 @@ export function benchStartup(root: string, rounds = 21): BenchResult {
     'hanota --help': [bin, '--help'],
     'hanota image inspect': [bin, 'image', 'inspect', 'fixtures/images/esme-1.2-gbcs.ota'],
   } as const;
-  const times: Record<string, number[]> = {};
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   for (let r = 0; r < rounds + 2; r++)
     for (const [name, args] of Object.entries(commands)) {
       const ms = run(args, root);
       // The first two rounds warm the file cache and are not counted.
-      if (r >= 2) (times[name] ??= []).push(ms);
+      if (r >= 2) times[name]?.push(ms);
     }
   const node = median(times['node -e 0'] ?? []);
   const row = (name: string): [string, string] => {
