@@ -1,6 +1,8 @@
 /**
- * Builds the published form of hanota into `dist/` (run by `npm run build`, and by `prepare` on
- * `npm install` in a checkout and `npm pack`):
+ * Builds the published form of hanota into `dist/` (run by `npm run build`, and by `prepack` on
+ * `npm pack` and `npm publish`; not on `npm install`, so that a user installing the package is
+ * never asked to allow an install script). Inside a checkout the sources are what runs
+ * (`npm start`, `npm run hanota`, the tests); `npx hanota` there needs `npm run build` first.
  *
  * - the library (`hanota`, `hanota/testing`) as plain `tsc` emit: one ESM file and one `.d.ts`
  *   per source file, imports rewritten from `.ts` to `.js`, so the declarations users' compilers

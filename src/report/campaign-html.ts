@@ -25,7 +25,7 @@ export function loadCharting(): Promise<Charting> {
       if (code !== 'ERR_MODULE_NOT_FOUND') throw error;
       throw new HanotaError(
         'MISSING_OPTIONAL_PACKAGE',
-        'the HTML report needs the optional packages vega and vega-lite: npm install vega@6 vega-lite@6',
+        'the HTML report needs the optional packages vega and vega-lite: npm install vega@6 vega-lite@6.4 (vega-lite 6.5 and later need Node 22)',
       );
     },
   );
