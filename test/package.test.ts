@@ -466,3 +466,18 @@ export const commands = (parties: Cs06Parties): fc.Arbitrary<ArbitraryCs06> => g
       ).toBe(true);
   });
 });
+
+describe('a fresh clone', () => {
+  it('installs with no engine warning and leaves package-lock.json as committed', () => {
+    const clone = join(work, 'clone');
+    mustRun('git clone of the repository', 'git', ['clone', '--quiet', ROOT, clone], work);
+    const install = mustRun(
+      'npm install in the fresh clone',
+      'npm',
+      ['install', '--no-audit', '--no-fund'],
+      clone,
+    );
+    expect(install).not.toMatch(/EBADENGINE/);
+    expect(mustRun('git status', 'git', ['status', '--porcelain'], clone)).toBe('');
+  }, 240_000);
+});
