@@ -28,7 +28,14 @@ export class HubStore {
   readonly #dayUs: number;
   #peak = 0;
   #day = 0;
-  readonly #byDay: number[] = [0];
+  /**
+   * The days as they started: from `day` on (until the next entry), each began with `blocks` in
+   * use. One entry per jump of the clock, not per day: a distribution released in a window far
+   * ahead jumps over days the run never reaches.
+   */
+  readonly #starts: { day: number; blocks: number }[] = [{ day: 0, blocks: 0 }];
+  /** The most blocks in use during the days something was stored. */
+  readonly #peaks = new Map<number, number>();
 
   constructor(geometry: readonly HubGeometry[], dayUs: number) {
     this.#geometry = geometry;
@@ -69,7 +76,7 @@ export class HubStore {
     held.blocks = need;
     this.#used[hub] = used + need;
     this.#peak = Math.max(this.#peak, used + need);
-    this.#byDay[this.#day] = Math.max(this.#byDay[this.#day] ?? 0, used + need);
+    this.#peaks.set(this.#day, Math.max(this.#peaks.get(this.#day) ?? 0, used + need));
     return true;
   }
 
@@ -93,7 +100,14 @@ export class HubStore {
   /** Per simulated day up to the one `endUs` is in: the most blocks any hub had in use during it. */
   byDay(endUs: number): number[] {
     this.#advance(endUs);
-    return Array.from({ length: this.#day + 1 }, (_, d) => this.#byDay[d] ?? 0);
+    const days = Math.floor(endUs / this.#dayUs) + 1;
+    const out = new Array<number>(days).fill(0);
+    this.#starts.forEach(({ day, blocks }, k) => {
+      const until = Math.min(this.#starts[k + 1]?.day ?? days, days);
+      if (day < until) out.fill(blocks, day, until);
+    });
+    for (const [day, blocks] of this.#peaks) if (day < days) out[day] = Math.max(out[day] as number, blocks);
+    return out;
   }
 
   /** Starts the days up to the one `now` is in, each with the blocks in use as it begins. */
@@ -102,7 +116,7 @@ export class HubStore {
     if (day <= this.#day) return;
     let fullest = 0;
     for (const u of this.#used) fullest = Math.max(fullest, u);
-    for (let d = this.#day + 1; d <= day; d++) this.#byDay[d] = fullest;
+    this.#starts.push({ day: this.#day + 1, blocks: fullest });
     this.#day = day;
   }
 }

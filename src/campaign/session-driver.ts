@@ -230,15 +230,31 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
   const downloads = hubs.map(() => 0);
   let downloadsPeak = 0;
   // The anomaly detection threshold: distributions per window, each into the first window with room.
+  // Only windows that hold a distribution take memory. A full window points to a later one that
+  // may have room (path-compressed), so finding room does not walk every full window again: over
+  // a large estate and a small limit, most distributions land many windows ahead.
   const perWindow = new Map<number, number>();
+  const fullUntil = new Map<number, number>();
+  const roomFrom = (w: number): number => {
+    let free = w;
+    for (let next = fullUntil.get(free); next !== undefined; next = fullUntil.get(free)) free = next;
+    for (let k = w; k !== free; ) {
+      const next = fullUntil.get(k) as number;
+      fullUntil.set(k, free);
+      k = next;
+    }
+    return free;
+  };
   let quarantined = 0;
   const admit = (d: Device, t: number): number => {
     const gate = input.adt;
     if (!gate) return t;
-    let w = Math.floor(t / gate.windowUs);
-    while ((perWindow.get(w) ?? 0) >= gate.limit) w++;
-    perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
-    if (w === Math.floor(t / gate.windowUs)) return t;
+    const asked = Math.floor(t / gate.windowUs);
+    const w = roomFrom(asked);
+    const count = (perWindow.get(w) ?? 0) + 1;
+    perWindow.set(w, count);
+    if (count >= gate.limit) fullUntil.set(w, w + 1);
+    if (w === asked) return t;
     d.quarantined++;
     quarantined++;
     const day = Math.floor(t / DAY_US);
@@ -287,9 +303,11 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
   const retried = (d: Device, i: number, now: number): boolean => {
     const retry = input.retry;
     if (!retry || d.retries >= retry.attempts) return false;
-    const wait = retry.backoffUs * retry.factor ** d.retries;
+    const wait = Math.min(retry.backoffUs * retry.factor ** d.retries, retry.maxBackoffUs ?? Infinity);
     d.retries++;
-    at(now + Math.min(wait, retry.maxBackoffUs ?? wait), i, 'retry');
+    // Whole microseconds (a factor like 1.5 makes fractions); a wait past the end of the run (or
+    // an overflow to Infinity) is the same as one just past it: the run stops first.
+    at(Math.min(now + Math.round(wait), Math.floor(input.maxTimeUs) + 1), i, 'retry');
     return true;
   };
   const gaveUp = (d: Device) => (d.retries > 0 ? ` (after ${d.retries + 1} distributions)` : '');

@@ -5,6 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { toHex } from '../bytes/hex.ts';
+import { decodeUtf8 } from '../bytes/utf8.ts';
 import type { EntryImage } from '../campaign/campaign.ts';
 import { type Policy, parsePolicy } from '../campaign/policy.ts';
 import { sha256 } from '../crypto/hashes.ts';
@@ -78,7 +79,7 @@ function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Ma
 export function loadPolicy(ctx: CliContext, files: CampaignFiles): Policy {
   if (files.policy === undefined) return {};
   try {
-    return parsePolicy(new TextDecoder().decode(ctx.io.readFile(files.policy)));
+    return parsePolicy(decodeUtf8(ctx.io.readFile(files.policy)));
   } catch (error) {
     throw inputError(files.policy, error);
   }
@@ -92,7 +93,7 @@ export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampa
   const behaviours = new Map<string, Behaviour>();
   for (const file of files.behaviours) {
     try {
-      const b = parseBehaviour(new TextDecoder().decode(ctx.io.readFile(file)));
+      const b = parseBehaviour(decodeUtf8(ctx.io.readFile(file)));
       behaviours.set(b.model, b);
     } catch (error) {
       throw inputError(file, error);

@@ -1,24 +1,24 @@
-/** Reading catalog and estate CSV files for the pathway commands: errors name the file, row and column. */
+/**
+ * Reading catalog and estate CSV files for the pathway commands: errors name the file, row and
+ * column, and for bytes that are not UTF-8 the byte offset.
+ */
 import { DecodeError } from '../errors/errors.ts';
 import { type Catalog, loadCatalog } from '../pathways/catalog.ts';
 import { type EstateDevice, loadEstate } from '../pathways/estate.ts';
 import { CliError } from './cli-error.ts';
 import type { CliContext } from './context.ts';
 
-function readCsv<T>(ctx: CliContext, file: string, load: (text: string) => T): T {
+function readCsv<T>(ctx: CliContext, file: string, load: (bytes: Uint8Array) => T): T {
   const bytes = ctx.io.readFile(file);
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new CliError('CSV_ENCODING', `${file}: not UTF-8 text`);
-  }
-  try {
-    return load(text);
+    return load(bytes);
   } catch (error) {
-    // CSV errors name row and column; a character offset would add nothing a reader can use.
-    if (error instanceof DecodeError) throw new CliError(error.code, `${file}: ${error.message}`);
-    throw error;
+    if (!(error instanceof DecodeError)) throw error;
+    // An encoding error's offset counts bytes of the file, which a hex editor can go to; the
+    // other CSV errors count characters, and their row and column are what a reader can use.
+    if (error.code === 'CSV_ENCODING')
+      throw new CliError(error.code, `${file}: ${error.message}`, error.offset);
+    throw new CliError(error.code, `${file}: ${error.message}`);
   }
 }
 

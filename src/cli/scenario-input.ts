@@ -3,6 +3,7 @@
  * `hanota fuzz`; errors name the scenario file.
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { decodeUtf8 } from '../bytes/utf8.ts';
 import { HanotaError } from '../errors/errors.ts';
 import { parseScenario, referencedFiles } from '../scenario/load.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
@@ -17,10 +18,10 @@ export interface LoadedScenario {
 
 /** Reads and checks `file` and the files it names. */
 export function loadScenarioFile(ctx: CliContext, file: string): LoadedScenario {
-  const text = new TextDecoder().decode(ctx.io.readFile(file));
+  const bytes = ctx.io.readFile(file);
   let scenario: ScenarioFile;
   try {
-    scenario = parseScenario(text);
+    scenario = parseScenario(decodeUtf8(bytes));
   } catch (error) {
     if (error instanceof HanotaError) throw new CliError(error.code, `${file}: ${error.message}`);
     throw error;

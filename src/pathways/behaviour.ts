@@ -16,8 +16,8 @@
  *     otherwise: refuse
  * ```
  */
-import { parseDocument } from 'yaml';
 import { HanotaError } from '../errors/errors.ts';
+import { readYaml } from './yaml-input.ts';
 
 /** What a firmware does when activated from a running entry it does not accept. */
 export type Reaction =
@@ -86,16 +86,13 @@ function reaction(v: unknown, path: string): Reaction {
 /** Parses a behaviour file; every problem names its line or key. */
 export function parseBehaviour(text: string): Behaviour {
   // The failsafe schema keeps every scalar a string: entry IDs like 0100 or 1.10 stay as written.
-  const doc = parseDocument(text, { uniqueKeys: true, schema: 'failsafe' });
-  const first = doc.errors[0];
-  if (first) {
-    const at = first.linePos?.[0];
-    throw new BehaviourError(
-      at ? `line ${at.line}, column ${at.col}` : 'document',
-      (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''),
-    );
-  }
-  const root: unknown = doc.toJS();
+  const root = readYaml(
+    text,
+    (where, message) => {
+      throw new BehaviourError(where, message);
+    },
+    { failsafe: true },
+  );
   if (!isRecord(root)) throw new BehaviourError('document', 'expected a mapping with model and firmware');
   if (typeof root.model !== 'string' || root.model === '')
     throw new BehaviourError('model', 'expected the model name');

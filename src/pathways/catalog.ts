@@ -5,7 +5,7 @@
  * keeps every value as written; `checkCatalog` judges the values. Unknown columns are kept.
  */
 import { DecodeError } from '../errors/errors.ts';
-import { parseCsv } from './csv.ts';
+import { decodeCsv, parseCsv } from './csv.ts';
 
 /** Columns every catalog has. */
 export const REQUIRED_COLUMNS = [
@@ -86,9 +86,13 @@ export function splitBases(field: string): string[] {
   return text.split(';').map((s) => s.trim());
 }
 
-/** Loads catalog CSV text; structure errors are `DecodeError`s naming row and column. */
-export function loadCatalog(text: string): Catalog {
-  const table = parseCsv(text);
+/**
+ * Loads a catalog CSV, as text or as the file's bytes (UTF-8, checked: bytes that are not are an
+ * error naming the row, column and byte offset); structure errors are `DecodeError`s naming row
+ * and column.
+ */
+export function loadCatalog(input: string | Uint8Array): Catalog {
+  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input));
   const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
   const repeated = table.header.find(
     (name, i) => table.header.findIndex((h) => h.toLowerCase() === name.toLowerCase()) !== i,

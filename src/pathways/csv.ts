@@ -1,9 +1,12 @@
 /**
- * CSV as RFC 4180 has it, and as spreadsheets export it: a UTF-8 byte-order mark, CRLF or LF line
- * ends, quoted fields with doubled quotes, commas and line breaks inside quotes. Every row must
- * have as many fields as the header. Errors are `DecodeError`s naming the row and column (both
- * 1-based, the header is row 1) and the character offset.
+ * CSV as RFC 4180 has it, and as spreadsheets export it: UTF-8 with or without a byte-order mark,
+ * CRLF or LF line ends, quoted fields with doubled quotes, commas and line breaks inside quotes.
+ * Every row must have as many fields as the header. Errors are `DecodeError`s naming the row and
+ * column (both 1-based, the header is row 1) and the character offset — the byte offset for bytes
+ * that are not UTF-8.
  */
+
+import { firstInvalidUtf8 } from '../bytes/utf8.ts';
 import { DecodeError } from '../errors/errors.ts';
 
 /** One data row: its fields, its row number (the header is row 1) and the line it starts on. */
@@ -141,4 +144,63 @@ export function parseCsv(text: string): CsvTable {
       return { row: index + 2, line: r.line, fields: r.fields };
     }),
   };
+}
+
+/** Row (as `parseCsv` numbers them), column and line at the end of `text`, a CSV prefix. */
+function positionAfter(text: string): { row: number; column: number; line: number } {
+  let row = 1;
+  let column = 1;
+  let line = 1;
+  let quoted = false;
+  let blank = true;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
+      } else if (c === '\n') line++;
+      continue;
+    }
+    if (c === '\r' || c === '\n') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      line++;
+      // A line holding nothing at all is not a row.
+      if (!blank) row++;
+      column = 1;
+      blank = true;
+      continue;
+    }
+    blank = false;
+    if (c === '"') quoted = true;
+    else if (c === ',') column++;
+  }
+  return { row, column, line };
+}
+
+/**
+ * Decodes CSV bytes as UTF-8. Bytes that are not UTF-8 are a `CsvError` (code CSV_ENCODING) at
+ * the row and column they are in, with the byte offset of the first one; so is UTF-16 text.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  const [b0, b1] = bytes;
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff))
+    throw new CsvError(
+      'CSV_ENCODING',
+      `UTF-16 text (byte-order mark 0x${(b0 as number).toString(16)}${(b1 as number).toString(16)} at byte offset 0), expected UTF-8: save the file as UTF-8`,
+      0,
+      1,
+      1,
+    );
+  const bad = firstInvalidUtf8(bytes);
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  if (bad < 0) return decoder.decode(bytes);
+  const at = positionAfter(decoder.decode(bytes.subarray(0, bad)));
+  throw new CsvError(
+    'CSV_ENCODING',
+    `byte 0x${(bytes[bad] as number).toString(16).padStart(2, '0')} at byte offset ${bad}${at.line === at.row ? '' : ` (line ${at.line})`} is not UTF-8: save the file as UTF-8`,
+    bad,
+    at.row,
+    at.column,
+  );
 }

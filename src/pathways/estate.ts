@@ -5,7 +5,7 @@
  */
 import { DecodeError } from '../errors/errors.ts';
 import { type Catalog, groupKey } from './catalog.ts';
-import { parseCsv } from './csv.ts';
+import { decodeCsv, parseCsv } from './csv.ts';
 import { type Plan, Planner } from './planner.ts';
 
 /** Columns every estate has. */
@@ -25,9 +25,12 @@ export interface EstateDevice {
 
 const EUI64 = /^[0-9a-f]{16}$/;
 
-/** Loads estate CSV text; a bad device ID or a missing column is a `DecodeError` naming row and column. */
-export function loadEstate(text: string): EstateDevice[] {
-  const table = parseCsv(text);
+/**
+ * Loads an estate CSV, as text or as the file's bytes (UTF-8, checked as `loadCatalog` does); a
+ * bad device ID or a missing column is a `DecodeError` naming row and column.
+ */
+export function loadEstate(input: string | Uint8Array): EstateDevice[] {
+  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input));
   const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
   const missing = ESTATE_COLUMNS.filter((c) => !index.has(c));
   if (missing.length > 0)

@@ -6,6 +6,7 @@
  * supplier and injected bad commands.
  */
 import { toHex } from '../bytes/hex.ts';
+import { decodeUtf8 } from '../bytes/utf8.ts';
 import { deriveP256PrivateKey } from '../crypto/ecdsa-p256.ts';
 import { sha256 } from '../crypto/hashes.ts';
 import { readP256Key } from '../crypto/keys.ts';
@@ -100,9 +101,9 @@ export function buildScenario(
   files: ReadonlyMap<string, Uint8Array>,
   seed: number,
 ): BuiltScenario {
-  const text = (path: string) => new TextDecoder().decode(files.get(path));
+  const text = (path: string) => decodeUtf8(files.get(path) as Uint8Array);
   const catalog = s.catalog
-    ? within('catalog', s.catalog, () => loadCatalog(text(s.catalog as string)))
+    ? within('catalog', s.catalog, () => loadCatalog(files.get(s.catalog as string) as Uint8Array))
     : undefined;
   const behaviour = s.behaviour
     ? within('behaviour', s.behaviour, () => parseBehaviour(text(s.behaviour as string)))

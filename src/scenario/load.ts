@@ -3,8 +3,8 @@
  * devices, images, suppliers named in the timeline and expectations). Every problem is a
  * `ScenarioError` naming the path inside the file and what was expected.
  */
-import { parseDocument } from 'yaml';
 import { HanotaError } from '../errors/errors.ts';
+import { readYaml } from '../pathways/yaml-input.ts';
 import { type ScenarioAction, type ScenarioFile, scenarioSchema } from './schema.ts';
 
 /** A scenario that cannot be used; `path` is where in the file (`devices[2].hub`). */
@@ -45,16 +45,10 @@ export function verbOf(action: ScenarioAction): Verb {
 
 /** Parses and checks a scenario file's text. */
 export function parseScenario(text: string): ScenarioFile {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const at = first.linePos?.[0];
-    throw new ScenarioError(
-      at ? `line ${at.line}, column ${at.col}` : 'document',
-      (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''),
-    );
-  }
-  const parsed = scenarioSchema.safeParse(doc.toJS());
+  const data = readYaml(text, (where, message) => {
+    throw new ScenarioError(where, message);
+  });
+  const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ScenarioError(pathOf(issue?.path ?? []) || 'document', issue?.message ?? 'invalid');

@@ -6,26 +6,37 @@
  */
 import { z } from 'zod';
 import { DEVICE_TYPES } from '../devices/profiles.ts';
+import { expectedGot } from '../pathways/yaml-input.ts';
 import { LINK_PROFILES } from '../sim/link.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 /** A duration: a number of seconds, or a number with s, m, h or d. */
-const duration = z.union([
-  z.number().nonnegative(),
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 30s, 5m, 2h, 3d'),
-]);
+const duration = z.union(
+  [
+    z.number().nonnegative(),
+    z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration like 30s, 5m, 2h, 3d'),
+  ],
+  // Neither a number nor text (a list, true, nothing): say what would do.
+  { error: (issue) => expectedGot('a duration like 30s, 5m, 2h, 3d (or a number of seconds)', issue.input) },
+);
 /** An unsigned number in decimal or 0x hex. */
 const uint = (bits: 16 | 32) =>
   z
-    .union([
-      z.number().int().nonnegative(),
-      z.string().regex(/^0x[0-9a-fA-F]+$|^\d+$/, 'a number (decimal or 0x hex)'),
-    ])
+    .union(
+      [
+        z.number().int().nonnegative(),
+        z.string().regex(/^0x[0-9a-fA-F]+$|^\d+$/, 'a number (decimal or 0x hex)'),
+      ],
+      { error: (issue) => expectedGot('a number (decimal or 0x hex)', issue.input) },
+    )
     .refine(
       (v) =>
         (typeof v === 'number' ? v : v.startsWith('0x') ? Number.parseInt(v.slice(2), 16) : Number(v)) <
         2 ** bits,
-      `at most ${bits} bits`,
+      {
+        error: (issue) =>
+          expectedGot(`at most ${bits} bits (0 to 0x${(2 ** bits - 1).toString(16)})`, issue.input),
+      },
     );
 const eui = z.string().regex(/^[0-9a-fA-F]{16}$/, 'an EUI-64 (16 hex digits)');
 const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'a UTC time YYYY-MM-DDTHH:MM:SSZ');
@@ -54,7 +65,11 @@ const device = z.strictObject({
   imageType: uint(16).optional(),
   fileVersion: uint(32).optional(),
   /** `none` leaves it out of queries (PPMID/IHD may). */
-  hardwareVersion: z.union([uint(16), z.literal('none')]).optional(),
+  hardwareVersion: z
+    .union([uint(16), z.literal('none')], {
+      error: (issue) => expectedGot('a 16-bit number (decimal or 0x hex) or none', issue.input),
+    })
+    .optional(),
   link: z.enum(Object.keys(LINK_PROFILES) as [string, ...string[]]).optional(),
   loss: z.number().min(0).max(0.99).optional(),
   /** A sleepy device's wake interval, s (GSME). */

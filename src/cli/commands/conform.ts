@@ -5,6 +5,7 @@
  * Prints a matrix; exit 1 when a declared edge fails or an undeclared edge bricks.
  */
 import type { Argv } from 'yargs';
+import { decodeUtf8 } from '../../bytes/utf8.ts';
 import { type ConformResult, runConformance, type Verdict } from '../../conform/conform.ts';
 import { conformJunit } from '../../conform/junit.ts';
 import { HanotaError } from '../../errors/errors.ts';
@@ -88,7 +89,7 @@ export function conformCommand(ctx: CliContext): CommandBody {
       const behaviourFile = String(argv.behaviour);
       let behaviour: ReturnType<typeof parseBehaviour>;
       try {
-        behaviour = parseBehaviour(new TextDecoder().decode(ctx.io.readFile(behaviourFile)));
+        behaviour = parseBehaviour(decodeUtf8(ctx.io.readFile(behaviourFile)));
       } catch (error) {
         throw inputError(behaviourFile, error);
       }
