@@ -22,11 +22,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario, referencedFiles } from '../src/scenario/load.ts';
+import { shellEnv } from './helpers/checkout.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -56,28 +57,11 @@ let tarball = '';
 let installLog = '';
 
 /**
- * The environment of a user's shell: without what npm and vitest set for this run (the npm script
- * context with the checkout as local prefix, the repository's node_modules/.bin on PATH, VITEST_*
- * worker state), so nothing of the checkout leaks into the temporary project. npm's own settings
- * (`npm_config_*`: registry, proxy, cache, CA file) pass through.
+ * The environment of a user's shell (test/helpers/checkout.ts): nothing of the checkout's npm
+ * script context or vitest leaks into the temporary project; online, since the install needs the
+ * registry.
  */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const npmScript = /^npm_/i.test(key) && !/^npm_config_/i.test(key);
-    if (npmScript || /^(npm_config_local_prefix|init_cwd|node_env|force_color)$|^vitest/i.test(key)) continue;
-    env[key] = value;
-  }
-  return {
-    ...env,
-    PATH: (process.env.PATH ?? '')
-      .split(delimiter)
-      .filter((p) => !p.includes(`node_modules${sep}.bin`))
-      .join(delimiter),
-    NO_COLOR: '1',
-    CI: 'true',
-  };
-}
+const userEnv = () => shellEnv({ npm_config_offline: 'false', CI: 'true' });
 
 /** Runs a program (never through a shell) and returns what it did. */
 function exec(command: string, args: readonly string[], cwd = project): SpawnSyncReturns<string> {
