@@ -18,6 +18,7 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -158,7 +159,7 @@ describe('the installed package', () => {
     expect(installLog).not.toMatch(/hanota@[^\s]+ \((pre|post)?install|hanota@[^\s]+ \(prepare/);
   });
 
-  it('runs campaigns on worker threads, and says what to install for --html without vega', () => {
+  it('runs campaigns on worker threads, and says what to install for fuzz without fast-check and --html without vega', () => {
     for (const file of [
       'fixtures/example-estate.csv',
       'fixtures/example-model',
@@ -185,6 +186,20 @@ describe('the installed package', () => {
     expect(two.status).toBe(0);
     expect(two.stdout).toBe(one.stdout);
     expect(JSON.parse(two.stdout).devices).toBeGreaterThan(0);
+
+    // Without fast-check (an optional peer: moved aside for the run), fuzz says what to install.
+    const fastCheck = join(project, 'node_modules/fast-check');
+    renameSync(fastCheck, `${fastCheck}.aside`);
+    try {
+      copyIn('scenarios/esme-happy-path.yaml');
+      const fuzz = hanota('fuzz', 'scenarios/esme-happy-path.yaml', '--runs', '1');
+      expect(fuzz.status).toBe(2);
+      expect(fuzz.stderr).toBe(
+        'error: hanota fuzz needs the package fast-check, an optional peer dependency: npm install fast-check\n',
+      );
+    } finally {
+      renameSync(`${fastCheck}.aside`, fastCheck);
+    }
 
     const html = hanota(...args, '--html', 'out/report.html');
     expect(html.status).toBe(2);

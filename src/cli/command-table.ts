@@ -5,6 +5,7 @@
  * their work.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { CliError } from './cli-error.ts';
 import type { CliContext } from './context.ts';
 
 /** What a command module gives: its options and positionals, and what it does. */
@@ -127,6 +128,19 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
+/**
+ * What a command module that cannot be loaded for want of a package (an optional peer dependency
+ * such as fast-check for `fuzz`) is reported as: a usage error saying what to install.
+ */
+function missingPackage(command: string, error: unknown): unknown {
+  const name = /Cannot find package '([^']+)'/.exec((error as Error).message ?? '')?.[1];
+  if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || name === undefined) return error;
+  return new CliError(
+    'MISSING_OPTIONAL_PACKAGE',
+    `hanota ${command.split(' ')[0]} needs the package ${name}, an optional peer dependency: npm install ${name}`,
+  );
+}
+
 /** A yargs command module for `entry`, whose module is imported when yargs first needs it. */
 export function commandModule(entry: CommandEntry, ctx: CliContext): CommandModule {
   if ('subcommands' in entry) {
@@ -143,7 +157,12 @@ export function commandModule(entry: CommandEntry, ctx: CliContext): CommandModu
   }
   let body: Promise<CommandBody> | undefined;
   const loaded = () => {
-    body ??= entry.load().then((make) => make(ctx));
+    body ??= entry.load().then(
+      (make) => make(ctx),
+      (error: unknown) => {
+        throw missingPackage(entry.command, error);
+      },
+    );
     return body;
   };
   return {
