@@ -229,7 +229,7 @@ describe('the installed package', () => {
     expect(JSON.parse(inspect.stdout)).toMatchObject({ format: 'gbcs' });
   });
 
-  it('imports both entries under plain Node, resolving no TypeScript file', () => {
+  it('imports both entries under plain Node, resolving no TypeScript file and not loading zigbee-herdsman', () => {
     const log = join(work, 'resolved.txt');
     // A resolve hook records every URL Node resolves while the two entries load.
     const hook = `import { appendFileSync } from 'node:fs';
@@ -241,11 +241,15 @@ export async function resolve(specifier, context, next) {
     const script = `import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
 const lib = await import('hanota');
+const { createRequire } = await import('node:module');
+const required = () => Object.keys(createRequire(import.meta.url).cache);
+const herdsmanAtImport = required().some((k) => k.includes('zigbee-herdsman'));
 const kit = await import('hanota/testing');
 const kinds = (m, names) => Object.fromEntries(names.map((n) => [n, typeof m[n]]));
 console.log(JSON.stringify({
   hanota: kinds(lib, ['parseImage', 'loadCatalog', 'Planner']),
   testing: kinds(kit, ['otaImageBytes', 'genuineCs06', 'HanHarness']),
+  herdsmanAtImport,
 }));`;
     const node = exec(process.execPath, ['--input-type=module', '-e', script]);
     expect(node.stderr).toBe('');
@@ -253,6 +257,8 @@ console.log(JSON.stringify({
     expect(JSON.parse(node.stdout)).toEqual({
       hanota: { parseImage: 'function', loadCatalog: 'function', Planner: 'function' },
       testing: { otaImageBytes: 'function', genuineCs06: 'function', HanHarness: 'function' },
+      // The frame codec loads zigbee-herdsman on its first frame, not when the library loads.
+      herdsmanAtImport: false,
     });
 
     const resolved = readFileSync(log, 'utf8').trim().split('\n');
@@ -454,10 +460,18 @@ export const commands = (parties: Cs06Parties): fc.Arbitrary<ArbitraryCs06> => g
         `${name} at start-up`,
       ).toEqual([]);
 
-    // Not vacuous: the same scan finds each of them imported where the commands need them.
-    const anywhere = Object.values(metafile.inputs).flatMap((input) =>
-      input.imports.filter((i) => i.external).map((i) => i.path),
-    );
+    // Not vacuous: the same scan finds each of them imported where the commands need them
+    // (zigbee-herdsman, CommonJS, is required by the frame codec on its first frame: by name).
+    const dist = join(project, 'node_modules/hanota/dist/cli');
+    const required = readdirSync(dist)
+      .map((f) => readFileSync(join(dist, f), 'utf8'))
+      .flatMap((text) => [...text.matchAll(/\("(zigbee-herdsman[^"]*)"\)/g)].map((m) => m[1] as string));
+    const anywhere = [
+      ...Object.values(metafile.inputs).flatMap((input) =>
+        input.imports.filter((i) => i.external).map((i) => i.path),
+      ),
+      ...required,
+    ];
     for (const name of LAZY_PACKAGES)
       expect(
         anywhere.some((s) => isPackage(s, name)),

@@ -148,7 +148,8 @@ describe('README.md', () => {
         return;
       }
       const dir = (checkout as Checkout).dir;
-      const result = spawnSync('bash', ['-c', command.text], {
+      // -e: a failing command in a loop or a list fails the example, not only the last one.
+      const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', command.text], {
         cwd: dir,
         env: shellEnv(),
         encoding: 'utf8',
@@ -160,6 +161,7 @@ describe('README.md', () => {
         `README.md:${command.line}: ${command.oneLine}\nexit ${result.status} (signal ${result.signal})\n` +
         `--- stdout\n${result.stdout.slice(0, 4000)}\n--- stderr\n${result.stderr.slice(0, 4000)}`;
       expect(result.status, said).toBe(exit);
+      expect(result.stderr, said).not.toMatch(/internal error|Error:|\n\s+at /);
       for (const file of outputsOf(command)) {
         expect(existsSync(join(dir, file)), `${file} written in the temporary checkout`).toBe(true);
         const same = REBUILT[file];

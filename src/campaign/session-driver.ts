@@ -28,7 +28,7 @@ import { airtimeUs, type LinkProfile, nextAwake, type WakeSchedule } from '../si
 import { type Rng, RngStreams } from '../sim/rng.ts';
 import { HubStore } from './hub-store.ts';
 import { Rollout, type RolloutGroup, type RolloutGroupResult, type RolloutHalt } from './rollout.ts';
-import { FRAME_LENGTHS, transferEndUs } from './transfer-time.ts';
+import { frameLengths, transferEndUs } from './transfer-time.ts';
 
 /** One image a device installs. */
 export interface SessionImage {
@@ -362,7 +362,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       if (retried(d, i, now)) return;
       d.reason = `image ${hex(image.fileVersion)} does not fit in hub memory${gaveUp(d)}`;
     }
-    at(nextAwake(d.wake, now + frameUs(d, FRAME_LENGTHS.notify)), i, 'notified');
+    at(nextAwake(d.wake, now + frameUs(d, frameLengths().notify)), i, 'notified');
   };
 
   let events = 0;
@@ -388,20 +388,20 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         if (d.phase === 'off') d.phase = 'idle';
         const image = hopImage(d);
         const queryLength =
-          d.spec.hardwareVersion === undefined ? FRAME_LENGTHS.query : FRAME_LENGTHS.queryWithHardware;
+          d.spec.hardwareVersion === undefined ? frameLengths().query : frameLengths().queryWithHardware;
         const why = refusal(d.spec, image, memory.has(d.hub, image.key));
         if (why) {
           stop(d, now, why);
           break;
         }
-        at(exchange(d, now, queryLength, FRAME_LENGTHS.queryResponse), i, 'blockRequest');
+        at(exchange(d, now, queryLength, frameLengths().queryResponse), i, 'blockRequest');
         break;
       }
       case 'blockRequest': {
-        const hubTime = now + frameUs(d, FRAME_LENGTHS.blockRequest);
+        const hubTime = now + frameUs(d, frameLengths().blockRequest);
         if ((downloads[d.hub] as number) >= hub.config.maxConcurrentDownloads) {
           // WAIT_FOR_DATA: the device asks again after the hub's delay.
-          const told = nextAwake(d.wake, hubTime + frameUs(d, FRAME_LENGTHS.waitForData));
+          const told = nextAwake(d.wake, hubTime + frameUs(d, frameLengths().waitForData));
           const wait = Math.max(
             hub.config.waitForDataDelayS * 1_000_000,
             hub.config.minimumBlockPeriodMs * 1000,
@@ -426,7 +426,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
       }
       case 'downloaded': {
         // The device checks the image and sends its Upgrade End Request now; the hub frees the slot on receipt.
-        at(now + frameUs(d, FRAME_LENGTHS.endRequest), i, 'endAtHub');
+        at(now + frameUs(d, frameLengths().endRequest), i, 'endAtHub');
         const image = hopImage(d);
         if (!image.valid) {
           d.phase = 'failed';
@@ -441,7 +441,7 @@ export function runSessionSimulation(input: SessionInput): SessionResult {
         d.phase = 'waiting';
         const ready = d.spec.profile.gbcsActivation
           ? now + SUPPLIER_REACTION_US
-          : now + frameUs(d, FRAME_LENGTHS.endRequest) + frameUs(d, FRAME_LENGTHS.endResponse);
+          : now + frameUs(d, frameLengths().endRequest) + frameUs(d, frameLengths().endResponse);
         at(nextAwake(d.wake, inWindow(ready)), i, 'activate');
         break;
       }

@@ -63,8 +63,13 @@ class FrameLengths {
   }
 }
 
-/** The lengths, computed once. */
-export const FRAME_LENGTHS = new FrameLengths();
+let lengths: FrameLengths | undefined;
+
+/** The lengths, computed on first use (encoding frames loads zigbee-herdsman: not at import). */
+export function frameLengths(): FrameLengths {
+  lengths ??= new FrameLengths();
+  return lengths;
+}
 
 /** One transfer: when its first block request leaves, how many bytes in blocks of `chunk`, over what. */
 export interface TransferInput {
@@ -90,9 +95,9 @@ export interface TransferInput {
 export function transferEndUs(x: TransferInput): number {
   const { size, chunk, frameUs, wake } = x;
   const blocks = Math.ceil(size / chunk);
-  const full = frameUs(FRAME_LENGTHS.blockRequest) + frameUs(FRAME_LENGTHS.blockResponse(chunk));
+  const full = frameUs(frameLengths().blockRequest) + frameUs(frameLengths().blockResponse(chunk));
   const last =
-    frameUs(FRAME_LENGTHS.blockRequest) + frameUs(FRAME_LENGTHS.blockResponse(size - (blocks - 1) * chunk));
+    frameUs(frameLengths().blockRequest) + frameUs(frameLengths().blockResponse(size - (blocks - 1) * chunk));
   let t = x.sendUs;
   let remaining = blocks - 1;
   if (!wake) t += remaining * full;

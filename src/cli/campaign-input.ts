@@ -16,7 +16,7 @@ import type { Catalog } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { readCatalog, readEstate } from './catalog-input.ts';
 import { CliError, inputError } from './cli-error.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, TABLE_INPUT_LIMIT } from './context.ts';
 
 /** The files of a campaign. */
 export interface CampaignFiles {
@@ -100,4 +100,36 @@ export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampa
     }
   }
   return { estate, catalog, policy, behaviours, images: entryImages(ctx, files.catalog, catalog) };
+}
+
+/**
+ * What a campaign's result depends on besides the seed, as digests: the files (SHA-256 of their
+ * bytes), the targets and the mode. Each shard carries it, so that `hanota report merge` refuses
+ * shards of different campaigns instead of adding them up.
+ */
+export interface CampaignInputs {
+  readonly estate: string;
+  readonly catalog: string;
+  readonly policy: string | null;
+  readonly behaviours: readonly string[];
+  readonly targets: readonly string[];
+  readonly mode: string;
+}
+
+/** The `CampaignInputs` of a run. */
+export function campaignInputs(
+  ctx: CliContext,
+  files: CampaignFiles,
+  targets: readonly string[],
+  mode: string,
+): CampaignInputs {
+  const digest = (path: string, limit?: number) => toHex(sha256(ctx.io.readFile(path, limit)));
+  return {
+    estate: digest(files.estate, TABLE_INPUT_LIMIT),
+    catalog: digest(files.catalog, TABLE_INPUT_LIMIT),
+    policy: files.policy === undefined ? null : digest(files.policy),
+    behaviours: files.behaviours.map((f) => digest(f)).sort(),
+    targets: [...targets].sort(),
+    mode,
+  };
 }

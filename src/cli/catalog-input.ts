@@ -6,10 +6,10 @@ import { DecodeError } from '../errors/errors.ts';
 import { type Catalog, loadCatalog } from '../pathways/catalog.ts';
 import { type EstateDevice, loadEstate } from '../pathways/estate.ts';
 import { CliError } from './cli-error.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, TABLE_INPUT_LIMIT } from './context.ts';
 
 function readCsv<T>(ctx: CliContext, file: string, load: (bytes: Uint8Array) => T): T {
-  const bytes = ctx.io.readFile(file);
+  const bytes = ctx.io.readFile(file, TABLE_INPUT_LIMIT);
   try {
     return load(bytes);
   } catch (error) {

@@ -7,7 +7,7 @@ import { bytesEqual } from '../bytes/hex.ts';
 import { readP256Key } from '../crypto/keys.ts';
 import type { KeyRing, PartyKey, PartyKeys } from '../gbcs/security.ts';
 import { CliError, inputError } from './cli-error.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, KEY_INPUT_LIMIT } from './context.ts';
 
 const KEY_FILE = /^([0-9a-fA-F]{16})-(ds|ka)\.(pem|key)$/;
 
@@ -22,7 +22,7 @@ export function readKeyDirectory(ctx: CliContext, dir: string, acb: string): Key
     const path = `${dir}/${name}`;
     let key: ReturnType<typeof readP256Key>;
     try {
-      key = readP256Key(new TextDecoder().decode(ctx.io.readFile(path)));
+      key = readP256Key(new TextDecoder().decode(ctx.io.readFile(path, KEY_INPUT_LIMIT)));
     } catch (error) {
       throw inputError(path, error);
     }

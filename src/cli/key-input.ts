@@ -6,11 +6,11 @@
 import { type P256Key, readP256Key } from '../crypto/keys.ts';
 import type { HanotaError } from '../errors/errors.ts';
 import { CliError, inputError } from './cli-error.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, KEY_INPUT_LIMIT } from './context.ts';
 
 /** Reads a P-256 key or certificate from a PEM file; `requireCertificate` for `--cert`. */
 export function loadKey(ctx: CliContext, file: string, option: string, requireCertificate = false): P256Key {
-  const text = new TextDecoder().decode(ctx.io.readFile(file));
+  const text = new TextDecoder().decode(ctx.io.readFile(file, KEY_INPUT_LIMIT));
   let key: P256Key;
   try {
     key = readP256Key(text);

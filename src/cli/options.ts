@@ -50,14 +50,33 @@ export interface KnownOptions {
   readonly alias?: Readonly<Record<string, readonly string[]>>;
   readonly array?: readonly string[];
   readonly boolean?: readonly string[];
+  readonly string?: readonly string[];
 }
 
-/** The long option names written in `raw` (before a `--`), as written, without `--` and `=value`. */
-function flagsOf(raw: readonly string[]): string[] {
+/** Options that take a value and also have a `--no-` form (`--no-hardware-version`). */
+const NEGATABLE_VALUE_OPTIONS = new Set(['hardware-version']);
+
+/** A flag as written: `--name`, `--name=value` or `-x`, at its place among the words. */
+interface WrittenFlag {
+  readonly index: number;
+  readonly written: string;
+  readonly name: string;
+  readonly value?: string;
+}
+
+/** The flags in `raw` before a `--` (a negative number is a value, not a flag). */
+function flagsOf(raw: readonly string[]): WrittenFlag[] {
   const end = raw.indexOf('--');
-  return (end < 0 ? raw : raw.slice(0, end)).flatMap((token) => {
-    const m = /^--([^=]+)/.exec(token);
-    return m ? [m[1] as string] : [];
+  return (end < 0 ? raw : raw.slice(0, end)).flatMap((token, index): WrittenFlag[] => {
+    const long = /^--([^=]+)(?:=(.*))?$/s.exec(token);
+    if (long) {
+      const value = long[2];
+      return [
+        { index, written: `--${long[1]}`, name: long[1] as string, ...(value !== undefined && { value }) },
+      ];
+    }
+    const short = /^-([a-zA-Z][^=]*)$/.exec(token);
+    return short ? [{ index, written: token, name: short[1] as string }] : [];
   });
 }
 
@@ -80,28 +99,50 @@ function optionOf(flag: string, names: ReadonlySet<string>): string {
 export function unknownFlags(raw: readonly string[], options: KnownOptions): string[] {
   const names = knownNames(options);
   return flagsOf(raw)
-    .filter((flag) => !names.has(optionOf(flag, names)))
-    .map((flag) => `--${flag}`);
+    .filter((flag) => !names.has(optionOf(flag.name, names)))
+    .map((flag) => flag.written);
 }
 
 /**
- * A yargs check refusing a single-valued option given more than once, as the README promises:
- * yargs would keep the last of `--json --json` or `--signed --no-signed` and make an array of a
- * repeated string, which a command reading it as a string would silently drop. Counted on the
- * words as written (`raw`), so a negated boolean counts as its option. Options declared with
- * `array: true` (and the positionals) may repeat.
+ * A yargs check holding options to what they are, on the words as written (`raw`), where yargs
+ * would guess:
+ * - a single-valued option given more than once is refused, as the README promises (yargs keeps
+ *   the last of `--json --json` or `--signed --no-signed`, and makes an array of a repeated string
+ *   that a command reading a string would silently drop); `array: true` options may repeat;
+ * - an option that takes a value must be given one (yargs gives `--runs` at the end its default);
+ * - a flag takes no value but `=true` or `=false` (yargs reads `--json=maybe` as false);
+ * - `--no-X` is for flags (and the few options whose absence means something), never a silent
+ *   `false` for a value.
  */
 export function refuseRepeatedOptions(raw: readonly string[]) {
   return (argv: Record<string, unknown>, options: KnownOptions): true => {
     const names = knownNames(options);
     const repeatable = new Set((options.array ?? []).map(kebab));
+    const booleans = new Set((options.boolean ?? []).map(kebab));
+    const strings = new Set((options.string ?? []).map(kebab));
     const written = new Map<string, string[]>();
     for (const flag of flagsOf(raw)) {
-      const option = optionOf(flag, names);
-      written.set(option, [...(written.get(option) ?? []), `--${flag}`]);
+      const option = optionOf(flag.name, names);
+      if (!names.has(option)) continue;
+      written.set(option, [...(written.get(option) ?? []), flag.written]);
+      const negated = option !== kebab(flag.name);
+      if (booleans.has(option)) {
+        if (flag.value !== undefined && !/^(true|false)$/.test(flag.value))
+          throw new CliError(
+            'USAGE',
+            `${flag.written}: a flag takes no value (or =true, =false), got '${flag.value}'`,
+          );
+      } else if (negated) {
+        if (!NEGATABLE_VALUE_OPTIONS.has(option))
+          throw new CliError('USAGE', `${flag.written}: --${option} takes a value and has no --no- form`);
+      } else if (strings.has(option) && flag.value === undefined) {
+        const next = raw[flag.index + 1];
+        if (next === undefined || next === '--' || /^--./.test(next))
+          throw new CliError('USAGE', `--${option}: needs a value`);
+      }
     }
     for (const [option, forms] of written) {
-      if (forms.length > 1 && !repeatable.has(option) && names.has(option)) {
+      if (forms.length > 1 && !repeatable.has(option)) {
         const how = new Set(forms).size > 1 ? ` (as ${[...new Set(forms)].join(' and ')})` : '';
         throw new CliError('USAGE', `--${option}: given ${forms.length} times${how}, at most once allowed`);
       }
@@ -157,17 +198,28 @@ export function parseTagFile(text: string, option: string): { tag: number; file:
 }
 
 /**
- * Creates, before any work is done, the folders a command's outputs go to: each of `dirs`, and
- * the folder of each of `files` (options not given are `undefined` and skipped). A run then never
- * ends by losing its result to a folder that is not there, and a folder that cannot be made is
- * an error before the work starts.
+ * Checks, before any work is done, every place a command will write, and creates the folders
+ * they go to: each of `dirs` (made, and writable), and for each of `files` its folder (made) and
+ * the file itself (not a folder, writable if it exists). Keys are option names, for the error;
+ * options not given are `undefined` and skipped. A run then never ends by losing its result.
  */
 export function prepareOutputs(
   ctx: CliContext,
-  outputs: { readonly files?: readonly unknown[]; readonly dirs?: readonly unknown[] },
+  outputs: { readonly files?: Record<string, unknown>; readonly dirs?: Record<string, unknown> },
 ): void {
-  for (const dir of outputs.dirs ?? []) if (typeof dir === 'string') ctx.io.makeDir(dir);
-  for (const file of outputs.files ?? []) if (typeof file === 'string') ctx.io.makeDir(dirname(file));
+  const named = (option: string, path: unknown): path is string => {
+    if (path === undefined || path === false) return false;
+    if (typeof path !== 'string' || path === '')
+      throw new CliError('BAD_ARGUMENT', `--${option}: needs a file or folder name`);
+    return true;
+  };
+  for (const [option, dir] of Object.entries(outputs.dirs ?? {}))
+    if (named(option, dir)) ctx.io.checkWritable(dir, 'folder', option);
+  for (const [option, file] of Object.entries(outputs.files ?? {}))
+    if (named(option, file)) {
+      ctx.io.makeDir(dirname(file));
+      ctx.io.checkWritable(file, 'file', option);
+    }
 }
 
 /** Parses a count option that must be at least `min` (and fit in `bits`). */

@@ -11,7 +11,8 @@
  * - anything it throws, and any frame that does not re-encode to the same bytes (trailing bytes,
  *   inconsistent field control), becomes a MALFORMED_COMMAND result, never an exception.
  */
-import { Direction, Frame, FrameType, Header } from 'zigbee-herdsman/dist/zspec/zcl/index.js';
+import { createRequire } from 'node:module';
+import type * as Zcl from 'zigbee-herdsman/dist/zspec/zcl/index.js';
 import { hexNumber } from '../bytes/hex.ts';
 import { EncodeError } from '../errors/errors.ts';
 import {
@@ -23,6 +24,17 @@ import {
   UPGRADE_TIME_WAIT,
   ZCL_STATUS,
 } from './commands.ts';
+
+let zcl: typeof Zcl | undefined;
+/**
+ * zigbee-herdsman's ZCL module, loaded on the first frame encoded or decoded (it is CommonJS, so
+ * `require` loads it synchronously): importing hanota, or running a command that sends no frame,
+ * does not pay for it.
+ */
+function herdsman(): typeof Zcl {
+  zcl ??= createRequire(import.meta.url)('zigbee-herdsman/dist/zspec/zcl/index.js') as typeof Zcl;
+  return zcl;
+}
 
 /** herdsman's frame buffer: `toBuffer()` writes into `Buffer.alloc(250)`. */
 export const MAX_ZCL_FRAME_LENGTH = 250;
@@ -208,21 +220,23 @@ export function encodeOtaFrame(frame: OtaFrame): Uint8Array {
   }
   checkRequestImageType(command);
   const direction = SERVER_TO_CLIENT.has(command.name)
-    ? Direction.SERVER_TO_CLIENT
-    : Direction.CLIENT_TO_SERVER;
+    ? herdsman().Direction.SERVER_TO_CLIENT
+    : herdsman().Direction.CLIENT_TO_SERVER;
   let buffer: Buffer;
   try {
-    buffer = Frame.create(
-      FrameType.SPECIFIC,
-      direction,
-      true,
-      undefined,
-      frame.transactionSequence,
-      command.name,
-      'genOta',
-      toPayload(command),
-      {},
-    ).toBuffer();
+    buffer = herdsman()
+      .Frame.create(
+        herdsman().FrameType.SPECIFIC,
+        direction,
+        true,
+        undefined,
+        frame.transactionSequence,
+        command.name,
+        'genOta',
+        toPayload(command),
+        {},
+      )
+      .toBuffer();
   } catch (error) {
     throw new EncodeError(
       'FRAME_ENCODE',
@@ -391,7 +405,7 @@ export function decodeOtaFrame(bytes: Uint8Array): DecodeFrameResult {
   }
   const frameControl = bytes[0] as number;
   // ZCL r8 §2.4.1.1: bits 0–1 frame type (1: cluster specific), bit 2 manufacturer specific.
-  if ((frameControl & 0x03) !== FrameType.SPECIFIC) {
+  if ((frameControl & 0x03) !== herdsman().FrameType.SPECIFIC) {
     return { ok: false, status: 'UNSUP_COMMAND', reason: 'not a cluster-specific command' };
   }
   if (frameControl & 0x04)
@@ -406,9 +420,9 @@ export function decodeOtaFrame(bytes: Uint8Array): DecodeFrameResult {
     };
   }
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let decoded: ReturnType<typeof Frame.fromBuffer>;
+  let decoded: ReturnType<typeof Zcl.Frame.fromBuffer>;
   try {
-    decoded = Frame.fromBuffer(OTA_CLUSTER_ID, Header.fromBuffer(buffer), buffer, {});
+    decoded = herdsman().Frame.fromBuffer(OTA_CLUSTER_ID, herdsman().Header.fromBuffer(buffer), buffer, {});
   } catch (error) {
     return {
       ok: false,

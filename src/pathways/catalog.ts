@@ -86,26 +86,29 @@ export function splitBases(field: string): string[] {
   return text.split(';').map((s) => s.trim());
 }
 
-/**
- * Loads a catalog CSV, as text or as the file's bytes (UTF-8, checked: bytes that are not are an
- * error naming the row, column and byte offset); structure errors are `DecodeError`s naming row
- * and column.
- */
-export function loadCatalog(input: string | Uint8Array): Catalog {
-  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input));
-  const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
-  const repeated = table.header.find(
-    (name, i) => table.header.findIndex((h) => h.toLowerCase() === name.toLowerCase()) !== i,
-  );
+/** Refuses a header with a repeated column or without a required one (row 1). */
+function checkCatalogColumns(header: readonly string[]): void {
+  const lower = header.map((name) => name.toLowerCase());
+  const repeated = header.find((_name, i) => lower.indexOf(lower[i] as string) !== i);
   if (repeated !== undefined)
     throw new DecodeError('CATALOG_COLUMNS', `row 1: column ${repeated} appears twice`, 0);
-  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
+  const missing = REQUIRED_COLUMNS.filter((c) => !lower.includes(c));
   if (missing.length > 0)
     throw new DecodeError(
       'CATALOG_COLUMNS',
       `row 1: missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
       0,
     );
+}
+
+/**
+ * Loads a catalog CSV, as text or as the file's bytes (UTF-8, checked: bytes that are not are an
+ * error naming the row, column and byte offset); structure errors are `DecodeError`s naming row
+ * and column.
+ */
+export function loadCatalog(input: string | Uint8Array): Catalog {
+  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input), checkCatalogColumns);
+  const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
   const known = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
   const entries = table.rows.map((r): CatalogEntry => {
     const get = (c: Column) => (r.fields[index.get(c) as number] ?? '').trim();

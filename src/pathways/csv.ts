@@ -35,8 +35,12 @@ export class CsvError extends DecodeError {
   }
 }
 
-/** Parses CSV text. Blank lines between rows are skipped; a blank header is an error. */
-export function parseCsv(text: string): CsvTable {
+/**
+ * Parses CSV text. Blank lines between rows are skipped; a blank header is an error. `onHeader`
+ * sees the header row as soon as it is read, so that a file without the columns its reader needs
+ * is refused before the rest of it is parsed.
+ */
+export function parseCsv(text: string, onHeader?: (header: readonly string[]) => void): CsvTable {
   const records: { line: number; offset: number; fields: string[] }[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -49,8 +53,10 @@ export function parseCsv(text: string): CsvTable {
   const endRecord = () => {
     fields.push(field);
     // A line holding nothing at all is not a record.
-    if (!(fields.length === 1 && fields[0] === '' && !quoted))
+    if (!(fields.length === 1 && fields[0] === '' && !quoted)) {
       records.push({ line: recordLine, offset: recordOffset, fields });
+      if (records.length === 1) onHeader?.(fields.map((f) => f.trim()));
+    }
     fields = [];
     field = '';
     atFieldStart = true;
@@ -72,19 +78,20 @@ export function parseCsv(text: string): CsvTable {
             records.length + 1,
             fields.length + 1,
           );
-        const d = text[i] as string;
-        if (d === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
+        // Up to the next quote in one slice: no string grows a character at a time.
+        const quote = text.indexOf('"', i);
+        const end = quote < 0 ? text.length : quote;
+        for (let k = text.indexOf('\n', i); k >= 0 && k < end; k = text.indexOf('\n', k + 1)) line++;
+        field += text.slice(i, end);
+        i = end;
+        if (quote < 0) continue;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
         }
-        if (d === '\n') line++;
-        field += d;
         i++;
+        break;
       }
       const next = text[i];
       if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
@@ -122,9 +129,15 @@ export function parseCsv(text: string): CsvTable {
         records.length + 1,
         fields.length + 1,
       );
-    field += c;
+    // The rest of an unquoted field, up to the next delimiter or quote, in one slice.
+    let end = i + 1;
+    for (; end < text.length; end++) {
+      const code = text.charCodeAt(end);
+      if (code === 0x2c || code === 0x0a || code === 0x0d || code === 0x22) break;
+    }
+    field += text.slice(i, end);
     atFieldStart = false;
-    i++;
+    i = end;
   }
   if (!atFieldStart || fields.length > 0 || quoted) endRecord();
   const [header, ...rows] = records;

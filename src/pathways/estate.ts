@@ -30,11 +30,13 @@ const EUI64 = /^[0-9a-f]{16}$/;
  * bad device ID or a missing column is a `DecodeError` naming row and column.
  */
 export function loadEstate(input: string | Uint8Array): EstateDevice[] {
-  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input));
+  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input), (header) => {
+    const lower = header.map((name) => name.toLowerCase());
+    const missing = ESTATE_COLUMNS.filter((c) => !lower.includes(c));
+    if (missing.length > 0)
+      throw new DecodeError('ESTATE_COLUMNS', `row 1: missing required column(s) ${missing.join(', ')}`, 0);
+  });
   const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
-  const missing = ESTATE_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length > 0)
-    throw new DecodeError('ESTATE_COLUMNS', `row 1: missing required column(s) ${missing.join(', ')}`, 0);
   const at = (c: (typeof ESTATE_COLUMNS)[number]) => index.get(c) as number;
   const seen = new Map<string, number>();
   return table.rows.map((r) => {

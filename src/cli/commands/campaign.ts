@@ -19,7 +19,7 @@ import {
 import type { SessionProgress } from '../../campaign/session-driver.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { campaignHtml, loadCharting } from '../../report/campaign-html.ts';
-import { type CampaignFiles, loadCampaign, loadPolicy } from '../campaign-input.ts';
+import { type CampaignFiles, campaignInputs, loadCampaign, loadPolicy } from '../campaign-input.ts';
 import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
 import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
 import { CAMPAIGN_WORKER_URL } from '../campaign-worker-url.ts';
@@ -197,7 +197,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       const workers = parseCount(String(argv.workers), 8, 'workers');
       const shard = typeof argv.shard === 'string' ? parseShard(argv.shard) : undefined;
       if (typeof argv.html === 'string') await chartingOrError();
-      prepareOutputs(ctx, { files: [argv.report, argv.html, argv.devices] });
+      prepareOutputs(ctx, { files: { report: argv.report, html: argv.html, devices: argv.devices } });
       const policy = loadPolicy(ctx, files);
       if (shard && (policy.buckets ?? 1) < shard.n)
         throw new CliError(
@@ -254,7 +254,13 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       if (bricked) ctx.exit(1);
       // A shard writes its buckets' partials; `hanota report merge` makes the report of them all.
       const document = shard
-        ? { hanotaCampaignShard: 1, seed, shard: argv.shard, partials: runs.flatMap((r) => r.partials) }
+        ? {
+            hanotaCampaignShard: 1,
+            seed,
+            shard: argv.shard,
+            inputs: campaignInputs(ctx, files, argv.target as string[], mode),
+            partials: runs.flatMap((r) => r.partials),
+          }
         : campaignDocument(
             seed,
             runs.map((r) => r.report),

@@ -84,7 +84,7 @@ export function conformCommand(ctx: CliContext): CommandBody {
         .option('junit', { type: 'string', describe: 'write JUnit XML, one test case per pair' })
         .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' }),
     handler: (argv) => {
-      prepareOutputs(ctx, { files: [argv.junit] });
+      prepareOutputs(ctx, { files: { junit: argv.junit } });
       const catalog = readCatalog(ctx, String(argv.catalog));
       const behaviourFile = String(argv.behaviour);
       let behaviour: ReturnType<typeof parseBehaviour>;

@@ -58,7 +58,7 @@ export function fuzzCommand(ctx: CliContext): CommandBody {
         argv['time-limit'] === undefined
           ? undefined
           : parseCount(String(argv['time-limit']), 32, 'time-limit');
-      prepareOutputs(ctx, { dirs: [argv.out] });
+      prepareOutputs(ctx, { dirs: { out: argv.out } });
       const { scenario, files } = loadScenarioFile(ctx, file);
       let result: ReturnType<typeof fuzzScenario>;
       try {

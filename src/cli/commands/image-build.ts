@@ -133,7 +133,7 @@ export function imageBuildCommand(ctx: CliContext): CommandBody {
         .option('out', { type: 'string', demandOption: true, describe: 'file to write' }),
     handler: (argv) => {
       const args = argv as Record<string, unknown>;
-      prepareOutputs(ctx, { files: [argv.out] });
+      prepareOutputs(ctx, { files: { out: argv.out } });
       let bytes: Uint8Array;
       try {
         bytes = buildBytes(ctx, args, headerFields(args));

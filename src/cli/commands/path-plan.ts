@@ -12,7 +12,7 @@ import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { withJson } from '../options.ts';
-import { renderTable } from '../table.ts';
+import { writeJsonWithList, writeTable } from '../table.ts';
 
 function plans(ctx: CliContext, argv: Record<string, unknown>): DevicePlan[] {
   const catalog = readCatalog(ctx, String(argv.catalog));
@@ -57,9 +57,7 @@ export function pathPlanCommand(ctx: CliContext): CommandBody {
       if (argv.json) {
         const single = typeof argv.estate !== 'string';
         const out = result.map(({ deviceId, ...p }) => (single ? p : { deviceId, ...p }));
-        ctx.io.stdout(
-          `${JSON.stringify({ devices: result.length, withoutPath: failed, plans: out }, null, 2)}\n`,
-        );
+        writeJsonWithList(ctx.io.stdout, { devices: result.length, withoutPath: failed }, 'plans', out);
         return;
       }
       const rows = result.map((p) => [
@@ -68,9 +66,8 @@ export function pathPlanCommand(ctx: CliContext): CommandBody {
         p.target ?? '-',
         p.ok ? (p.hops.length ? p.hops.join(' → ') : '(at target)') : `${p.reason}: ${p.detail}`,
       ]);
-      ctx.io.stdout(
-        `${renderTable(['DEVICE', 'FROM', 'TARGET', 'HOPS'], rows)}\n${result.length} device(s), ${failed} without a path\n`,
-      );
+      writeTable(ctx.io.stdout, ['DEVICE', 'FROM', 'TARGET', 'HOPS'], rows);
+      ctx.io.stdout(`${result.length} device(s), ${failed} without a path\n`);
     },
   };
 }

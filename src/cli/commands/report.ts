@@ -5,28 +5,102 @@
  * missing or repeated; 1 when a device ends bricked or degraded.
  */
 import type { Argv } from 'yargs';
+import { decodeUtf8 } from '../../bytes/utf8.ts';
 import { type CampaignPartial, mergePartials } from '../../campaign/report.ts';
-import { CliError } from '../cli-error.ts';
+import { CliError, inputError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { prepareOutputs } from '../options.ts';
 import { campaignDocument } from './campaign.ts';
 
-function readShard(ctx: CliContext, file: string): { seed: number; partials: CampaignPartial[] } {
+/** One shard file as `hanota campaign --shard K/N --report FILE` writes it. */
+interface Shard {
+  readonly file: string;
+  readonly seed: number;
+  readonly k: number;
+  readonly n: number;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly partials: CampaignPartial[];
+}
+
+function readShard(ctx: CliContext, file: string): Shard {
   let doc: unknown;
   try {
-    doc = JSON.parse(new TextDecoder().decode(ctx.io.readFile(file)));
+    doc = JSON.parse(decodeUtf8(ctx.io.readFile(file)));
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError('SHARD_FORMAT', `${file}: not JSON (${(error as Error).message})`);
+    throw inputError(
+      file,
+      error instanceof SyntaxError ? new RangeError(`not JSON: ${error.message}`) : error,
+    );
   }
-  const d = doc as { hanotaCampaignShard?: number; seed?: number; partials?: CampaignPartial[] };
-  if (d.hanotaCampaignShard !== 1 || typeof d.seed !== 'number' || !Array.isArray(d.partials))
+  const d = doc as {
+    hanotaCampaignShard?: number;
+    seed?: number;
+    shard?: string;
+    inputs?: Record<string, unknown>;
+    partials?: CampaignPartial[];
+  };
+  const shard = /^(\d+)\/(\d+)$/.exec(String(d.shard));
+  if (
+    d.hanotaCampaignShard !== 1 ||
+    typeof d.seed !== 'number' ||
+    !shard ||
+    typeof d.inputs !== 'object' ||
+    d.inputs === null ||
+    !Array.isArray(d.partials)
+  )
     throw new CliError(
       'SHARD_FORMAT',
       `${file}: not a campaign shard (written by hanota campaign --shard K/N --report FILE)`,
     );
-  return { seed: d.seed, partials: d.partials };
+  return {
+    file,
+    seed: d.seed,
+    k: Number(shard[1]),
+    n: Number(shard[2]),
+    inputs: d.inputs,
+    partials: d.partials,
+  };
+}
+
+/**
+ * Refuses shards that are not the N slices of one campaign: another seed, other inputs (naming
+ * which), another shard count, a slice given twice or missing.
+ */
+function checkShards(shards: readonly Shard[]): void {
+  const [first, ...rest] = shards;
+  if (!first) return;
+  for (const s of rest) {
+    const differ = [...new Set([...Object.keys(first.inputs), ...Object.keys(s.inputs)])].filter(
+      (key) => JSON.stringify(first.inputs[key]) !== JSON.stringify(s.inputs[key]),
+    );
+    if (s.seed !== first.seed || differ.length > 0 || s.n !== first.n)
+      throw new CliError(
+        'SHARD_MISMATCH',
+        `${s.file}: not a shard of the same campaign as ${first.file}: ${[
+          ...(s.seed !== first.seed ? [`seed ${s.seed}, not ${first.seed}`] : []),
+          ...(s.n !== first.n ? [`shard ${s.k}/${s.n}, not of ${first.n}`] : []),
+          ...(differ.length > 0 ? [`other ${differ.join(', ')}`] : []),
+        ].join('; ')}`,
+      );
+  }
+  for (let k = 1; k <= first.n; k++) {
+    const given = shards.filter((s) => s.k === k);
+    if (given.length > 1)
+      throw new CliError(
+        'SHARD_MISMATCH',
+        `shard ${k}/${first.n} given ${given.length} times (${given.map((s) => s.file).join(', ')})`,
+      );
+  }
+  const missing = Array.from({ length: first.n }, (_, i) => i + 1).filter(
+    (k) => !shards.some((s) => s.k === k),
+  );
+  if (missing.length > 0)
+    throw new CliError(
+      'SHARD_MISMATCH',
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${first.n}`).join(', ')} not given: a report needs all ${first.n}`,
+    );
 }
 
 /** The `report merge` command module. */
@@ -42,8 +116,9 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
           describe: 'print the report on stdout (also with --report)',
         }),
     handler: (argv) => {
-      prepareOutputs(ctx, { files: [argv.report] });
-      const shards = (argv.files as string[]).map((f) => ({ file: f, ...readShard(ctx, f) }));
+      prepareOutputs(ctx, { files: { report: argv.report } });
+      const shards = (argv.files as string[]).map((f) => readShard(ctx, f));
+      checkShards(shards);
       const seed = shards[0]?.seed as number;
       const partials = shards.flatMap((s) => s.partials);
       const buckets = partials[0]?.buckets ?? 0;

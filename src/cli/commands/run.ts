@@ -4,7 +4,7 @@
  * fails, the unmet expectations with the trace lines that show why. Exit 1 when any fails; exit 2
  * when a file is not a valid scenario (the message names the file and the path inside it).
  */
-import { basename, join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { Argv } from 'yargs';
 import { HanotaError } from '../../errors/errors.ts';
 import { junitXml } from '../../report/junit.ts';
@@ -29,7 +29,8 @@ function scenarioFiles(ctx: CliContext, path: string): string[] {
     throw error;
   }
   return names.flatMap((name) => {
-    const child = join(path, name);
+    // The folder as the user wrote it (`./scenarios/` stays `./scenarios/`), then the name.
+    const child = /[\\/]$/.test(path) ? `${path}${name}` : `${path}${sep}${name}`;
     try {
       return scenarioFiles(ctx, child).filter((f) => f !== child || SCENARIO_FILE.test(f));
     } catch (error) {
@@ -99,7 +100,7 @@ export function runCommand(ctx: CliContext): CommandBody {
         }),
     handler: (argv) => {
       const seed = parseUint(String(argv.seed), 32, 'seed');
-      prepareOutputs(ctx, { files: [argv.junit], dirs: [argv.pcap, argv.trace] });
+      prepareOutputs(ctx, { files: { junit: argv.junit }, dirs: { pcap: argv.pcap, trace: argv.trace } });
       const files = [...new Set((argv.paths as string[]).flatMap((p) => scenarioFiles(ctx, p)))];
       if (files.length === 0)
         throw new CliError(

@@ -116,7 +116,7 @@ export function simulateCommand(ctx: CliContext): CommandBody {
         .option('trace', { type: 'string', describe: 'write the trace as JSON Lines' }),
     handler: (argv) => {
       const args = argv as Record<string, unknown>;
-      prepareOutputs(ctx, { files: [args.trace, args.pcap] });
+      prepareOutputs(ctx, { files: { trace: args.trace, pcap: args.pcap } });
       const deviceType = argv.device as DeviceType;
       const profile = DEVICE_PROFILES[deviceType];
       const imageFile = argv.image as string;
