@@ -51,7 +51,7 @@ it('has no barrel files and uses explicit .ts extensions on relative imports', (
 
 it('lets imports flow one way: the pure core below hub and devices, those below sim, cli on top', () => {
   const layerOf = (path: string) => path.split('/')[1] as string;
-  // Scenario runs and conformance checks drive the simulation with the testing kit's builders.
+  // Scenario runs and conformance checks drive the simulation; what they send (CS06) is gbcs/.
   const RUNNERS_MAY_IMPORT = [
     'bytes',
     'errors',
@@ -62,7 +62,6 @@ it('lets imports flow one way: the pure core below hub and devices, those below 
     'hub',
     'devices',
     'sim',
-    'testing',
     'report',
   ];
   const below: Record<string, readonly string[]> = {
@@ -111,4 +110,12 @@ it('loads a command module only when that command runs (start-up in proportion t
   expect(offenders(/^import (?!type )[^;]*from 'fast-check'/m, (p) => p.startsWith('src/testing/'))).toEqual(
     [],
   );
+});
+
+it('keeps the testing kit out of production code: only the CLI (hanota fuzz) and the kit import it', () => {
+  const wrong = files
+    .filter((f) => !f.path.startsWith('src/testing/') && !f.path.startsWith('src/cli/'))
+    .filter((f) => /^import (?!type )[^;]*from '[./]*testing\//m.test(f.text))
+    .map((f) => f.path);
+  expect(wrong).toEqual([]);
 });

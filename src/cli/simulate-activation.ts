@@ -8,11 +8,12 @@
 import { sha256 } from '../crypto/hashes.ts';
 import type { P256Key } from '../crypto/keys.ts';
 import type { DeviceProfile } from '../devices/profiles.ts';
+import { buildCs06 } from '../gbcs/build-cs06.ts';
 import { DCC_TEST_ACB } from '../gbcs/security.ts';
+import { simulatedParty } from '../gbcs/simulated-party.ts';
 import type { OtaImage } from '../ota/image.ts';
 import type { GbcsDeviceSpec } from '../sim/gbcs-device.ts';
 import type { Trace } from '../sim/trace.ts';
-import { buildCs06, simulatedParty } from '../testing/gbcs-commands.ts';
 import { CliError, inputError } from './cli-error.ts';
 
 /** The supplier's system title in simulated runs. */

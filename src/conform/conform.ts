@@ -13,6 +13,8 @@ import { publicKeyOf } from '../crypto/ecdsa-p256.ts';
 import { sha256 } from '../crypto/hashes.ts';
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profiles.ts';
 import { DecodeError, HanotaError } from '../errors/errors.ts';
+import { buildCs06 } from '../gbcs/build-cs06.ts';
+import { simulatedParty } from '../gbcs/simulated-party.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
 import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
@@ -22,7 +24,6 @@ import { runFrameSimulation } from '../sim/frame-driver.ts';
 import type { FrameRunResult } from '../sim/frame-run.ts';
 import type { GbcsDeviceSpec } from '../sim/gbcs-device.ts';
 import { LINK_PROFILES } from '../sim/link.ts';
-import { buildCs06, simulatedParty } from '../testing/gbcs-commands.ts';
 
 /** How a pair came out, against what was declared. */
 export const VERDICTS = [

@@ -13,6 +13,8 @@ import { readP256Key } from '../crypto/keys.ts';
 import type { SupplierAnchor } from '../devices/gbcs-activation.ts';
 import { DEVICE_PROFILES } from '../devices/profiles.ts';
 import { DecodeError, HanotaError } from '../errors/errors.ts';
+import { buildCs06 } from '../gbcs/build-cs06.ts';
+import { type SimulatedParty, simulatedParty } from '../gbcs/simulated-party.ts';
 import { DEFAULT_HUB_CONFIG } from '../hub/ota-server.ts';
 import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
 import { type Behaviour, parseBehaviour } from '../pathways/behaviour.ts';
@@ -20,7 +22,6 @@ import { type Catalog, type CatalogEntry, hardwareKey, loadCatalog } from '../pa
 import { Planner } from '../pathways/planner.ts';
 import type { DeviceSpec, DistributedImage, FrameRunInput } from '../sim/frame-run.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
-import { buildCs06, type SimulatedParty, simulatedParty } from '../testing/gbcs-commands.ts';
 import { durationSeconds, ScenarioError, uintOf, verbOf } from './load.ts';
 import type { ScenarioFile } from './schema.ts';
 

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { deriveP256PrivateKey } from '../crypto/ecdsa-p256.ts';
-import { buildCs06, type Cs06Spec } from './gbcs-commands.ts';
+import { buildCs06, type Cs06Spec } from '../gbcs/build-cs06.ts';
 
 /** Who a command is between: the keys a genuine command is sealed with. */
 export interface Cs06Parties {

@@ -10,6 +10,8 @@
 export { runCampaign } from '../campaign/campaign.ts';
 export { parsePolicy } from '../campaign/policy.ts';
 export type { CampaignReport, DeviceOutcome } from '../campaign/report.ts';
+export { buildCs06, type Cs06Spec } from '../gbcs/build-cs06.ts';
+export { type SimulatedParty, simulatedParty } from '../gbcs/simulated-party.ts';
 export { outcomeOf, parseBehaviour } from '../pathways/behaviour.ts';
 export { loadCatalog } from '../pathways/catalog.ts';
 export { loadEstate } from '../pathways/estate.ts';
@@ -32,7 +34,6 @@ export {
 } from './faults.ts';
 export { caseFailures, caseScenario, type FuzzCase, type FuzzResult, fuzzScenario } from './fuzz.ts';
 export { type ArbitraryCs06, type Cs06Parties, forgedCs06, genuineCs06 } from './gbcs-arbitraries.ts';
-export { buildCs06, type Cs06Spec, type SimulatedParty, simulatedParty } from './gbcs-commands.ts';
 export { type HanModel, hanCommands } from './han-commands.ts';
 export { HanHarness, type HarnessOptions } from './han-harness.ts';
 export { otaCommands, otaFrames, requestImageIds } from './ota-frame-arbitraries.ts';

@@ -14,12 +14,13 @@ import {
 import { sha256 } from '../../src/crypto/hashes.ts';
 import { readP256Key } from '../../src/crypto/keys.ts';
 import { DEVICE_PROFILES, type DeviceType } from '../../src/devices/profiles.ts';
+import { buildCs06 } from '../../src/gbcs/build-cs06.ts';
+import { simulatedParty } from '../../src/gbcs/simulated-party.ts';
 import { DEFAULT_HUB_CONFIG } from '../../src/hub/ota-server.ts';
 import { type ParseImageOptions, parseImage } from '../../src/ota/image.ts';
 import { runFrameSimulation } from '../../src/sim/frame-driver.ts';
 import type { DeviceSpec } from '../../src/sim/frame-run.ts';
 import { LINK_PROFILES } from '../../src/sim/link.ts';
-import { buildCs06, simulatedParty } from '../../src/testing/gbcs-commands.ts';
 import { ROOT } from '../helpers/vectors.ts';
 
 const supplier = readP256Key(readFileSync(join(ROOT, 'fixtures/keys/supplier-ds.key.pem'), 'utf8'));

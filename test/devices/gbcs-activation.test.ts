@@ -18,14 +18,15 @@ import {
   stepActivation,
 } from '../../src/devices/gbcs-activation.ts';
 import { encodeGeneralSigning } from '../../src/gbcs/apdu.ts';
+import { buildCs06, type Cs06Spec } from '../../src/gbcs/build-cs06.ts';
 import { DCC_TEST_ACB } from '../../src/gbcs/security.ts';
+import { simulatedParty } from '../../src/gbcs/simulated-party.ts';
 import {
   type ArbitraryCs06,
   type Cs06Parties,
   forgedCs06,
   genuineCs06,
 } from '../../src/testing/gbcs-arbitraries.ts';
-import { buildCs06, type Cs06Spec, simulatedParty } from '../../src/testing/gbcs-commands.ts';
 import { describeWithVectors, readVectorText, vectorPath } from '../helpers/vectors.ts';
 
 const supplier = simulatedParty('90b3d51f30010000', 'supplier A');

@@ -22,9 +22,10 @@ import {
   encodeGeneralSigning,
   encodeSignedPart,
 } from '../../src/gbcs/apdu.ts';
+import { buildCs06 } from '../../src/gbcs/build-cs06.ts';
 import { CS06_MESSAGE_CODE, encodeCs06Command } from '../../src/gbcs/cs06.ts';
 import { checkMessage, type KeyRing } from '../../src/gbcs/security.ts';
-import { buildCs06, simulatedParty } from '../../src/testing/gbcs-commands.ts';
+import { simulatedParty } from '../../src/gbcs/simulated-party.ts';
 
 /** node:crypto's MAC: KDF over ECDH, then GCM with an empty plaintext, tag cut to 12 bytes. */
 function nodeMac(

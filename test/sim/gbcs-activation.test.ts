@@ -9,12 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/crypto/hashes.ts';
 import { readP256Key } from '../../src/crypto/keys.ts';
 import type { DeviceType } from '../../src/devices/profiles.ts';
+import { buildCs06, type Cs06Spec } from '../../src/gbcs/build-cs06.ts';
+import { simulatedParty } from '../../src/gbcs/simulated-party.ts';
 import { DEFAULT_HUB_CONFIG } from '../../src/hub/ota-server.ts';
 import { parseImage } from '../../src/ota/image.ts';
 import { DEFAULT_START_UNIX_S, runFrameSimulation } from '../../src/sim/frame-driver.ts';
 import type { DeviceSpec } from '../../src/sim/frame-run.ts';
 import type { GbcsDeviceSpec } from '../../src/sim/gbcs-device.ts';
-import { buildCs06, type Cs06Spec, simulatedParty } from '../../src/testing/gbcs-commands.ts';
 import { deviceFor, FIXTURE_IMAGES, type FixtureImage } from '../helpers/sim.ts';
 import { ROOT } from '../helpers/vectors.ts';
 

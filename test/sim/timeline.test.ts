@@ -10,12 +10,13 @@ import { toHex } from '../../src/bytes/hex.ts';
 import { sha256 } from '../../src/crypto/hashes.ts';
 import { readP256Key } from '../../src/crypto/keys.ts';
 import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
+import { buildCs06 } from '../../src/gbcs/build-cs06.ts';
+import { simulatedParty } from '../../src/gbcs/simulated-party.ts';
 import { DEFAULT_HUB_CONFIG } from '../../src/hub/ota-server.ts';
 import { parseImage } from '../../src/ota/image.ts';
 import { runFrameSimulation } from '../../src/sim/frame-driver.ts';
 import type { FrameRunInput } from '../../src/sim/frame-run.ts';
 import { LINK_PROFILES } from '../../src/sim/link.ts';
-import { buildCs06, simulatedParty } from '../../src/testing/gbcs-commands.ts';
 import { ROOT } from '../helpers/vectors.ts';
 
 const MODEL = join(ROOT, 'fixtures/example-model/images');

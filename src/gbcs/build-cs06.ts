@@ -1,30 +1,15 @@
 /**
- * Building signed, MACed CS06 commands for tests and simulations, with deterministic keys from
- * labels (`deriveP256PrivateKey`): a supplier, the Access Control Broker, devices. Public so
- * users' property tests can build the same commands hanota's do.
+ * The supplier's side of GBCS use case CS06 (SRV 11.3 Activate Firmware): a CS06 command signed
+ * with the supplier's digital-signing key and sealed, as the DCC Access Control Broker does, with
+ * the GMAC derived from the broker's and the recipient's key-agreement keys (GBCS §18.4; the byte
+ * layout in DESIGN.md §2). Production code: scenarios, conformance runs and `hanota simulate
+ * --activate` send what it builds, and the testing kit's arbitraries build on it.
  */
-import { fromHex, toHex } from '../bytes/hex.ts';
-import { deriveP256PrivateKey, publicKeyOf } from '../crypto/ecdsa-p256.ts';
+import { fromHex } from '../bytes/hex.ts';
 import { ecdhP256 } from '../crypto/key-agreement.ts';
-import type { CraFlag } from '../gbcs/apdu.ts';
-import { CS06_MESSAGE_CODE, encodeCs06Command } from '../gbcs/cs06.ts';
-import { deriveMacKey, sealCriticalCommand } from '../gbcs/security.ts';
-
-/** A simulated party: its system title and key pairs. */
-export interface SimulatedParty {
-  readonly eui: string;
-  readonly dsPrivate: Uint8Array;
-  readonly dsPublic: Uint8Array;
-  readonly kaPrivate: Uint8Array;
-  readonly kaPublic: Uint8Array;
-}
-
-/** A party with keys derived from `label` (never for real keys). */
-export function simulatedParty(eui: string, label: string): SimulatedParty {
-  const dsPrivate = deriveP256PrivateKey(`${label}/ds`);
-  const kaPrivate = deriveP256PrivateKey(`${label}/ka`);
-  return { eui, dsPrivate, dsPublic: publicKeyOf(dsPrivate), kaPrivate, kaPublic: publicKeyOf(kaPrivate) };
-}
+import type { CraFlag } from './apdu.ts';
+import { CS06_MESSAGE_CODE, encodeCs06Command } from './cs06.ts';
+import { deriveMacKey, sealCriticalCommand } from './security.ts';
 
 /** What a CS06 command says and who seals it. */
 export interface Cs06Spec {
@@ -62,9 +47,4 @@ export function buildCs06(spec: Cs06Spec): Uint8Array {
   const z = ecdhP256(spec.acbKaPrivate, spec.macFor);
   const macKey = deriveMacKey(z, message.originator, message.transactionId, message.recipient);
   return sealCriticalCommand(message, spec.signingKey, macKey);
-}
-
-/** Lowercase hex of an EUI given in any case. */
-export function eui(text: string): string {
-  return toHex(fromHex(text, 'eui'));
 }
