@@ -16,13 +16,13 @@ import type * as Zcl from 'zigbee-herdsman/dist/zspec/zcl/index.js';
 import { hexNumber } from '../bytes/hex.ts';
 import { EncodeError } from '../errors/errors.ts';
 import {
-  type ImageId,
   OTA_COMMAND_ID,
   type OtaCommand,
   type OtaCommandName,
   type OtaFrame,
   UPGRADE_TIME_WAIT,
   ZCL_STATUS,
+  type ZclStatusName,
 } from './commands.ts';
 
 let zcl: typeof Zcl | undefined;
@@ -44,15 +44,6 @@ const ZCL_HEADER_LENGTH = 3;
 export const MAX_REQUEST_IMAGE_TYPE = 0xffbf;
 const ALL_ONES = { u8: 0xff, u16: 0xffff, u32: 0xffff_ffff } as const;
 
-/** Commands the server sends (decoded with the server→client table). */
-const SERVER_TO_CLIENT: ReadonlySet<OtaCommandName> = new Set([
-  'imageNotify',
-  'queryNextImageResponse',
-  'imageBlockResponse',
-  'upgradeEndResponse',
-  'queryDeviceSpecificFileResponse',
-]);
-
 /** Outcome of decoding: a frame, or why not (the status a receiver would answer with). */
 export type DecodeFrameResult =
   | { readonly ok: true; readonly frame: OtaFrame }
@@ -62,129 +53,206 @@ const NAME_BY_ID = new Map<number, OtaCommandName>(
   Object.entries(OTA_COMMAND_ID).map(([name, id]) => [id, name as OtaCommandName]),
 );
 
-/** Length of the payload `command` encodes to (ZCL r8 §11.13 field sizes). */
+/** How a field is carried: its width on the wire and how herdsman holds it. */
+type FieldType = 'u8' | 'u16' | 'u32' | 'status' | 'eui64' | 'data' | 'utcOrWait';
+
+/**
+ * One field of an OTA command (ZCL r8 §11.13), in wire order. `when` says whether it is present,
+ * from the fields before it (a status, a payload type); `controlBit` marks an optional field
+ * announced in the request's field control. `herdsman` names it where herdsman's name differs.
+ */
+interface FieldSpec {
+  readonly key: string;
+  readonly type: FieldType;
+  readonly when?: (command: Readonly<Record<string, unknown>>) => boolean;
+  readonly controlBit?: number;
+  readonly herdsman?: string;
+}
+
+/** One OTA command: who sends it, its fields once, and the statuses it may carry. */
+interface CommandSpec {
+  readonly serverToClient: boolean;
+  /** Whether a field-control byte leads the payload (requests with optional fields). */
+  readonly fieldControl?: boolean;
+  readonly statuses?: readonly ZclStatusName[];
+  readonly fields: readonly FieldSpec[];
+  /** A rule on the decoded fields that herdsman does not check: the reason when broken. */
+  readonly check?: (command: Readonly<Record<string, unknown>>) => string | undefined;
+}
+
+const success = (c: Readonly<Record<string, unknown>>) => c.status === 'SUCCESS';
+const IMAGE_ID: readonly FieldSpec[] = [
+  { key: 'manufacturerCode', type: 'u16' },
+  { key: 'imageType', type: 'u16' },
+  { key: 'fileVersion', type: 'u32' },
+];
+const onSuccess = (fields: readonly FieldSpec[]): FieldSpec[] => fields.map((f) => ({ ...f, when: success }));
+
+/**
+ * The OTA Upgrade cluster's commands as data: length, encode and decode all read this table, so
+ * adding a field is one edit (ZCL r8 §11.13.3–§11.13.9).
+ */
+const COMMANDS: { readonly [N in OtaCommandName]: CommandSpec } = {
+  imageNotify: {
+    serverToClient: true,
+    fields: [
+      { key: 'payloadType', type: 'u8' },
+      { key: 'queryJitter', type: 'u8' },
+      { key: 'manufacturerCode', type: 'u16', when: (c) => (c.payloadType as number) > 0 },
+      { key: 'imageType', type: 'u16', when: (c) => (c.payloadType as number) > 1 },
+      { key: 'fileVersion', type: 'u32', when: (c) => (c.payloadType as number) > 2 },
+    ],
+    check: (c) => ((c.payloadType as number) > 3 ? `payloadType ${c.payloadType} is not defined` : undefined),
+  },
+  queryNextImageRequest: {
+    serverToClient: false,
+    fieldControl: true,
+    fields: [...IMAGE_ID, { key: 'hardwareVersion', type: 'u16', controlBit: 0x01 }],
+  },
+  queryNextImageResponse: {
+    serverToClient: true,
+    statuses: ['SUCCESS', 'NO_IMAGE_AVAILABLE', 'NOT_AUTHORIZED'],
+    fields: [
+      { key: 'status', type: 'status' },
+      ...onSuccess([...IMAGE_ID, { key: 'imageSize', type: 'u32' }]),
+    ],
+  },
+  imageBlockRequest: {
+    serverToClient: false,
+    fieldControl: true,
+    fields: [
+      ...IMAGE_ID,
+      { key: 'fileOffset', type: 'u32' },
+      { key: 'maximumDataSize', type: 'u8' },
+      { key: 'requestNodeIeeeAddress', type: 'eui64', controlBit: 0x01 },
+      { key: 'minimumBlockPeriod', type: 'u16', controlBit: 0x02 },
+    ],
+  },
+  imagePageRequest: {
+    serverToClient: false,
+    fieldControl: true,
+    fields: [
+      ...IMAGE_ID,
+      { key: 'fileOffset', type: 'u32' },
+      { key: 'maximumDataSize', type: 'u8' },
+      { key: 'pageSize', type: 'u16' },
+      { key: 'responseSpacing', type: 'u16' },
+      { key: 'requestNodeIeeeAddress', type: 'eui64', controlBit: 0x01 },
+    ],
+  },
+  imageBlockResponse: {
+    serverToClient: true,
+    statuses: ['SUCCESS', 'WAIT_FOR_DATA', 'ABORT'],
+    fields: [
+      { key: 'status', type: 'status' },
+      ...onSuccess([...IMAGE_ID, { key: 'fileOffset', type: 'u32' }, { key: 'data', type: 'data' }]),
+      ...[
+        { key: 'currentTime', type: 'u32' },
+        { key: 'requestTime', type: 'u32' },
+        { key: 'minimumBlockPeriod', type: 'u16' },
+      ].map((f): FieldSpec => ({ ...(f as FieldSpec), when: (c) => c.status === 'WAIT_FOR_DATA' })),
+    ],
+  },
+  upgradeEndRequest: {
+    serverToClient: false,
+    statuses: ['SUCCESS', 'INVALID_IMAGE', 'REQUIRE_MORE_IMAGE', 'ABORT'],
+    fields: [{ key: 'status', type: 'status' }, ...IMAGE_ID],
+  },
+  upgradeEndResponse: {
+    serverToClient: true,
+    fields: [...IMAGE_ID, { key: 'currentTime', type: 'u32' }, { key: 'upgradeTime', type: 'utcOrWait' }],
+  },
+  queryDeviceSpecificFileRequest: {
+    serverToClient: false,
+    fields: [
+      { key: 'requestNodeIeeeAddress', type: 'eui64', herdsman: 'eui64' },
+      ...IMAGE_ID,
+      { key: 'zigbeeStackVersion', type: 'u16' },
+    ],
+  },
+  queryDeviceSpecificFileResponse: {
+    serverToClient: true,
+    statuses: ['SUCCESS', 'NO_IMAGE_AVAILABLE', 'NOT_AUTHORIZED'],
+    fields: [
+      { key: 'status', type: 'status' },
+      ...onSuccess([...IMAGE_ID, { key: 'imageSize', type: 'u32' }]),
+    ],
+  },
+};
+
+const WIDTH: { readonly [T in FieldType]: number } = {
+  u8: 1,
+  u16: 2,
+  u32: 4,
+  status: 1,
+  eui64: 8,
+  data: 1,
+  utcOrWait: 4,
+};
+
+/** Whether `field` is in `command` (as given to encode: an optional field is there when set). */
+function present(field: FieldSpec, command: Readonly<Record<string, unknown>>): boolean {
+  if (field.controlBit !== undefined) return command[field.key] !== undefined;
+  return field.when ? field.when(command) : true;
+}
+
+/** Length of the payload `command` encodes to, from its fields' widths. */
 export function payloadLength(command: OtaCommand): number {
-  switch (command.name) {
-    case 'imageNotify':
-      return (
-        2 +
-        (command.payloadType > 0 ? 2 : 0) +
-        (command.payloadType > 1 ? 2 : 0) +
-        (command.payloadType > 2 ? 4 : 0)
-      );
-    case 'queryNextImageRequest':
-      return 9 + (command.hardwareVersion !== undefined ? 2 : 0);
-    case 'queryNextImageResponse':
-    case 'queryDeviceSpecificFileResponse':
-      return command.status === 'SUCCESS' ? 13 : 1;
-    case 'imageBlockRequest':
-      return (
-        14 +
-        (command.requestNodeIeeeAddress !== undefined ? 8 : 0) +
-        (command.minimumBlockPeriod !== undefined ? 2 : 0)
-      );
-    case 'imagePageRequest':
-      return 18 + (command.requestNodeIeeeAddress !== undefined ? 8 : 0);
-    case 'imageBlockResponse':
-      return command.status === 'SUCCESS'
-        ? 14 + command.data.length
-        : command.status === 'WAIT_FOR_DATA'
-          ? 11
-          : 1;
-    case 'upgradeEndRequest':
-      return 9;
-    case 'upgradeEndResponse':
-      return 16;
-    case 'queryDeviceSpecificFileRequest':
-      return 18;
-  }
+  const spec = COMMANDS[command.name];
+  const c = command as unknown as Readonly<Record<string, unknown>>;
+  let length = spec.fieldControl ? 1 : 0;
+  for (const field of spec.fields)
+    if (present(field, c))
+      length += WIDTH[field.type] + (field.type === 'data' ? (c.data as Uint8Array).length : 0);
+  return length;
 }
 
 /** The largest block of data an Image Block Response can carry in one frame. */
 export const MAX_BLOCK_DATA = MAX_ZCL_FRAME_LENGTH - ZCL_HEADER_LENGTH - 14;
 
-function ieee(eui: string): string {
-  return `0x${eui}`;
-}
-
-function fromIeee(value: unknown): string {
-  return String(value).replace(/^0x/, '').toLowerCase().padStart(16, '0');
-}
-
-/** Field control of a request: which optional fields follow (ZCL r8 §11.13.4.2, §11.13.6.2). */
+/** Field control of a request: the bits of the optional fields present, or -1 without one. */
 function requestFieldControl(command: OtaCommand): number {
-  switch (command.name) {
-    case 'queryNextImageRequest':
-      return command.hardwareVersion !== undefined ? 0x01 : 0x00;
-    case 'imageBlockRequest':
-      return (
-        (command.requestNodeIeeeAddress !== undefined ? 0x01 : 0) |
-        (command.minimumBlockPeriod !== undefined ? 0x02 : 0)
-      );
-    case 'imagePageRequest':
-      return command.requestNodeIeeeAddress !== undefined ? 0x01 : 0;
-    default:
-      return -1;
-  }
+  const spec = COMMANDS[command.name];
+  if (!spec.fieldControl) return -1;
+  const c = command as unknown as Readonly<Record<string, unknown>>;
+  let bits = 0;
+  for (const field of spec.fields)
+    if (field.controlBit !== undefined && c[field.key] !== undefined) bits |= field.controlBit;
+  return bits;
 }
 
-/**
- * herdsman's payload object for `command`. Built field by field, not by spreading the command:
- * this runs for every frame of every simulation.
- */
+/** herdsman's payload object for `command`, field by field from the table. */
 function toPayload(command: OtaCommand): Record<string, unknown> {
-  switch (command.name) {
-    case 'imageBlockResponse':
-      if (command.status === 'SUCCESS') {
-        const { data } = command;
-        return {
-          status: ZCL_STATUS.SUCCESS,
-          manufacturerCode: command.manufacturerCode,
-          imageType: command.imageType,
-          fileVersion: command.fileVersion,
-          fileOffset: command.fileOffset,
-          dataSize: data.length,
-          data: Buffer.from(data.buffer, data.byteOffset, data.length),
-        };
+  const spec = COMMANDS[command.name];
+  const c = command as unknown as Readonly<Record<string, unknown>>;
+  const payload: Record<string, unknown> = {};
+  if (spec.fieldControl) payload.fieldControl = requestFieldControl(command);
+  for (const field of spec.fields) {
+    if (!present(field, c)) continue;
+    const value = c[field.key];
+    const key = field.herdsman ?? field.key;
+    switch (field.type) {
+      case 'status':
+        payload[key] = ZCL_STATUS[value as ZclStatusName];
+        break;
+      case 'eui64':
+        payload[key] = `0x${value as string}`;
+        break;
+      case 'data': {
+        const data = value as Uint8Array;
+        payload.dataSize = data.length;
+        payload[key] = Buffer.from(data.buffer, data.byteOffset, data.length);
+        break;
       }
-      return { ...command, status: ZCL_STATUS[command.status] };
-    case 'imageBlockRequest':
-      return {
-        fieldControl: requestFieldControl(command),
-        manufacturerCode: command.manufacturerCode,
-        imageType: command.imageType,
-        fileVersion: command.fileVersion,
-        fileOffset: command.fileOffset,
-        maximumDataSize: command.maximumDataSize,
-        ...(command.requestNodeIeeeAddress !== undefined && {
-          requestNodeIeeeAddress: ieee(command.requestNodeIeeeAddress),
-        }),
-        ...(command.minimumBlockPeriod !== undefined && { minimumBlockPeriod: command.minimumBlockPeriod }),
-      };
-    case 'queryNextImageRequest':
-      return { ...command, fieldControl: requestFieldControl(command) };
-    case 'imagePageRequest':
-      return {
-        ...command,
-        fieldControl: requestFieldControl(command),
-        ...(command.requestNodeIeeeAddress !== undefined && {
-          requestNodeIeeeAddress: ieee(command.requestNodeIeeeAddress),
-        }),
-      };
-    case 'queryNextImageResponse':
-    case 'queryDeviceSpecificFileResponse':
-    case 'upgradeEndRequest':
-      return { ...command, status: ZCL_STATUS[command.status] };
-    case 'upgradeEndResponse':
-      return {
-        ...command,
-        upgradeTime: command.upgradeTime === UPGRADE_TIME_WAIT ? Number.NaN : command.upgradeTime,
-      };
-    case 'queryDeviceSpecificFileRequest':
-      return { ...command, eui64: ieee(command.requestNodeIeeeAddress) };
-    case 'imageNotify':
-      return command;
+      case 'utcOrWait':
+        // herdsman cannot encode null; NaN writes all ones (0xFFFFFFFF: wait for a later command).
+        payload[key] = value === UPGRADE_TIME_WAIT ? Number.NaN : value;
+        break;
+      default:
+        payload[key] = value;
+    }
   }
+  return payload;
 }
 
 /** Requests whose image type must be an upgrade image type. */
@@ -219,7 +287,7 @@ export function encodeOtaFrame(frame: OtaFrame): Uint8Array {
     );
   }
   checkRequestImageType(command);
-  const direction = SERVER_TO_CLIENT.has(command.name)
+  const direction = COMMANDS[command.name].serverToClient
     ? herdsman().Direction.SERVER_TO_CLIENT
     : herdsman().Direction.CLIENT_TO_SERVER;
   let buffer: Buffer;
@@ -262,129 +330,42 @@ const STATUS_BY_CODE = new Map<number, string>(
   Object.entries(ZCL_STATUS).map(([name, code]) => [code, name]),
 );
 
-function statusName<T extends string>(code: number, allowed: readonly T[]): T | undefined {
-  const name = STATUS_BY_CODE.get(code);
-  return allowed.find((a) => a === name);
-}
-
-/** The image identity fields of a decoded payload. */
-function imageIdOf(p: Record<string, unknown>): ImageId {
-  return {
-    manufacturerCode: num(p.manufacturerCode, 'u16'),
-    imageType: num(p.imageType, 'u16'),
-    fileVersion: num(p.fileVersion, 'u32'),
-  };
-}
-
-/** Our command from herdsman's decoded payload; a string when a field is not allowed. */
+/** Our command from herdsman's decoded payload, field by field from the table; a string when a field is not allowed. */
 function fromPayload(name: OtaCommandName, p: Record<string, unknown>): OtaCommand | string {
-  switch (name) {
-    case 'imageNotify': {
-      const payloadType = num(p.payloadType, 'u8');
-      if (payloadType > 3) return `payloadType ${payloadType} is not defined`;
-      return {
-        name,
-        payloadType,
-        queryJitter: num(p.queryJitter, 'u8'),
-        ...(payloadType > 0 && { manufacturerCode: num(p.manufacturerCode, 'u16') }),
-        ...(payloadType > 1 && { imageType: num(p.imageType, 'u16') }),
-        ...(payloadType > 2 && { fileVersion: num(p.fileVersion, 'u32') }),
-      };
-    }
-    case 'queryNextImageRequest':
-      return {
-        name,
-        ...imageIdOf(p),
-        ...(p.hardwareVersion !== undefined && { hardwareVersion: num(p.hardwareVersion, 'u16') }),
-      };
-    case 'queryNextImageResponse':
-    case 'queryDeviceSpecificFileResponse': {
-      const status = statusName(num(p.status, 'u8'), [
-        'SUCCESS',
-        'NO_IMAGE_AVAILABLE',
-        'NOT_AUTHORIZED',
-      ] as const);
-      if (!status) return `status ${hexNumber(num(p.status, 'u8'), 2)} is not allowed in a ${name}`;
-      return status === 'SUCCESS'
-        ? { name, status, ...imageIdOf(p), imageSize: num(p.imageSize, 'u32') }
-        : { name, status };
-    }
-    case 'imageBlockRequest':
-      return {
-        name,
-        ...imageIdOf(p),
-        fileOffset: num(p.fileOffset, 'u32'),
-        maximumDataSize: num(p.maximumDataSize, 'u8'),
-        ...(p.requestNodeIeeeAddress !== undefined && {
-          requestNodeIeeeAddress: fromIeee(p.requestNodeIeeeAddress),
-        }),
-        ...(p.minimumBlockPeriod !== undefined && { minimumBlockPeriod: num(p.minimumBlockPeriod, 'u16') }),
-      };
-    case 'imagePageRequest':
-      return {
-        name,
-        ...imageIdOf(p),
-        fileOffset: num(p.fileOffset, 'u32'),
-        maximumDataSize: num(p.maximumDataSize, 'u8'),
-        pageSize: num(p.pageSize, 'u16'),
-        responseSpacing: num(p.responseSpacing, 'u16'),
-        ...(p.requestNodeIeeeAddress !== undefined && {
-          requestNodeIeeeAddress: fromIeee(p.requestNodeIeeeAddress),
-        }),
-      };
-    case 'imageBlockResponse': {
-      const status = statusName(num(p.status, 'u8'), ['SUCCESS', 'WAIT_FOR_DATA', 'ABORT'] as const);
-      if (!status)
-        return `status ${hexNumber(num(p.status, 'u8'), 2)} is not allowed in an imageBlockResponse`;
-      if (status === 'ABORT') return { name, status };
-      if (status === 'WAIT_FOR_DATA') {
-        return {
-          name,
-          status,
-          currentTime: num(p.currentTime, 'u32'),
-          requestTime: num(p.requestTime, 'u32'),
-          minimumBlockPeriod: num(p.minimumBlockPeriod, 'u16'),
-        };
+  const spec = COMMANDS[name];
+  const command: Record<string, unknown> = { name };
+  for (const field of spec.fields) {
+    const raw = p[field.herdsman ?? field.key];
+    if (field.controlBit !== undefined ? raw === undefined : field.when && !field.when(command)) continue;
+    switch (field.type) {
+      case 'status': {
+        const code = num(raw, 'u8');
+        const status = spec.statuses?.find((s) => s === STATUS_BY_CODE.get(code));
+        if (!status)
+          return `status ${hexNumber(code, 2)} is not allowed in a${/^[aeiou]/.test(name) ? 'n' : ''} ${name}`;
+        command[field.key] = status;
+        break;
       }
-      const data = p.data as Buffer;
-      const dataSize = num(p.dataSize, 'u8');
-      if (data.length !== dataSize) return `dataSize ${dataSize} but ${data.length} bytes of data`;
-      return {
-        name,
-        status,
-        ...imageIdOf(p),
-        fileOffset: num(p.fileOffset, 'u32'),
-        data: new Uint8Array(data),
-      };
+      case 'eui64':
+        command[field.key] = String(raw).replace(/^0x/, '').toLowerCase().padStart(16, '0');
+        break;
+      case 'data': {
+        const data = raw as Buffer;
+        const dataSize = num(p.dataSize, 'u8');
+        if (data.length !== dataSize) return `dataSize ${dataSize} but ${data.length} bytes of data`;
+        command[field.key] = new Uint8Array(data);
+        break;
+      }
+      case 'utcOrWait': {
+        const value = num(raw, 'u32');
+        command[field.key] = value === ALL_ONES.u32 ? UPGRADE_TIME_WAIT : value;
+        break;
+      }
+      default:
+        command[field.key] = num(raw, field.type);
     }
-    case 'upgradeEndRequest': {
-      const status = statusName(num(p.status, 'u8'), [
-        'SUCCESS',
-        'INVALID_IMAGE',
-        'REQUIRE_MORE_IMAGE',
-        'ABORT',
-      ] as const);
-      if (!status)
-        return `status ${hexNumber(num(p.status, 'u8'), 2)} is not allowed in an upgradeEndRequest`;
-      return { name, status, ...imageIdOf(p) };
-    }
-    case 'upgradeEndResponse': {
-      const upgradeTime = num(p.upgradeTime, 'u32');
-      return {
-        name,
-        ...imageIdOf(p),
-        currentTime: num(p.currentTime, 'u32'),
-        upgradeTime: upgradeTime === ALL_ONES.u32 ? UPGRADE_TIME_WAIT : upgradeTime,
-      };
-    }
-    case 'queryDeviceSpecificFileRequest':
-      return {
-        name,
-        requestNodeIeeeAddress: fromIeee(p.eui64),
-        ...imageIdOf(p),
-        zigbeeStackVersion: num(p.zigbeeStackVersion, 'u16'),
-      };
   }
+  return spec.check?.(command) ?? (command as unknown as OtaCommand);
 }
 
 /** Decodes an OTA cluster ZCL frame; never throws. */
@@ -412,7 +393,7 @@ export function decodeOtaFrame(bytes: Uint8Array): DecodeFrameResult {
     return { ok: false, status: 'UNSUP_COMMAND', reason: 'manufacturer-specific command' };
   const name = NAME_BY_ID.get(bytes[2] as number);
   const serverToClient = (frameControl & 0x08) !== 0;
-  if (!name || SERVER_TO_CLIENT.has(name) !== serverToClient) {
+  if (!name || COMMANDS[name].serverToClient !== serverToClient) {
     return {
       ok: false,
       status: 'UNSUP_COMMAND',
