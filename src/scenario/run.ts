@@ -100,6 +100,33 @@ function inOrder(events: readonly string[], wanted: readonly string[]): boolean 
   return at === wanted.length;
 }
 
+/**
+ * The events of a trace that concern each device, in order: those of its node (`e1`, `hub/e1`)
+ * and the frames it sent or received.
+ */
+function eventsByDevice(events: readonly TraceEvent[]): Map<string, TraceEvent[]> {
+  const by = new Map<string, TraceEvent[]>();
+  const add = (key: string, e: TraceEvent) => {
+    let list = by.get(key);
+    if (!list) {
+      list = [];
+      by.set(key, list);
+    }
+    if (list[list.length - 1] !== e) list.push(e);
+  };
+  for (const e of events) {
+    if ('node' in e) {
+      add(e.node, e);
+      const slash = e.node.lastIndexOf('/');
+      if (slash >= 0) add(e.node.slice(slash + 1), e);
+    } else {
+      add(e.from, e);
+      add(e.to, e);
+    }
+  }
+  return by;
+}
+
 function outcomes(
   built: BuiltScenario,
   runs: readonly { hub: string; result: FrameRunResult }[],
@@ -108,12 +135,21 @@ function outcomes(
   for (const image of built.images.values())
     if (image.entry) entryOfVersion.set(image.image.header.fileVersion, image.entry.cplEntryId);
   const out: DeviceOutcome[] = [];
+  // Each run's trace split by device once: filtering it per device cost devices × events.
+  const indexed = new Map(
+    runs.map((r) => [
+      r.hub,
+      {
+        result: r.result,
+        devices: new Map(r.result.devices.map((d) => [d.node, d])),
+        events: eventsByDevice(r.result.trace.events),
+      },
+    ]),
+  );
   for (const [name, info] of built.devices) {
-    const run = runs.find((r) => r.hub === info.hub)?.result as FrameRunResult;
-    const result = run.devices.find((d) => d.node === name) as DeviceResult;
-    const trace = run.trace.events.filter((e) =>
-      'node' in e ? e.node === name || e.node.endsWith(`/${name}`) : e.from === name || e.to === name,
-    );
+    const run = indexed.get(info.hub) as NonNullable<ReturnType<typeof indexed.get>>;
+    const result = run.devices.get(name) as DeviceResult;
+    const trace = run.events.get(name) ?? [];
     const failures = [...(built.failures.get(name) ?? [])];
     for (const e of trace) {
       if (e.kind === 'note' && e.what === 'CS06 refused')
