@@ -88,6 +88,13 @@ const IMAGE_ID: readonly FieldSpec[] = [
 ];
 const onSuccess = (fields: readonly FieldSpec[]): FieldSpec[] => fields.map((f) => ({ ...f, when: success }));
 
+/** A response offering an image (Query Next Image, Query Device Specific File): the same fields. */
+const IMAGE_OFFER: CommandSpec = {
+  serverToClient: true,
+  statuses: ['SUCCESS', 'NO_IMAGE_AVAILABLE', 'NOT_AUTHORIZED'],
+  fields: [{ key: 'status', type: 'status' }, ...onSuccess([...IMAGE_ID, { key: 'imageSize', type: 'u32' }])],
+};
+
 /**
  * The OTA Upgrade cluster's commands as data: length, encode and decode all read this table, so
  * adding a field is one edit (ZCL r8 §11.13.3–§11.13.9).
@@ -109,14 +116,7 @@ const COMMANDS: { readonly [N in OtaCommandName]: CommandSpec } = {
     fieldControl: true,
     fields: [...IMAGE_ID, { key: 'hardwareVersion', type: 'u16', controlBit: 0x01 }],
   },
-  queryNextImageResponse: {
-    serverToClient: true,
-    statuses: ['SUCCESS', 'NO_IMAGE_AVAILABLE', 'NOT_AUTHORIZED'],
-    fields: [
-      { key: 'status', type: 'status' },
-      ...onSuccess([...IMAGE_ID, { key: 'imageSize', type: 'u32' }]),
-    ],
-  },
+  queryNextImageResponse: IMAGE_OFFER,
   imageBlockRequest: {
     serverToClient: false,
     fieldControl: true,
@@ -170,14 +170,7 @@ const COMMANDS: { readonly [N in OtaCommandName]: CommandSpec } = {
       { key: 'zigbeeStackVersion', type: 'u16' },
     ],
   },
-  queryDeviceSpecificFileResponse: {
-    serverToClient: true,
-    statuses: ['SUCCESS', 'NO_IMAGE_AVAILABLE', 'NOT_AUTHORIZED'],
-    fields: [
-      { key: 'status', type: 'status' },
-      ...onSuccess([...IMAGE_ID, { key: 'imageSize', type: 'u32' }]),
-    ],
-  },
+  queryDeviceSpecificFileResponse: IMAGE_OFFER,
 };
 
 const WIDTH: { readonly [T in FieldType]: number } = {
