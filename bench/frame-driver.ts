@@ -103,7 +103,7 @@ export function benchFrameDriver(root: string): BenchResult {
     const bytes = run.trace
       .frames()
       .filter((f) => f.fate !== 'lost')
-      .map((f) => f.bytes);
+      .map((f) => f.bytes as Uint8Array);
     const ours = bytes.map((f) => {
       const result = decodeOtaFrame(f);
       if (!result.ok) throw new Error(`bench: a traced frame does not decode: ${result.reason}`);

@@ -6,6 +6,7 @@
 import type { OtaCommand } from '../ota/commands.ts';
 import { encodeOtaFrame } from '../ota/frame-codec.ts';
 import { nextAwake, type WakeSchedule } from '../sim/link.ts';
+import { lostExchanges } from '../sim/lost-exchanges.ts';
 import type { Rng } from '../sim/rng.ts';
 
 /** Encoded ZCL lengths of the frames of a download, by command and data length. */
@@ -115,16 +116,8 @@ export function transferEndUs(x: TransferInput): number {
       remaining -= fit + 1;
     }
   t = nextAwake(wake, t + last);
-  const p = x.lossProbability;
-  if (p > 0) {
-    const q = 1 - (1 - p) * (1 - p);
-    const mean = (blocks * q) / (1 - q);
-    const sd = Math.sqrt(mean / (1 - q));
-    const z = Math.sqrt(-2 * Math.log(1 - x.lossRng.float())) * Math.cos(2 * Math.PI * x.lossRng.float());
-    const retries = Math.max(0, Math.round(mean + sd * z));
-    t = nextAwake(wake, t + retries * x.responseTimeoutUs);
-  }
-  return t;
+  const retries = lostExchanges(blocks, x.lossProbability, x.lossRng);
+  return retries > 0 ? nextAwake(wake, t + retries * x.responseTimeoutUs) : t;
 }
 
 /** The end of the wake window `t` is in (t awake). */

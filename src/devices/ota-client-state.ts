@@ -78,6 +78,11 @@ export type ImageCheck =
 export type ClientEvent =
   | { readonly type: 'start' }
   | { readonly type: 'frame'; readonly command: OtaCommand; readonly transactionSequence: number }
+  /**
+   * A run of Image Block Responses, in order from the outstanding request's offset, as one event:
+   * how the session transport delivers a download it computes as a whole (DESIGN.md §3).
+   */
+  | { readonly type: 'blocks'; readonly fileOffset: number; readonly data: Uint8Array }
   | { readonly type: 'timer'; readonly timer: ClientTimer }
   | { readonly type: 'checked'; readonly result: ImageCheck }
   | { readonly type: 'powerLoss' }

@@ -246,13 +246,25 @@ function onBlockResponse(
   ) {
     return state;
   }
-  effects.push(
-    { type: 'cancelTimer', timer: 'response' },
-    { type: 'store', fileOffset: command.fileOffset, data: command.data },
-  );
+  return received(config, state, command.fileOffset, command.data, effects);
+}
+
+/**
+ * `data` received at `fileOffset`, the end of what the device holds (one block, or a run of them
+ * from the session transport): stored, then the next request, or the whole-image check.
+ */
+function received(
+  config: ClientConfig,
+  state: ClientState,
+  fileOffset: number,
+  data: Uint8Array,
+  effects: ClientEffect[],
+): ClientState {
+  const target = state.target as TargetImage;
+  effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'store', fileOffset, data });
   // Progress resets the abort count: only consecutive aborted attempts make the device give up.
   const next = withState(state, {
-    fileOffset: state.fileOffset + command.data.length,
+    fileOffset: state.fileOffset + data.length,
     attempts: 0,
     aborts: 0,
     outstanding: undefined,
@@ -266,6 +278,26 @@ function onBlockResponse(
     return next;
   }
   return blockRequest(config, next, effects);
+}
+
+/** A run of blocks from the session transport: taken as the responses to the outstanding request and its successors. */
+function onBlocks(
+  config: ClientConfig,
+  state: ClientState,
+  event: Extract<ClientEvent, { type: 'blocks' }>,
+  effects: ClientEffect[],
+): ClientState {
+  const target = state.target;
+  if (
+    state.phase !== 'downloading' ||
+    target === undefined ||
+    state.outstanding?.name !== 'imageBlockRequest' ||
+    event.fileOffset !== state.fileOffset ||
+    event.data.length === 0 ||
+    event.fileOffset + event.data.length > target.imageSize
+  )
+    return state;
+  return received(config, state, event.fileOffset, event.data, effects);
 }
 
 function onChecked(
@@ -478,6 +510,8 @@ export function stepClient(
       return stepResult(effects, onTimer(config, state, event.timer, effects));
     case 'frame':
       return stepResult(effects, onFrame(config, state, event, ctx, effects));
+    case 'blocks':
+      return stepResult(effects, onBlocks(config, state, event, effects));
   }
 }
 

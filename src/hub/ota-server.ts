@@ -116,7 +116,12 @@ export type HubEvent =
       readonly image: ImageId;
       readonly upgradeTime: number | typeof UPGRADE_TIME_WAIT;
     }
-  | { readonly type: 'restart' };
+  | { readonly type: 'restart' }
+  /**
+   * The session transport computed a run of block exchanges as one transfer (DESIGN.md §3): every
+   * request of the run was served as the first was, the last reaching the hub at `lastRequestUs`.
+   */
+  | { readonly type: 'served'; readonly device: string; readonly lastRequestUs: number };
 
 /** What the hub asks its driver to do. */
 export type HubEffect =
@@ -265,6 +270,11 @@ function onQuery(
   return state;
 }
 
+/** Whether a block request `sinceLastUs` after the session's last one is served (else WAIT_FOR_DATA). */
+export function acceptsRequestAfter(config: HubConfig, sinceLastUs: number): boolean {
+  return config.minimumBlockPeriodMs === 0 || sinceLastUs >= config.minimumBlockPeriodMs * MS;
+}
+
 function waitForData(to: string, ctx: HubContext, delayS: number, minimumBlockPeriodMs: number): HubEffect {
   return {
     type: 'send',
@@ -301,11 +311,7 @@ function onBlockOrPage(
     effects.push(waitForData(from, ctx, config.waitForDataDelayS, config.minimumBlockPeriodMs));
     return state;
   }
-  if (
-    session &&
-    config.minimumBlockPeriodMs > 0 &&
-    ctx.nowUs - session.lastRequestUs < config.minimumBlockPeriodMs * MS
-  ) {
+  if (session && !acceptsRequestAfter(config, ctx.nowUs - session.lastRequestUs)) {
     effects.push(waitForData(from, ctx, 0, config.minimumBlockPeriodMs));
     return state;
   }
@@ -433,6 +439,15 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
       );
     case 'imageRemoved':
       return stepResult(effects, withHub(state, { images: state.images.filter((i) => i.key !== event.key) }));
+    case 'served': {
+      const session = lookup(state.sessions, event.device);
+      if (!session || event.lastRequestUs <= session.lastRequestUs) return stepResult(effects, state);
+      const sessions = withEntry(state.sessions, event.device, {
+        ...session,
+        lastRequestUs: event.lastRequestUs,
+      });
+      return stepResult(effects, withHub(state, { sessions }));
+    }
     case 'restart': {
       let next = state;
       for (const device of state.sessions.map(([device]) => device))

@@ -200,6 +200,11 @@ export function payloadLength(command: OtaCommand): number {
   return length;
 }
 
+/** Length of the ZCL frame `command` encodes to (header and payload), without encoding it. */
+export function frameLength(command: OtaCommand): number {
+  return ZCL_HEADER_LENGTH + payloadLength(command);
+}
+
 /** The largest block of data an Image Block Response can carry in one frame. */
 export const MAX_BLOCK_DATA = MAX_ZCL_FRAME_LENGTH - ZCL_HEADER_LENGTH - 14;
 

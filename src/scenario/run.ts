@@ -5,7 +5,7 @@
  */
 import { decodeOtaFrame } from '../ota/frame-codec.ts';
 import { type Outcome, outcomeOf } from '../pathways/behaviour.ts';
-import { runFrameSimulation } from '../sim/frame-driver.ts';
+import { runSimulation, type TransportName } from '../sim/frame-driver.ts';
 import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import { type BuiltScenario, buildScenario } from './build.ts';
@@ -36,6 +36,8 @@ export interface DeviceOutcome {
   readonly events: readonly string[];
   /** Everything that failed for it, with reasons. */
   readonly failures: readonly string[];
+  /** Each image it activated: when (simulated ms) and its file version. */
+  readonly activations: readonly { readonly atMs: number; readonly fileVersion: number }[];
 }
 
 /** A scenario's result. */
@@ -59,7 +61,9 @@ function eventLabel(e: TraceEvent): string | undefined {
     return undefined;
   }
   if (e.kind === 'frame')
-    return e.command === 'imageBlockResponse' && e.fate !== 'lost' && waitForData(e.bytes)
+    return e.command === 'imageBlockResponse' &&
+      e.fate !== 'lost' &&
+      (e.bytes ? waitForData(e.bytes) : e.status === 'WAIT_FOR_DATA')
       ? 'WAIT_FOR_DATA'
       : undefined;
   if (e.what === 'power cut') return 'power:cut';
@@ -177,6 +181,7 @@ function outcomes(
     let bricked = false;
     const functionsLost: string[] = [];
     const events: string[] = [];
+    const activations: { atMs: number; fileVersion: number }[] = [];
     for (const e of trace) {
       const label = eventLabel(e);
       if (label) events.push(label);
@@ -184,6 +189,7 @@ function outcomes(
       const running = /running 0x([0-9a-f]{8})/.exec(e.reason);
       if (!running) continue;
       const activated = Number.parseInt(running[1] as string, 16);
+      activations.push({ atMs: Math.floor(e.timeUs / 1000), fileVersion: activated });
       const target = entryOfVersion.get(activated);
       if (!target) {
         version = activated;
@@ -220,22 +226,27 @@ function outcomes(
       functionsLost,
       events,
       failures,
+      activations,
     });
   }
   return out;
 }
 
-/** Runs a scenario. `files` holds the bytes of every referenced path, as written in it. */
+/**
+ * Runs a scenario over `transport` (frame by default). `files` holds the bytes of every
+ * referenced path, as written in it.
+ */
 export function runScenario(
   s: ScenarioFile,
   files: ReadonlyMap<string, Uint8Array>,
   defaultSeed: number,
+  transport: TransportName = 'frame',
 ): ScenarioResult {
   const seed = s.seed ?? defaultSeed;
   const built = buildScenario(s, files, seed);
   let runs: { hub: string; result: FrameRunResult }[];
   try {
-    runs = built.runs.map(({ hub, input }) => ({ hub, result: runFrameSimulation(input) }));
+    runs = built.runs.map(({ hub, input }) => ({ hub, result: runSimulation(input, transport) }));
   } catch (error) {
     // A simulation that stops half way (a hub reading an image it no longer holds) is a failed run.
     if (!(error instanceof RangeError || error instanceof TypeError)) throw error;

@@ -23,6 +23,7 @@ import type { DeviceResult, DeviceSpec, DistributedImage } from './frame-run.ts'
 import { LinkDirection, type LinkProfile, type WakeSchedule } from './link.ts';
 import type { Rng, RngStreams } from './rng.ts';
 import { LazyTimers } from './timers.ts';
+import type { TransportEvent } from './transport.ts';
 
 /** Network address of the first device; the others follow in order. */
 const FIRST_DEVICE_ADDRESS = 0x1000;
@@ -31,14 +32,7 @@ const DEFAULT_MAX_ABORTS = 5;
 
 /** What the driver's clock delivers. */
 export type SimEvent =
-  | {
-      readonly kind: 'deliver';
-      readonly from: string;
-      readonly to: string;
-      readonly bytes: Uint8Array;
-      readonly sentUs: number;
-      readonly duplicate: boolean;
-    }
+  | { readonly kind: 'transport'; readonly event: TransportEvent }
   | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
   | { readonly kind: 'hub'; readonly event: HubEvent }
   | { readonly kind: 'driver'; readonly action: DriverAction }

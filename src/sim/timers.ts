@@ -36,6 +36,11 @@ export class LazyTimers<T> {
     this.#deadlines.delete(name);
   }
 
+  /** When `name` is due, µs; undefined when it is not armed. */
+  deadline(name: string): number | undefined {
+    return this.#deadlines.get(name);
+  }
+
   /** True when `name` is armed. */
   armed(name: string): boolean {
     return this.#deadlines.has(name);

@@ -20,8 +20,10 @@ export interface FrameEvent {
   /** The OTA command name, or `unknown`. */
   readonly command: string;
   readonly fate: FrameFate;
-  /** The ZCL frame. */
-  readonly bytes: Uint8Array;
+  /** The ZCL frame (absent when the session transport carried the command as a value). */
+  readonly bytes?: Uint8Array;
+  /** The command's status, when the session transport carried it as a value. */
+  readonly status?: string;
 }
 
 /** A node's state changing. */
@@ -73,7 +75,7 @@ export class Trace {
   /** JSON Lines: one event per line, frame bytes as lowercase hex. */
   toJsonLines(): string {
     return this.#events
-      .map((e) => JSON.stringify(e.kind === 'frame' ? { ...e, bytes: toHex(e.bytes) } : e))
+      .map((e) => JSON.stringify(e.kind === 'frame' && e.bytes ? { ...e, bytes: toHex(e.bytes) } : e))
       .map((line) => `${line}\n`)
       .join('');
   }

@@ -150,7 +150,7 @@ describe('the hub as OTA server', () => {
     expect(result.devices.every((d) => d.complete && d.assembledSha256 === IHD_IMAGE.sha256)).toBe(true);
     const waits = result.trace
       .frames()
-      .filter((f) => f.command === 'imageBlockResponse' && f.bytes[3] === 0x97);
+      .filter((f) => f.command === 'imageBlockResponse' && f.bytes?.[3] === 0x97);
     expect(waits.length).toBeGreaterThan(0);
   });
 
@@ -159,13 +159,13 @@ describe('the hub as OTA server', () => {
     expect(result.devices[0]?.assembledSha256).toBe(IHD_IMAGE.sha256);
     const served = result.trace
       .frames()
-      .filter((f) => f.command === 'imageBlockResponse' && f.bytes[3] === 0x00 && f.fate === 'delivered');
+      .filter((f) => f.command === 'imageBlockResponse' && f.bytes?.[3] === 0x00 && f.fate === 'delivered');
     const gaps = served.slice(1).map((f, i) => f.sentUs - (served[i]?.sentUs ?? 0));
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250_000);
     // After the first WAIT_FOR_DATA the device keeps to the period by itself.
     const waits = result.trace
       .frames()
-      .filter((f) => f.command === 'imageBlockResponse' && f.bytes[3] === 0x97);
+      .filter((f) => f.command === 'imageBlockResponse' && f.bytes?.[3] === 0x97);
     expect(waits).toHaveLength(1);
   });
 
@@ -279,7 +279,10 @@ describe('radio constraints', () => {
     const hourOf = (us: number) => Math.floor(us / 3_600_000_000);
     const perHour = new Map<number, number>();
     for (const f of result.trace.frames().filter((f) => f.from === 'hub')) {
-      perHour.set(hourOf(f.sentUs), (perHour.get(hourOf(f.sentUs)) ?? 0) + (12 + 27 + f.bytes.length) * 80);
+      perHour.set(
+        hourOf(f.sentUs),
+        (perHour.get(hourOf(f.sentUs)) ?? 0) + (12 + 27 + (f.bytes?.length ?? 0)) * 80,
+      );
     }
     for (const airtime of perHour.values()) expect(airtime).toBeLessThanOrEqual(2 * 3_600_000);
   });

@@ -1,5 +1,5 @@
 /**
- * `hanota run PATH... [--seed S] [--json] [--junit FILE] [--pcap DIR] [--trace DIR]`: runs every
+ * `hanota run PATH... [--driver frame|session] [--seed S] [--json] [--junit FILE] [--pcap DIR] [--trace DIR]`: runs every
  * scenario file (`*.yaml`, `*.yml`) under the paths, prints a summary and, for each scenario that
  * fails, the unmet expectations with the trace lines that show why. Exit 1 when any fails; exit 2
  * when a file is not a valid scenario (the message names the file and the path inside it).
@@ -9,6 +9,7 @@ import type { Argv } from 'yargs';
 import { HanotaError } from '../../errors/errors.ts';
 import { junitXml } from '../../report/junit.ts';
 import { runScenario, type ScenarioResult } from '../../scenario/run.ts';
+import { TRANSPORTS, type TransportName } from '../../sim/frame-driver.ts';
 import { writePcap } from '../../sim/pcap.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
@@ -40,10 +41,10 @@ function scenarioFiles(ctx: CliContext, path: string): string[] {
   });
 }
 
-function loadAndRun(ctx: CliContext, file: string, seed: number): ScenarioResult {
+function loadAndRun(ctx: CliContext, file: string, seed: number, driver: TransportName): ScenarioResult {
   const { scenario, files } = loadScenarioFile(ctx, file);
   try {
-    return runScenario(scenario, files, seed);
+    return runScenario(scenario, files, seed, driver);
   } catch (error) {
     if (error instanceof HanotaError) throw new CliError(error.code, `${file}: ${error.message}`);
     throw error;
@@ -89,6 +90,13 @@ export function runCommand(ctx: CliContext): CommandBody {
           default: '1',
           describe: 'seed for scenarios that do not set one (printed)',
         })
+        .option('driver', {
+          type: 'string',
+          choices: TRANSPORTS,
+          default: 'frame',
+          describe:
+            'frame: every ZCL frame as bytes over its link; session: commands as values, each download computed as one transfer',
+        })
         .option('junit', { type: 'string', describe: 'write JUnit XML, one test case per scenario' })
         .option('pcap', {
           type: 'string',
@@ -100,6 +108,9 @@ export function runCommand(ctx: CliContext): CommandBody {
         }),
     handler: (argv) => {
       const seed = parseUint(String(argv.seed), 32, 'seed');
+      const driver = argv.driver as TransportName;
+      if (driver === 'session' && typeof argv.pcap === 'string')
+        throw new CliError('USAGE', 'run: --pcap needs --driver frame (the session driver sends no bytes)');
       prepareOutputs(ctx, { files: { junit: argv.junit }, dirs: { pcap: argv.pcap, trace: argv.trace } });
       const files = [...new Set((argv.paths as string[]).flatMap((p) => scenarioFiles(ctx, p)))];
       if (files.length === 0)
@@ -107,7 +118,7 @@ export function runCommand(ctx: CliContext): CommandBody {
           'USAGE',
           `run: no scenario files (*.yaml) under ${(argv.paths as string[]).join(', ')}`,
         );
-      const results = files.map((file) => ({ file, result: loadAndRun(ctx, file, seed) }));
+      const results = files.map((file) => ({ file, result: loadAndRun(ctx, file, seed, driver) }));
       for (const { file, result } of results)
         for (const run of result.runs) {
           const stem = `${basename(file).replace(SCENARIO_FILE, '')}${result.runs.length > 1 ? `-${run.hub}` : ''}`;
@@ -125,6 +136,7 @@ export function runCommand(ctx: CliContext): CommandBody {
       if (argv.json) {
         const doc = {
           seed,
+          driver,
           scenarios: results.length,
           failed: failed.length,
           results: results.map(({ file, result }) => {
@@ -164,7 +176,7 @@ export function runCommand(ctx: CliContext): CommandBody {
         ];
       });
       ctx.io.stdout(
-        `${renderTable(['SCENARIO', 'RESULT', 'DEVICES', 'FRAMES', 'SIMULATED', 'NAME'], rows)}\n${[...details, '', `${results.length} scenario(s), ${failed.length} failed, seed ${seed}`].join('\n')}\n`,
+        `${renderTable(['SCENARIO', 'RESULT', 'DEVICES', 'FRAMES', 'SIMULATED', 'NAME'], rows)}\n${[...details, '', `${results.length} scenario(s), ${failed.length} failed, seed ${seed}, ${driver} driver`].join('\n')}\n`,
       );
     },
   };

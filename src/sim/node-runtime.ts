@@ -1,0 +1,673 @@
+/**
+ * The node runtime (DESIGN.md §3 "One engine, several transports"): runs the hub's OTA server,
+ * the devices' OTA clients and their GBCS activation in virtual time, and carries out their
+ * effects — timers, hub memory blocks, device storage, whole-image checks, activation, the
+ * supplier's reaction to receipt alerts, the trace — the same way whatever the transport. Frames
+ * go through a `Transport`: the frame transport (bytes through the codec over a link per frame,
+ * the reference), the session transport (command values, downloads computed as one transfer)
+ * or the manual one (tests deliver by hand).
+ */
+import { toHex } from '../bytes/hex.ts';
+import { sha256 } from '../crypto/hashes.ts';
+import { type ActivationEvent, stepActivation } from '../devices/gbcs-activation.ts';
+import { checkDownloadedImage } from '../devices/image-check.ts';
+import { stepClient } from '../devices/ota-client.ts';
+import type { ClientEffect, ClientEvent, ImageCheck } from '../devices/ota-client-state.ts';
+import { HUB_ALERT } from '../gbcs/hub-alerts.ts';
+import { HubMemory } from '../hub/memory.ts';
+import {
+  type HubConfig,
+  type HubEffect,
+  type HubEvent,
+  type HubState,
+  initialHubState,
+  type ServedImage,
+  stepHub,
+} from '../hub/ota-server.ts';
+import type { OtaFrame } from '../ota/commands.ts';
+import { parseImage } from '../ota/image.ts';
+import { VirtualClock } from './clock.ts';
+import {
+  createDeviceRuntime,
+  type DeviceRuntime,
+  type DriverAction,
+  deviceResult,
+  type SimEvent,
+  trustAnchorOf,
+} from './device-runtime.ts';
+import type { DistributedImage, DistributionResult, FrameRunInput, FrameRunResult } from './frame-run.ts';
+import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US } from './gbcs-device.ts';
+import { LinkDirection, nextAwake } from './link.ts';
+import { RngStreams } from './rng.ts';
+import { LazyTimers } from './timers.ts';
+import { Trace } from './trace.ts';
+import { HUB_NODE, type RuntimePort, type Transport } from './transport.ts';
+
+/** Seconds from the Unix epoch to the ZigBee epoch (2000-01-01T00:00:00Z). */
+const ZIGBEE_EPOCH_UNIX_S = 946_684_800;
+/** Default wall-clock start of a run: 2026-01-01T00:00:00Z. */
+export const DEFAULT_START_UNIX_S = 1_767_225_600;
+/** Time a device takes to boot after power returns, µs. */
+const REBOOT_US = 5_000_000;
+/** Destination of a hub frame for every device on the HAN. */
+export const BROADCAST = 'broadcast';
+/** Devices without a start time power on at a random moment in this first window, µs. */
+export const START_WINDOW_US = 1_000_000;
+
+/** Builds the transport of a run over the runtime's port. */
+export type TransportFactory = (port: RuntimePort) => Transport;
+
+/** One run: the hub, its devices, their effects, over one transport. */
+export class NodeRuntime implements RuntimePort {
+  readonly #input: FrameRunInput;
+  readonly clock = new VirtualClock<SimEvent>();
+  readonly trace = new Trace();
+  readonly capture: boolean;
+  readonly #transport: Transport;
+  readonly #rng: RngStreams;
+  /** Times of the scheduled changes that interrupt downloads, ascending. */
+  readonly #interruptions: number[];
+  readonly #memory: HubMemory;
+  readonly #devices = new Map<string, DeviceRuntime>();
+  readonly #hubTimers = new LazyTimers<SimEvent>(this.clock);
+  readonly #startUnixS: number;
+  #hub: HubState;
+  /** The hub's ZCL transaction sequence number for unsolicited frames. */
+  #hubTsn = 0;
+  #framesSent = 0;
+  readonly #distributions: DistributionResult[] = [];
+  #peakBlocks = 0;
+  /** The images still to come of each device's upgrade chain. */
+  readonly #chains = new Map<
+    string,
+    { readonly awaiting: number; readonly rest: readonly DistributedImage[] }
+  >();
+
+  constructor(input: FrameRunInput, transport: TransportFactory) {
+    this.#input = input;
+    this.capture = input.capture ?? false;
+    this.#interruptions = [
+      ...(input.powerCycles ?? []).map((p) => p.atUs),
+      ...(input.linkChanges ?? []).map((l) => l.atUs),
+      ...(input.hubRestartsUs ?? []),
+      ...(input.hubEvents ?? []).map((e) => e.atUs),
+      ...(input.evictions ?? []).map((e) => e.atUs),
+    ].sort((a, b) => a - b);
+    this.#rng = new RngStreams(input.seed);
+    this.#memory = new HubMemory(input.memory);
+    this.#startUnixS = input.startUnixS ?? DEFAULT_START_UNIX_S;
+    input.devices.forEach((spec, index) => {
+      if (spec.node === HUB_NODE || this.#devices.has(spec.node))
+        throw new RangeError(`devices[${index}].node: '${spec.node}' is not unique`);
+      const runtime = createDeviceRuntime(spec, index, this.#rng, this.clock);
+      this.#devices.set(spec.node, runtime);
+    });
+    this.#hub = initialHubState(
+      input.devices.map((d) => ({
+        node: d.node,
+        hardwareVersionOptional: d.profile.hardwareVersionOptional,
+        upgradePolicy: d.upgradePolicy ?? (d.profile.gbcsActivation ? 'wait' : 'now'),
+      })),
+    );
+    this.#transport = transport(this);
+  }
+
+  /** Runs the hub and devices until nothing is left to do or `maxTimeUs` passes. */
+
+  run(): FrameRunResult {
+    for (const image of this.#input.images) this.#distribute(image);
+    // Chains that start with the images: their first hop is stored now, the next awaits its activation.
+    for (const chain of this.#input.upgradeChains ?? []) {
+      const [first, ...rest] = chain.images;
+      if (chain.atUs !== undefined || !first) continue;
+      const node = this.#known(chain.node, 'upgradeChains');
+      if (this.#distribute(first).ok)
+        this.#chains.set(node, {
+          awaiting: parseImage(first.file, first.parse ?? {}).header.fileVersion,
+          rest,
+        });
+    }
+    for (const { atUs, image, notify } of this.#input.laterImages ?? [])
+      this.clock.schedule(atUs, {
+        kind: 'driver',
+        action: { type: 'distribute', image, notify: notify.map((n) => this.#known(n, 'laterImages')) },
+      });
+    for (const chain of this.#input.upgradeChains ?? []) {
+      const first = chain.images[0];
+      if (!first || chain.atUs === undefined) continue;
+      const node = this.#known(chain.node, 'upgradeChains');
+      this.clock.schedule(chain.atUs, {
+        kind: 'driver',
+        action: { type: 'distribute', image: first, notify: [node], chain: chain.images.slice(1) },
+      });
+    }
+    for (const { atUs, file } of this.#input.evictions ?? [])
+      this.clock.schedule(atUs, { kind: 'driver', action: { type: 'evict', file } });
+    for (const { atUs, node, offUs } of this.#input.powerCycles ?? [])
+      this.clock.schedule(atUs, {
+        kind: 'driver',
+        action: { type: 'powerCycle', node: this.#known(node, 'powerCycles'), offUs },
+      });
+    for (const { atUs, node, link } of this.#input.linkChanges ?? [])
+      this.clock.schedule(atUs, {
+        kind: 'driver',
+        action: { type: 'link', node: this.#known(node, 'linkChanges'), link },
+      });
+    for (const restart of this.#input.hubRestartsUs ?? [])
+      this.clock.schedule(restart, { kind: 'hub', event: { type: 'restart' } });
+    for (const { atUs, event } of this.#input.hubEvents ?? [])
+      this.clock.schedule(atUs, { kind: 'hub', event });
+    for (const { atUs, node, bytes } of this.#input.gbcsCommands ?? [])
+      this.clock.schedule(atUs, {
+        kind: 'gbcs',
+        node: this.#known(node, 'gbcsCommands'),
+        event: { type: 'command', bytes },
+      });
+    for (const { atUs, node, anchor } of this.#input.supplierChanges ?? [])
+      this.clock.schedule(atUs, {
+        kind: 'gbcs',
+        node: this.#known(node, 'supplierChanges'),
+        event: { type: 'changeSupplier', anchor },
+      });
+    for (const device of this.#devices.values()) {
+      const at =
+        device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, START_WINDOW_US - 1);
+      this.clock.schedule(at, {
+        kind: 'client',
+        node: device.spec.node,
+        event: { type: 'powerOn', runningVersion: device.storage.runningVersion },
+      });
+    }
+    let endUs = 0;
+    for (let next = this.clock.next(); next; next = this.clock.next()) {
+      if (next.time > this.#input.maxTimeUs) break;
+      endUs = next.time;
+      this.#handle(next.payload);
+    }
+    return {
+      seed: this.#input.seed,
+      distributions: this.#distributions,
+      hubMemoryPeakBlocks: this.#peakBlocks,
+      devices: [...this.#devices.values()].map((d) => deviceResult(d)),
+      framesSent: this.#framesSent,
+      endUs,
+      trace: this.trace,
+      captured: this.#transport.captured?.() ?? [],
+      startUnixS: this.#startUnixS,
+    };
+  }
+
+  #utcNow(): number {
+    return this.#startUnixS - ZIGBEE_EPOCH_UNIX_S + Math.floor(this.clock.now / 1_000_000);
+  }
+
+  #distribute({ file, parse }: DistributedImage): DistributionResult {
+    const result = this.#store(file, parse);
+    this.#distributions.push(result);
+    this.#peakBlocks = Math.max(this.#peakBlocks, this.#memory.geometry.blockCount - this.#memory.freeBlocks);
+    return result;
+  }
+
+  #store(file: Uint8Array, parse: DistributedImage['parse']): DistributionResult {
+    const image = parseImage(file, parse ?? {});
+    const stored = this.#memory.store(file);
+    if (!stored.ok) {
+      this.trace.record({
+        kind: 'note',
+        timeUs: this.clock.now,
+        node: HUB_NODE,
+        what: 'distribution refused',
+        detail: {
+          alert: 'CCS08 FirmwareImageDiscarded',
+          alertCode: HUB_ALERT.transferFailure,
+          responseCode: 'imageDiscarded',
+          reason: stored.reason,
+          detail: stored.detail,
+        },
+      });
+      return {
+        ok: false,
+        alert: 'CCS08 FirmwareImageDiscarded',
+        reason: stored.reason,
+        detail: stored.detail,
+      };
+    }
+    const h = image.header;
+    const served: ServedImage = {
+      key: stored.key,
+      manufacturerCode: h.manufacturerCode,
+      imageType: h.imageType,
+      fileVersion: h.fileVersion,
+      size: file.length,
+      ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
+      ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
+    };
+    this.trace.record({
+      kind: 'note',
+      timeUs: this.clock.now,
+      node: HUB_NODE,
+      what: 'image stored',
+      detail: { key: stored.key, blocks: stored.blocks.length, shared: stored.shared },
+    });
+    this.stepHub({ type: 'imageStored', image: served });
+    return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
+  }
+
+  #hubCtx() {
+    return { nowUs: this.clock.now, utcNow: this.#utcNow() };
+  }
+
+  #handle(event: SimEvent): void {
+    if (event.kind === 'driver') {
+      this.#act(event.action);
+      return;
+    }
+    if (event.kind === 'hub') {
+      if (
+        event.event.type === 'timer' &&
+        !this.#hubTimers.due(`${event.event.timer}:${event.event.device}`, event)
+      )
+        return;
+      if (event.event.type === 'timer' && event.event.timer === 'session')
+        this.#transport.beforeHubTimer(event.event.device);
+      this.stepHub(event.event);
+      return;
+    }
+    if (event.kind === 'gbcs') {
+      const device = this.#devices.get(event.node) as DeviceRuntime;
+      // A device without power hears nothing: the command is lost, its counter unused.
+      if (event.event.type === 'command' && device.state.phase === 'off') {
+        this.#note(event.node, 'GBCS command lost', { reason: 'the device is off' });
+        return;
+      }
+      if (this.#deferUntilAwake(device, event)) return;
+      this.#stepActivation(device, event.event);
+      return;
+    }
+    if (event.kind === 'client') {
+      const device = this.#devices.get(event.node) as DeviceRuntime;
+      if (event.event.type === 'timer' && !device.timers.due(event.event.timer, event)) return;
+      // Responses keep coming while the transport carries a computed run: the run's end re-arms it.
+      if (
+        event.event.type === 'timer' &&
+        event.event.timer === 'response' &&
+        this.#transport.carriesRun?.(device.spec.node)
+      )
+        return;
+      // A sleepy device acts only while awake: whatever would make it act (a timer, power
+      // returning, a check finishing) waits for its next wake. Power loss does not wait.
+      const awakeAt = nextAwake(device.wake, this.clock.now);
+      if (awakeAt > this.clock.now && event.event.type !== 'powerLoss') {
+        if (event.event.type === 'timer')
+          device.timers.set(event.event.timer, awakeAt - this.clock.now, event);
+        else this.clock.schedule(awakeAt, event);
+        return;
+      }
+      this.#stepClient(device, event.event);
+      return;
+    }
+    this.#transport.handle(event.event);
+  }
+
+  #known(node: string, field: string): string {
+    if (!this.#devices.has(node)) throw new RangeError(`${field}: no device '${node}' in this run`);
+    return node;
+  }
+
+  /** A sleepy device hears a GBCS command only while awake: until then it waits at the hub. */
+  #deferUntilAwake(device: DeviceRuntime, event: SimEvent): boolean {
+    const awakeAt = nextAwake(device.wake, this.clock.now);
+    if (awakeAt <= this.clock.now) return false;
+    this.clock.schedule(awakeAt, event);
+    return true;
+  }
+
+  #stepActivation(device: DeviceRuntime, event: ActivationEvent): void {
+    const gbcs = device.spec.gbcs;
+    const node = device.spec.node;
+    if (!gbcs || !device.activation) {
+      this.#note(node, 'GBCS command ignored', { reason: 'the device has no GBCS keys in this run' });
+      return;
+    }
+    const nowUnixS = this.#startUnixS + Math.floor(this.clock.now / 1_000_000);
+    const ctx = activationContext(nowUnixS, device.state, device.storage);
+    const step = stepActivation(gbcs.identity, device.activation, event, ctx);
+    device.activation = step.state;
+    for (const effect of step.effects) {
+      const note = activationNote(effect);
+      if (note) this.#note(node, note.what, note.detail);
+      if (effect.type === 'activate')
+        this.#stepClient(device, { type: 'activateHeld', reason: 'CS06 Activate Firmware' });
+      // `unschedule` needs nothing here: a `due` event that finds no pending activation, or one
+      // dated later, does nothing (stepActivation checks both).
+      if (effect.type === 'schedule')
+        this.clock.schedule(Math.max(this.clock.now, (effect.atUnixS - this.#startUnixS) * 1_000_000), {
+          kind: 'gbcs',
+          node,
+          event: { type: 'due' },
+        });
+    }
+  }
+
+  #note(node: string, what: string, detail: Record<string, string | number | boolean>): void {
+    this.trace.record({ kind: 'note', timeUs: this.clock.now, node, what, detail });
+  }
+
+  /** A frame reaching `to` now: the hub, or a device whose radio is on. */
+  receive(from: string, to: string, frame: OtaFrame): void {
+    if (to === HUB_NODE) {
+      const device = this.#devices.get(from) as DeviceRuntime;
+      device.lastRequestTsn = frame.transactionSequence;
+      this.stepHub({ type: 'frame', from, command: frame.command });
+      return;
+    }
+    const device = this.#devices.get(to) as DeviceRuntime;
+    if (device.state.phase === 'off') return; // a powered-off radio hears nothing
+    device.framesReceived++;
+    this.#stepClient(device, {
+      type: 'frame',
+      command: frame.command,
+      transactionSequence: frame.transactionSequence,
+    });
+  }
+
+  /** Hands the hub an event now and carries out its effects. */
+  stepHub(event: HubEvent): void {
+    this.#applyHub(stepHub(this.#input.hub, this.#hub, event, this.#hubCtx()));
+  }
+
+  /** The hub's OTA server settings. */
+  get hubConfig(): HubConfig {
+    return this.#input.hub;
+  }
+
+  /** A run of block responses reaching a device now, as one event. */
+  deliverBlocks(node: string, fileOffset: number, data: Uint8Array): void {
+    const device = this.device(node);
+    if (device.state.phase === 'off') return;
+    this.#stepClient(device, { type: 'blocks', fileOffset, data });
+  }
+
+  /** A device of this run. */
+  device(node: string): DeviceRuntime {
+    const device = this.#devices.get(node);
+    if (!device) throw new RangeError(`node: no device '${node}' in this run`);
+    return device;
+  }
+
+  /** Bytes of an image in hub memory. */
+  readBlock(image: ServedImage, fileOffset: number, length: number): Uint8Array {
+    return this.#memory.read(image.key, fileOffset, length);
+  }
+
+  /** The first scheduled change at or after now that can interrupt a download, µs. */
+  nextInterruptionUs(): number {
+    const times = this.#interruptions;
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((times[mid] as number) < this.clock.now) lo = mid + 1;
+      else hi = mid;
+    }
+    return times[lo] ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** When the hub's idle timer of `device`'s download is due, µs. */
+  hubSessionDeadlineUs(device: string): number {
+    return this.#hubTimers.deadline(`session:${device}`) ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Counts a frame put on the air. */
+  countFrame(device: DeviceRuntime, toHub: boolean): void {
+    this.#framesSent++;
+    if (toHub) device.framesSent++;
+  }
+
+  /** Sends a client's or the hub's frame through the transport. */
+  #send(from: string, to: string, frame: OtaFrame): void {
+    this.#transport.send(from, to, frame);
+  }
+
+  #stepClient(device: DeviceRuntime, event: ClientEvent): void {
+    const ctx = {
+      nowUs: this.clock.now,
+      utcNow: this.#utcNow(),
+      rng: device.rng.client,
+    };
+    const step = stepClient(device.config, device.state, event, ctx);
+    device.state = step.state;
+    for (const effect of step.effects) this.#clientEffect(device, effect);
+  }
+
+  #clientEffect(device: DeviceRuntime, effect: ClientEffect): void {
+    const node = device.spec.node;
+    switch (effect.type) {
+      case 'send':
+        this.#send(node, HUB_NODE, {
+          transactionSequence: effect.transactionSequence,
+          command: effect.command,
+        });
+        return;
+      case 'setTimer':
+        device.timers.set(effect.timer, effect.delayUs, {
+          kind: 'client',
+          node,
+          event: { type: 'timer', timer: effect.timer },
+        });
+        return;
+      case 'cancelTimer':
+        device.timers.cancel(effect.timer);
+        return;
+      case 'beginImage':
+        device.storage.begin(effect.target);
+        this.#maybeLosePower(device);
+        return;
+      case 'store':
+        device.storage.write(effect.fileOffset, effect.data);
+        this.#maybeLosePower(device);
+        return;
+      case 'discardImage':
+        device.storage.discard();
+        return;
+      case 'checkImage': {
+        const saved = device.storage.saved();
+        if (!saved) return;
+        const result = checkDownloadedImage(device.storage.bytes(), {
+          target: saved.target,
+          ...(device.spec.hardwareVersion !== undefined && { hardwareVersion: device.spec.hardwareVersion }),
+          // A GBCS device checks images with the key of the supplier it obeys now.
+          ...(trustAnchorOf(device) && { trustAnchor: trustAnchorOf(device) }),
+          ...(device.spec.imageFormat && { parse: device.spec.imageFormat }),
+        });
+        this.clock.after(0, { kind: 'client', node, event: { type: 'checked', result } });
+        if (device.spec.gbcs) this.#receiptAlert(device, result);
+        return;
+      }
+      case 'activate':
+        device.storage.activate(effect.fileVersion);
+        this.#continueChain(node, effect.fileVersion);
+        // PPMID and IHD: the hub managed the activation and reports it (alert 0x8F8B).
+        if (!device.spec.profile.gbcsActivation)
+          this.#note(node, 'alert 0x8F8B firmware activated', {
+            alertCode: HUB_ALERT.firmwareVersionAlert,
+            firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+          });
+        return;
+      case 'transition':
+        this.trace.record({
+          kind: 'state',
+          timeUs: this.clock.now,
+          node,
+          from: effect.from,
+          to: effect.to,
+          reason: effect.reason,
+        });
+        return;
+    }
+  }
+
+  /** The GBCS device's receipt alert; on success the supplier's commands follow a round trip later. */
+  #receiptAlert(device: DeviceRuntime, result: ImageCheck): void {
+    const alert = receiptAlert(result, device.storage.bytes());
+    this.#note(device.spec.node, alert.what, alert.detail);
+    if (result.status !== 'SUCCESS') return;
+    const gbcs = device.spec.gbcs;
+    const hash = alert.detail.manufacturerImageSha256;
+    const forImage = typeof hash === 'string' ? gbcs?.commandsForImage?.get(hash) : undefined;
+    (forImage ?? gbcs?.commandsAfterReceipt ?? []).forEach((bytes, i) => {
+      this.clock.after(SUPPLIER_REACTION_US * (i + 1), {
+        kind: 'gbcs',
+        node: device.spec.node,
+        event: { type: 'command', bytes },
+      });
+    });
+  }
+
+  #act(action: DriverAction): void {
+    if (action.type === 'distribute') {
+      const result = this.#distribute(action.image);
+      if (!result.ok) {
+        // Said to each device the distribution was for, so their outcomes can name it.
+        for (const to of action.notify)
+          this.#note(to, 'distribution refused', { reason: result.reason, detail: result.detail });
+        return;
+      }
+      const id = parseImage(action.image.file, action.image.parse ?? {}).header;
+      // A hop of an upgrade chain: the next is handed over once the device runs this one.
+      if (action.chain && action.notify[0] !== undefined)
+        this.#chains.set(action.notify[0], { awaiting: id.fileVersion, rest: action.chain });
+      for (const to of action.notify)
+        this.#applyHub(
+          stepHub(
+            this.#input.hub,
+            this.#hub,
+            {
+              type: 'notify',
+              to,
+              queryJitter: 100,
+              image: {
+                manufacturerCode: id.manufacturerCode,
+                imageType: id.imageType,
+                fileVersion: id.fileVersion,
+              },
+            },
+            this.#hubCtx(),
+          ),
+        );
+      return;
+    }
+    if (action.type === 'evict') {
+      const key = toHex(sha256(action.file));
+      this.#memory.release(key);
+      this.#note(HUB_NODE, 'distribution ended', {
+        key,
+        pinnedBy: this.#memory.pinsOf(key).join(' ') || 'none',
+      });
+      return;
+    }
+    const device = this.#devices.get(action.node) as DeviceRuntime;
+    if (action.type === 'powerCycle') {
+      this.#note(action.node, 'power cut', { offMs: Math.round(action.offUs / 1000) });
+      this.#powerCycle(device, action.offUs);
+      return;
+    }
+    device.up = new LinkDirection(action.link);
+    device.down = new LinkDirection(action.link);
+    this.#note(action.node, 'link changed', { lossProbability: action.link.lossProbability });
+  }
+
+  /** The next image of a device's upgrade chain, once it runs the hop the chain waits for. */
+  #continueChain(node: string, fileVersion: number): void {
+    const chain = this.#chains.get(node);
+    if (!chain || chain.awaiting !== fileVersion) return;
+    this.#chains.delete(node);
+    const [next, ...rest] = chain.rest;
+    if (next)
+      this.clock.after(0, {
+        kind: 'driver',
+        action: { type: 'distribute', image: next, notify: [node], chain: rest },
+      });
+  }
+
+  #maybeLosePower(device: DeviceRuntime): void {
+    const next = device.pendingPowerLoss[0];
+    if (next === undefined || device.storage.length < next) return;
+    device.pendingPowerLoss.shift();
+    this.#powerCycle(device, REBOOT_US);
+  }
+
+  /** Power fails now and returns `offUs` later, with what storage kept. */
+  #powerCycle(device: DeviceRuntime, offUs: number): void {
+    const node = device.spec.node;
+    this.clock.after(0, { kind: 'client', node, event: { type: 'powerLoss' } });
+    this.clock.after(offUs, {
+      kind: 'client',
+      node,
+      event: {
+        type: 'powerOn',
+        runningVersion: device.storage.runningVersion,
+        ...(device.storage.saved() && { saved: device.storage.saved() }),
+      },
+    });
+  }
+
+  #applyHub(step: { state: HubState; effects: readonly HubEffect[] }): void {
+    this.#hub = step.state;
+    for (const effect of step.effects) this.#hubEffect(effect);
+  }
+
+  #hubEffect(effect: HubEffect): void {
+    switch (effect.type) {
+      case 'send': {
+        if (effect.to === BROADCAST) {
+          for (const node of this.#devices.keys()) this.#hubEffect({ ...effect, to: node });
+          return;
+        }
+        const device = this.#devices.get(effect.to);
+        if (!device) throw new RangeError(`hub sent ${effect.command.name} to unknown node '${effect.to}'`);
+        // Responses echo the request's sequence number; unsolicited frames take the hub's own.
+        if (effect.unsolicited) this.#hubTsn = (this.#hubTsn + 1) & 0xff;
+        const tsn = effect.unsolicited ? this.#hubTsn : device.lastRequestTsn;
+        this.#send(HUB_NODE, effect.to, { transactionSequence: tsn, command: effect.command });
+        return;
+      }
+      case 'sendBlock': {
+        const device = this.#devices.get(effect.to) as DeviceRuntime;
+        this.#transport.sendBlock(
+          effect.to,
+          effect.image,
+          effect.fileOffset,
+          effect.length,
+          device.lastRequestTsn,
+        );
+        return;
+      }
+      case 'pin':
+        this.#memory.pin(effect.key, effect.device);
+        return;
+      case 'unpin':
+        this.#memory.unpin(effect.key, effect.device);
+        return;
+      case 'setTimer':
+        this.#hubTimers.set(`${effect.timer}:${effect.device}`, effect.delayUs, {
+          kind: 'hub',
+          event: { type: 'timer', timer: effect.timer, device: effect.device },
+        });
+        return;
+      case 'cancelTimer':
+        this.#hubTimers.cancel(`${effect.timer}:${effect.device}`);
+        return;
+      case 'transition':
+        this.trace.record({
+          kind: 'state',
+          timeUs: this.clock.now,
+          node: `${HUB_NODE}/${effect.device}`,
+          from: effect.from,
+          to: effect.to,
+          reason: effect.reason,
+        });
+        return;
+    }
+  }
+}

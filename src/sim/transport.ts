@@ -1,0 +1,80 @@
+/**
+ * The port between the node runtime and a transport (DESIGN.md §3 "One engine, several
+ * transports"). The runtime runs the state machines and carries out their effects; a transport
+ * carries the frames they send — as bytes over a simulated link (frame), as command values with
+ * the block-by-block download computed as one transfer (session), or held for a test to deliver,
+ * drop, duplicate and reorder by hand (manual).
+ */
+import type { HubConfig, HubEvent, ServedImage } from '../hub/ota-server.ts';
+import type { OtaFrame } from '../ota/commands.ts';
+import type { VirtualClock } from './clock.ts';
+import type { DeviceRuntime, SimEvent } from './device-runtime.ts';
+import type { CapturedFrame } from './pcap.ts';
+import type { Trace } from './trace.ts';
+
+/** The hub's node name. */
+export const HUB_NODE = 'hub';
+
+/** What a transport schedules on the clock for itself. */
+export type TransportEvent =
+  /** Bytes arriving (frame transport). */
+  | {
+      readonly type: 'bytes';
+      readonly from: string;
+      readonly to: string;
+      readonly bytes: Uint8Array;
+      readonly sentUs: number;
+      readonly duplicate: boolean;
+    }
+  /** A command arriving as a value (session transport). */
+  | {
+      readonly type: 'command';
+      readonly from: string;
+      readonly to: string;
+      readonly frame: OtaFrame;
+      readonly sentUs: number;
+      readonly duplicate: boolean;
+    }
+  /** The end of a computed run of block exchanges (session transport). */
+  | { readonly type: 'transfer'; readonly node: string; readonly run: number };
+
+/** What the runtime offers a transport. */
+export interface RuntimePort {
+  readonly clock: VirtualClock<SimEvent>;
+  readonly trace: Trace;
+  /** Keep every transmission for a pcap. */
+  readonly capture: boolean;
+  device(node: string): DeviceRuntime;
+  /** A frame reaching `to` (the hub or a device) now. */
+  receive(from: string, to: string, frame: OtaFrame): void;
+  /** The hub's OTA server settings. */
+  readonly hubConfig: HubConfig;
+  /** A run of block responses reaching a device now, as one event. */
+  deliverBlocks(node: string, fileOffset: number, data: Uint8Array): void;
+  /** Hands the hub an event now. */
+  stepHub(event: HubEvent): void;
+  /** Bytes of an image in hub memory. */
+  readBlock(image: ServedImage, fileOffset: number, length: number): Uint8Array;
+  /** When the next scheduled change to the run (power, links, hub restarts, evictions) is due, µs. */
+  nextInterruptionUs(): number;
+  /** When the hub's idle timer of `device`'s download is due, µs (Infinity: not armed). */
+  hubSessionDeadlineUs(device: string): number;
+  /** Counts a frame put on the air (`device` sent it when `toHub`). */
+  countFrame(device: DeviceRuntime, toHub: boolean): void;
+}
+
+/** How frames get from one node to another. */
+export interface Transport {
+  /** Sends a frame from `from` to `to` now. */
+  send(from: string, to: string, frame: OtaFrame): void;
+  /** The hub serves `length` bytes of `image` at `fileOffset` to `to`, answering its request `tsn`. */
+  sendBlock(to: string, image: ServedImage, fileOffset: number, length: number, tsn: number): void;
+  /** One of this transport's own events, due now. */
+  handle(event: TransportEvent): void;
+  /** Whether a computed run of block exchanges is in flight for `node`: its response timer then waits for the run. */
+  carriesRun?(node: string): boolean;
+  /** What went on the air, for transports that capture. */
+  captured?(): readonly CapturedFrame[];
+  /** Called before the hub judges `device`'s idle timer: bring the hub's view of the download up to now. */
+  beforeHubTimer(device: string): void;
+}
