@@ -119,3 +119,23 @@ it('keeps the testing kit out of production code: only the CLI (hanota fuzz) and
     .map((f) => f.path);
   expect(wrong).toEqual([]);
 });
+
+it('runs every driver of the state machines through the one node runtime: scenarios, the testing kit and the herdsman interop test', () => {
+  // Only the runtime calls the step functions; everything that runs a HAN goes through it.
+  const steps = /\b(stepHub|stepClient|stepActivation)\(/;
+  const callers = files.filter((f) => steps.test(f.text)).map((f) => f.path);
+  expect(callers.sort()).toEqual(
+    [
+      'src/devices/gbcs-activation.ts',
+      'src/devices/ota-client.ts',
+      'src/hub/ota-server.ts',
+      'src/sim/node-runtime.ts',
+    ].sort(),
+  );
+  const text = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+  expect(text('src/testing/han-harness.ts')).toMatch(/from '\.\.\/sim\/node-runtime\.ts'/);
+  const interop = text('test/sim/herdsman-interop.test.ts');
+  expect(interop).toMatch(/from '\.\.\/\.\.\/src\/testing\/han-harness\.ts'/);
+  expect(interop).not.toMatch(steps);
+  expect(text('test/sim/model.test.ts')).toMatch(/from '\.\.\/\.\.\/src\/testing\/han-harness\.ts'/);
+});

@@ -52,6 +52,31 @@ export class VirtualClock<T> {
     this.#live.delete(id);
   }
 
+  /** The earliest event still scheduled, left in place (cancelled ones on top are dropped). */
+  peek(): { time: number; payload: T } | undefined {
+    while (this.#heap.length > 0) {
+      const top = this.#heap[0] as Entry<T>;
+      if (this.#live.has(top.seq)) return { time: top.time, payload: top.payload };
+      this.#pop();
+    }
+    return undefined;
+  }
+
+  /** Whether any event still scheduled satisfies `test` (a scan: for tests and checks, not hot paths). */
+  some(test: (payload: T) => boolean): boolean {
+    return this.#heap.some((e) => this.#live.has(e.seq) && test(e.payload));
+  }
+
+  /** When the earliest event still scheduled is due; undefined when none is. */
+  peekTime(): number | undefined {
+    while (this.#heap.length > 0) {
+      const top = this.#heap[0] as Entry<T>;
+      if (this.#live.has(top.seq)) return top.time;
+      this.#pop();
+    }
+    return undefined;
+  }
+
   /** Removes the earliest event, advances the clock to its time and returns it. */
   next(): { time: number; payload: T } | undefined {
     while (this.#heap.length > 0) {

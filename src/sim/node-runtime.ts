@@ -75,6 +75,8 @@ export class NodeRuntime implements RuntimePort {
   /** The hub's ZCL transaction sequence number for unsolicited frames. */
   #hubTsn = 0;
   #framesSent = 0;
+  /** Time of the last event handled, µs. */
+  #endUs = 0;
   readonly #distributions: DistributionResult[] = [];
   #peakBlocks = 0;
   /** The images still to come of each device's upgrade chain. */
@@ -115,6 +117,13 @@ export class NodeRuntime implements RuntimePort {
   /** Runs the hub and devices until nothing is left to do or `maxTimeUs` passes. */
 
   run(): FrameRunResult {
+    this.start();
+    while (this.step());
+    return this.result();
+  }
+
+  /** Distributes the first images and schedules the run's events; the run then goes by `step`. */
+  start(): void {
     for (const image of this.#input.images) this.#distribute(image);
     // Chains that start with the images: their first hop is stored now, the next awaits its activation.
     for (const chain of this.#input.upgradeChains ?? []) {
@@ -178,19 +187,37 @@ export class NodeRuntime implements RuntimePort {
         event: { type: 'powerOn', runningVersion: device.storage.runningVersion },
       });
     }
-    let endUs = 0;
-    for (let next = this.clock.next(); next; next = this.clock.next()) {
-      if (next.time > this.#input.maxTimeUs) break;
-      endUs = next.time;
-      this.#handle(next.payload);
-    }
+  }
+
+  /** Handles the next event of the clock; false when none is left before `maxTimeUs`. */
+  step(): boolean {
+    const at = this.clock.peekTime();
+    if (at === undefined || at > this.#input.maxTimeUs) return false;
+    const next = this.clock.next() as { time: number; payload: SimEvent };
+    this.#endUs = next.time;
+    this.#handle(next.payload);
+    return true;
+  }
+
+  /** The next event of the clock, without handling it. */
+  peek(): { time: number; payload: SimEvent } | undefined {
+    return this.clock.peek();
+  }
+
+  /** Handles every event due now (zero-delay effects such as a finished image check). */
+  runDue(): void {
+    while (this.clock.peekTime() === this.clock.now) this.step();
+  }
+
+  /** Device outcomes, distributions and the trace so far. */
+  result(): FrameRunResult {
     return {
       seed: this.#input.seed,
       distributions: this.#distributions,
       hubMemoryPeakBlocks: this.#peakBlocks,
       devices: [...this.#devices.values()].map((d) => deviceResult(d)),
       framesSent: this.#framesSent,
-      endUs,
+      endUs: this.#endUs,
       trace: this.trace,
       captured: this.#transport.captured?.() ?? [],
       startUnixS: this.#startUnixS,
@@ -249,7 +276,7 @@ export class NodeRuntime implements RuntimePort {
       what: 'image stored',
       detail: { key: stored.key, blocks: stored.blocks.length, shared: stored.shared },
     });
-    this.stepHub({ type: 'imageStored', image: served });
+    this.hubEvent({ type: 'imageStored', image: served });
     return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
   }
 
@@ -270,7 +297,7 @@ export class NodeRuntime implements RuntimePort {
         return;
       if (event.event.type === 'timer' && event.event.timer === 'session')
         this.#transport.beforeHubTimer(event.event.device);
-      this.stepHub(event.event);
+      this.hubEvent(event.event);
       return;
     }
     if (event.kind === 'gbcs') {
@@ -353,12 +380,39 @@ export class NodeRuntime implements RuntimePort {
     this.trace.record({ kind: 'note', timeUs: this.clock.now, node, what, detail });
   }
 
+  /** A device loses power now and gets it back `offUs` later, with what its storage kept. */
+  powerCycle(node: string, offUs: number): void {
+    this.#powerCycle(this.device(node), offUs);
+  }
+
+  /** Every device of the run, in the order given. */
+  get devices(): readonly DeviceRuntime[] {
+    return [...this.#devices.values()];
+  }
+
+  /** The hub's idle and page timers of `device` that are armed. */
+  hubTimersOf(device: string): number {
+    return (
+      (this.#hubTimers.armed(`session:${device}`) ? 1 : 0) + (this.#hubTimers.armed(`page:${device}`) ? 1 : 0)
+    );
+  }
+
+  /** Whether image `key` is pinned in hub memory, and by whom. */
+  pinsOf(key: string): readonly string[] {
+    return this.#memory.pinsOf(key);
+  }
+
+  /** The keys of the images in hub memory. */
+  get storedImages(): readonly string[] {
+    return this.#memory.images;
+  }
+
   /** A frame reaching `to` now: the hub, or a device whose radio is on. */
   receive(from: string, to: string, frame: OtaFrame): void {
     if (to === HUB_NODE) {
       const device = this.#devices.get(from) as DeviceRuntime;
       device.lastRequestTsn = frame.transactionSequence;
-      this.stepHub({ type: 'frame', from, command: frame.command });
+      this.hubEvent({ type: 'frame', from, command: frame.command });
       return;
     }
     const device = this.#devices.get(to) as DeviceRuntime;
@@ -372,7 +426,7 @@ export class NodeRuntime implements RuntimePort {
   }
 
   /** Hands the hub an event now and carries out its effects. */
-  stepHub(event: HubEvent): void {
+  hubEvent(event: HubEvent): void {
     this.#applyHub(stepHub(this.#input.hub, this.#hub, event, this.#hubCtx()));
   }
 
@@ -538,23 +592,16 @@ export class NodeRuntime implements RuntimePort {
       if (action.chain && action.notify[0] !== undefined)
         this.#chains.set(action.notify[0], { awaiting: id.fileVersion, rest: action.chain });
       for (const to of action.notify)
-        this.#applyHub(
-          stepHub(
-            this.#input.hub,
-            this.#hub,
-            {
-              type: 'notify',
-              to,
-              queryJitter: 100,
-              image: {
-                manufacturerCode: id.manufacturerCode,
-                imageType: id.imageType,
-                fileVersion: id.fileVersion,
-              },
-            },
-            this.#hubCtx(),
-          ),
-        );
+        this.hubEvent({
+          type: 'notify',
+          to,
+          queryJitter: 100,
+          image: {
+            manufacturerCode: id.manufacturerCode,
+            imageType: id.imageType,
+            fileVersion: id.fileVersion,
+          },
+        });
       return;
     }
     if (action.type === 'evict') {

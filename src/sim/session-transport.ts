@@ -145,7 +145,7 @@ export class SessionTransport implements Transport {
     const requests = run.arrivalsUs.length - 1 + run.lost;
     for (let k = 0; k < requests; k++) this.#port.countFrame(device, true);
     for (let k = 0; k < run.arrivalsUs.length + run.lost; k++) this.#port.countFrame(device, false);
-    this.#port.stepHub({ type: 'served', device: event.node, lastRequestUs: run.lastRequestUs });
+    this.#port.hubEvent({ type: 'served', device: event.node, lastRequestUs: run.lastRequestUs });
     this.#port.deliverBlocks(
       event.node,
       run.fileOffset,
@@ -163,7 +163,7 @@ export class SessionTransport implements Transport {
       if (at > now) break;
       last = at;
     }
-    if (last !== undefined) this.#port.stepHub({ type: 'served', device, lastRequestUs: last });
+    if (last !== undefined) this.#port.hubEvent({ type: 'served', device, lastRequestUs: last });
   }
 
   /** Whether a run is in flight for `node` (its response timer then waits for the run). */

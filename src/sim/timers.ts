@@ -41,6 +41,11 @@ export class LazyTimers<T> {
     return this.#deadlines.get(name);
   }
 
+  /** How many timers are armed. */
+  get size(): number {
+    return this.#deadlines.size;
+  }
+
   /** True when `name` is armed. */
   armed(name: string): boolean {
     return this.#deadlines.has(name);

@@ -52,7 +52,7 @@ export interface RuntimePort {
   /** A run of block responses reaching a device now, as one event. */
   deliverBlocks(node: string, fileOffset: number, data: Uint8Array): void;
   /** Hands the hub an event now. */
-  stepHub(event: HubEvent): void;
+  hubEvent(event: HubEvent): void;
   /** Bytes of an image in hub memory. */
   readBlock(image: ServedImage, fileOffset: number, length: number): Uint8Array;
   /** When the next scheduled change to the run (power, links, hub restarts, evictions) is due, µs. */

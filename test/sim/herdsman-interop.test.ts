@@ -1,6 +1,7 @@
 /**
  * Interoperability with an independent OTA server: zigbee-herdsman's `OtaSession` (the one
- * Zigbee2MQTT uses) serves our device client, through a small adapter standing in for
+ * Zigbee2MQTT uses) serves our device client — run by the node runtime scenarios use, over the
+ * manual transport (the testing kit's harness) — through a small adapter standing in for
  * herdsman's Device/Endpoint. Every frame our client sends decodes with herdsman's
  * `Zcl.Frame`, every frame herdsman sends decodes with our codec, and the client assembles the
  * image byte for byte. The adapter answers the Query Next Image Request and sends the Upgrade
@@ -13,19 +14,9 @@ import { setLogger } from 'zigbee-herdsman/dist/utils/logger.js';
 import { Direction, Frame, FrameType, Header } from 'zigbee-herdsman/dist/zspec/zcl/index.js';
 import { toHex } from '../../src/bytes/hex.ts';
 import { sha256 } from '../../src/crypto/hashes.ts';
-import { checkDownloadedImage } from '../../src/devices/image-check.ts';
-import { stepClient } from '../../src/devices/ota-client.ts';
-import {
-  type ClientConfig,
-  type ClientEvent,
-  type ClientState,
-  initialClientState,
-} from '../../src/devices/ota-client-state.ts';
-import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
-import { DeviceStorage } from '../../src/devices/storage.ts';
-import { decodeOtaFrame, encodeOtaFrame } from '../../src/ota/frame-codec.ts';
+import { decodeOtaFrame } from '../../src/ota/frame-codec.ts';
 import { parseImage } from '../../src/ota/image.ts';
-import { RngStreams } from '../../src/sim/rng.ts';
+import { HanHarness } from '../../src/testing/han-harness.ts';
 import { FIXTURE_IMAGES, type FixtureImage } from '../helpers/sim.ts';
 
 // herdsman logs every block at debug level to the console: keep errors only.
@@ -42,45 +33,28 @@ interface Waiter {
   readonly resolve: (frame: unknown) => void;
 }
 
-/** Runs our client against herdsman's OtaSession until the Upgrade End Response. */
+/** Runs our client, in the node runtime scenarios use, against herdsman's OtaSession until the Upgrade End Response. */
 async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
   const header = parseImage(image.file, image.parse).header;
   const buffer = Buffer.from(image.file);
-  const config: ClientConfig = {
-    node: 'device',
-    profile: DEVICE_PROFILES.IHD,
-    manufacturerCode: header.manufacturerCode,
-    imageType: header.imageType,
+  // The runtime with the manual transport: frames our client sends are taken out of flight and
+  // handed to herdsman; herdsman's frames are put in flight and delivered to our client.
+  const harness = new HanHarness({
+    image: image.file,
+    ...(image.parse && { parse: image.parse }),
+    deviceTypes: ['IHD'],
     maxDataSize,
-    maxAborts: 3,
-  };
-  const storage = new DeviceStorage(header.fileVersion - 1);
-  const rng = new RngStreams(1).stream('interop');
-  let state: ClientState = initialClientState(header.fileVersion - 1);
+  });
+  const node = harness.nodes[0] as string;
   const decodedByHerdsman: string[] = [];
   const decodedByUs: string[] = [];
   const waiters: Waiter[] = [];
   const unmatched: unknown[] = [];
   let session: Promise<unknown> | undefined;
-  let finished!: () => void;
-  const done = new Promise<void>((resolve) => {
-    finished = resolve;
-  });
+  let finished = false;
 
-  /** A server→client frame herdsman built, delivered to our client on a later turn. */
-  const toClient = (bytes: Buffer) =>
-    setImmediate(() => {
-      const decoded = decodeOtaFrame(new Uint8Array(bytes));
-      if (!decoded.ok)
-        throw new Error(`our codec refused herdsman's frame ${bytes.toString('hex')}: ${decoded.reason}`);
-      decodedByUs.push(decoded.frame.command.name);
-      step({
-        type: 'frame',
-        command: decoded.frame.command,
-        transactionSequence: decoded.frame.transactionSequence,
-      });
-      if (decoded.frame.command.name === 'upgradeEndResponse') finished();
-    });
+  /** A server→client frame herdsman built, put in flight to our client. */
+  const toClient = (bytes: Buffer) => harness.inject({ from: 'hub', to: node, bytes: new Uint8Array(bytes) });
   /** herdsman builds a server→client frame, as its Endpoint.commandResponse does. */
   const respond = (command: string, payload: Record<string, unknown>, transactionSequence: number) =>
     toClient(
@@ -155,27 +129,31 @@ async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
     else unmatched.push(frame);
   };
 
-  const step = (event: ClientEvent): void => {
-    const result = stepClient(config, state, event, { nowUs: 0, utcNow: 0, rng });
-    state = result.state;
-    for (const effect of result.effects) {
-      if (effect.type === 'send') {
-        toServer(
-          encodeOtaFrame({ transactionSequence: effect.transactionSequence, command: effect.command }),
-        );
-      } else if (effect.type === 'beginImage') storage.begin(effect.target);
-      else if (effect.type === 'store') storage.write(effect.fileOffset, effect.data);
-      else if (effect.type === 'checkImage') {
-        const saved = storage.saved();
-        if (saved) {
-          const result = checkDownloadedImage(storage.bytes(), { target: saved.target, parse: image.parse });
-          setImmediate(() => step({ type: 'checked', result }));
-        }
-      } else if (effect.type === 'activate') storage.activate(effect.fileVersion);
+  /** Moves frames between the runtime and herdsman until the Upgrade End Response has been handled. */
+  const pump = async () => {
+    for (let idle = 0; !finished; ) {
+      const frame = harness.inFlight[0];
+      if (!frame) {
+        if (++idle > 1_000) throw new Error('interop: no frame in flight and herdsman sends none');
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      idle = 0;
+      if (frame.to === 'hub') {
+        harness.drop(0);
+        toServer(frame.bytes);
+        continue;
+      }
+      const decoded = decodeOtaFrame(frame.bytes);
+      if (!decoded.ok)
+        throw new Error(`our codec refused herdsman's frame ${toHex(frame.bytes)}: ${decoded.reason}`);
+      decodedByUs.push(decoded.frame.command.name);
+      harness.deliver(0);
+      if (decoded.frame.command.name === 'upgradeEndResponse') finished = true;
     }
   };
 
-  step({ type: 'powerOn', runningVersion: storage.runningVersion });
+  const pumping = pump();
   const end = (await session) as {
     header: { transactionSequenceNumber: number };
     payload: { status: number };
@@ -192,21 +170,28 @@ async function downloadFromHerdsman(image: FixtureImage, maxDataSize: number) {
     },
     end.header.transactionSequenceNumber,
   );
-  await done;
-  return { state, storage, decodedByHerdsman, decodedByUs };
+  await pumping;
+  const device = harness.device(node);
+  return {
+    state: device.state,
+    bytes: device.bytes,
+    runningVersion: device.runningVersion,
+    decodedByHerdsman,
+    decodedByUs,
+  };
 }
 
 describe("our device client against zigbee-herdsman's OtaSession", () => {
   for (const image of [FIXTURE_IMAGES[2], FIXTURE_IMAGES[0]] as FixtureImage[]) {
     for (const maxDataSize of [64, 37]) {
       it(`downloads ${image.name} in blocks of ${maxDataSize} and activates it`, async () => {
-        const { state, storage, decodedByHerdsman, decodedByUs } = await downloadFromHerdsman(
+        const { state, bytes, runningVersion, decodedByHerdsman, decodedByUs } = await downloadFromHerdsman(
           image,
           maxDataSize,
         );
-        expect(toHex(sha256(storage.bytes()))).toBe(image.sha256);
+        expect(toHex(sha256(bytes))).toBe(image.sha256);
         expect(state.phase).toBe('upgraded');
-        expect(storage.runningVersion).toBe(parseImage(image.file, image.parse).header.fileVersion);
+        expect(runningVersion).toBe(parseImage(image.file, image.parse).header.fileVersion);
         const blocks = Math.ceil(image.file.length / maxDataSize);
         expect(decodedByHerdsman).toEqual([
           'queryNextImageRequest',
