@@ -7,7 +7,11 @@
  *
  * Freeing rule: an image is freed when it has been released (its distribution is over) and no
  * device pins it; a release while devices are downloading takes effect when the last one
- * unpins.
+ * unpins. `release` and `unpin` return the key they freed, so the hub stops offering it.
+ *
+ * A campaign over millions of meters stores simulated images: their blocks are counted and
+ * taken like any other, but hold no bytes (reads give zeros). Blocks get their bytes only when
+ * an image is written to them.
  */
 import { bytesEqual, toHex } from '../bytes/hex.ts';
 import { sha256 } from '../crypto/hashes.ts';
@@ -32,15 +36,26 @@ export type StoreResult =
 
 interface StoredImage {
   readonly size: number;
+  /** A simulated image: blocks taken, no bytes. */
+  readonly virtual: boolean;
   readonly blocks: readonly number[];
   readonly pins: Set<string>;
   released: boolean;
 }
 
+/** Zeros shared by every read of a simulated image (never written). */
+let ZEROS = new Uint8Array(64 * 1024);
+
+function zeros(length: number): Uint8Array {
+  if (length > ZEROS.length) ZEROS = new Uint8Array(length);
+  return ZEROS.subarray(0, length);
+}
+
 /** The hub's block memory. Keys are the SHA-256 (hex) of the stored file. */
 export class HubMemory {
   readonly geometry: MemoryGeometry;
-  readonly #blocks: Uint8Array[];
+  /** Block contents, allocated when first written. */
+  readonly #blocks: (Uint8Array | undefined)[];
   readonly #free: number[];
   readonly #images = new Map<string, StoredImage>();
   /** Test hook: a function that may corrupt a block as it is written (faulty flash). */
@@ -55,7 +70,7 @@ export class HubMemory {
       throw new RangeError(`blockSize: ${geometry.blockSize} is not a positive integer`);
     }
     this.geometry = geometry;
-    this.#blocks = Array.from({ length: geometry.blockCount }, () => new Uint8Array(geometry.blockSize));
+    this.#blocks = [];
     this.#free = Array.from({ length: geometry.blockCount }, (_, i) => i);
   }
 
@@ -79,32 +94,31 @@ export class HubMemory {
     return Math.ceil(size / this.geometry.blockSize);
   }
 
+  /** Blocks in use. */
+  get usedBlocks(): number {
+    return this.geometry.blockCount - this.#free.length;
+  }
+
   /** Stores `file` (or finds it already stored); refuses when it does not fit. */
   store(file: Uint8Array): StoreResult {
     const key = toHex(sha256(file));
-    const existing = this.#images.get(key);
-    if (existing) {
-      existing.released = false;
-      return { ok: true, key, blocks: existing.blocks, shared: true };
-    }
-    const needed = this.blocksFor(file.length);
-    if (needed > this.#free.length) {
-      return {
-        ok: false,
-        reason: 'INSUFFICIENT_MEMORY',
-        detail: `image of ${file.length} bytes needs ${needed} blocks of ${this.geometry.blockSize}; ${this.#free.length} of ${this.geometry.blockCount} are free`,
-      };
-    }
-    const blocks = this.#free.splice(0, needed);
+    const taken = this.#take(key, file.length, false);
+    if (!taken.ok || taken.shared) return taken;
+    const blocks = taken.blocks;
     for (let i = 0; i < blocks.length; i++) {
       const chunk = file.subarray(i * this.geometry.blockSize, (i + 1) * this.geometry.blockSize);
       const block = blocks[i] as number;
-      const target = this.#blocks[block] as Uint8Array;
+      let target = this.#blocks[block];
+      if (!target) {
+        target = new Uint8Array(this.geometry.blockSize);
+        this.#blocks[block] = target;
+      }
       target.fill(0);
       target.set(this.#writeFault ? this.#writeFault(block, chunk) : chunk);
       const expected = sha256(chunk);
       // Read back what was written and check it before accepting the block.
       if (!bytesEqual(sha256(target.subarray(0, chunk.length)), expected)) {
+        this.#images.delete(key);
         this.#free.push(...blocks);
         this.#free.sort((a, b) => a - b);
         return {
@@ -114,7 +128,31 @@ export class HubMemory {
         };
       }
     }
-    this.#images.set(key, { size: file.length, blocks, pins: new Set(), released: false });
+    return taken;
+  }
+
+  /** Stores a simulated image of `size` bytes under `key` (blocks taken, no bytes), or finds it stored. */
+  storeVirtual(key: string, size: number): StoreResult {
+    return this.#take(key, size, true);
+  }
+
+  /** Takes the blocks for image `key` of `size` bytes, or finds it already stored (then no longer released). */
+  #take(key: string, size: number, virtual: boolean): StoreResult {
+    const existing = this.#images.get(key);
+    if (existing) {
+      existing.released = false;
+      return { ok: true, key, blocks: existing.blocks, shared: true };
+    }
+    const needed = this.blocksFor(size);
+    if (needed > this.#free.length) {
+      return {
+        ok: false,
+        reason: 'INSUFFICIENT_MEMORY',
+        detail: `image of ${size} bytes needs ${needed} blocks of ${this.geometry.blockSize}; ${this.#free.length} of ${this.geometry.blockCount} are free`,
+      };
+    }
+    const blocks = this.#free.splice(0, needed);
+    this.#images.set(key, { size, virtual, blocks, pins: new Set(), released: false });
     return { ok: true, key, blocks, shared: false };
   }
 
@@ -132,6 +170,7 @@ export class HubMemory {
     const image = this.#images.get(key);
     if (!image) throw new RangeError(`key: no image ${key} in hub memory`);
     const end = Math.min(image.size, offset + length);
+    if (image.virtual) return zeros(Math.max(0, end - offset));
     const size = this.geometry.blockSize;
     if (offset < end && Math.floor(offset / size) === Math.floor((end - 1) / size)) {
       const block = this.#blocks[image.blocks[Math.floor(offset / size)] as number] as Uint8Array;
@@ -156,20 +195,20 @@ export class HubMemory {
     this.#images.get(key)?.pins.add(device);
   }
 
-  /** `device` no longer downloads image `key`; frees it if it was released. */
-  unpin(key: string, device: string): void {
+  /** `device` no longer downloads image `key`; frees it if it was released (and returns its key). */
+  unpin(key: string, device: string): string | undefined {
     const image = this.#images.get(key);
-    if (!image) return;
+    if (!image) return undefined;
     image.pins.delete(device);
-    this.#freeIfDone(key, image);
+    return this.#freeIfDone(key, image);
   }
 
-  /** The distribution of image `key` is over: free it now, or when the last download ends. */
-  release(key: string): void {
+  /** The distribution of image `key` is over: free it now (returning its key), or when the last download ends. */
+  release(key: string): string | undefined {
     const image = this.#images.get(key);
-    if (!image) return;
+    if (!image) return undefined;
     image.released = true;
-    this.#freeIfDone(key, image);
+    return this.#freeIfDone(key, image);
   }
 
   /** Devices currently pinning image `key`. */
@@ -177,10 +216,11 @@ export class HubMemory {
     return [...(this.#images.get(key)?.pins ?? [])].sort();
   }
 
-  #freeIfDone(key: string, image: StoredImage): void {
-    if (!image.released || image.pins.size > 0) return;
+  #freeIfDone(key: string, image: StoredImage): string | undefined {
+    if (!image.released || image.pins.size > 0) return undefined;
     this.#images.delete(key);
     this.#free.push(...image.blocks);
     this.#free.sort((a, b) => a - b);
+    return key;
   }
 }

@@ -54,6 +54,8 @@ export type DriverAction =
 /** A device in a run. */
 export interface DeviceRuntime {
   readonly spec: DeviceSpec;
+  /** Index of its hub. */
+  readonly hub: number;
   readonly config: ClientConfig;
   readonly storage: DeviceStorage;
   up: LinkDirection;
@@ -86,6 +88,7 @@ export function createDeviceRuntime(
   };
   const runtime: DeviceRuntime = {
     spec,
+    hub: spec.hub ?? 0,
     config: {
       node: spec.node,
       profile: spec.profile,

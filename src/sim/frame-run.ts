@@ -39,6 +39,8 @@ export interface DeviceSpec {
   readonly powerLossAtOffsets?: readonly number[];
   /** When the device first queries, µs (default: a random moment in its first second). */
   readonly startUs?: number;
+  /** Index of its hub in `FrameRunInput.hubs` (0 when the run has one hub). */
+  readonly hub?: number;
 }
 
 /** An image file handed to the hub, and how to read it (unsigned GBCS images need format gbcs). */
@@ -52,6 +54,8 @@ export interface FrameRunInput {
   readonly seed: number;
   readonly hub: HubConfig;
   readonly memory: MemoryGeometry;
+  /** Several hubs (a campaign's bucket), in place of `hub` and `memory`; devices name theirs. */
+  readonly hubs?: readonly { readonly config: HubConfig; readonly memory: MemoryGeometry }[];
   readonly devices: readonly DeviceSpec[];
   /** Image files distributed to the hub at time 0. */
   readonly images: readonly DistributedImage[];

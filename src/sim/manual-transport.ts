@@ -45,7 +45,7 @@ export class ManualTransport implements Transport {
         imageType: image.imageType,
         fileVersion: image.fileVersion,
         fileOffset,
-        data: this.#port.readBlock(image, fileOffset, length),
+        data: this.#port.readBlock(to, image, fileOffset, length),
       },
     });
   }

@@ -14,13 +14,12 @@ import { checkDownloadedImage } from '../devices/image-check.ts';
 import { stepClient } from '../devices/ota-client.ts';
 import type { ClientEffect, ClientEvent, ImageCheck } from '../devices/ota-client-state.ts';
 import { HUB_ALERT } from '../gbcs/hub-alerts.ts';
-import { HubMemory } from '../hub/memory.ts';
 import {
   type HubConfig,
+  type HubContext,
   type HubEffect,
   type HubEvent,
-  type HubState,
-  initialHubState,
+  type KnownDevice,
   type ServedImage,
   stepHub,
 } from '../hub/ota-server.ts';
@@ -37,6 +36,7 @@ import {
 } from './device-runtime.ts';
 import type { DistributedImage, DistributionResult, FrameRunInput, FrameRunResult } from './frame-run.ts';
 import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US } from './gbcs-device.ts';
+import { HubRuntime } from './hub-runtime.ts';
 import { LinkDirection, nextAwake } from './link.ts';
 import { RngStreams } from './rng.ts';
 import { LazyTimers } from './timers.ts';
@@ -67,18 +67,17 @@ export class NodeRuntime implements RuntimePort {
   readonly #rng: RngStreams;
   /** Times of the scheduled changes that interrupt downloads, ascending. */
   readonly #interruptions: number[];
-  readonly #memory: HubMemory;
+  readonly #hubs: HubRuntime[];
   readonly #devices = new Map<string, DeviceRuntime>();
   readonly #hubTimers = new LazyTimers<SimEvent>(this.clock);
   readonly #startUnixS: number;
-  #hub: HubState;
-  /** The hub's ZCL transaction sequence number for unsolicited frames. */
-  #hubTsn = 0;
   #framesSent = 0;
   /** Time of the last event handled, µs. */
   #endUs = 0;
   readonly #distributions: DistributionResult[] = [];
   #peakBlocks = 0;
+  /** The most downloads any hub served at once. */
+  #downloadsPeak = 0;
   /** The images still to come of each device's upgrade chain. */
   readonly #chains = new Map<
     string,
@@ -96,7 +95,6 @@ export class NodeRuntime implements RuntimePort {
       ...(input.evictions ?? []).map((e) => e.atUs),
     ].sort((a, b) => a - b);
     this.#rng = new RngStreams(input.seed);
-    this.#memory = new HubMemory(input.memory);
     this.#startUnixS = input.startUnixS ?? DEFAULT_START_UNIX_S;
     input.devices.forEach((spec, index) => {
       if (spec.node === HUB_NODE || this.#devices.has(spec.node))
@@ -104,13 +102,18 @@ export class NodeRuntime implements RuntimePort {
       const runtime = createDeviceRuntime(spec, index, this.#rng, this.clock);
       this.#devices.set(spec.node, runtime);
     });
-    this.#hub = initialHubState(
-      input.devices.map((d) => ({
+    const hubs = input.hubs ?? [{ config: input.hub, memory: input.memory }];
+    const known = hubs.map((): KnownDevice[] => []);
+    input.devices.forEach((d, index) => {
+      const list = known[d.hub ?? 0];
+      if (!list) throw new RangeError(`devices[${index}].hub: no hub ${d.hub} in this run`);
+      list.push({
         node: d.node,
         hardwareVersionOptional: d.profile.hardwareVersionOptional,
         upgradePolicy: d.upgradePolicy ?? (d.profile.gbcsActivation ? 'wait' : 'now'),
-      })),
-    );
+      });
+    });
+    this.#hubs = hubs.map((h, i) => new HubRuntime(i, h.config, h.memory, known[i] as KnownDevice[]));
     this.#transport = transport(this);
   }
 
@@ -231,13 +234,14 @@ export class NodeRuntime implements RuntimePort {
   #distribute({ file, parse }: DistributedImage): DistributionResult {
     const result = this.#store(file, parse);
     this.#distributions.push(result);
-    this.#peakBlocks = Math.max(this.#peakBlocks, this.#memory.geometry.blockCount - this.#memory.freeBlocks);
+    this.#peakBlocks = Math.max(this.#peakBlocks, (this.#hubs[0] as HubRuntime).memory.usedBlocks);
     return result;
   }
 
   #store(file: Uint8Array, parse: DistributedImage['parse']): DistributionResult {
     const image = parseImage(file, parse ?? {});
-    const stored = this.#memory.store(file);
+    const hub = this.#hubs[0] as HubRuntime;
+    const stored = hub.memory.store(file);
     if (!stored.ok) {
       this.trace.record({
         kind: 'note',
@@ -276,12 +280,18 @@ export class NodeRuntime implements RuntimePort {
       what: 'image stored',
       detail: { key: stored.key, blocks: stored.blocks.length, shared: stored.shared },
     });
-    this.hubEvent({ type: 'imageStored', image: served });
+    this.#stepHub(hub, { type: 'imageStored', image: served });
     return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
   }
 
-  #hubCtx() {
+  #hubCtx(): HubContext {
     return { nowUs: this.clock.now, utcNow: this.#utcNow() };
+  }
+
+  /** The hub of `device` (hub 0 for events that name none). */
+  #hubOf(device: string | undefined): HubRuntime {
+    const d = device === undefined ? undefined : this.#devices.get(device);
+    return this.#hubs[d?.hub ?? 0] as HubRuntime;
   }
 
   #handle(event: SimEvent): void {
@@ -397,14 +407,14 @@ export class NodeRuntime implements RuntimePort {
     );
   }
 
-  /** Whether image `key` is pinned in hub memory, and by whom. */
+  /** Whether image `key` is pinned in the memory of hub 0, and by whom. */
   pinsOf(key: string): readonly string[] {
-    return this.#memory.pinsOf(key);
+    return (this.#hubs[0] as HubRuntime).memory.pinsOf(key);
   }
 
-  /** The keys of the images in hub memory. */
+  /** The keys of the images in the memory of hub 0. */
   get storedImages(): readonly string[] {
-    return this.#memory.images;
+    return (this.#hubs[0] as HubRuntime).memory.images;
   }
 
   /** A frame reaching `to` now: the hub, or a device whose radio is on. */
@@ -425,14 +435,20 @@ export class NodeRuntime implements RuntimePort {
     });
   }
 
-  /** Hands the hub an event now and carries out its effects. */
+  /** Hands an event to the hub of the device it names (hub 0 when it names none), now. */
   hubEvent(event: HubEvent): void {
-    this.#applyHub(stepHub(this.#input.hub, this.#hub, event, this.#hubCtx()));
+    this.#stepHub(this.#hubOf(deviceOfHubEvent(event)), event);
   }
 
-  /** The hub's OTA server settings. */
-  get hubConfig(): HubConfig {
-    return this.#input.hub;
+  #stepHub(hub: HubRuntime, event: HubEvent): void {
+    const step = stepHub(hub.config, hub.state, event, this.#hubCtx());
+    hub.state = step.state;
+    for (const effect of step.effects) this.#hubEffect(hub, effect);
+  }
+
+  /** The OTA server settings of `node`'s hub. */
+  hubConfigOf(node: string): HubConfig {
+    return this.#hubOf(node).config;
   }
 
   /** A run of block responses reaching a device now, as one event. */
@@ -449,9 +465,9 @@ export class NodeRuntime implements RuntimePort {
     return device;
   }
 
-  /** Bytes of an image in hub memory. */
-  readBlock(image: ServedImage, fileOffset: number, length: number): Uint8Array {
-    return this.#memory.read(image.key, fileOffset, length);
+  /** Bytes of an image in the memory of `node`'s hub. */
+  readBlock(node: string, image: ServedImage, fileOffset: number, length: number): Uint8Array {
+    return this.#hubOf(node).memory.read(image.key, fileOffset, length);
   }
 
   /** The first scheduled change at or after now that can interrupt a download, µs. */
@@ -606,11 +622,13 @@ export class NodeRuntime implements RuntimePort {
     }
     if (action.type === 'evict') {
       const key = toHex(sha256(action.file));
-      this.#memory.release(key);
+      const hub = this.#hubs[0] as HubRuntime;
+      const freed = hub.memory.release(key);
       this.#note(HUB_NODE, 'distribution ended', {
         key,
-        pinnedBy: this.#memory.pinsOf(key).join(' ') || 'none',
+        pinnedBy: hub.memory.pinsOf(key).join(' ') || 'none',
       });
+      if (freed) this.#stepHub(hub, { type: 'imageRemoved', key: freed });
       return;
     }
     const device = this.#devices.get(action.node) as DeviceRuntime;
@@ -659,23 +677,18 @@ export class NodeRuntime implements RuntimePort {
     });
   }
 
-  #applyHub(step: { state: HubState; effects: readonly HubEffect[] }): void {
-    this.#hub = step.state;
-    for (const effect of step.effects) this.#hubEffect(effect);
-  }
-
-  #hubEffect(effect: HubEffect): void {
+  #hubEffect(hub: HubRuntime, effect: HubEffect): void {
     switch (effect.type) {
       case 'send': {
         if (effect.to === BROADCAST) {
-          for (const node of this.#devices.keys()) this.#hubEffect({ ...effect, to: node });
+          for (const d of this.#devices.values())
+            if (d.hub === hub.index) this.#hubEffect(hub, { ...effect, to: d.spec.node });
           return;
         }
         const device = this.#devices.get(effect.to);
         if (!device) throw new RangeError(`hub sent ${effect.command.name} to unknown node '${effect.to}'`);
         // Responses echo the request's sequence number; unsolicited frames take the hub's own.
-        if (effect.unsolicited) this.#hubTsn = (this.#hubTsn + 1) & 0xff;
-        const tsn = effect.unsolicited ? this.#hubTsn : device.lastRequestTsn;
+        const tsn = effect.unsolicited ? hub.nextTsn() : device.lastRequestTsn;
         this.#send(HUB_NODE, effect.to, { transactionSequence: tsn, command: effect.command });
         return;
       }
@@ -691,11 +704,17 @@ export class NodeRuntime implements RuntimePort {
         return;
       }
       case 'pin':
-        this.#memory.pin(effect.key, effect.device);
+        hub.memory.pin(effect.key, effect.device);
+        hub.downloads++;
+        if (hub.downloads > this.#downloadsPeak) this.#downloadsPeak = hub.downloads;
         return;
-      case 'unpin':
-        this.#memory.unpin(effect.key, effect.device);
+      case 'unpin': {
+        hub.downloads--;
+        // An image whose distribution has ended goes with its last download: the hub no longer offers it.
+        const freed = hub.memory.unpin(effect.key, effect.device);
+        if (freed) this.#stepHub(hub, { type: 'imageRemoved', key: freed });
         return;
+      }
       case 'setTimer':
         this.#hubTimers.set(`${effect.timer}:${effect.device}`, effect.delayUs, {
           kind: 'hub',
@@ -716,5 +735,21 @@ export class NodeRuntime implements RuntimePort {
         });
         return;
     }
+  }
+}
+
+/** The device a hub event concerns, if it names one. */
+function deviceOfHubEvent(event: HubEvent): string | undefined {
+  switch (event.type) {
+    case 'frame':
+      return event.from;
+    case 'timer':
+    case 'release':
+    case 'served':
+      return event.device;
+    case 'notify':
+      return event.to;
+    default:
+      return undefined;
   }
 }

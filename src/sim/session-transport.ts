@@ -110,7 +110,7 @@ export class SessionTransport implements Transport {
           imageType: image.imageType,
           fileVersion: image.fileVersion,
           fileOffset,
-          data: this.#port.readBlock(image, fileOffset, length),
+          data: this.#port.readBlock(to, image, fileOffset, length),
         },
       });
       return;
@@ -149,7 +149,7 @@ export class SessionTransport implements Transport {
     this.#port.deliverBlocks(
       event.node,
       run.fileOffset,
-      this.#port.readBlock(run.image, run.fileOffset, run.length),
+      this.#port.readBlock(event.node, run.image, run.fileOffset, run.length),
     );
   }
 
@@ -193,7 +193,8 @@ export class SessionTransport implements Transport {
     const downUs = (data: number) =>
       airtimeUs(blockResponseLength(image, data), link.band) + link.latencyUs + Math.floor(link.jitterUs / 2);
     const fullDownUs = downUs(chunk);
-    if (!acceptsRequestAfter(this.#port.hubConfig, upUs + fullDownUs + periodUs)) return undefined;
+    if (!acceptsRequestAfter(this.#port.hubConfigOf(device.spec.node), upUs + fullDownUs + periodUs))
+      return undefined;
     const horizon = this.#port.nextInterruptionUs();
     const powerLossAt = device.pendingPowerLoss[0] ?? Number.POSITIVE_INFINITY;
     const arrivals: number[] = [];

@@ -47,14 +47,14 @@ export interface RuntimePort {
   device(node: string): DeviceRuntime;
   /** A frame reaching `to` (the hub or a device) now. */
   receive(from: string, to: string, frame: OtaFrame): void;
-  /** The hub's OTA server settings. */
-  readonly hubConfig: HubConfig;
+  /** The OTA server settings of `node`'s hub. */
+  hubConfigOf(node: string): HubConfig;
   /** A run of block responses reaching a device now, as one event. */
   deliverBlocks(node: string, fileOffset: number, data: Uint8Array): void;
   /** Hands the hub an event now. */
   hubEvent(event: HubEvent): void;
-  /** Bytes of an image in hub memory. */
-  readBlock(image: ServedImage, fileOffset: number, length: number): Uint8Array;
+  /** Bytes of an image in the memory of `node`'s hub. */
+  readBlock(node: string, image: ServedImage, fileOffset: number, length: number): Uint8Array;
   /** When the next scheduled change to the run (power, links, hub restarts, evictions) is due, µs. */
   nextInterruptionUs(): number;
   /** When the hub's idle timer of `device`'s download is due, µs (Infinity: not armed). */
