@@ -11,6 +11,8 @@ export class DeviceStorage {
   #target?: TargetImage;
   #buffer = new Uint8Array(0);
   #length = 0;
+  /** Whether the bytes are kept (not for simulated images, whose bytes are all alike). */
+  #keepsBytes = true;
   #runningVersion: number;
 
   /** Storage of a device running `runningVersion`, holding no download. */
@@ -28,10 +30,14 @@ export class DeviceStorage {
     return this.#length;
   }
 
-  /** Starts a new download (forgetting any other). */
-  begin(target: TargetImage): void {
+  /**
+   * Starts a new download (forgetting any other). Without `keepBytes` only the count of bytes is
+   * kept: for the simulated images of a campaign over millions of meters.
+   */
+  begin(target: TargetImage, keepBytes = true): void {
     this.#target = target;
-    this.#buffer = new Uint8Array(target.imageSize);
+    this.#keepsBytes = keepBytes;
+    this.#buffer = new Uint8Array(keepBytes ? target.imageSize : 0);
     this.#length = 0;
   }
 
@@ -41,12 +47,12 @@ export class DeviceStorage {
     if (fileOffset !== this.#length) {
       throw new RangeError(`write: offset ${fileOffset} is not the end of the ${this.#length} bytes held`);
     }
-    if (fileOffset + data.length > this.#buffer.length) {
+    if (fileOffset + data.length > this.#target.imageSize) {
       throw new RangeError(
-        `write: ${data.length} bytes at ${fileOffset} run past the ${this.#buffer.length}-byte image`,
+        `write: ${data.length} bytes at ${fileOffset} run past the ${this.#target.imageSize}-byte image`,
       );
     }
-    this.#buffer.set(data, fileOffset);
+    if (this.#keepsBytes) this.#buffer.set(data, fileOffset);
     this.#length += data.length;
   }
 
@@ -67,7 +73,7 @@ export class DeviceStorage {
     return this.#target ? { target: this.#target, fileOffset: this.#length } : undefined;
   }
 
-  /** The bytes received (a copy). */
+  /** The bytes received (a copy; empty when only their count is kept). */
   bytes(): Uint8Array {
     return this.#buffer.slice(0, this.#length);
   }

@@ -1,7 +1,9 @@
 /**
- * The DCC's anomaly-detection threshold on distributions: at most `limit` pass in any window;
- * the rest wait in quarantine until a raised threshold releases them, oldest first.
+ * A scenario's distributions through the DCC's anomaly detection threshold
+ * (`dcc/anomaly-detection.ts`, its one meaning): those that would exceed it wait in quarantine
+ * until an `adt` action raises the threshold, which releases them oldest first.
  */
+import { AnomalyDetectionThreshold } from '../dcc/anomaly-detection.ts';
 import type { ScenarioImage } from './scenario-inputs.ts';
 
 /** A distribution of an image to devices. */
@@ -10,10 +12,11 @@ export interface Distribution {
   readonly to: string[];
 }
 
-/** The threshold, what has passed it and what waits in quarantine. */
+/** The threshold (none until the scenario sets one), what has passed it and what waits in quarantine. */
 export class AnomalyDetection {
-  #threshold: { limit: number; windowUs: number } | undefined;
-  readonly #passed: number[] = [];
+  #threshold: AnomalyDetectionThreshold | undefined;
+  /** Times distributions passed before any threshold was set: they count once one is. */
+  readonly #passedBefore: number[] = [];
   readonly #held: Distribution[] = [];
   #quarantined = 0;
 
@@ -24,8 +27,12 @@ export class AnomalyDetection {
 
   /** Whether a distribution at `atUs` passes: else it is held in quarantine. */
   offer(atUs: number, distribution: Distribution): boolean {
-    if (this.#admit(atUs)) {
-      this.#passed.push(atUs);
+    if (!this.#threshold) {
+      this.#passedBefore.push(atUs);
+      return true;
+    }
+    if (this.#held.length === 0 && this.#threshold.passes(atUs)) {
+      this.#threshold.record(atUs);
       return true;
     }
     this.#quarantined++;
@@ -35,19 +42,16 @@ export class AnomalyDetection {
 
   /** Sets the threshold at `atUs`; returns what that releases from quarantine, oldest first. */
   setThreshold(atUs: number, limit: number, windowUs: number): Distribution[] {
-    this.#threshold = { limit, windowUs };
+    if (this.#threshold) this.#threshold.set(limit, windowUs);
+    else {
+      this.#threshold = new AnomalyDetectionThreshold(limit, windowUs);
+      for (const t of this.#passedBefore) this.#threshold.record(t);
+    }
     const released: Distribution[] = [];
-    while (this.#held.length > 0 && this.#admit(atUs)) {
+    while (this.#held.length > 0 && this.#threshold.passes(atUs)) {
       released.push(this.#held.shift() as Distribution);
-      this.#passed.push(atUs);
+      this.#threshold.record(atUs);
     }
     return released;
-  }
-
-  #admit(atUs: number): boolean {
-    if (!this.#threshold) return true;
-    const windowUs = this.#threshold.windowUs;
-    const recent = this.#passed.filter((t) => t > atUs - windowUs).length;
-    return recent < this.#threshold.limit;
   }
 }

@@ -22,6 +22,7 @@ import type { VirtualClock } from './clock.ts';
 import type { DeviceResult, DeviceSpec, DistributedImage } from './frame-run.ts';
 import { LinkDirection, type LinkProfile, type WakeSchedule } from './link.ts';
 import type { Rng, RngStreams } from './rng.ts';
+import type { VirtualImage } from './supplier-hooks.ts';
 import { LazyTimers } from './timers.ts';
 import type { TransportEvent } from './transport.ts';
 
@@ -36,7 +37,8 @@ export type SimEvent =
   | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
   | { readonly kind: 'hub'; readonly event: HubEvent }
   | { readonly kind: 'driver'; readonly action: DriverAction }
-  | { readonly kind: 'gbcs'; readonly node: string; readonly event: ActivationEvent };
+  | { readonly kind: 'gbcs'; readonly node: string; readonly event: ActivationEvent }
+  | { readonly kind: 'supplier'; readonly node: string; readonly action: number };
 
 /** Scheduled changes to the run itself (see `FrameRunInput`). */
 export type DriverAction =
@@ -72,6 +74,8 @@ export interface DeviceRuntime {
   framesSent: number;
   framesReceived: number;
   activation?: ActivationState;
+  /** The simulated image being downloaded, if it is one. */
+  downloading?: VirtualImage;
 }
 
 /** The runtime of `spec`, the `index`th device, with its streams drawn from `rng`. */
@@ -84,7 +88,7 @@ export function createDeviceRuntime(
   const wake = spec.profile.wake && {
     intervalUs: spec.profile.wake.intervalS * 1_000_000,
     awakeUs: spec.profile.wake.awakeS * 1_000_000,
-    phaseUs: wakePhaseUs(rng.stream(`wake:${spec.node}`), spec.profile.wake.intervalS * 1_000_000),
+    phaseUs: wakePhaseUs(rng.fresh(`wake:${spec.node}`), spec.profile.wake.intervalS * 1_000_000),
   };
   const runtime: DeviceRuntime = {
     spec,
@@ -103,15 +107,15 @@ export function createDeviceRuntime(
     down: new LinkDirection(spec.link),
     ...(wake && { wake }),
     address: FIRST_DEVICE_ADDRESS + index,
-    state: initialClientState(spec.runningVersion, rng.stream(`tsn:${spec.node}`).int(0, 255)),
+    state: initialClientState(spec.runningVersion, rng.fresh(`tsn:${spec.node}`).int(0, 255)),
     timers: new LazyTimers(clock),
     pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
     lastRequestTsn: 0,
     counters: { mac: 0, nwk: 0, aps: 0 },
     rng: {
-      client: rng.stream(`client:${spec.node}`),
-      up: rng.stream(`link:up:${spec.node}`),
-      down: rng.stream(`link:down:${spec.node}`),
+      client: rng.fresh(`client:${spec.node}`),
+      up: rng.fresh(`link:up:${spec.node}`),
+      down: rng.fresh(`link:down:${spec.node}`),
     },
     framesSent: 0,
     framesReceived: 0,

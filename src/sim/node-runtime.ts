@@ -23,7 +23,7 @@ import {
   type ServedImage,
   stepHub,
 } from '../hub/ota-server.ts';
-import type { OtaFrame } from '../ota/commands.ts';
+import { type OtaFrame, sameImage } from '../ota/commands.ts';
 import { parseImage } from '../ota/image.ts';
 import { VirtualClock } from './clock.ts';
 import {
@@ -39,6 +39,7 @@ import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US }
 import { HubRuntime } from './hub-runtime.ts';
 import { LinkDirection, nextAwake } from './link.ts';
 import { RngStreams } from './rng.ts';
+import type { SupplierHooks, VirtualImage } from './supplier-hooks.ts';
 import { LazyTimers } from './timers.ts';
 import { Trace } from './trace.ts';
 import { HUB_NODE, type RuntimePort, type Transport } from './transport.ts';
@@ -57,11 +58,24 @@ export const START_WINDOW_US = 1_000_000;
 /** Builds the transport of a run over the runtime's port. */
 export type TransportFactory = (port: RuntimePort) => Transport;
 
+/** What a run may be given besides its input. */
+export interface RuntimeOptions {
+  /** Where trace events go (a campaign keeps none: `DiscardingTrace`). */
+  readonly trace?: Trace;
+  /** A supplier reacting to the run (a campaign's). */
+  readonly supplier?: SupplierHooks;
+}
+
 /** One run: the hub, its devices, their effects, over one transport. */
 export class NodeRuntime implements RuntimePort {
   readonly #input: FrameRunInput;
   readonly clock = new VirtualClock<SimEvent>();
-  readonly trace = new Trace();
+  readonly trace: Trace;
+  readonly #supplier: SupplierHooks | undefined;
+  /** Simulated images held by any hub, by key. */
+  readonly #virtual = new Map<string, VirtualImage>();
+  /** Events handled. */
+  #events = 0;
   readonly capture: boolean;
   readonly #transport: Transport;
   readonly #rng: RngStreams;
@@ -84,8 +98,10 @@ export class NodeRuntime implements RuntimePort {
     { readonly awaiting: number; readonly rest: readonly DistributedImage[] }
   >();
 
-  constructor(input: FrameRunInput, transport: TransportFactory) {
+  constructor(input: FrameRunInput, transport: TransportFactory, options: RuntimeOptions = {}) {
     this.#input = input;
+    this.trace = options.trace ?? new Trace();
+    this.#supplier = options.supplier;
     this.capture = input.capture ?? false;
     this.#interruptions = [
       ...(input.powerCycles ?? []).map((p) => p.atUs),
@@ -183,7 +199,7 @@ export class NodeRuntime implements RuntimePort {
       });
     for (const device of this.#devices.values()) {
       const at =
-        device.spec.startUs ?? this.#rng.stream(`start:${device.spec.node}`).int(0, START_WINDOW_US - 1);
+        device.spec.startUs ?? this.#rng.fresh(`start:${device.spec.node}`).int(0, START_WINDOW_US - 1);
       this.clock.schedule(at, {
         kind: 'client',
         node: device.spec.node,
@@ -198,8 +214,70 @@ export class NodeRuntime implements RuntimePort {
     if (at === undefined || at > this.#input.maxTimeUs) return false;
     const next = this.clock.next() as { time: number; payload: SimEvent };
     this.#endUs = next.time;
+    this.#events++;
     this.#handle(next.payload);
     return true;
+  }
+
+  /** Events handled so far. */
+  get events(): number {
+    return this.#events;
+  }
+
+  /** Time of the last event handled, µs. */
+  get endUs(): number {
+    return this.#endUs;
+  }
+
+  /** The most downloads any hub served at once. */
+  get downloadsPeak(): number {
+    return this.#downloadsPeak;
+  }
+
+  /** Blocks in use in the memory of hub `index`. */
+  usedBlocks(index: number): number {
+    return (this.#hubs[index] as HubRuntime).memory.usedBlocks;
+  }
+
+  /**
+   * The supplier distributes a simulated image to `node`'s hub (as DUIS 11.1 would): stored in
+   * its memory blocks and offered from then on, or refused when it does not fit.
+   */
+  distributeVirtual(node: string, image: VirtualImage): DistributionResult {
+    const hub = this.#hubOf(node);
+    const stored = hub.memory.storeVirtual(image.key, image.size);
+    if (!stored.ok)
+      return {
+        ok: false,
+        alert: 'CCS08 FirmwareImageDiscarded',
+        reason: stored.reason,
+        detail: stored.detail,
+      };
+    this.#virtual.set(image.key, image);
+    if (!stored.shared) {
+      const { verdict: _verdict, ...served } = image;
+      this.#stepHub(hub, { type: 'imageStored', image: served });
+    }
+    return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
+  }
+
+  /** The supplier ends the distribution of image `key` at `node`'s hub (freed once no download reads it). */
+  endDistribution(node: string, key: string): void {
+    const hub = this.#hubOf(node);
+    const freed = hub.memory.release(key);
+    if (freed) this.#stepHub(hub, { type: 'imageRemoved', key: freed });
+  }
+
+  /** The supplier's verified CS06 reaches `node` now: it runs the image it holds (a campaign does not sign). */
+  activateHeld(node: string, reason: string): void {
+    const device = this.device(node);
+    if (device.state.phase === 'off') return;
+    this.#stepClient(device, { type: 'activateHeld', reason });
+  }
+
+  /** Schedules the supplier's `action` for `node` at `atUs`. */
+  supplierAt(atUs: number, node: string, action: number): void {
+    this.clock.schedule(atUs, { kind: 'supplier', node, action });
   }
 
   /** The next event of the clock, without handling it. */
@@ -297,6 +375,10 @@ export class NodeRuntime implements RuntimePort {
   #handle(event: SimEvent): void {
     if (event.kind === 'driver') {
       this.#act(event.action);
+      return;
+    }
+    if (event.kind === 'supplier') {
+      this.#supplier?.due(event.node, event.action);
       return;
     }
     if (event.kind === 'hub') {
@@ -529,10 +611,15 @@ export class NodeRuntime implements RuntimePort {
       case 'cancelTimer':
         device.timers.cancel(effect.timer);
         return;
-      case 'beginImage':
-        device.storage.begin(effect.target);
+      case 'beginImage': {
+        // A simulated image is downloaded like any other, but only the count of its bytes is kept.
+        const served = this.#hubs[device.hub]?.state.images.find((i) => sameImage(i, effect.target));
+        const simulated = served ? this.#virtual.get(served.key) : undefined;
+        device.downloading = simulated;
+        device.storage.begin(effect.target, simulated === undefined);
         this.#maybeLosePower(device);
         return;
+      }
       case 'store':
         device.storage.write(effect.fileOffset, effect.data);
         this.#maybeLosePower(device);
@@ -543,6 +630,16 @@ export class NodeRuntime implements RuntimePort {
       case 'checkImage': {
         const saved = device.storage.saved();
         if (!saved) return;
+        const simulated = device.downloading;
+        if (simulated && sameImage(simulated, saved.target)) {
+          this.clock.after(0, {
+            kind: 'client',
+            node,
+            event: { type: 'checked', result: simulated.verdict },
+          });
+          this.#supplier?.checked(node, simulated.verdict);
+          return;
+        }
         const result = checkDownloadedImage(device.storage.bytes(), {
           target: saved.target,
           ...(device.spec.hardwareVersion !== undefined && { hardwareVersion: device.spec.hardwareVersion }),
@@ -552,11 +649,13 @@ export class NodeRuntime implements RuntimePort {
         });
         this.clock.after(0, { kind: 'client', node, event: { type: 'checked', result } });
         if (device.spec.gbcs) this.#receiptAlert(device, result);
+        this.#supplier?.checked(node, result);
         return;
       }
       case 'activate':
         device.storage.activate(effect.fileVersion);
         this.#continueChain(node, effect.fileVersion);
+        this.#supplier?.activated(node, effect.fileVersion);
         // PPMID and IHD: the hub managed the activation and reports it (alert 0x8F8B).
         if (!device.spec.profile.gbcsActivation)
           this.#note(node, 'alert 0x8F8B firmware activated', {

@@ -80,3 +80,9 @@ export class Trace {
       .join('');
   }
 }
+
+/** A trace that keeps nothing: for campaigns over millions of devices, which read outcomes from the nodes. */
+export class DiscardingTrace extends Trace {
+  /** Drops the event. */
+  override record(): void {}
+}
