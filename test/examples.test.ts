@@ -110,7 +110,13 @@ function expectBehaviourAtWork(reportText: string): void {
   expect(report.mode).toBe('planned');
   expect(report.devices).toBe(28);
   expect(report.byStatus).toMatchObject({ bricked: 0, degraded: 0, refused: 6 });
-  expect(report.reasons).toEqual({ 'firmware V130 refused to run on V121': 6 });
+  expect(report.reasons['firmware V130 refused to run on V121']).toBe(6);
+  // Over the example's typical links an Image Notify may be lost, and devices do not poll.
+  expect(
+    Object.keys(report.reasons).filter(
+      (r) => !/refused to run on|never fetched: its Image Notify was lost/.test(r),
+    ),
+  ).toEqual([]);
 }
 
 let checkout: Checkout | undefined;

@@ -12,6 +12,8 @@ import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathw
 import type { EstateDevice } from '../pathways/estate.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
+import type { SessionDevice, SessionImage, SessionProgress } from './bucket-input.ts';
+import { runBucket } from './bucket-run.ts';
 import { failingHop, judge, type Pending } from './judge.ts';
 import { durationUs, type Policy } from './policy.ts';
 import {
@@ -23,12 +25,6 @@ import {
   partialOf,
 } from './report.ts';
 import { groupSizes, rolloutGroups, rolloutWarnings } from './rollout.ts';
-import {
-  runSessionSimulation,
-  type SessionDevice,
-  type SessionImage,
-  type SessionProgress,
-} from './session-driver.ts';
 
 /** How an image of an entry looks to the campaign: real (read from `image_file`) or simulated from its size. */
 export type EntryImage = Omit<SessionImage, 'key'> & { readonly real: boolean };
@@ -59,8 +55,18 @@ export interface CampaignInput {
 
 const DEFAULT_IMAGE_SIZE = 200 * 1024;
 
-/** The image of `entry`: real, or simulated from `image_size` (default 200 KiB) with a version from its place in the group. */
-function imageOf(entry: CatalogEntry, input: CampaignInput, rank: ReadonlyMap<string, number>): SessionImage {
+/**
+ * The image of `entry`: real, or simulated from `image_size` (default 200 KiB) with a version from
+ * its place in the group. A simulated image without `manufacturer_code` and `image_type` gets an
+ * image type of its model and hardware version's own (`groupType`): the hub matches images to
+ * devices by manufacturer code and image type, as a real one does, so two models must not share them.
+ */
+function imageOf(
+  entry: CatalogEntry,
+  input: CampaignInput,
+  rank: ReadonlyMap<string, number>,
+  groupType: ReadonlyMap<string, number>,
+): SessionImage {
   const real = input.images.get(entry.cplEntryId);
   const num = (text: string | undefined, fallback: number) => {
     if (text === undefined || text.trim() === '') return fallback;
@@ -71,10 +77,11 @@ function imageOf(entry: CatalogEntry, input: CampaignInput, rank: ReadonlyMap<st
   return {
     key: entry.manufacturerImageHash || entry.cplEntryId,
     manufacturerCode: num(entry.extra.manufacturer_code, 0),
-    imageType: num(entry.extra.image_type, 0),
+    imageType: num(entry.extra.image_type, groupType.get(groupKey(entry)) ?? 0),
     fileVersion: rank.get(entry.cplEntryId) ?? 0,
     size: num(entry.extra.image_size, DEFAULT_IMAGE_SIZE),
-    valid: true,
+    // A simulated image is what its entry says it is: the devices' checks pass.
+    verdict: { status: 'SUCCESS' },
   };
 }
 
@@ -109,6 +116,10 @@ export function runCampaign(input: CampaignInput): {
   const { catalog, policy } = input;
   const planner = new Planner(catalog);
   const rank = ranks(catalog);
+  // Image types 0x0000–0xFFBF are the manufacturer's (ZCL r8 §11.4.2.5); one per model and hardware version.
+  const groupType = new Map(
+    [...new Set(catalog.entries.map(groupKey))].sort().map((g, i) => [g, i % 0xffc0] as const),
+  );
   const targetOf = new Map<string, string>();
   for (const t of input.targets) {
     const e = catalog.byId.get(t);
@@ -145,7 +156,7 @@ export function runCampaign(input: CampaignInput): {
   const image = (entry: CatalogEntry) => {
     let known = images.get(entry.cplEntryId);
     if (!known) {
-      known = imageOf(entry, input, rank);
+      known = imageOf(entry, input, rank, groupType);
       images.set(entry.cplEntryId, known);
     }
     return known;
@@ -264,12 +275,16 @@ export function runCampaign(input: CampaignInput): {
       for (let end = sizes[0] as number; k >= end; end += sizes[++g] as number);
       return g;
     };
-    const result = runSessionSimulation({
+    const result = runBucket({
       seed: input.seed,
       hubs: Array.from({ length: Math.max(1, hubsIn[b] as number) }, () => ({ config: hubConfig, memory })),
       devices: groups ? devices.map((d, k) => ({ ...d, group: groupOf(k) })) : devices,
       maxTimeUs: (policy.maxDays ?? 60) * 86_400_000_000,
-      ...(policy.adt && { adt: { limit: shares[b] as number, windowUs: durationUs(policy.adt.window) } }),
+      // A bucket without devices has no share of the threshold (and asks for nothing).
+      ...(policy.adt &&
+        (shares[b] ?? 0) > 0 && {
+          adt: { limit: shares[b] as number, windowUs: durationUs(policy.adt.window) },
+        }),
       ...(policy.activationWindow && { activationWindow: policy.activationWindow }),
       ...(groups && { rollout: groups }),
       ...(retry && {

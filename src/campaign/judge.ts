@@ -7,8 +7,8 @@
 import { type Behaviour, outcomeOf } from '../pathways/behaviour.ts';
 import type { CatalogEntry } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
+import type { SessionDeviceResult } from './bucket-input.ts';
 import type { DeviceOutcome, DeviceStatus, HaltReport } from './report.ts';
-import type { SessionDeviceResult } from './session-driver.ts';
 
 /** A device run on the session driver, as planned. */
 export interface Pending {

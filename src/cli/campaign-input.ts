@@ -9,6 +9,7 @@ import { decodeUtf8 } from '../bytes/utf8.ts';
 import type { EntryImage } from '../campaign/campaign.ts';
 import { type Policy, parsePolicy } from '../campaign/policy.ts';
 import { sha256 } from '../crypto/hashes.ts';
+import { checkDownloadedImage } from '../devices/image-check.ts';
 import { DecodeError } from '../errors/errors.ts';
 import { parseImage } from '../ota/image.ts';
 import { type Behaviour, parseBehaviour } from '../pathways/behaviour.ts';
@@ -68,7 +69,18 @@ function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Ma
       size: bytes.length,
       ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
       ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
-      valid: true,
+      // The devices' whole-image checks, run once on the real file: every device downloads these bytes.
+      verdict: checkDownloadedImage(bytes, {
+        target: {
+          manufacturerCode: h.manufacturerCode,
+          imageType: h.imageType,
+          fileVersion: h.fileVersion,
+          imageSize: bytes.length,
+        },
+        ...(image.format === 'gbcs' && {
+          parse: { format: 'gbcs' as const, signed: image.signature !== undefined },
+        }),
+      }),
       real: true,
     });
   }

@@ -3,8 +3,9 @@
  * name ending .jsonl or .ndjson), written bucket by bucket in bucket order so that no run holds
  * every device's outcome, and the progress line on a terminal.
  */
+
+import type { SessionProgress } from '../campaign/bucket-input.ts';
 import type { DeviceOutcome } from '../campaign/report.ts';
-import type { SessionProgress } from '../campaign/session-driver.ts';
 import type { CliIo, OutputFile, ProgressLine } from './context.ts';
 
 const CSV_HEADER =

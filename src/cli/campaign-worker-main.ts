@@ -5,9 +5,9 @@
  * independent, so the merged result does not depend on how they were spread over workers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { SessionProgress } from '../campaign/bucket-input.ts';
 import { runCampaign } from '../campaign/campaign.ts';
 import type { CampaignPartial, DeviceOutcome } from '../campaign/report.ts';
-import type { SessionProgress } from '../campaign/session-driver.ts';
 import { type CampaignFiles, loadCampaign } from './campaign-input.ts';
 import { nodeIo } from './context.ts';
 

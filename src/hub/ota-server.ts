@@ -16,6 +16,11 @@ export interface ServedImage extends ImageId {
   readonly size: number;
   readonly minimumHardwareVersion?: number;
   readonly maximumHardwareVersion?: number;
+  /**
+   * The devices it was distributed to (DUIS 11.1 / 11.4 `DeviceIDList`): only they are offered
+   * it. Absent: offered to any device that asks.
+   */
+  readonly for?: readonly string[];
 }
 
 /** When a device should apply a verified image: now, after some seconds, or on a later command. */
@@ -105,6 +110,7 @@ export type HubTimer = 'page' | 'session';
 
 /** Events the hub reacts to. */
 export type HubEvent =
+  /** An image distributed to the hub; stored again, it is offered to the devices of both distributions. */
   | { readonly type: 'imageStored'; readonly image: ServedImage }
   | { readonly type: 'imageRemoved'; readonly key: string }
   | { readonly type: 'frame'; readonly from: string; readonly command: OtaCommand }
@@ -237,6 +243,7 @@ function onQuery(
   const device = state.devices.get(from);
   const candidates = state.images.filter(
     (i) =>
+      (i.for === undefined || i.for.includes(from)) &&
       i.manufacturerCode === request.manufacturerCode &&
       i.imageType === request.imageType &&
       i.fileVersion > request.fileVersion,
@@ -297,7 +304,10 @@ function onBlockOrPage(
   ctx: HubContext,
   effects: HubEffect[],
 ): HubState {
-  const image = state.images.find((i) => sameImage(i, request));
+  // The image distributed to this device: two images may share an identity (one per distribution).
+  const image = state.images.find(
+    (i) => sameImage(i, request) && (i.for === undefined || i.for.includes(from)),
+  );
   if (!image) {
     effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
     return endSession(state, from, 'block request for an image the hub does not hold', effects);
@@ -421,6 +431,17 @@ function onEndRequest(
   return next;
 }
 
+/** `image` as the hub holds it: a second distribution of the same image adds its devices to the first's. */
+function withDevices(state: HubState, image: ServedImage): ServedImage {
+  const held = state.images.find((i) => i.key === image.key);
+  if (!held) return image;
+  if (held.for === undefined || image.for === undefined) {
+    const { for: _for, ...anyDevice } = image;
+    return anyDevice;
+  }
+  return { ...image, for: [...new Set([...held.for, ...image.for])] };
+}
+
 /** A step's result (a plain function: closures in the step cost a call per event). */
 function stepResult(effects: readonly HubEffect[], state: HubState): HubStep {
   return { state, effects };
@@ -434,7 +455,7 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
       return stepResult(
         effects,
         withHub(state, {
-          images: [...state.images.filter((i) => i.key !== event.image.key), event.image],
+          images: [...state.images.filter((i) => i.key !== event.image.key), withDevices(state, event.image)],
         }),
       );
     case 'imageRemoved':

@@ -76,6 +76,9 @@ export class NodeRuntime implements RuntimePort {
   readonly #virtual = new Map<string, VirtualImage>();
   /** Events handled. */
   #events = 0;
+  /** Distributions of simulated images so far, and the hub of the last. */
+  #imagesStored = 0;
+  #lastStoredHub = 0;
   readonly capture: boolean;
   readonly #transport: Transport;
   readonly #rng: RngStreams;
@@ -234,6 +237,16 @@ export class NodeRuntime implements RuntimePort {
     return this.#downloadsPeak;
   }
 
+  /** Distributions of simulated images so far (a counter to notice new ones). */
+  get imagesStored(): number {
+    return this.#imagesStored;
+  }
+
+  /** The hub of the last distribution of a simulated image. */
+  get lastStoredHub(): number {
+    return this.#lastStoredHub;
+  }
+
   /** Blocks in use in the memory of hub `index`. */
   usedBlocks(index: number): number {
     return (this.#hubs[index] as HubRuntime).memory.usedBlocks;
@@ -246,6 +259,8 @@ export class NodeRuntime implements RuntimePort {
   distributeVirtual(node: string, image: VirtualImage): DistributionResult {
     const hub = this.#hubOf(node);
     const stored = hub.memory.storeVirtual(image.key, image.size);
+    this.#imagesStored++;
+    this.#lastStoredHub = hub.index;
     if (!stored.ok)
       return {
         ok: false,
@@ -254,10 +269,9 @@ export class NodeRuntime implements RuntimePort {
         detail: stored.detail,
       };
     this.#virtual.set(image.key, image);
-    if (!stored.shared) {
-      const { verdict: _verdict, ...served } = image;
-      this.#stepHub(hub, { type: 'imageStored', image: served });
-    }
+    // The distribution is for this device: the hub offers the image to it (and to those of earlier ones).
+    const { verdict: _verdict, ...served } = image;
+    this.#stepHub(hub, { type: 'imageStored', image: { ...served, for: [node] } });
     return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
   }
 

@@ -18,6 +18,7 @@
 import { acceptsRequestAfter, type ServedImage } from '../hub/ota-server.ts';
 import type { OtaCommand, OtaFrame } from '../ota/commands.ts';
 import { frameLength } from '../ota/frame-codec.ts';
+import { advanceBlockRun, type BlockRun } from './block-run.ts';
 import type { DeviceRuntime } from './device-runtime.ts';
 import { airtimeUs, nextAwake } from './link.ts';
 import { lostExchanges } from './lost-exchanges.ts';
@@ -27,15 +28,16 @@ import { HUB_NODE, type RuntimePort, type Transport, type TransportEvent } from 
 interface Run {
   readonly id: number;
   readonly image: ServedImage;
-  readonly fileOffset: number;
+  /** Its timing, from the first block served. */
+  readonly model: BlockRun;
   /** Bytes the run delivers. */
   readonly length: number;
-  /** Attempts lost on the way (each resent after the response timeout). */
-  readonly lost: number;
+  /** Blocks in it. */
+  readonly blocks: number;
   /** When the last request of the run reaches the hub, µs. */
   readonly lastRequestUs: number;
-  /** The request arrival times at the hub, for the hub's idle timer: first, and exchange period. */
-  readonly arrivalsUs: readonly number[];
+  /** Attempts lost on the way (each resent after the response timeout). */
+  readonly lost: number;
 }
 
 /** The block request a device sends for `length` bytes at `fileOffset` (its length is all that matters). */
@@ -50,17 +52,22 @@ function blockRequestLength(image: ServedImage): number {
   });
 }
 
+/** An Image Block Response carrying `data` bytes: its fixed fields, then the data. */
 function blockResponseLength(image: ServedImage, data: number): number {
-  return frameLength({
-    name: 'imageBlockResponse',
-    status: 'SUCCESS',
-    manufacturerCode: image.manufacturerCode,
-    imageType: image.imageType,
-    fileVersion: image.fileVersion,
-    fileOffset: 0,
-    data: new Uint8Array(data),
-  } satisfies OtaCommand);
+  return (
+    frameLength({
+      name: 'imageBlockResponse',
+      status: 'SUCCESS',
+      manufacturerCode: image.manufacturerCode,
+      imageType: image.imageType,
+      fileVersion: image.fileVersion,
+      fileOffset: 0,
+      data: NO_DATA,
+    } satisfies OtaCommand) + data
+  );
 }
+
+const NO_DATA = new Uint8Array(0);
 
 /** Commands as values; downloads as computed runs. */
 export class SessionTransport implements Transport {
@@ -142,28 +149,27 @@ export class SessionTransport implements Transport {
     this.#runs.delete(event.node);
     const device = this.#port.device(event.node);
     // The run's first request was sent as a value (and counted); each lost attempt resent one.
-    const requests = run.arrivalsUs.length - 1 + run.lost;
+    const requests = run.blocks - 1 + run.lost;
     for (let k = 0; k < requests; k++) this.#port.countFrame(device, true);
-    for (let k = 0; k < run.arrivalsUs.length + run.lost; k++) this.#port.countFrame(device, false);
+    for (let k = 0; k < run.blocks + run.lost; k++) this.#port.countFrame(device, false);
     this.#port.hubEvent({ type: 'served', device: event.node, lastRequestUs: run.lastRequestUs });
     this.#port.deliverBlocks(
       event.node,
-      run.fileOffset,
-      this.#port.readBlock(event.node, run.image, run.fileOffset, run.length),
+      run.model.fileOffset,
+      this.#port.readBlock(event.node, run.image, run.model.fileOffset, run.length),
     );
   }
 
-  /** The hub's idle timer sees the requests of a run in flight that have reached it by now. */
+  /**
+   * The hub's idle timer sees the requests of a run in flight that have reached it by now (those
+   * whose blocks have arrived: within one exchange of the frame transport's time).
+   */
   beforeHubTimer(device: string): void {
     const run = this.#runs.get(device);
     if (!run) return;
-    const now = this.#port.clock.now;
-    let last: number | undefined;
-    for (const at of run.arrivalsUs) {
-      if (at > now) break;
-      last = at;
-    }
-    if (last !== undefined) this.#port.hubEvent({ type: 'served', device, lastRequestUs: last });
+    const progress = advanceBlockRun(run.model, this.#port.clock.now + 1, Number.POSITIVE_INFINITY);
+    if (progress.lastRequestUs >= 0)
+      this.#port.hubEvent({ type: 'served', device, lastRequestUs: progress.lastRequestUs });
   }
 
   /** Whether a run is in flight for `node` (its response timer then waits for the run). */
@@ -183,51 +189,48 @@ export class SessionTransport implements Transport {
     length: number,
   ): { run: Run; endUs: number } | undefined {
     const now = this.#port.clock.now;
-    const chunk = length;
-    const end = image.size;
-    if (fileOffset + chunk >= end) return undefined;
+    if (fileOffset + length >= image.size) return undefined;
     const link = device.up.profile;
     const periodUs = (device.state.blockPeriodMs ?? 0) * 1000;
-    const upUs =
-      airtimeUs(blockRequestLength(image), link.band) + link.latencyUs + Math.floor(link.jitterUs / 2);
-    const downUs = (data: number) =>
-      airtimeUs(blockResponseLength(image, data), link.band) + link.latencyUs + Math.floor(link.jitterUs / 2);
-    const fullDownUs = downUs(chunk);
-    if (!acceptsRequestAfter(this.#port.hubConfigOf(device.spec.node), upUs + fullDownUs + periodUs))
-      return undefined;
-    const horizon = this.#port.nextInterruptionUs();
+    const frameUs = (zclLength: number) =>
+      airtimeUs(zclLength, link.band) + link.latencyUs + Math.floor(link.jitterUs / 2);
+    const lastData = (image.size - fileOffset) % length || length;
+    const model: BlockRun = {
+      startUs: now,
+      fileOffset,
+      end: image.size,
+      chunk: length,
+      upUs: frameUs(blockRequestLength(image)),
+      downUs: frameUs(blockResponseLength(image, length)),
+      lastDownUs: frameUs(blockResponseLength(image, lastData)),
+      periodUs,
+      ...(device.wake && { wake: device.wake }),
+    };
+    const hub = this.#port.hubConfigOf(device.spec.node);
+    if (!acceptsRequestAfter(hub, model.upUs + model.downUs + periodUs)) return undefined;
     const powerLossAt = device.pendingPowerLoss[0] ?? Number.POSITIVE_INFINITY;
-    const arrivals: number[] = [];
-    let at = now;
-    let offset = fileOffset;
-    let responseUs = now;
-    for (;;) {
-      const data = Math.min(chunk, end - offset);
-      const arrives = nextAwake(device.wake, at + (data === chunk ? fullDownUs : downUs(data)));
-      if (arrives >= horizon) break;
-      arrivals.push(at);
-      responseUs = arrives;
-      offset += data;
-      if (offset >= end || offset >= powerLossAt) break;
-      const send = periodUs > 0 ? nextAwake(device.wake, arrives + periodUs) : arrives;
-      at = send + upUs;
-    }
-    if (arrivals.length < 2) return undefined;
+    const progress = advanceBlockRun(model, this.#port.nextInterruptionUs(), powerLossAt);
+    if (progress.blocks < 2) return undefined;
     // Lost attempts each cost the response timeout, at the end of the run (its last retry may
     // then cross the horizon: on lossy links the run is an estimate).
-    const lost = lostExchanges(arrivals.length, link.lossProbability, device.rng.down);
-    if (lost > 0)
-      responseUs = nextAwake(device.wake, responseUs + lost * device.spec.profile.responseTimeoutMs * 1000);
+    const lost = lostExchanges(progress.blocks, link.lossProbability, device.rng.down);
+    const endUs =
+      lost > 0
+        ? nextAwake(
+            device.wake,
+            progress.lastResponseUs + lost * device.spec.profile.responseTimeoutMs * 1000,
+          )
+        : progress.lastResponseUs;
     const run: Run = {
       id: this.#nextRun++,
       image,
-      fileOffset,
-      length: offset - fileOffset,
+      model,
+      length: progress.offset - fileOffset,
+      blocks: progress.blocks,
+      lastRequestUs: progress.lastRequestUs,
       lost,
-      lastRequestUs: arrivals[arrivals.length - 1] as number,
-      arrivalsUs: arrivals,
     };
-    return { run, endUs: responseUs };
+    return { run, endUs };
   }
 
   #record(

@@ -59,6 +59,8 @@ function describeEvent(payload: SimEvent): { node: string; timer: string } {
       return { node: HUB_NODE, timer: `driver:${payload.action.type}` };
     case 'transport':
       return { node: HUB_NODE, timer: `transport:${payload.event.type}` };
+    case 'supplier':
+      return { node: payload.node, timer: `supplier:${payload.action}` };
   }
 }
 

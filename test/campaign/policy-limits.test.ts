@@ -5,8 +5,11 @@
  * day it jumps over.
  */
 import { describe, expect, it } from 'vitest';
-import { HubStore } from '../../src/campaign/hub-store.ts';
+import { runBucket } from '../../src/campaign/bucket-run.ts';
 import { durationUs, parsePolicy } from '../../src/campaign/policy.ts';
+import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
+import { DEFAULT_HUB_CONFIG } from '../../src/hub/ota-server.ts';
+import { LINK_PROFILES } from '../../src/sim/link.ts';
 import { exampleCampaign } from '../helpers/campaign.ts';
 
 const DAY_US = 86_400_000_000;
@@ -38,12 +41,33 @@ describe('policy limits', () => {
   });
 
   it('reports hub memory for the days of the run only, whatever day a distribution was released on', () => {
-    const store = new HubStore([{ blockCount: 10, blockSize: 100 }], DAY_US);
-    store.need(0, 'a');
-    store.need(0, 'b');
-    expect(store.store(0, 'a', 250, DAY_US)).toBe(true);
-    // Released ten million days ahead (a long window, a large estate, a small limit).
-    expect(store.store(0, 'b', 100, 10_000_000 * DAY_US)).toBe(true);
-    expect(store.byDay(2 * DAY_US)).toEqual([0, 3, 3]);
+    // A threshold of one distribution per ten million days: the second device's is released
+    // long after the run ends, and the days in between cost nothing.
+    const hop = {
+      key: 'v2',
+      manufacturerCode: 1,
+      imageType: 1,
+      fileVersion: 2,
+      size: 250,
+      verdict: { status: 'SUCCESS' as const },
+    };
+    const device = (node: string) => ({
+      node,
+      profile: DEVICE_PROFILES.ESME,
+      link: LINK_PROFILES.ideal,
+      manufacturerCode: 1,
+      imageType: 1,
+      runningVersion: 1,
+      hops: [hop],
+    });
+    const result = runBucket({
+      seed: 1,
+      hubs: [{ config: DEFAULT_HUB_CONFIG, memory: { blockCount: 10, blockSize: 100 } }],
+      devices: [device('a'), device('b')],
+      adt: { limit: 1, windowUs: 10_000_000 * DAY_US },
+      maxTimeUs: 2 * DAY_US,
+    });
+    expect(result.quarantined).toBe(1);
+    expect(result.memoryByDay).toEqual([3]);
   });
 });

@@ -5,12 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { SessionDevice, SessionImage } from '../../src/campaign/bucket-input.ts';
+import { runBucket } from '../../src/campaign/bucket-run.ts';
 import { Rollout, rolloutWarnings } from '../../src/campaign/rollout.ts';
-import {
-  runSessionSimulation,
-  type SessionDevice,
-  type SessionImage,
-} from '../../src/campaign/session-driver.ts';
 import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
 import { DEFAULT_HUB_CONFIG } from '../../src/hub/ota-server.ts';
 import { LINK_PROFILES } from '../../src/sim/link.ts';
@@ -130,7 +127,7 @@ const image = (key: string, fileVersion: number, extra: Partial<SessionImage> = 
   imageType: 1,
   fileVersion,
   size: 40_000,
-  valid: true,
+  verdict: { status: 'SUCCESS' },
   ...extra,
 });
 
@@ -145,17 +142,13 @@ const device = (node: string, hops: SessionImage[], extra: Partial<SessionDevice
   ...extra,
 });
 
-const base = {
-  seed: 9,
-  hub: DEFAULT_HUB_CONFIG,
-  memory: { blockCount: 64, blockSize: 4096 },
-  maxTimeUs: 30 * DAY_US,
-};
+const hubs = (memory = { blockCount: 64, blockSize: 4096 }) => [{ config: DEFAULT_HUB_CONFIG, memory }];
+const base = { seed: 9, hubs: hubs(), maxTimeUs: 30 * DAY_US };
 
-describe('the session driver with a phased rollout, retries and hub memory', () => {
+describe('a campaign bucket on the node runtime, with a phased rollout, retries and hub memory', () => {
   it('starts a group only when the one before reached its success threshold', () => {
     const v2 = image('v2', 2);
-    const result = runSessionSimulation({
+    const result = runBucket({
       ...base,
       devices: [0, 0, 1, 1, 1].map((group, k) => device(`d${k}`, [v2], { group })),
       rollout: [
@@ -170,7 +163,7 @@ describe('the session driver with a phased rollout, retries and hub memory', () 
   });
 
   it('halts the rollout when a group errs past its threshold, and never starts the next group', () => {
-    const result = runSessionSimulation({
+    const result = runBucket({
       ...base,
       devices: [
         device('a', [image('v2', 2)], { group: 0, failsAtHop: 0 }),
@@ -189,7 +182,7 @@ describe('the session driver with a phased rollout, retries and hub memory', () 
   });
 
   it('ends a device at the hop its behaviour file says fails, without going on', () => {
-    const result = runSessionSimulation({
+    const result = runBucket({
       ...base,
       devices: [device('a', [image('v2', 2), image('v3', 3)], { failsAtHop: 0 })],
     });
@@ -199,36 +192,42 @@ describe('the session driver with a phased rollout, retries and hub memory', () 
 
   it('frees an image once no device of the hub needs it, and a retried distribution then fits', () => {
     // 10 blocks: v2 (8 blocks) fits; v9 (8 blocks) for the second device fits only once v2 is freed.
-    const memory = { blockCount: 10, blockSize: 4096 };
+    const small = hubs({ blockCount: 10, blockSize: 4096 });
     const devices = [
       device('a', [image('v2', 2, { size: 8 * 4096 })], { startUs: 0 }),
       device('b', [image('v9', 9, { size: 8 * 4096 })], { startUs: 1000 }),
     ];
-    const without = runSessionSimulation({ ...base, memory, devices });
+    const without = runBucket({ ...base, hubs: small, devices });
     expect(without.devices[1]?.reason).toBe('image 0x00000009 does not fit in hub memory');
     expect(without.devices[1]?.activationsUs).toEqual([]);
     const retry = { attempts: 3, backoffUs: 3_600_000_000, factor: 2 };
-    const withRetry = runSessionSimulation({ ...base, memory, devices, retry });
+    const withRetry = runBucket({ ...base, hubs: small, devices, retry });
     expect(withRetry.devices.map((d) => d.phase)).toEqual(['upgraded', 'upgraded']);
     expect(withRetry.devices[1]?.retries).toBeGreaterThan(0);
     expect(withRetry.hubMemoryPeakBlocks).toBe(8);
   });
 
   it('gives up after the retries the policy allows, saying how many distributions it took', () => {
-    const result = runSessionSimulation({
+    const result = runBucket({
       ...base,
-      devices: [device('a', [image('bad', 2, { valid: false })])],
+      devices: [
+        device('a', [
+          image('bad', 2, { verdict: { status: 'INVALID_IMAGE', reason: 'signature does not verify' } }),
+        ]),
+      ],
       retry: { attempts: 2, backoffUs: 60_000_000, factor: 3 },
     });
     const [d] = result.devices;
     expect(d?.phase).toBe('failed');
     expect(d?.retries).toBe(2);
-    expect(d?.reason).toBe("image 0x00000002 failed the device's checks (after 3 distributions)");
+    expect(d?.reason).toBe(
+      "image 0x00000002 failed the device's checks (after 3 distributions): signature does not verify",
+    );
   });
 
   it('reports its progress as it goes and at the end', () => {
     const seen: number[] = [];
-    runSessionSimulation({
+    runBucket({
       ...base,
       devices: [device('a', [image('v2', 2)])],
       onProgress: (p) => seen.push(p.finished),

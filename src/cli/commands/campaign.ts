@@ -8,6 +8,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { Argv } from 'yargs';
+import type { SessionProgress } from '../../campaign/bucket-input.ts';
 import { runCampaign } from '../../campaign/campaign.ts';
 import type { Policy } from '../../campaign/policy.ts';
 import {
@@ -16,7 +17,6 @@ import {
   type DeviceOutcome,
   mergePartials,
 } from '../../campaign/report.ts';
-import type { SessionProgress } from '../../campaign/session-driver.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { campaignHtml, loadCharting } from '../../report/campaign-html.ts';
 import { type CampaignFiles, campaignInputs, loadCampaign, loadPolicy } from '../campaign-input.ts';

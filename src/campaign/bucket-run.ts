@@ -1,0 +1,121 @@
+/**
+ * One bucket of a campaign on the node runtime (DESIGN.md §3): its hubs and devices run the same
+ * state machines as scenarios, over the session transport (commands as values, each download
+ * computed as one transfer), with simulated images held as counted blocks, no trace kept, and
+ * the campaign's supplier reacting as the run goes. Same input and seed, same result.
+ */
+import type { DeviceSpec } from '../sim/frame-run.ts';
+import { NodeRuntime } from '../sim/node-runtime.ts';
+import { SessionTransport } from '../sim/session-transport.ts';
+import { DiscardingTrace } from '../sim/trace.ts';
+import type { SessionDeviceResult, SessionInput, SessionResult } from './bucket-input.ts';
+import { CampaignSupplier } from './campaign-supplier.ts';
+
+const DAY_US = 86_400_000_000;
+
+/** Runs one bucket: its hubs and devices, until every device is done or `maxTimeUs` passes. */
+export function runBucket(input: SessionInput): SessionResult {
+  if (input.hubs.length === 0) throw new RangeError('hubs: a bucket needs at least one hub');
+  const supplier = new CampaignSupplier(input);
+  const first = input.hubs[0] as (typeof input.hubs)[number];
+  const runtime = new NodeRuntime(
+    {
+      seed: input.seed,
+      hub: first.config,
+      memory: first.memory,
+      hubs: input.hubs,
+      devices: input.devices.map((d, index): DeviceSpec => {
+        if (!input.hubs[d.hub ?? 0]) throw new RangeError(`devices[${index}].hub: no hub ${d.hub}`);
+        return {
+          node: d.node,
+          profile: d.profile,
+          manufacturerCode: d.manufacturerCode,
+          imageType: d.imageType,
+          runningVersion: d.runningVersion,
+          ...(d.hardwareVersion !== undefined && { hardwareVersion: d.hardwareVersion }),
+          link: d.link,
+          ...(d.startUs !== undefined && { startUs: d.startUs }),
+          hub: d.hub ?? 0,
+        };
+      }),
+      images: [],
+      maxTimeUs: input.maxTimeUs,
+      ...(input.startUnixS !== undefined && { startUnixS: input.startUnixS }),
+    },
+    (port) => new SessionTransport(port),
+    { trace: input.trace ?? new DiscardingTrace(), supplier },
+  );
+  runtime.start();
+  supplier.begin(runtime);
+  const progress = () =>
+    input.onProgress?.({
+      simulatedUs: runtime.endUs,
+      maxTimeUs: input.maxTimeUs,
+      finished: supplier.finished,
+      devices: input.devices.length,
+    });
+  // The fullest hub, per day: looked at when a day begins and after every step that stored an image.
+  const memoryByDay: number[] = [];
+  let peak = 0;
+  let day = -1;
+  const fullest = () => {
+    let most = 0;
+    for (let h = 0; h < input.hubs.length; h++) most = Math.max(most, runtime.usedBlocks(h));
+    return most;
+  };
+  let lastStored = 0;
+  while (runtime.step()) {
+    const today = Math.floor(runtime.endUs / DAY_US);
+    if (today !== day) {
+      day = today;
+      memoryByDay[day] = Math.max(memoryByDay[day] ?? 0, fullest());
+    }
+    if (runtime.imagesStored !== lastStored) {
+      lastStored = runtime.imagesStored;
+      const used = runtime.usedBlocks(runtime.lastStoredHub);
+      peak = Math.max(peak, used);
+      memoryByDay[day] = Math.max(memoryByDay[day] ?? 0, used);
+    }
+    if ((runtime.events & 0xffff) === 0) progress();
+    if (supplier.finished === input.devices.length) break;
+  }
+  progress();
+  const endUs = runtime.endUs;
+  const days = Math.floor(endUs / DAY_US) + 1;
+  const rollout = supplier.rollout;
+  const halt = rollout.halt;
+  return {
+    devices: input.devices.map((spec, k): SessionDeviceResult => {
+      const t = supplier.tracked(k);
+      const state = runtime.device(spec.node).state;
+      const reason = t.reason ?? supplier.waitingFor(k) ?? state.outcome;
+      return {
+        node: spec.node,
+        phase: t.failed ? 'failed' : phaseOf(state.phase),
+        runningVersion: state.runningVersion,
+        activationsUs: t.activationsUs,
+        ...(reason !== undefined && { reason }),
+        quarantined: t.quarantined,
+        ...(t.startedUs !== undefined && { startedUs: t.startedUs }),
+        ...(t.endUs !== undefined && { endUs: t.endUs }),
+        retries: t.retries,
+      };
+    }),
+    events: runtime.events,
+    hubMemoryPeakBlocks: peak,
+    downloadsPeak: runtime.downloadsPeak,
+    endUs,
+    quarantined: supplier.quarantined,
+    memoryByDay: Array.from({ length: days }, (_, d) => memoryByDay[d] ?? 0),
+    quarantinedByDay: Array.from({ length: days }, (_, d) => supplier.quarantinedByDay[d] ?? 0),
+    groups: rollout.results(),
+    ...(halt && { halt }),
+  };
+}
+
+/** The client's phase as a campaign reports it. */
+function phaseOf(phase: string): SessionDeviceResult['phase'] {
+  if (phase === 'upgraded' || phase === 'failed' || phase === 'off') return phase;
+  if (phase === 'waiting' || phase === 'countDown') return 'waiting';
+  return 'idle';
+}

@@ -1,0 +1,132 @@
+/**
+ * The timing of a run of Image Block exchanges (DESIGN.md §3, the session transport's one
+ * computed step): the hub serves a block when a request reaches it, the response reaches the
+ * device one downlink later (held at the parent until a sleepy device wakes), and the device
+ * sends its next request at once, or after its block period (waiting for its next wake if it
+ * sleeps by then), which reaches the hub one uplink later. `blockRunStep` follows it block by
+ * block (the definition); `advanceBlockRun` gives the same answer in closed form, a wake window
+ * at a time, so a download costs the same whatever its number of blocks.
+ */
+import { nextAwake, type WakeSchedule } from './link.ts';
+
+/** A run: where it starts and how its exchanges are timed. */
+export interface BlockRun {
+  /** When the run's first request reaches the hub (its first block is served then), µs. */
+  readonly startUs: number;
+  readonly fileOffset: number;
+  /** Image size: the run ends there. */
+  readonly end: number;
+  /** Bytes per block (the last may be shorter). */
+  readonly chunk: number;
+  /** A request from the device to the hub, µs. */
+  readonly upUs: number;
+  /** A full block's response from the hub to the device, µs. */
+  readonly downUs: number;
+  /** The last, shorter block's response, µs. */
+  readonly lastDownUs: number;
+  /** The device's pause between a response and its next request, µs. */
+  readonly periodUs: number;
+  readonly wake?: WakeSchedule;
+}
+
+/** Where a run has got to. */
+export interface BlockRunProgress {
+  /** Blocks whose response has arrived. */
+  readonly blocks: number;
+  /** Where the bytes received end. */
+  readonly offset: number;
+  /** When the last of those blocks' requests reached the hub, µs (−1: none). */
+  readonly lastRequestUs: number;
+  /** When the last of those responses reached the device, µs (−1: none). */
+  readonly lastResponseUs: number;
+}
+
+/** When the device sends its next request after a response at `responseUs`. */
+function nextSend(run: BlockRun, responseUs: number): number {
+  return run.periodUs > 0 ? nextAwake(run.wake, responseUs + run.periodUs) : responseUs;
+}
+
+/**
+ * The run block by block, up to the first block whose response would arrive at or after
+ * `beforeUs`, or the block that takes the bytes to `stopOffset` or beyond (included).
+ */
+export function blockRunStep(run: BlockRun, beforeUs: number, stopOffset: number): BlockRunProgress {
+  let at = run.startUs;
+  let offset = run.fileOffset;
+  let blocks = 0;
+  let lastRequestUs = -1;
+  let lastResponseUs = -1;
+  while (offset < run.end && offset < stopOffset) {
+    const data = Math.min(run.chunk, run.end - offset);
+    const arrives = nextAwake(run.wake, at + (data === run.chunk ? run.downUs : run.lastDownUs));
+    if (arrives >= beforeUs) break;
+    blocks++;
+    offset += data;
+    lastRequestUs = at;
+    lastResponseUs = arrives;
+    at = nextSend(run, arrives) + run.upUs;
+  }
+  return { blocks, offset, lastRequestUs, lastResponseUs };
+}
+
+/** The same as `blockRunStep`, skipping the full blocks that follow one another within a wake window. */
+export function advanceBlockRun(run: BlockRun, beforeUs: number, stopOffset: number): BlockRunProgress {
+  const stop = Math.min(run.end, stopOffset);
+  const fullEnd = run.fileOffset + Math.floor((run.end - run.fileOffset) / run.chunk) * run.chunk;
+  const cycleUs = run.downUs + run.periodUs + run.upUs;
+  let at = run.startUs;
+  let offset = run.fileOffset;
+  let blocks = 0;
+  let lastRequestUs = -1;
+  let lastResponseUs = -1;
+  while (offset < stop) {
+    // Full blocks that can go in a row: their responses (and the sends after them) while awake.
+    const rowMax = Math.min(
+      Math.ceil((Math.min(stop, fullEnd) - offset) / run.chunk),
+      (fullEnd - offset) / run.chunk,
+    );
+    if (rowMax > 1) {
+      const first = at + run.downUs;
+      // The row goes on while a response (and, with a period, the next send) comes before the window closes.
+      const closes =
+        run.wake && isAwakeAt(run.wake, first) ? windowEnd(run.wake, first) : run.wake ? first : Infinity;
+      const lastAllowed = Math.min(
+        beforeUs - 1,
+        closes - 1 - (run.wake && run.periodUs > 0 ? run.periodUs : 0),
+      );
+      if (lastAllowed >= first) {
+        // Block j of the row (0-based) arrives at first + j·cycle: those at or before lastAllowed,
+        // but the row's last block is taken one at a time below (its send may wait for a wake).
+        const fit = Math.min(rowMax - 1, Math.floor((lastAllowed - first) / cycleUs) + 1);
+        if (fit > 0) {
+          blocks += fit;
+          offset += fit * run.chunk;
+          lastRequestUs = at + (fit - 1) * cycleUs;
+          lastResponseUs = first + (fit - 1) * cycleUs;
+          at = lastResponseUs + run.periodUs + run.upUs;
+          continue;
+        }
+      }
+    }
+    // One block on its own.
+    const data = Math.min(run.chunk, run.end - offset);
+    const arrives = nextAwake(run.wake, at + (data === run.chunk ? run.downUs : run.lastDownUs));
+    if (arrives >= beforeUs) break;
+    blocks++;
+    offset += data;
+    lastRequestUs = at;
+    lastResponseUs = arrives;
+    at = nextSend(run, arrives) + run.upUs;
+  }
+  return { blocks, offset, lastRequestUs, lastResponseUs };
+}
+
+function isAwakeAt(wake: WakeSchedule, t: number): boolean {
+  return nextAwake(wake, t) === t;
+}
+
+/** The end of the wake window `t` is in (`t` awake). */
+function windowEnd(wake: WakeSchedule, t: number): number {
+  const into = (((t - wake.phaseUs) % wake.intervalUs) + wake.intervalUs) % wake.intervalUs;
+  return t - into + wake.awakeUs;
+}
