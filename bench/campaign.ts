@@ -89,6 +89,7 @@ export function benchCampaign(devices = Number(process.env.DEVICES ?? 1_000_000)
       memory: { blocks: 256, blockSize: 4096 },
       adt: { limit: Math.ceil(devices / 4), window: '1d' },
       maxDays: 60,
+      buckets: Number(process.env.BUCKETS ?? 64),
     },
     mode: 'planned',
     seed: 1,

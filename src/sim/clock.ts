@@ -5,20 +5,24 @@
  * clock.
  */
 
-/** A scheduled event. */
+/** A scheduled event; `live` until it runs or is cancelled. */
 interface Entry<T> {
   readonly time: number;
   readonly seq: number;
   readonly payload: T;
+  live: boolean;
 }
+
+/** What `schedule` returns, for `cancel`. */
+export type Scheduled = { readonly time: number };
 
 /** Deterministic discrete-event clock. */
 export class VirtualClock<T> {
   #now = 0;
   #seq = 0;
   readonly #heap: Entry<T>[] = [];
-  /** Ids scheduled and neither run nor cancelled: cancelling is O(1), the heap entry is skipped later. */
-  readonly #live = new Set<number>();
+  /** Events scheduled and neither run nor cancelled: a cancelled entry stays in the heap, skipped later. */
+  #pending = 0;
 
   /** Current simulated time, in microseconds. */
   get now(): number {
@@ -27,36 +31,39 @@ export class VirtualClock<T> {
 
   /** Events still scheduled (cancelled ones excluded). */
   get pending(): number {
-    return this.#live.size;
+    return this.#pending;
   }
 
-  /** Schedules `payload` at `time` (µs, not before now); returns an id for `cancel`. */
-  schedule(time: number, payload: T): number {
+  /** Schedules `payload` at `time` (µs, not before now); returns a handle for `cancel`. */
+  schedule(time: number, payload: T): Scheduled {
     if (!Number.isInteger(time) || time < this.#now) {
       throw new RangeError(`time: ${time} is not an integer at or after now (${this.#now})`);
     }
-    const entry = { time, seq: this.#seq++, payload };
-    this.#live.add(entry.seq);
+    const entry: Entry<T> = { time, seq: this.#seq++, payload, live: true };
+    this.#pending++;
     this.#heap.push(entry);
     this.#siftUp(this.#heap.length - 1);
-    return entry.seq;
+    return entry;
   }
 
   /** Schedules `payload` `delay` µs from now. */
-  after(delay: number, payload: T): number {
+  after(delay: number, payload: T): Scheduled {
     return this.schedule(this.#now + Math.max(0, Math.round(delay)), payload);
   }
 
-  /** Cancels a scheduled event (no effect if it already ran). */
-  cancel(id: number): void {
-    this.#live.delete(id);
+  /** Cancels a scheduled event (no effect if it already ran or was cancelled). */
+  cancel(handle: Scheduled): void {
+    const entry = handle as Entry<T>;
+    if (!entry.live) return;
+    entry.live = false;
+    this.#pending--;
   }
 
   /** The earliest event still scheduled, left in place (cancelled ones on top are dropped). */
   peek(): { time: number; payload: T } | undefined {
     while (this.#heap.length > 0) {
       const top = this.#heap[0] as Entry<T>;
-      if (this.#live.has(top.seq)) return { time: top.time, payload: top.payload };
+      if (top.live) return top;
       this.#pop();
     }
     return undefined;
@@ -64,14 +71,14 @@ export class VirtualClock<T> {
 
   /** Whether any event still scheduled satisfies `test` (a scan: for tests and checks, not hot paths). */
   some(test: (payload: T) => boolean): boolean {
-    return this.#heap.some((e) => this.#live.has(e.seq) && test(e.payload));
+    return this.#heap.some((e) => e.live && test(e.payload));
   }
 
   /** When the earliest event still scheduled is due; undefined when none is. */
   peekTime(): number | undefined {
     while (this.#heap.length > 0) {
       const top = this.#heap[0] as Entry<T>;
-      if (this.#live.has(top.seq)) return top.time;
+      if (top.live) return top.time;
       this.#pop();
     }
     return undefined;
@@ -81,9 +88,11 @@ export class VirtualClock<T> {
   next(): { time: number; payload: T } | undefined {
     while (this.#heap.length > 0) {
       const top = this.#pop();
-      if (!this.#live.delete(top.seq)) continue;
+      if (!top.live) continue;
+      top.live = false;
+      this.#pending--;
       this.#now = top.time;
-      return { time: top.time, payload: top.payload };
+      return top;
     }
     return undefined;
   }

@@ -66,6 +66,8 @@ export interface DeviceRuntime {
   readonly address: number;
   state: ClientState;
   readonly timers: LazyTimers<SimEvent>;
+  /** The hub's timers for this device's download (idle session, page responses). */
+  readonly hubTimers: LazyTimers<SimEvent>;
   readonly pendingPowerLoss: number[];
   lastRequestTsn: number;
   counters: { mac: number; nwk: number; aps: number };
@@ -109,6 +111,7 @@ export function createDeviceRuntime(
     address: FIRST_DEVICE_ADDRESS + index,
     state: initialClientState(spec.runningVersion, rng.fresh(`tsn:${spec.node}`).int(0, 255)),
     timers: new LazyTimers(clock),
+    hubTimers: new LazyTimers(clock),
     pendingPowerLoss: [...(spec.powerLossAtOffsets ?? [])].sort((a, b) => a - b),
     lastRequestTsn: 0,
     counters: { mac: 0, nwk: 0, aps: 0 },

@@ -40,7 +40,7 @@ import { HubRuntime } from './hub-runtime.ts';
 import { LinkDirection, nextAwake } from './link.ts';
 import { RngStreams } from './rng.ts';
 import type { SupplierHooks, VirtualImage } from './supplier-hooks.ts';
-import { LazyTimers } from './timers.ts';
+import type { LazyTimers } from './timers.ts';
 import { Trace } from './trace.ts';
 import { HUB_NODE, type RuntimePort, type Transport } from './transport.ts';
 
@@ -86,7 +86,6 @@ export class NodeRuntime implements RuntimePort {
   readonly #interruptions: number[];
   readonly #hubs: HubRuntime[];
   readonly #devices = new Map<string, DeviceRuntime>();
-  readonly #hubTimers = new LazyTimers<SimEvent>(this.clock);
   readonly #startUnixS: number;
   #framesSent = 0;
   /** Time of the last event handled, µs. */
@@ -380,6 +379,11 @@ export class NodeRuntime implements RuntimePort {
     return { nowUs: this.clock.now, utcNow: this.#utcNow() };
   }
 
+  /** The hub's timers for `device`'s download (kept with the device: one table per device, no keys built). */
+  #hubTimersOf(device: string): LazyTimers<SimEvent> {
+    return (this.#devices.get(device) as DeviceRuntime).hubTimers;
+  }
+
   /** The hub of `device` (hub 0 for events that name none). */
   #hubOf(device: string | undefined): HubRuntime {
     const d = device === undefined ? undefined : this.#devices.get(device);
@@ -398,7 +402,7 @@ export class NodeRuntime implements RuntimePort {
     if (event.kind === 'hub') {
       if (
         event.event.type === 'timer' &&
-        !this.#hubTimers.due(`${event.event.timer}:${event.event.device}`, event)
+        !this.#hubTimersOf(event.event.device).due(event.event.timer, event)
       )
         return;
       if (event.event.type === 'timer' && event.event.timer === 'session')
@@ -483,7 +487,7 @@ export class NodeRuntime implements RuntimePort {
   }
 
   #note(node: string, what: string, detail: Record<string, string | number | boolean>): void {
-    this.trace.record({ kind: 'note', timeUs: this.clock.now, node, what, detail });
+    if (this.trace.keeps) this.trace.record({ kind: 'note', timeUs: this.clock.now, node, what, detail });
   }
 
   /** A device loses power now and gets it back `offUs` later, with what its storage kept. */
@@ -499,7 +503,7 @@ export class NodeRuntime implements RuntimePort {
   /** The hub's idle and page timers of `device` that are armed. */
   hubTimersOf(device: string): number {
     return (
-      (this.#hubTimers.armed(`session:${device}`) ? 1 : 0) + (this.#hubTimers.armed(`page:${device}`) ? 1 : 0)
+      (this.#hubTimersOf(device).armed('session') ? 1 : 0) + (this.#hubTimersOf(device).armed('page') ? 1 : 0)
     );
   }
 
@@ -581,7 +585,7 @@ export class NodeRuntime implements RuntimePort {
 
   /** When the hub's idle timer of `device`'s download is due, µs. */
   hubSessionDeadlineUs(device: string): number {
-    return this.#hubTimers.deadline(`session:${device}`) ?? Number.POSITIVE_INFINITY;
+    return this.#hubTimersOf(device).deadline('session') ?? Number.POSITIVE_INFINITY;
   }
 
   /** Counts a frame put on the air. */
@@ -678,14 +682,15 @@ export class NodeRuntime implements RuntimePort {
           });
         return;
       case 'transition':
-        this.trace.record({
-          kind: 'state',
-          timeUs: this.clock.now,
-          node,
-          from: effect.from,
-          to: effect.to,
-          reason: effect.reason,
-        });
+        if (this.trace.keeps)
+          this.trace.record({
+            kind: 'state',
+            timeUs: this.clock.now,
+            node,
+            from: effect.from,
+            to: effect.to,
+            reason: effect.reason,
+          });
         return;
     }
   }
@@ -829,23 +834,24 @@ export class NodeRuntime implements RuntimePort {
         return;
       }
       case 'setTimer':
-        this.#hubTimers.set(`${effect.timer}:${effect.device}`, effect.delayUs, {
+        this.#hubTimersOf(effect.device).set(effect.timer, effect.delayUs, {
           kind: 'hub',
           event: { type: 'timer', timer: effect.timer, device: effect.device },
         });
         return;
       case 'cancelTimer':
-        this.#hubTimers.cancel(`${effect.timer}:${effect.device}`);
+        this.#hubTimersOf(effect.device).cancel(effect.timer);
         return;
       case 'transition':
-        this.trace.record({
-          kind: 'state',
-          timeUs: this.clock.now,
-          node: `${HUB_NODE}/${effect.device}`,
-          from: effect.from,
-          to: effect.to,
-          reason: effect.reason,
-        });
+        if (this.trace.keeps)
+          this.trace.record({
+            kind: 'state',
+            timeUs: this.clock.now,
+            node: `${HUB_NODE}/${effect.device}`,
+            from: effect.from,
+            to: effect.to,
+            reason: effect.reason,
+          });
         return;
     }
   }

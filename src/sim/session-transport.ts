@@ -241,6 +241,7 @@ export class SessionTransport implements Transport {
     command: OtaCommand,
     fate: 'lost' | 'delivered' | 'duplicate',
   ): void {
+    if (!this.#port.trace.keeps) return;
     this.#port.trace.record({
       kind: 'frame',
       timeUs,

@@ -5,15 +5,16 @@
  * its deadline in a table and at most one clock event: when that event comes and the deadline
  * has moved later, the event is scheduled again for the new deadline.
  */
-import type { VirtualClock } from './clock.ts';
+import type { Scheduled, VirtualClock } from './clock.ts';
 
 /** Lazily scheduled named timers; `payload` is what the clock delivers for a timer. */
 export class LazyTimers<T> {
   readonly #clock: VirtualClock<T>;
   /** When each armed timer is due, µs. */
   readonly #deadlines = new Map<string, number>();
-  /** When the clock will next deliver an event for each timer, µs. */
+  /** When the clock will next deliver an event for each timer, µs, and that event's id. */
   readonly #scheduled = new Map<string, number>();
+  readonly #ids = new Map<string, Scheduled>();
 
   /** Timers over `clock`. */
   constructor(clock: VirtualClock<T>) {
@@ -26,14 +27,21 @@ export class LazyTimers<T> {
     this.#deadlines.set(name, deadline);
     const at = this.#scheduled.get(name);
     if (at === undefined || at > deadline) {
-      this.#clock.schedule(deadline, payload);
+      if (at !== undefined) this.#clock.cancel(this.#ids.get(name) as Scheduled);
+      this.#ids.set(name, this.#clock.schedule(deadline, payload));
       this.#scheduled.set(name, deadline);
     }
   }
 
-  /** Disarms `name`. */
+  /** Disarms `name` (its clock event with it: nothing is delivered for a cancelled timer). */
   cancel(name: string): void {
-    this.#deadlines.delete(name);
+    if (!this.#deadlines.delete(name)) return;
+    const id = this.#ids.get(name);
+    if (id !== undefined) {
+      this.#clock.cancel(id);
+      this.#ids.delete(name);
+      this.#scheduled.delete(name);
+    }
   }
 
   /** When `name` is due, µs; undefined when it is not armed. */
@@ -58,10 +66,11 @@ export class LazyTimers<T> {
   due(name: string, payload: T): boolean {
     if (this.#scheduled.get(name) !== this.#clock.now) return false;
     this.#scheduled.delete(name);
+    this.#ids.delete(name);
     const deadline = this.#deadlines.get(name);
     if (deadline === undefined) return false;
     if (deadline > this.#clock.now) {
-      this.#clock.schedule(deadline, payload);
+      this.#ids.set(name, this.#clock.schedule(deadline, payload));
       this.#scheduled.set(name, deadline);
       return false;
     }

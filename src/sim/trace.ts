@@ -52,6 +52,11 @@ export type TraceEvent = FrameEvent | StateEvent | NoteEvent;
 export class Trace {
   readonly #events: TraceEvent[] = [];
 
+  /** Whether events are kept (a run builds none for a trace that keeps nothing). */
+  get keeps(): boolean {
+    return true;
+  }
+
   /** Appends an event. */
   record(event: TraceEvent): void {
     this.#events.push(event);
@@ -83,6 +88,10 @@ export class Trace {
 
 /** A trace that keeps nothing: for campaigns over millions of devices, which read outcomes from the nodes. */
 export class DiscardingTrace extends Trace {
+  override get keeps(): boolean {
+    return false;
+  }
+
   /** Drops the event. */
   override record(): void {}
 }

@@ -31,9 +31,9 @@ describe('VirtualClock', () => {
     const b = clock.schedule(20, 'b');
     clock.schedule(30, 'c');
     clock.cancel(b);
-    expect(clock.next()).toEqual({ time: 10, payload: 'a' });
+    expect(clock.next()).toMatchObject({ time: 10, payload: 'a' });
     expect(clock.now).toBe(10);
-    expect(clock.next()).toEqual({ time: 30, payload: 'c' });
+    expect(clock.next()).toMatchObject({ time: 30, payload: 'c' });
     expect(clock.next()).toBeUndefined();
     expect(() => clock.schedule(5, 'late')).toThrow(RangeError);
     expect(() => clock.schedule(30.5, 'fraction')).toThrow(RangeError);
