@@ -56,7 +56,9 @@ export class HubMemory {
   readonly geometry: MemoryGeometry;
   /** Block contents, allocated when first written. */
   readonly #blocks: (Uint8Array | undefined)[];
-  readonly #free: number[];
+  /** Free blocks: those freed again (ascending, all below `#fresh`), then `#fresh` onwards, never used. */
+  #freed: number[] = [];
+  #fresh = 0;
   readonly #images = new Map<string, StoredImage>();
   /** Test hook: a function that may corrupt a block as it is written (faulty flash). */
   #writeFault?: (block: number, data: Uint8Array) => Uint8Array;
@@ -71,12 +73,11 @@ export class HubMemory {
     }
     this.geometry = geometry;
     this.#blocks = [];
-    this.#free = Array.from({ length: geometry.blockCount }, (_, i) => i);
   }
 
   /** Blocks not holding any image. */
   get freeBlocks(): number {
-    return this.#free.length;
+    return this.#freed.length + this.geometry.blockCount - this.#fresh;
   }
 
   /** Keys of the images held. */
@@ -96,7 +97,7 @@ export class HubMemory {
 
   /** Blocks in use. */
   get usedBlocks(): number {
-    return this.geometry.blockCount - this.#free.length;
+    return this.#fresh - this.#freed.length;
   }
 
   /** Stores `file` (or finds it already stored); refuses when it does not fit. */
@@ -119,8 +120,7 @@ export class HubMemory {
       // Read back what was written and check it before accepting the block.
       if (!bytesEqual(sha256(target.subarray(0, chunk.length)), expected)) {
         this.#images.delete(key);
-        this.#free.push(...blocks);
-        this.#free.sort((a, b) => a - b);
+        this.#give(blocks);
         return {
           ok: false,
           reason: 'BLOCK_WRITE_FAILED',
@@ -144,14 +144,15 @@ export class HubMemory {
       return { ok: true, key, blocks: existing.blocks, shared: true };
     }
     const needed = this.blocksFor(size);
-    if (needed > this.#free.length) {
+    const free = this.freeBlocks;
+    if (needed > free) {
       return {
         ok: false,
         reason: 'INSUFFICIENT_MEMORY',
-        detail: `image of ${size} bytes needs ${needed} blocks of ${this.geometry.blockSize}; ${this.#free.length} of ${this.geometry.blockCount} are free`,
+        detail: `image of ${size} bytes needs ${needed} blocks of ${this.geometry.blockSize}; ${free} of ${this.geometry.blockCount} are free`,
       };
     }
-    const blocks = this.#free.splice(0, needed);
+    const blocks = this.#takeBlocks(needed);
     this.#images.set(key, { size, virtual, blocks, pins: new Set(), released: false });
     return { ok: true, key, blocks, shared: false };
   }
@@ -216,11 +217,32 @@ export class HubMemory {
     return [...(this.#images.get(key)?.pins ?? [])].sort();
   }
 
+  /** The `needed` lowest-numbered free blocks. */
+  #takeBlocks(needed: number): number[] {
+    const fromFreed = Math.min(needed, this.#freed.length);
+    const blocks = this.#freed.splice(0, fromFreed);
+    for (let k = fromFreed; k < needed; k++) blocks.push(this.#fresh++);
+    return blocks;
+  }
+
+  /** Blocks free again (ascending): merged into the freed list. */
+  #give(blocks: readonly number[]): void {
+    const merged: number[] = [];
+    let i = 0;
+    let j = 0;
+    const freed = this.#freed;
+    while (i < freed.length || j < blocks.length) {
+      if (j >= blocks.length || (i < freed.length && (freed[i] as number) < (blocks[j] as number)))
+        merged.push(freed[i++] as number);
+      else merged.push(blocks[j++] as number);
+    }
+    this.#freed = merged;
+  }
+
   #freeIfDone(key: string, image: StoredImage): string | undefined {
     if (!image.released || image.pins.size > 0) return undefined;
     this.#images.delete(key);
-    this.#free.push(...image.blocks);
-    this.#free.sort((a, b) => a - b);
+    this.#give(image.blocks);
     return key;
   }
 }

@@ -97,8 +97,8 @@ const DUTY_CYCLE_WINDOW_US = 3_600_000_000;
 /** One direction of a link: remembers the airtime used for the duty-cycle budget. */
 export class LinkDirection {
   readonly profile: LinkProfile;
-  /** Airtime spent, as `[startUs, airtimeUs]`, within the last window. */
-  readonly #spent: [number, number][] = [];
+  /** Airtime spent, as `[startUs, airtimeUs]`, within the last window (kept under a duty cycle only). */
+  #spent: [number, number][] | undefined;
   #busyUntil = 0;
 
   /** A direction with the given behaviour. */
@@ -128,16 +128,17 @@ export class LinkDirection {
   }
 
   #dutyCycleStart(start: number, airtime: number, dutyCycle: number): number {
+    this.#spent ??= [];
+    const spent = this.#spent;
     const budget = DUTY_CYCLE_WINDOW_US * dutyCycle;
     if (airtime > budget) throw new RangeError(`dutyCycle: a ${airtime} µs frame exceeds the hourly budget`);
     for (;;) {
-      while (this.#spent.length > 0 && (this.#spent[0]?.[0] as number) <= start - DUTY_CYCLE_WINDOW_US)
-        this.#spent.shift();
-      const used = this.#spent.reduce((n, [, a]) => n + a, 0);
+      while (spent.length > 0 && (spent[0]?.[0] as number) <= start - DUTY_CYCLE_WINDOW_US) spent.shift();
+      const used = spent.reduce((n, [, a]) => n + a, 0);
       if (used + airtime <= budget) break;
-      start = (this.#spent[0]?.[0] as number) + DUTY_CYCLE_WINDOW_US;
+      start = (spent[0]?.[0] as number) + DUTY_CYCLE_WINDOW_US;
     }
-    this.#spent.push([start, airtime]);
+    spent.push([start, airtime]);
     return start;
   }
 }

@@ -7,14 +7,20 @@
  */
 import type { Scheduled, VirtualClock } from './clock.ts';
 
+/** One named timer: when it is due (undefined: disarmed) and the clock event that stands for it. */
+interface Slot {
+  deadline: number | undefined;
+  /** When the clock will next deliver an event for it (undefined: none), and that event. */
+  scheduledAt: number | undefined;
+  event: Scheduled | undefined;
+}
+
 /** Lazily scheduled named timers; `payload` is what the clock delivers for a timer. */
 export class LazyTimers<T> {
   readonly #clock: VirtualClock<T>;
-  /** When each armed timer is due, µs. */
-  readonly #deadlines = new Map<string, number>();
-  /** When the clock will next deliver an event for each timer, µs, and that event's id. */
-  readonly #scheduled = new Map<string, number>();
-  readonly #ids = new Map<string, Scheduled>();
+  /** Each timer ever armed, by name (one small record per name, reused). */
+  readonly #slots = new Map<string, Slot>();
+  #armed = 0;
 
   /** Timers over `clock`. */
   constructor(clock: VirtualClock<T>) {
@@ -24,39 +30,44 @@ export class LazyTimers<T> {
   /** Arms `name` to be due `delayUs` from now (replacing any earlier arming). */
   set(name: string, delayUs: number, payload: T): void {
     const deadline = this.#clock.now + Math.max(0, Math.round(delayUs));
-    this.#deadlines.set(name, deadline);
-    const at = this.#scheduled.get(name);
-    if (at === undefined || at > deadline) {
-      if (at !== undefined) this.#clock.cancel(this.#ids.get(name) as Scheduled);
-      this.#ids.set(name, this.#clock.schedule(deadline, payload));
-      this.#scheduled.set(name, deadline);
+    let slot = this.#slots.get(name);
+    if (!slot) {
+      slot = { deadline: undefined, scheduledAt: undefined, event: undefined };
+      this.#slots.set(name, slot);
+    }
+    if (slot.deadline === undefined) this.#armed++;
+    slot.deadline = deadline;
+    if (slot.scheduledAt === undefined || slot.scheduledAt > deadline) {
+      if (slot.event) this.#clock.cancel(slot.event);
+      slot.event = this.#clock.schedule(deadline, payload);
+      slot.scheduledAt = deadline;
     }
   }
 
   /** Disarms `name` (its clock event with it: nothing is delivered for a cancelled timer). */
   cancel(name: string): void {
-    if (!this.#deadlines.delete(name)) return;
-    const id = this.#ids.get(name);
-    if (id !== undefined) {
-      this.#clock.cancel(id);
-      this.#ids.delete(name);
-      this.#scheduled.delete(name);
-    }
+    const slot = this.#slots.get(name);
+    if (!slot || slot.deadline === undefined) return;
+    slot.deadline = undefined;
+    this.#armed--;
+    if (slot.event) this.#clock.cancel(slot.event);
+    slot.event = undefined;
+    slot.scheduledAt = undefined;
   }
 
   /** When `name` is due, µs; undefined when it is not armed. */
   deadline(name: string): number | undefined {
-    return this.#deadlines.get(name);
+    return this.#slots.get(name)?.deadline;
   }
 
   /** How many timers are armed. */
   get size(): number {
-    return this.#deadlines.size;
+    return this.#armed;
   }
 
   /** True when `name` is armed. */
   armed(name: string): boolean {
-    return this.#deadlines.has(name);
+    return this.#slots.get(name)?.deadline !== undefined;
   }
 
   /**
@@ -64,17 +75,19 @@ export class LazyTimers<T> {
    * then disarmed); false for an event that is stale, cancelled, or early (then rescheduled).
    */
   due(name: string, payload: T): boolean {
-    if (this.#scheduled.get(name) !== this.#clock.now) return false;
-    this.#scheduled.delete(name);
-    this.#ids.delete(name);
-    const deadline = this.#deadlines.get(name);
+    const slot = this.#slots.get(name);
+    if (!slot || slot.scheduledAt !== this.#clock.now) return false;
+    slot.scheduledAt = undefined;
+    slot.event = undefined;
+    const deadline = slot.deadline;
     if (deadline === undefined) return false;
     if (deadline > this.#clock.now) {
-      this.#ids.set(name, this.#clock.schedule(deadline, payload));
-      this.#scheduled.set(name, deadline);
+      slot.event = this.#clock.schedule(deadline, payload);
+      slot.scheduledAt = deadline;
       return false;
     }
-    this.#deadlines.delete(name);
+    slot.deadline = undefined;
+    this.#armed--;
     return true;
   }
 }
