@@ -46,27 +46,50 @@ function nextSend(run: BlockRun, responseUs: number): number {
   return run.periodUs > 0 ? nextAwake(run.wake, responseUs + run.periodUs) : responseUs;
 }
 
+/** Progress and the time the next request reaches the hub. */
+interface Cursor {
+  blocks: number;
+  offset: number;
+  lastRequestUs: number;
+  lastResponseUs: number;
+  /** When the next request reaches the hub, µs. */
+  at: number;
+}
+
+/** One block exchange from `c`: false (and `c` unchanged) when its response would come at or after `beforeUs`. */
+function oneBlock(run: BlockRun, c: Cursor, beforeUs: number): boolean {
+  const data = Math.min(run.chunk, run.end - c.offset);
+  const arrives = nextAwake(run.wake, c.at + (data === run.chunk ? run.downUs : run.lastDownUs));
+  if (arrives >= beforeUs) return false;
+  c.blocks++;
+  c.offset += data;
+  c.lastRequestUs = c.at;
+  c.lastResponseUs = arrives;
+  c.at = nextSend(run, arrives) + run.upUs;
+  return true;
+}
+
+function start(run: BlockRun): Cursor {
+  return { blocks: 0, offset: run.fileOffset, lastRequestUs: -1, lastResponseUs: -1, at: run.startUs };
+}
+
+function progressOf(c: Cursor): BlockRunProgress {
+  return {
+    blocks: c.blocks,
+    offset: c.offset,
+    lastRequestUs: c.lastRequestUs,
+    lastResponseUs: c.lastResponseUs,
+  };
+}
+
 /**
  * The run block by block, up to the first block whose response would arrive at or after
  * `beforeUs`, or the block that takes the bytes to `stopOffset` or beyond (included).
  */
 export function blockRunStep(run: BlockRun, beforeUs: number, stopOffset: number): BlockRunProgress {
-  let at = run.startUs;
-  let offset = run.fileOffset;
-  let blocks = 0;
-  let lastRequestUs = -1;
-  let lastResponseUs = -1;
-  while (offset < run.end && offset < stopOffset) {
-    const data = Math.min(run.chunk, run.end - offset);
-    const arrives = nextAwake(run.wake, at + (data === run.chunk ? run.downUs : run.lastDownUs));
-    if (arrives >= beforeUs) break;
-    blocks++;
-    offset += data;
-    lastRequestUs = at;
-    lastResponseUs = arrives;
-    at = nextSend(run, arrives) + run.upUs;
-  }
-  return { blocks, offset, lastRequestUs, lastResponseUs };
+  const c = start(run);
+  while (c.offset < run.end && c.offset < stopOffset && oneBlock(run, c, beforeUs));
+  return progressOf(c);
 }
 
 /** The same as `blockRunStep`, skipping the full blocks that follow one another within a wake window. */
@@ -74,19 +97,15 @@ export function advanceBlockRun(run: BlockRun, beforeUs: number, stopOffset: num
   const stop = Math.min(run.end, stopOffset);
   const fullEnd = run.fileOffset + Math.floor((run.end - run.fileOffset) / run.chunk) * run.chunk;
   const cycleUs = run.downUs + run.periodUs + run.upUs;
-  let at = run.startUs;
-  let offset = run.fileOffset;
-  let blocks = 0;
-  let lastRequestUs = -1;
-  let lastResponseUs = -1;
-  while (offset < stop) {
+  const c = start(run);
+  while (c.offset < stop) {
     // Full blocks that can go in a row: their responses (and the sends after them) while awake.
     const rowMax = Math.min(
-      Math.ceil((Math.min(stop, fullEnd) - offset) / run.chunk),
-      (fullEnd - offset) / run.chunk,
+      Math.ceil((Math.min(stop, fullEnd) - c.offset) / run.chunk),
+      (fullEnd - c.offset) / run.chunk,
     );
     if (rowMax > 1) {
-      const first = at + run.downUs;
+      const first = c.at + run.downUs;
       // The row goes on while a response (and, with a period, the next send) comes before the window closes.
       const closes =
         run.wake && isAwakeAt(run.wake, first) ? windowEnd(run.wake, first) : run.wake ? first : Infinity;
@@ -94,31 +113,22 @@ export function advanceBlockRun(run: BlockRun, beforeUs: number, stopOffset: num
         beforeUs - 1,
         closes - 1 - (run.wake && run.periodUs > 0 ? run.periodUs : 0),
       );
-      if (lastAllowed >= first) {
-        // Block j of the row (0-based) arrives at first + j·cycle: those at or before lastAllowed,
-        // but the row's last block is taken one at a time below (its send may wait for a wake).
-        const fit = Math.min(rowMax - 1, Math.floor((lastAllowed - first) / cycleUs) + 1);
-        if (fit > 0) {
-          blocks += fit;
-          offset += fit * run.chunk;
-          lastRequestUs = at + (fit - 1) * cycleUs;
-          lastResponseUs = first + (fit - 1) * cycleUs;
-          at = lastResponseUs + run.periodUs + run.upUs;
-          continue;
-        }
+      // Block j of the row (0-based) arrives at first + j·cycle: those at or before lastAllowed,
+      // but the row's last block is taken on its own below (its send may wait for a wake).
+      const fit =
+        lastAllowed >= first ? Math.min(rowMax - 1, Math.floor((lastAllowed - first) / cycleUs) + 1) : 0;
+      if (fit > 0) {
+        c.blocks += fit;
+        c.offset += fit * run.chunk;
+        c.lastRequestUs = c.at + (fit - 1) * cycleUs;
+        c.lastResponseUs = first + (fit - 1) * cycleUs;
+        c.at = c.lastResponseUs + run.periodUs + run.upUs;
+        continue;
       }
     }
-    // One block on its own.
-    const data = Math.min(run.chunk, run.end - offset);
-    const arrives = nextAwake(run.wake, at + (data === run.chunk ? run.downUs : run.lastDownUs));
-    if (arrives >= beforeUs) break;
-    blocks++;
-    offset += data;
-    lastRequestUs = at;
-    lastResponseUs = arrives;
-    at = nextSend(run, arrives) + run.upUs;
+    if (!oneBlock(run, c, beforeUs)) break;
   }
-  return { blocks, offset, lastRequestUs, lastResponseUs };
+  return progressOf(c);
 }
 
 function isAwakeAt(wake: WakeSchedule, t: number): boolean {

@@ -8,9 +8,15 @@ import type { ServedImage } from '../hub/ota-server.ts';
 import type { OtaFrame } from '../ota/commands.ts';
 import { decodeOtaFrame, encodeOtaFrame } from '../ota/frame-codec.ts';
 import type { DeviceRuntime } from './device-runtime.ts';
-import { nextAwake } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
-import { HUB_NODE, type RuntimePort, type Transport, type TransportEvent } from './transport.ts';
+import {
+  blockResponse,
+  HUB_NODE,
+  type RuntimePort,
+  scheduleArrivals,
+  type Transport,
+  type TransportEvent,
+} from './transport.ts';
 import type { StackAddressing } from './zigbee-stack.ts';
 
 const HUB_ADDRESS = 0x0000;
@@ -38,8 +44,7 @@ export class FrameTransport implements Transport {
     const toHub = to === HUB_NODE;
     const device = this.#port.device(toHub ? from : to);
     const direction = toHub ? device.up : device.down;
-    const clock = this.#port.clock;
-    const now = clock.now;
+    const now = this.#port.clock.now;
     const arrivals = direction.send(bytes.length, now, toHub ? device.rng.up : device.rng.down);
     this.#port.countFrame(device, toHub);
     if (this.#port.capture) this.#capture(from, device, bytes, now);
@@ -57,31 +62,19 @@ export class FrameTransport implements Transport {
       });
       return;
     }
-    for (let copy = 0; copy < arrivals.length; copy++) {
-      const at = arrivals[copy] as number;
-      // Frames for a sleepy device wait at its parent until it wakes and polls.
-      const when = toHub ? at : nextAwake(device.wake, at);
-      clock.schedule(when, {
-        kind: 'transport',
-        event: { type: 'bytes', from, to, bytes, sentUs: now, duplicate: copy > 0 },
-      });
-    }
+    scheduleArrivals(this.#port, device, toHub, arrivals, (duplicate) => ({
+      type: 'bytes',
+      from,
+      to,
+      bytes,
+      sentUs: now,
+      duplicate,
+    }));
   }
 
   /** An Image Block Response with the bytes read from hub memory. */
   sendBlock(to: string, image: ServedImage, fileOffset: number, length: number, tsn: number): void {
-    this.send(HUB_NODE, to, {
-      transactionSequence: tsn,
-      command: {
-        name: 'imageBlockResponse',
-        status: 'SUCCESS',
-        manufacturerCode: image.manufacturerCode,
-        imageType: image.imageType,
-        fileVersion: image.fileVersion,
-        fileOffset,
-        data: this.#port.readBlock(to, image, fileOffset, length),
-      },
-    });
+    this.send(HUB_NODE, to, blockResponse(this.#port, to, image, fileOffset, length, tsn));
   }
 
   /** Bytes arriving: decoded, recorded, handed to the node. */

@@ -7,7 +7,13 @@
 import type { ServedImage } from '../hub/ota-server.ts';
 import type { OtaFrame } from '../ota/commands.ts';
 import { decodeOtaFrame, encodeOtaFrame } from '../ota/frame-codec.ts';
-import { HUB_NODE, type RuntimePort, type Transport, type TransportEvent } from './transport.ts';
+import {
+  blockResponse,
+  HUB_NODE,
+  type RuntimePort,
+  type Transport,
+  type TransportEvent,
+} from './transport.ts';
 
 /** A frame on its way. */
 export interface InFlight {
@@ -36,18 +42,7 @@ export class ManualTransport implements Transport {
 
   /** An Image Block Response with the bytes read from hub memory, held like any frame. */
   sendBlock(to: string, image: ServedImage, fileOffset: number, length: number, tsn: number): void {
-    this.send(HUB_NODE, to, {
-      transactionSequence: tsn,
-      command: {
-        name: 'imageBlockResponse',
-        status: 'SUCCESS',
-        manufacturerCode: image.manufacturerCode,
-        imageType: image.imageType,
-        fileVersion: image.fileVersion,
-        fileOffset,
-        data: this.#port.readBlock(to, image, fileOffset, length),
-      },
-    });
+    this.send(HUB_NODE, to, blockResponse(this.#port, to, image, fileOffset, length, tsn));
   }
 
   /** Nothing of this transport's is ever on the clock. */

@@ -22,7 +22,14 @@ import { advanceBlockRun, type BlockRun } from './block-run.ts';
 import type { DeviceRuntime } from './device-runtime.ts';
 import { airtimeUs, nextAwake } from './link.ts';
 import { lostExchanges } from './lost-exchanges.ts';
-import { HUB_NODE, type RuntimePort, type Transport, type TransportEvent } from './transport.ts';
+import {
+  blockResponse,
+  HUB_NODE,
+  type RuntimePort,
+  scheduleArrivals,
+  type Transport,
+  type TransportEvent,
+} from './transport.ts';
 
 /** A computed run of block exchanges in flight. */
 interface Run {
@@ -85,22 +92,21 @@ export class SessionTransport implements Transport {
     const toHub = to === HUB_NODE;
     const device = this.#port.device(toHub ? from : to);
     const direction = toHub ? device.up : device.down;
-    const clock = this.#port.clock;
-    const now = clock.now;
+    const now = this.#port.clock.now;
     const arrivals = direction.send(frameLength(frame.command), now, toHub ? device.rng.up : device.rng.down);
     this.#port.countFrame(device, toHub);
     if (arrivals.length === 0) {
       this.#record(now, now, from, to, frame.command, 'lost');
       return;
     }
-    for (let copy = 0; copy < arrivals.length; copy++) {
-      const at = arrivals[copy] as number;
-      const when = toHub ? at : nextAwake(device.wake, at);
-      clock.schedule(when, {
-        kind: 'transport',
-        event: { type: 'command', from, to, frame, sentUs: now, duplicate: copy > 0 },
-      });
-    }
+    scheduleArrivals(this.#port, device, toHub, arrivals, (duplicate) => ({
+      type: 'command',
+      from,
+      to,
+      frame,
+      sentUs: now,
+      duplicate,
+    }));
   }
 
   /** The hub serves a block: the run of exchanges from here is computed, or this one block goes as a value. */
@@ -108,18 +114,7 @@ export class SessionTransport implements Transport {
     const device = this.#port.device(to);
     const run = this.#plan(device, image, fileOffset, length);
     if (!run) {
-      this.send(HUB_NODE, to, {
-        transactionSequence: tsn,
-        command: {
-          name: 'imageBlockResponse',
-          status: 'SUCCESS',
-          manufacturerCode: image.manufacturerCode,
-          imageType: image.imageType,
-          fileVersion: image.fileVersion,
-          fileOffset,
-          data: this.#port.readBlock(to, image, fileOffset, length),
-        },
-      });
+      this.send(HUB_NODE, to, blockResponse(this.#port, to, image, fileOffset, length, tsn));
       return;
     }
     this.#runs.set(to, run.run);

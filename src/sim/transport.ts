@@ -9,6 +9,7 @@ import type { HubConfig, HubEvent, ServedImage } from '../hub/ota-server.ts';
 import type { OtaFrame } from '../ota/commands.ts';
 import type { VirtualClock } from './clock.ts';
 import type { DeviceRuntime, SimEvent } from './device-runtime.ts';
+import { nextAwake } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
 import type { Trace } from './trace.ts';
 
@@ -77,4 +78,47 @@ export interface Transport {
   captured?(): readonly CapturedFrame[];
   /** Called before the hub judges `device`'s idle timer: bring the hub's view of the download up to now. */
   beforeHubTimer(device: string): void;
+}
+
+/** The Image Block Response that carries `length` bytes of `image` at `fileOffset` to `to`, answering request `tsn`. */
+export function blockResponse(
+  port: RuntimePort,
+  to: string,
+  image: ServedImage,
+  fileOffset: number,
+  length: number,
+  tsn: number,
+): OtaFrame {
+  return {
+    transactionSequence: tsn,
+    command: {
+      name: 'imageBlockResponse',
+      status: 'SUCCESS',
+      manufacturerCode: image.manufacturerCode,
+      imageType: image.imageType,
+      fileVersion: image.fileVersion,
+      fileOffset,
+      data: port.readBlock(to, image, fileOffset, length),
+    },
+  };
+}
+
+/**
+ * Schedules the copies of a frame the link delivers (`arrivals`, none when it was lost), each as
+ * `event`; frames for a sleepy device wait at its parent until it wakes and polls.
+ */
+export function scheduleArrivals(
+  port: RuntimePort,
+  device: DeviceRuntime,
+  toHub: boolean,
+  arrivals: readonly number[],
+  event: (duplicate: boolean) => TransportEvent,
+): void {
+  for (let copy = 0; copy < arrivals.length; copy++) {
+    const at = arrivals[copy] as number;
+    port.clock.schedule(toHub ? at : nextAwake(device.wake, at), {
+      kind: 'transport',
+      event: event(copy > 0),
+    });
+  }
 }
