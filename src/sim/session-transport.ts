@@ -206,16 +206,14 @@ export class SessionTransport implements Transport {
     const powerLossAt = device.pendingPowerLoss[0] ?? Number.POSITIVE_INFINITY;
     const progress = advanceBlockRun(model, this.#port.nextInterruptionUs(), powerLossAt);
     if (progress.blocks < 2) return undefined;
-    // Lost attempts each cost the response timeout, at the end of the run (its last retry may
-    // then cross the horizon: on lossy links the run is an estimate).
+    // Each lost attempt costs the response timeout, taken after the run's last response. A sleepy
+    // device's timer runs only while it is awake: a timeout that ends after its window closes
+    // is over at its next wake. (On lossy links the run is an estimate; its last retries may
+    // also cross the horizon.)
     const lost = lostExchanges(progress.blocks, link.lossProbability, device.rng.down);
-    const endUs =
-      lost > 0
-        ? nextAwake(
-            device.wake,
-            progress.lastResponseUs + lost * device.spec.profile.responseTimeoutMs * 1000,
-          )
-        : progress.lastResponseUs;
+    const timeoutUs = device.spec.profile.responseTimeoutMs * 1000;
+    let endUs = progress.lastResponseUs;
+    for (let k = 0; k < lost; k++) endUs = nextAwake(device.wake, endUs + timeoutUs);
     const run: Run = {
       id: this.#nextRun++,
       image,
