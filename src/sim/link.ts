@@ -101,6 +101,11 @@ export class LinkDirection {
   #spent: [number, number][] | undefined;
   #busyUntil = 0;
 
+  /** Until when the radio is busy sending (a frame sent earlier starts then), µs. */
+  get busyUntil(): number {
+    return this.#busyUntil;
+  }
+
   /** A direction with the given behaviour. */
   constructor(profile: LinkProfile) {
     this.profile = profile;

@@ -111,6 +111,9 @@ export class NodeRuntime implements RuntimePort {
       ...(input.hubRestartsUs ?? []),
       ...(input.hubEvents ?? []).map((e) => e.atUs),
       ...(input.evictions ?? []).map((e) => e.atUs),
+      // An Image Notify takes the device's downlink for its airtime: a run of blocks stops short of it.
+      ...(input.laterImages ?? []).map((l) => l.atUs),
+      ...(input.upgradeChains ?? []).flatMap((c) => (c.atUs === undefined ? [] : [c.atUs])),
     ].sort((a, b) => a - b);
     this.#rng = new RngStreams(input.seed);
     this.#startUnixS = input.startUnixS ?? DEFAULT_START_UNIX_S;
