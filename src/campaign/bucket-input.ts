@@ -9,6 +9,7 @@ import type { DeviceProfile } from '../devices/profiles.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import type { HubConfig } from '../hub/ota-server.ts';
 import type { LinkProfile } from '../sim/link.ts';
+import type { TransportName } from '../sim/frame-driver.ts';
 import type { Trace } from '../sim/trace.ts';
 import type { RolloutGroup, RolloutGroupResult, RolloutHalt } from './rollout.ts';
 
@@ -99,6 +100,8 @@ export interface SessionInput {
   readonly onProgress?: (progress: SessionProgress) => void;
   /** Where the node runtime's trace goes (none is kept by default: a campaign reads outcomes from the nodes). */
   readonly trace?: Trace;
+  /** How frames travel (default session; frame, frame by frame, to check the session transport against). */
+  readonly transport?: TransportName;
 }
 
 /** How a device ended. */

@@ -5,6 +5,7 @@
  * the campaign's supplier reacting as the run goes. Same input and seed, same result.
  */
 import type { DeviceSpec } from '../sim/frame-run.ts';
+import { FrameTransport } from '../sim/frame-transport.ts';
 import { NodeRuntime } from '../sim/node-runtime.ts';
 import { SessionTransport } from '../sim/session-transport.ts';
 import { DiscardingTrace } from '../sim/trace.ts';
@@ -42,7 +43,7 @@ export function runBucket(input: SessionInput): SessionResult {
       maxTimeUs: input.maxTimeUs,
       ...(input.startUnixS !== undefined && { startUnixS: input.startUnixS }),
     },
-    (port) => new SessionTransport(port),
+    (port) => (input.transport === 'frame' ? new FrameTransport(port) : new SessionTransport(port)),
     { trace: input.trace ?? new DiscardingTrace(), supplier },
   );
   runtime.start();
