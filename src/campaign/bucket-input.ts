@@ -8,8 +8,8 @@ import type { ImageCheck } from '../devices/ota-client-state.ts';
 import type { DeviceProfile } from '../devices/profiles.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import type { HubConfig } from '../hub/ota-server.ts';
-import type { LinkProfile } from '../sim/link.ts';
 import type { TransportName } from '../sim/frame-driver.ts';
+import type { LinkProfile } from '../sim/link.ts';
 import type { Trace } from '../sim/trace.ts';
 import type { RolloutGroup, RolloutGroupResult, RolloutHalt } from './rollout.ts';
 
