@@ -49,8 +49,8 @@ export class CampaignSupplier implements SupplierHooks {
   readonly #byNode = new Map<string, Tracked>();
   readonly #adt: AnomalyDetectionThreshold | undefined;
   readonly #rollout: Rollout;
-  /** Devices of each hub that still need each image: `hub:key` → count. */
-  readonly #needs = new Map<string, number>();
+  /** Devices of each hub that still need each image: image key → hub → count. */
+  readonly #needs = new Map<string, Map<number, number>>();
   #runtime!: NodeRuntime;
   #finished = 0;
   #quarantined = 0;
@@ -253,13 +253,18 @@ export class CampaignSupplier implements SupplierHooks {
 
   /** `delta` more (or fewer) devices of `d`'s hub need image `key`; at none, its distribution there ends. */
   #need(d: Tracked, key: string, delta: number): void {
-    const id = `${d.spec.hub ?? 0}:${key}`;
-    const count = (this.#needs.get(id) ?? 0) + delta;
+    let byHub = this.#needs.get(key);
+    if (!byHub) {
+      byHub = new Map();
+      this.#needs.set(key, byHub);
+    }
+    const hub = d.spec.hub ?? 0;
+    const count = (byHub.get(hub) ?? 0) + delta;
     if (count > 0) {
-      this.#needs.set(id, count);
+      byHub.set(hub, count);
       return;
     }
-    this.#needs.delete(id);
+    byHub.delete(hub);
     if (delta < 0) this.#runtime.endDistribution(d.spec.node, key);
   }
 

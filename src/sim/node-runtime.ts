@@ -218,6 +218,7 @@ export class NodeRuntime implements RuntimePort {
     const at = this.clock.peekTime();
     if (at === undefined || at > this.#input.maxTimeUs) return false;
     const next = this.clock.next() as { time: number; payload: SimEvent };
+    // (peekTime has dropped the cancelled entries on top: next() takes the one it saw.)
     this.#endUs = next.time;
     this.#events++;
     this.#handle(next.payload);
@@ -592,9 +593,9 @@ export class NodeRuntime implements RuntimePort {
   }
 
   /** Counts a frame put on the air. */
-  countFrame(device: DeviceRuntime, toHub: boolean): void {
-    this.#framesSent++;
-    if (toHub) device.framesSent++;
+  countFrame(device: DeviceRuntime, toHub: boolean, count = 1): void {
+    this.#framesSent += count;
+    if (toHub) device.framesSent += count;
   }
 
   /** Sends a client's or the hub's frame through the transport. */

@@ -144,9 +144,8 @@ export class SessionTransport implements Transport {
     this.#runs.delete(event.node);
     const device = this.#port.device(event.node);
     // The run's first request was sent as a value (and counted); each lost attempt resent one.
-    const requests = run.blocks - 1 + run.lost;
-    for (let k = 0; k < requests; k++) this.#port.countFrame(device, true);
-    for (let k = 0; k < run.blocks + run.lost; k++) this.#port.countFrame(device, false);
+    this.#port.countFrame(device, true, run.blocks - 1 + run.lost);
+    this.#port.countFrame(device, false, run.blocks + run.lost);
     this.#port.hubEvent({ type: 'served', device: event.node, lastRequestUs: run.lastRequestUs });
     this.#port.deliverBlocks(
       event.node,

@@ -60,8 +60,8 @@ export interface RuntimePort {
   nextInterruptionUs(): number;
   /** When the hub's idle timer of `device`'s download is due, µs (Infinity: not armed). */
   hubSessionDeadlineUs(device: string): number;
-  /** Counts a frame put on the air (`device` sent it when `toHub`). */
-  countFrame(device: DeviceRuntime, toHub: boolean): void;
+  /** Counts `count` (default 1) frames put on the air (`device` sent them when `toHub`). */
+  countFrame(device: DeviceRuntime, toHub: boolean, count?: number): void;
 }
 
 /** How frames get from one node to another. */
