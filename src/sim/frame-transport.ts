@@ -62,14 +62,14 @@ export class FrameTransport implements Transport {
       });
       return;
     }
-    scheduleArrivals(this.#port, device, toHub, arrivals, (duplicate) => ({
+    scheduleArrivals(this.#port, device, toHub, arrivals, {
       type: 'bytes',
       from,
       to,
       bytes,
       sentUs: now,
-      duplicate,
-    }));
+      duplicate: false,
+    });
   }
 
   /** An Image Block Response with the bytes read from hub memory. */

@@ -99,14 +99,14 @@ export class SessionTransport implements Transport {
       this.#record(now, now, from, to, frame.command, 'lost');
       return;
     }
-    scheduleArrivals(this.#port, device, toHub, arrivals, (duplicate) => ({
+    scheduleArrivals(this.#port, device, toHub, arrivals, {
       type: 'command',
       from,
       to,
       frame,
       sentUs: now,
-      duplicate,
-    }));
+      duplicate: false,
+    });
   }
 
   /** The hub serves a block: the run of exchanges from here is computed, or this one block goes as a value. */

@@ -104,21 +104,22 @@ export function blockResponse(
 }
 
 /**
- * Schedules the copies of a frame the link delivers (`arrivals`, none when it was lost), each as
- * `event`; frames for a sleepy device wait at its parent until it wakes and polls.
+ * Schedules the copies of a frame the link delivers (`arrivals`, none when it was lost) as
+ * `event` (a duplicate as a copy of it marked so); frames for a sleepy device wait at its parent
+ * until it wakes and polls.
  */
 export function scheduleArrivals(
   port: RuntimePort,
   device: DeviceRuntime,
   toHub: boolean,
   arrivals: readonly number[],
-  event: (duplicate: boolean) => TransportEvent,
+  event: Extract<TransportEvent, { duplicate: boolean }>,
 ): void {
   for (let copy = 0; copy < arrivals.length; copy++) {
     const at = arrivals[copy] as number;
     port.clock.schedule(toHub ? at : nextAwake(device.wake, at), {
       kind: 'transport',
-      event: event(copy > 0),
+      event: copy === 0 ? event : { ...event, duplicate: true },
     });
   }
 }
