@@ -1,0 +1,257 @@
+/**
+ * A campaign's estate planned (DESIGN.md §3 "Scale-out"): each device's target and hops along the
+ * declared pathways (or straight to the target), its images (real, or simulated from the
+ * catalog), the hop its behaviour file says fails, and the bucket its hub falls into. Devices
+ * whose outcome is known without running (unknown entry, no target, no path, already on target,
+ * not a HAN device) are decided here.
+ */
+import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profiles.ts';
+import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
+import { Planner } from '../pathways/planner.ts';
+import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
+import type { SessionDevice, SessionImage } from './bucket-input.ts';
+import type { CampaignInput } from './campaign.ts';
+import { failingHop, type Pending } from './judge.ts';
+import type { DeviceOutcome } from './report.ts';
+
+/** Per bucket: the outcomes known before the run, the devices to run and what they were planned. */
+export interface EstatePlan {
+  readonly bucketCount: number;
+  /** Hubs of each bucket (each bucket numbers its own, in hub ID order). */
+  readonly hubsIn: readonly number[];
+  readonly plainIn: readonly (readonly DeviceOutcome[])[];
+  readonly sessionsIn: readonly (readonly SessionDevice[])[];
+  readonly pendingIn: readonly (readonly Pending[])[];
+}
+
+const DEFAULT_IMAGE_SIZE = 200 * 1024;
+
+/**
+ * The image of `entry`: real, or simulated from `image_size` (default 200 KiB) with a version from
+ * its place in the group. A simulated image without `manufacturer_code` and `image_type` gets an
+ * image type of its model and hardware version's own (`groupType`): the hub matches images to
+ * devices by manufacturer code and image type, as a real one does, so two models must not share them.
+ */
+function imageOf(
+  entry: CatalogEntry,
+  input: CampaignInput,
+  rank: ReadonlyMap<string, number>,
+  groupType: ReadonlyMap<string, number>,
+): SessionImage {
+  const real = input.images.get(entry.cplEntryId);
+  const num = (text: string | undefined, fallback: number) => {
+    if (text === undefined || text.trim() === '') return fallback;
+    const t = text.trim();
+    return /^0x/i.test(t) ? Number.parseInt(t.slice(2), 16) : Number(t);
+  };
+  if (real) return { key: entry.manufacturerImageHash || entry.cplEntryId, ...real };
+  return {
+    key: entry.manufacturerImageHash || entry.cplEntryId,
+    manufacturerCode: num(entry.extra.manufacturer_code, 0),
+    imageType: num(entry.extra.image_type, groupType.get(groupKey(entry)) ?? 0),
+    fileVersion: rank.get(entry.cplEntryId) ?? 0,
+    size: num(entry.extra.image_size, DEFAULT_IMAGE_SIZE),
+    // A simulated image is what its entry says it is: the devices' checks pass.
+    verdict: { status: 'SUCCESS' },
+  };
+}
+
+/** A rank per entry that grows along the declared pathways (for simulated images' file versions). */
+function ranks(catalog: Catalog): Map<string, number> {
+  const rank = new Map<string, number>();
+  const visit = (e: CatalogEntry, seen: Set<string>): number => {
+    const known = rank.get(e.cplEntryId);
+    if (known !== undefined) return known;
+    if (seen.has(e.cplEntryId)) return 1; // a cycle: `catalog check` reports it
+    seen.add(e.cplEntryId);
+    let r = 1;
+    for (const b of e.bases) {
+      const base = catalog.byId.get(b);
+      if (base && groupKey(base) === groupKey(e)) r = Math.max(r, visit(base, seen) + 1);
+    }
+    rank.set(e.cplEntryId, r);
+    return r;
+  };
+  for (const e of catalog.entries) visit(e, new Set());
+  return rank;
+}
+
+/** Plans every device of the estate into its bucket. */
+export function planEstate(input: CampaignInput): EstatePlan {
+  const { catalog, policy } = input;
+  const planner = new Planner(catalog);
+  const rank = ranks(catalog);
+  // Image types 0x0000–0xFFBF are the manufacturer's (ZCL r8 §11.4.2.5); one per model and hardware version.
+  const groupType = new Map(
+    [...new Set(catalog.entries.map(groupKey))].sort().map((g, i) => [g, i % 0xffc0] as const),
+  );
+  const targetOf = new Map<string, string>();
+  for (const t of input.targets) {
+    const e = catalog.byId.get(t);
+    if (!e) throw new RangeError(`--target: no entry ${t} in the catalog`);
+    if (targetOf.has(groupKey(e)))
+      throw new RangeError(`--target: two targets for ${e.model} hardware ${e.hardwareVersion}`);
+    targetOf.set(groupKey(e), t);
+  }
+  const hubIds = [...new Set(input.estate.map((d) => d.hubId))].sort();
+  const hubIndex = new Map(hubIds.map((h, i) => [h, i]));
+
+  // Hubs fall into buckets by a hash of their ID; a bucket runs on its own with its share of the
+  // threshold, so any split of the buckets over shards or workers gives the same result.
+  const bucketCount = policy.buckets ?? 1;
+  const bucketOfHub = hubIds.map((h) => fnv1a(h) % bucketCount);
+  // Each bucket numbers its own hubs, in hub ID order.
+  const hubsIn = new Array<number>(bucketCount).fill(0);
+  const localHub = bucketOfHub.map((b) => {
+    const k = hubsIn[b] as number;
+    hubsIn[b] = k + 1;
+    return k;
+  });
+  /** Per bucket: outcomes known before the run, the devices to run and what they were planned. */
+  const plainIn = Array.from({ length: bucketCount }, (): DeviceOutcome[] => []);
+  const sessionsIn = Array.from({ length: bucketCount }, (): SessionDevice[] => []);
+  const pendingIn = Array.from({ length: bucketCount }, (): Pending[] => []);
+  // Devices share entries and plans: each image, plan and predicted failure is made once.
+  const images = new Map<string, SessionImage>();
+  const image = (entry: CatalogEntry) => {
+    let known = images.get(entry.cplEntryId);
+    if (!known) {
+      known = imageOf(entry, input, rank, groupType);
+      images.set(entry.cplEntryId, known);
+    }
+    return known;
+  };
+  const plans = new Map<string, Plan>();
+  const planOf = (from: CatalogEntry, target: string): Plan => {
+    const key = `${from.cplEntryId}\u0000${target}`;
+    let known = plans.get(key);
+    if (!known) {
+      known = planFor(input, planner, from, target, image);
+      plans.set(key, known);
+    }
+    return known;
+  };
+  for (const device of input.estate) {
+    const hub = hubIndex.get(device.hubId) as number;
+    const bucket = bucketOfHub[hub] as number;
+    const plain = plainIn[bucket] as DeviceOutcome[];
+    const base = { deviceId: device.deviceId, hubId: device.hubId, from: device.cplEntryId };
+    const from = catalog.byId.get(device.cplEntryId);
+    if (!from) {
+      plain.push({
+        ...base,
+        target: null,
+        status: 'noPath',
+        hops: [],
+        entry: device.cplEntryId,
+        reason: 'UNKNOWN_ENTRY',
+      });
+      continue;
+    }
+    if (!(DEVICE_TYPES as readonly string[]).includes(from.deviceType)) {
+      plain.push({
+        ...base,
+        target: null,
+        status: 'skipped',
+        hops: [],
+        entry: from.cplEntryId,
+        reason: `${from.deviceType} is not a HAN device`,
+      });
+      continue;
+    }
+    const target = targetOf.get(groupKey(from));
+    if (!target) {
+      plain.push({
+        ...base,
+        target: null,
+        status: 'noPath',
+        hops: [],
+        entry: from.cplEntryId,
+        reason: 'NO_TARGET',
+      });
+      continue;
+    }
+    const plan = planOf(from, target);
+    if (!plan.ok) {
+      plain.push({
+        ...base,
+        target,
+        status: 'noPath',
+        hops: [],
+        entry: from.cplEntryId,
+        reason: plan.reason,
+      });
+      continue;
+    }
+    if (plan.hops.length === 0) {
+      plain.push({
+        ...base,
+        target,
+        status: 'onTarget',
+        hops: plan.hops,
+        entry: from.cplEntryId,
+        onTargetMs: 0,
+      });
+      continue;
+    }
+    const type = from.deviceType as DeviceType;
+    const profile = DEVICE_PROFILES[type];
+    const linkName = device.extra.link_profile;
+    const baseLink: LinkProfile =
+      (linkName && LINK_PROFILES[linkName as keyof typeof LINK_PROFILES]) || LINK_PROFILES.typical;
+    const wakeS = device.extra.wake_interval_s ? Number(device.extra.wake_interval_s) : undefined;
+    const own = image(from);
+    const hw = hardwareKey(from.hardwareVersion);
+    sessionsIn[bucket]?.push({
+      node: device.deviceId,
+      profile: wakeS && profile.wake ? { ...profile, wake: { ...profile.wake, intervalS: wakeS } } : profile,
+      link: baseLink,
+      manufacturerCode: own.manufacturerCode,
+      imageType: own.imageType,
+      runningVersion: own.fileVersion,
+      ...(/^\d+$/.test(hw) && { hardwareVersion: Number(hw) }),
+      hops: plan.images,
+      hub: localHub[hub] as number,
+      ...(plan.failsAtHop !== undefined && { failsAtHop: plan.failsAtHop }),
+    });
+    pendingIn[bucket]?.push({ device, from, target, hops: plan.hops });
+  }
+  return { bucketCount, hubsIn, plainIn, sessionsIn, pendingIn };
+}
+
+/** The hops from an entry to a target in the campaign's mode, their images, and the hop predicted to fail. */
+type Plan =
+  | { ok: true; hops: readonly string[]; images: readonly SessionImage[]; failsAtHop?: number }
+  | { ok: false; reason: string };
+
+function planFor(
+  input: CampaignInput,
+  planner: Planner,
+  from: CatalogEntry,
+  target: string,
+  image: (entry: CatalogEntry) => SessionImage,
+): Plan {
+  let hops: readonly string[];
+  if (input.mode === 'direct') hops = target === from.cplEntryId ? [] : [target];
+  else {
+    const plan = planner.plan(from.cplEntryId, target);
+    if (!plan.ok) return { ok: false, reason: plan.reason };
+    hops = plan.hops;
+  }
+  return {
+    ok: true,
+    hops,
+    images: hops.map((h) => image(input.catalog.byId.get(h) as CatalogEntry)),
+    ...failingHop(input.behaviours.get(from.model), from.cplEntryId, hops),
+  };
+}
+
+/** FNV-1a of a string: the bucket of a hub. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
