@@ -174,8 +174,8 @@ function classify(declared: boolean, works: boolean, harmful: boolean): Verdict 
   return harmful ? 'undeclaredBricks' : 'undeclaredRefused';
 }
 
-/** Runs every pair of the model and hardware version. */
-export function runConformance(input: ConformInput): ConformResult {
+/** The model's entries at the hardware version, its device type and profile: what the check runs on. */
+function modelUnderTest(input: ConformInput) {
   const hw = hardwareKey(input.hardwareVersion);
   const entries = input.catalog.entries.filter(
     (e) =>
@@ -213,6 +213,11 @@ export function runConformance(input: ConformInput): ConformResult {
       `hardware version ${input.hardwareVersion} is not a 16-bit number`,
     );
 
+  return { entries, deviceType, profile, hardwareVersion };
+}
+
+/** The images matched to the model's entries by Manufacturer Image hash, in version order, and the images no entry names. */
+function matchImages(input: ConformInput, entries: readonly CatalogEntry[]) {
   const byHash = new Map<string, ReadImage & { name: string; bytes: Uint8Array }>();
   for (const f of input.images) {
     const read = readImage(f.bytes);
@@ -238,6 +243,11 @@ export function runConformance(input: ConformInput): ConformResult {
       a.image.header.fileVersion - b.image.header.fileVersion ||
       (a.entry.cplEntryId < b.entry.cplEntryId ? -1 : 1),
   );
+  return { matched, ordered, unmatchedImages };
+}
+
+/** Refuses a behaviour file for another model, naming entries of another model, or silent on an image under test. */
+function checkBehaviourFile(input: ConformInput, ordered: readonly Matched[]): void {
   if (input.behaviour.model !== input.model)
     throw new ConformError(
       'BEHAVIOUR_MODEL',
@@ -261,100 +271,113 @@ export function runConformance(input: ConformInput): ConformResult {
       'BEHAVIOUR_MISSING',
       `the behaviour file says nothing about ${missingBehaviour.map((m) => m.entry.cplEntryId).join(', ')}`,
     );
+}
 
-  const acb = simulatedParty('90b3d51f30000002', 'hanota conform ACB');
-  const meter = simulatedParty('00db000000000001', 'hanota conform device');
-  const supplier = '5350000000000001';
-  const pairs: PairResult[] = [];
-  for (const running of ordered)
-    for (const target of ordered) {
-      if (target.image.header.fileVersion <= running.image.header.fileVersion) continue;
-      const declared = target.entry.bases.includes(running.entry.cplEntryId);
-      const node = deviceType.toLowerCase();
-      const gbcs: GbcsDeviceSpec | undefined =
-        profile.gbcsActivation && input.supplierKey
-          ? {
-              identity: {
-                device: meter.eui,
-                keyAgreementPrivateKey: meter.kaPrivate,
-                acb: acb.eui,
-                acbKeyAgreementKey: acb.kaPublic,
-              },
-              anchor: { supplier, signingKey: publicKeyOf(input.supplierKey) },
-              commandsAfterReceipt: [
-                buildCs06({
-                  supplier,
-                  signingKey: input.supplierKey,
-                  recipient: meter.eui,
-                  macFor: meter.kaPublic,
-                  acbKaPrivate: acb.kaPrivate,
-                  counter: 1n,
-                  hash: sha256(
-                    target.image.format === 'gbcs' ? target.image.manufacturerImage.data : target.bytes,
-                  ),
-                }),
-              ],
-            }
-          : undefined;
-      const code =
-        optionalNumber(running.entry.extra.manufacturer_code) ?? running.image.header.manufacturerCode;
-      const type = optionalNumber(running.entry.extra.image_type) ?? running.image.header.imageType;
-      const result = runFrameSimulation({
-        seed: input.seed,
-        hub: input.hub ?? DEFAULT_HUB_CONFIG,
-        memory: input.memory ?? { blockCount: 64, blockSize: 4096 },
-        devices: [
-          {
-            node,
-            profile,
-            manufacturerCode: code,
-            imageType: type,
-            runningVersion: running.image.header.fileVersion,
-            hardwareVersion,
-            link: LINK_PROFILES.ideal,
-            imageFormat: target.parse,
-            ...(gbcs && { gbcs }),
+/** The parties of a conformance run: the DCC's access control broker, the device, the supplier. */
+const PARTIES = {
+  acb: simulatedParty('90b3d51f30000002', 'hanota conform ACB'),
+  meter: simulatedParty('00db000000000001', 'hanota conform device'),
+  supplier: '5350000000000001',
+};
+
+/** The device, running `running`, is given `target` on a hub of its own: what happens, judged. */
+function runPair(
+  input: ConformInput,
+  model: ReturnType<typeof modelUnderTest>,
+  running: Matched,
+  target: Matched,
+): PairResult {
+  const { acb, meter, supplier } = PARTIES;
+  const { deviceType, profile, hardwareVersion } = model;
+  const declared = target.entry.bases.includes(running.entry.cplEntryId);
+  const node = deviceType.toLowerCase();
+  const gbcs: GbcsDeviceSpec | undefined =
+    profile.gbcsActivation && input.supplierKey
+      ? {
+          identity: {
+            device: meter.eui,
+            keyAgreementPrivateKey: meter.kaPrivate,
+            acb: acb.eui,
+            acbKeyAgreementKey: acb.kaPublic,
           },
-        ],
-        images: [{ file: target.bytes, parse: target.parse }],
-        maxTimeUs: 7 * 86_400_000_000,
-      });
-      const device = stage(result, node, profile.gbcsActivation);
-      const base = { running: running.entry.cplEntryId, image: target.entry.cplEntryId, declared };
-      if (device.step) {
-        pairs.push({
-          ...base,
-          verdict: classify(declared, false, false),
-          step: device.step,
-          ...(device.reason && { reason: device.reason }),
-        });
-        continue;
-      }
-      const outcome = outcomeOf(input.behaviour, target.entry.cplEntryId, running.entry.cplEntryId) ?? {
-        kind: 'refuse',
-      };
-      if (outcome.kind === 'accept') {
-        pairs.push({ ...base, verdict: classify(declared, true, false) });
-        continue;
-      }
-      if (outcome.kind === 'refuse') {
-        pairs.push({
-          ...base,
-          verdict: classify(declared, false, false),
-          step: 'firmware refusal',
-          reason: 'the firmware refuses this predecessor and the old one keeps running',
-        });
-        continue;
-      }
-      pairs.push({
-        ...base,
-        verdict: classify(declared, false, true),
-        step: outcome.kind,
-        reason: `activated, then lost ${outcome.functions.join(', ')}`,
-        functionsLost: outcome.functions,
-      });
-    }
-  // A declared edge with no image at either end was not tested: that is a failure, not a pass.
+          anchor: { supplier, signingKey: publicKeyOf(input.supplierKey) },
+          commandsAfterReceipt: [
+            buildCs06({
+              supplier,
+              signingKey: input.supplierKey,
+              recipient: meter.eui,
+              macFor: meter.kaPublic,
+              acbKaPrivate: acb.kaPrivate,
+              counter: 1n,
+              hash: sha256(
+                target.image.format === 'gbcs' ? target.image.manufacturerImage.data : target.bytes,
+              ),
+            }),
+          ],
+        }
+      : undefined;
+  const code = optionalNumber(running.entry.extra.manufacturer_code) ?? running.image.header.manufacturerCode;
+  const type = optionalNumber(running.entry.extra.image_type) ?? running.image.header.imageType;
+  const result = runFrameSimulation({
+    seed: input.seed,
+    hub: input.hub ?? DEFAULT_HUB_CONFIG,
+    memory: input.memory ?? { blockCount: 64, blockSize: 4096 },
+    devices: [
+      {
+        node,
+        profile,
+        manufacturerCode: code,
+        imageType: type,
+        runningVersion: running.image.header.fileVersion,
+        hardwareVersion,
+        link: LINK_PROFILES.ideal,
+        imageFormat: target.parse,
+        ...(gbcs && { gbcs }),
+      },
+    ],
+    images: [{ file: target.bytes, parse: target.parse }],
+    maxTimeUs: 7 * 86_400_000_000,
+  });
+  const device = stage(result, node, profile.gbcsActivation);
+  const base = { running: running.entry.cplEntryId, image: target.entry.cplEntryId, declared };
+  if (device.step) {
+    return {
+      ...base,
+      verdict: classify(declared, false, false),
+      step: device.step,
+      ...(device.reason && { reason: device.reason }),
+    };
+  }
+  const outcome = outcomeOf(input.behaviour, target.entry.cplEntryId, running.entry.cplEntryId) ?? {
+    kind: 'refuse',
+  };
+  if (outcome.kind === 'accept') {
+    return { ...base, verdict: classify(declared, true, false) };
+  }
+  if (outcome.kind === 'refuse') {
+    return {
+      ...base,
+      verdict: classify(declared, false, false),
+      step: 'firmware refusal',
+      reason: 'the firmware refuses this predecessor and the old one keeps running',
+    };
+  }
+  return {
+    ...base,
+    verdict: classify(declared, false, true),
+    step: outcome.kind,
+    reason: `activated, then lost ${outcome.functions.join(', ')}`,
+    functionsLost: outcome.functions,
+  };
+}
+
+/** Declared edges with no image at either end: not tested, which is a failure, not a pass. */
+function untestedEdges(
+  input: ConformInput,
+  entries: readonly CatalogEntry[],
+  matched: ReadonlyMap<string, Matched>,
+): PairResult[] {
+  const pairs: PairResult[] = [];
   for (const e of entries)
     for (const baseId of e.bases) {
       const base = input.catalog.byId.get(baseId);
@@ -369,6 +392,21 @@ export function runConformance(input: ConformInput): ConformResult {
         reason: `no image for ${missing.join(' and ')} among the images`,
       });
     }
+  return pairs;
+}
+
+/** Runs every pair of the model and hardware version. */
+export function runConformance(input: ConformInput): ConformResult {
+  const model = modelUnderTest(input);
+  const { entries, deviceType } = model;
+  const { matched, ordered, unmatchedImages } = matchImages(input, entries);
+  checkBehaviourFile(input, ordered);
+  const pairs: PairResult[] = [];
+  for (const running of ordered)
+    for (const target of ordered)
+      if (target.image.header.fileVersion > running.image.header.fileVersion)
+        pairs.push(runPair(input, model, running, target));
+  pairs.push(...untestedEdges(input, entries, matched));
   return {
     model: input.model,
     hardwareVersion: input.hardwareVersion,
