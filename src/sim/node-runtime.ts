@@ -39,6 +39,7 @@ import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US }
 import { HubRuntime } from './hub-runtime.ts';
 import { LinkDirection, nextAwake } from './link.ts';
 import { RngStreams } from './rng.ts';
+import { interruptionTimes, scheduleTimeline } from './run-timeline.ts';
 import type { SupplierHooks, VirtualImage } from './supplier-hooks.ts';
 import type { LazyTimers } from './timers.ts';
 import { Trace } from './trace.ts';
@@ -105,16 +106,7 @@ export class NodeRuntime implements RuntimePort {
     this.trace = options.trace ?? new Trace();
     this.#supplier = options.supplier;
     this.capture = input.capture ?? false;
-    this.#interruptions = [
-      ...(input.powerCycles ?? []).map((p) => p.atUs),
-      ...(input.linkChanges ?? []).map((l) => l.atUs),
-      ...(input.hubRestartsUs ?? []),
-      ...(input.hubEvents ?? []).map((e) => e.atUs),
-      ...(input.evictions ?? []).map((e) => e.atUs),
-      // An Image Notify takes the device's downlink for its airtime: a run of blocks stops short of it.
-      ...(input.laterImages ?? []).map((l) => l.atUs),
-      ...(input.upgradeChains ?? []).flatMap((c) => (c.atUs === undefined ? [] : [c.atUs])),
-    ].sort((a, b) => a - b);
+    this.#interruptions = interruptionTimes(input);
     this.#rng = new RngStreams(input.seed);
     this.#startUnixS = input.startUnixS ?? DEFAULT_START_UNIX_S;
     input.devices.forEach((spec, index) => {
@@ -160,48 +152,7 @@ export class NodeRuntime implements RuntimePort {
           rest,
         });
     }
-    for (const { atUs, image, notify } of this.#input.laterImages ?? [])
-      this.clock.schedule(atUs, {
-        kind: 'driver',
-        action: { type: 'distribute', image, notify: notify.map((n) => this.#known(n, 'laterImages')) },
-      });
-    for (const chain of this.#input.upgradeChains ?? []) {
-      const first = chain.images[0];
-      if (!first || chain.atUs === undefined) continue;
-      const node = this.#known(chain.node, 'upgradeChains');
-      this.clock.schedule(chain.atUs, {
-        kind: 'driver',
-        action: { type: 'distribute', image: first, notify: [node], chain: chain.images.slice(1) },
-      });
-    }
-    for (const { atUs, file } of this.#input.evictions ?? [])
-      this.clock.schedule(atUs, { kind: 'driver', action: { type: 'evict', file } });
-    for (const { atUs, node, offUs } of this.#input.powerCycles ?? [])
-      this.clock.schedule(atUs, {
-        kind: 'driver',
-        action: { type: 'powerCycle', node: this.#known(node, 'powerCycles'), offUs },
-      });
-    for (const { atUs, node, link } of this.#input.linkChanges ?? [])
-      this.clock.schedule(atUs, {
-        kind: 'driver',
-        action: { type: 'link', node: this.#known(node, 'linkChanges'), link },
-      });
-    for (const restart of this.#input.hubRestartsUs ?? [])
-      this.clock.schedule(restart, { kind: 'hub', event: { type: 'restart' } });
-    for (const { atUs, event } of this.#input.hubEvents ?? [])
-      this.clock.schedule(atUs, { kind: 'hub', event });
-    for (const { atUs, node, bytes } of this.#input.gbcsCommands ?? [])
-      this.clock.schedule(atUs, {
-        kind: 'gbcs',
-        node: this.#known(node, 'gbcsCommands'),
-        event: { type: 'command', bytes },
-      });
-    for (const { atUs, node, anchor } of this.#input.supplierChanges ?? [])
-      this.clock.schedule(atUs, {
-        kind: 'gbcs',
-        node: this.#known(node, 'supplierChanges'),
-        event: { type: 'changeSupplier', anchor },
-      });
+    scheduleTimeline(this.#input, this.clock, (node, field) => this.#known(node, field));
     for (const device of this.#devices.values()) {
       const at =
         device.spec.startUs ?? this.#rng.fresh(`start:${device.spec.node}`).int(0, START_WINDOW_US - 1);
