@@ -13,6 +13,29 @@ const tmp = mkdtempSync(join(tmpdir(), 'hanota-run-'));
 const HAPPY = join(SCENARIOS_DIR, 'esme-happy-path.yaml');
 
 describe('hanota run', () => {
+  it('runs a scenario over the session transport with the activation times frame by frame gives, and refuses a pcap of it', async () => {
+    const file = join(SCENARIOS_DIR, 'esme-multi-hop-upgrade.yaml');
+    const frame = await hanota('run', file, '--json');
+    const session = await hanota('run', file, '--driver', 'session', '--json');
+    expect(session.code).toBe(0);
+    const doc = JSON.parse(session.stdout);
+    expect(doc.driver).toBe('session');
+    const activations = (text: string) =>
+      JSON.parse(text).results[0].devices.map((d: { activations: unknown }) => d.activations);
+    expect(activations(session.stdout)[0].length).toBeGreaterThan(1);
+    expect(activations(session.stdout)).toEqual(activations(frame.stdout));
+    const pcap = await hanota(
+      'run',
+      file,
+      '--driver',
+      'session',
+      '--pcap',
+      mkdtempSync(join(tmpdir(), 'hanota-')),
+    );
+    expect(pcap.code).toBe(2);
+    expect(pcap.stderr).toMatch(/--pcap needs --driver frame/);
+  });
+
   it('prints the summary and writes JUnit, a pcap and a trace per scenario', async () => {
     const run = await hanota(
       'run',
