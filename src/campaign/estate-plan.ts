@@ -9,6 +9,7 @@ import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profi
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
+import { fnv1a } from '../sim/rng.ts';
 import type { SessionDevice, SessionImage } from './bucket-input.ts';
 import type { CampaignInput } from './campaign.ts';
 import { failingHop, type Pending } from './judge.ts';
@@ -244,14 +245,4 @@ function planFor(
     images: hops.map((h) => image(input.catalog.byId.get(h) as CatalogEntry)),
     ...failingHop(input.behaviours.get(from.model), from.cplEntryId, hops),
   };
-}
-
-/** FNV-1a of a string: the bucket of a hub. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }

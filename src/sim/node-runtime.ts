@@ -441,6 +441,22 @@ export class NodeRuntime implements RuntimePort {
     }
   }
 
+  /** A node's state change, in the trace (when it keeps any). */
+  #transition(
+    node: string,
+    change: { readonly from: string; readonly to: string; readonly reason: string },
+  ): void {
+    if (this.trace.keeps)
+      this.trace.record({
+        kind: 'state',
+        timeUs: this.clock.now,
+        node,
+        from: change.from,
+        to: change.to,
+        reason: change.reason,
+      });
+  }
+
   #note(node: string, what: string, detail: Record<string, string | number | boolean>): void {
     if (this.trace.keeps) this.trace.record({ kind: 'note', timeUs: this.clock.now, node, what, detail });
   }
@@ -637,15 +653,7 @@ export class NodeRuntime implements RuntimePort {
           });
         return;
       case 'transition':
-        if (this.trace.keeps)
-          this.trace.record({
-            kind: 'state',
-            timeUs: this.clock.now,
-            node,
-            from: effect.from,
-            to: effect.to,
-            reason: effect.reason,
-          });
+        this.#transition(node, effect);
         return;
     }
   }
@@ -798,15 +806,8 @@ export class NodeRuntime implements RuntimePort {
         this.#hubTimersOf(effect.device).cancel(effect.timer);
         return;
       case 'transition':
-        if (this.trace.keeps)
-          this.trace.record({
-            kind: 'state',
-            timeUs: this.clock.now,
-            node: `${HUB_NODE}/${effect.device}`,
-            from: effect.from,
-            to: effect.to,
-            reason: effect.reason,
-          });
+        // The hub's state for one device's download, named after both.
+        this.#transition(`${HUB_NODE}/${effect.device}`, effect);
         return;
     }
   }

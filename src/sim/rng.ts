@@ -5,8 +5,8 @@
  * FNV-1a hash of the stream name. Nothing here reads the wall clock or `Math.random`.
  */
 
-/** FNV-1a 32-bit hash of a string's UTF-16 code units. */
-function fnv1a(text: string): number {
+/** FNV-1a 32-bit hash of a string's UTF-16 code units (stream names here; a campaign's hub buckets). */
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
