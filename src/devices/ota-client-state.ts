@@ -167,8 +167,12 @@ export function go(
   effects: ClientEffect[],
 ): ClientState {
   const next = withState(state, patch);
-  const from = `${state.phase}/${state.status}`;
-  const to = `${next.phase}/${next.status}`;
-  if (from !== to) effects.push({ type: 'transition', from, to, reason });
+  if (next.phase !== state.phase || next.status !== state.status)
+    effects.push({
+      type: 'transition',
+      from: `${state.phase}/${state.status}`,
+      to: `${next.phase}/${next.status}`,
+      reason,
+    });
   return next;
 }

@@ -77,6 +77,7 @@ export class NodeRuntime implements RuntimePort {
   readonly #virtual = new Map<string, VirtualImage>();
   /** Events handled. */
   #events = 0;
+  readonly #hubContext = { nowUs: 0, utcNow: 0 };
   /** Distributions of simulated images so far, and the hub of the last. */
   #imagesStored = 0;
   #lastStoredHub = 0;
@@ -330,8 +331,12 @@ export class NodeRuntime implements RuntimePort {
     return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
   }
 
+  /** The hub's time, for a step (one object, brought up to now: the step functions keep none of it). */
   #hubCtx(): HubContext {
-    return { nowUs: this.clock.now, utcNow: this.#utcNow() };
+    const ctx = this.#hubContext;
+    ctx.nowUs = this.clock.now;
+    ctx.utcNow = this.#utcNow();
+    return ctx;
   }
 
   /** The hub's timers for `device`'s download (kept with the device: one table per device, no keys built). */
