@@ -2,8 +2,8 @@
  * How many request/response exchanges a run of `exchanges` loses over a lossy link, drawn once
  * for the whole run: each attempt is lost when either of its two frames is (probability
  * q = 1 − (1 − p)²), so the lost attempts before `exchanges` successes follow a negative
- * binomial law, drawn here from its normal approximation. The session transport and the
- * campaign's transfer time both use it: one model of loss for a computed download.
+ * binomial law, drawn here from its normal approximation: the session transport's model of loss
+ * for a computed run of blocks.
  */
 import type { Rng } from './rng.ts';
 

@@ -8,12 +8,13 @@
  * over as one `blocks` event to the client and one `served` event to the hub.
  *
  * A run stops short of anything that could change it: the next scheduled change to the run
- * (power, links, hub restarts, evictions), the offset at which the device is to lose power, and
- * a hub that would not serve requests at the run's pace. The exchange that straddles such a
- * point goes as ordinary values, so on loss-free links without jitter the session transport
- * gives the frame transport's events and times exactly (a property test checks it). On lossy
- * links a run draws its retries once (the closed form of `campaign/transfer-time.ts`): an
- * estimate, measured against the frame transport in BENCHMARKS.md.
+ * (power, links, hub restarts, evictions, later distributions and their Image Notifies), the
+ * offset at which the device is to lose power, a radio still busy with an earlier frame, and a
+ * hub that would not serve requests at the run's pace. The exchange that straddles such a point
+ * goes as ordinary values, so on loss-free links without jitter the session transport gives the
+ * frame transport's events and times exactly (a property test checks it). On lossy links a run
+ * draws its lost exchanges once (`lost-exchanges.ts`), each costing the response timeout while
+ * the device is awake: an estimate, measured against the frame transport in BENCHMARKS.md.
  */
 import { acceptsRequestAfter, type ServedImage } from '../hub/ota-server.ts';
 import type { OtaCommand, OtaFrame } from '../ota/commands.ts';
