@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactClock, VirtualClock } from '../../src/sim/clock.ts';
+import { VirtualClock } from '../../src/sim/clock.ts';
 import { Rng, RngStreams } from '../../src/sim/rng.ts';
 
 describe('VirtualClock', () => {
@@ -37,43 +37,6 @@ describe('VirtualClock', () => {
     expect(clock.next()).toBeUndefined();
     expect(() => clock.schedule(5, 'late')).toThrow(RangeError);
     expect(() => clock.schedule(30.5, 'fraction')).toThrow(RangeError);
-  });
-});
-
-describe('CompactClock', () => {
-  it('runs any interleaving of schedules and nexts in the same order as the virtual clock', () => {
-    // Each step either schedules (a delay from now) or takes the next event.
-    const step = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(-1));
-    fc.assert(
-      fc.property(fc.array(step, { maxLength: 3000 }), (steps) => {
-        const compact = new CompactClock();
-        const virtual = new VirtualClock<number>();
-        const a: number[] = [];
-        const b: number[] = [];
-        steps.forEach((delay, k) => {
-          if (delay >= 0) {
-            compact.schedule(compact.now + delay, k);
-            virtual.schedule(virtual.now + delay, k);
-            return;
-          }
-          const x = compact.next();
-          if (x !== undefined) a.push(x, compact.now);
-          const y = virtual.next();
-          if (y) b.push(y.payload, y.time);
-        });
-        for (let x = compact.next(); x !== undefined; x = compact.next()) a.push(x, compact.now);
-        for (let y = virtual.next(); y; y = virtual.next()) b.push(y.payload, y.time);
-        expect(a).toEqual(b);
-        expect(compact.pending).toBe(0);
-      }),
-    );
-  });
-
-  it('refuses the past', () => {
-    const clock = new CompactClock();
-    clock.schedule(10, 1);
-    clock.next();
-    expect(() => clock.schedule(9, 2)).toThrow(/time: 9 is not an integer at or after now \(10\)/);
   });
 });
 
