@@ -225,6 +225,24 @@ describe('a campaign bucket on the node runtime, with a phased rollout, retries 
     );
   });
 
+  it('sends CS06 only within the activation window, and distributes no more than the threshold lets through', () => {
+    const devices = [0, 1, 2, 3].map((k) => device(`d${k}`, [image('v2', 2), image('v3', 3)]));
+    const result = runBucket({
+      ...base,
+      devices,
+      // 01:00-05:00 UTC; simulated time 0 is 2026-01-01T00:00:00Z.
+      activationWindow: { fromHour: 1, toHour: 5 },
+      adt: { limit: 2, windowUs: DAY_US },
+    });
+    const activations = result.devices.flatMap((d) => d.activationsUs);
+    expect(activations).toHaveLength(8);
+    for (const t of activations) expect(Math.floor((t % DAY_US) / 3_600_000_000)).toBeLessThan(5);
+    for (const t of activations) expect(Math.floor((t % DAY_US) / 3_600_000_000)).toBeGreaterThanOrEqual(1);
+    // Eight distributions, two a day: six held back, the last passing on the fourth day.
+    expect(result.quarantined).toBe(6);
+    expect(Math.max(...activations)).toBeGreaterThan(3 * DAY_US);
+  });
+
   it('reports its progress as it goes and at the end', () => {
     const seen: number[] = [];
     runBucket({
