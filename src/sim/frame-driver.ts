@@ -7,6 +7,7 @@ import type { FrameRunInput, FrameRunResult } from './frame-run.ts';
 import { FrameTransport } from './frame-transport.ts';
 import { NodeRuntime } from './node-runtime.ts';
 import { SessionTransport } from './session-transport.ts';
+import type { RuntimePort } from './transport.ts';
 
 export { BROADCAST, DEFAULT_START_UNIX_S, START_WINDOW_US } from './node-runtime.ts';
 
@@ -17,14 +18,10 @@ export type TransportName = (typeof TRANSPORTS)[number];
 
 /** Runs the hub and devices over `transport` until nothing is left to do or `maxTimeUs` passes. */
 export function runSimulation(input: FrameRunInput, transport: TransportName): FrameRunResult {
-  const factory =
-    transport === 'frame'
-      ? (port: FrameTransportPort) => new FrameTransport(port)
-      : (port: FrameTransportPort) => new SessionTransport(port);
-  return new NodeRuntime(input, factory).run();
+  return new NodeRuntime(input, (port: RuntimePort) =>
+    transport === 'frame' ? new FrameTransport(port) : new SessionTransport(port),
+  ).run();
 }
-
-type FrameTransportPort = ConstructorParameters<typeof FrameTransport>[0];
 
 /** Runs the hub and devices with every frame as bytes over its link. */
 export function runFrameSimulation(input: FrameRunInput): FrameRunResult {

@@ -1,7 +1,8 @@
 /**
- * What a frame-driver run takes and gives (DESIGN.md §3): the devices, images, hub settings and
- * scheduled events going in; distributions, device outcomes, the trace and the capture coming
- * out. Scenarios, the CLI and tests build these; `frame-driver.ts` runs them.
+ * What a simulation run takes and gives (DESIGN.md §3), over either transport: the devices,
+ * images, hub settings and scheduled events going in; distributions, device outcomes, the trace
+ * and the capture coming out. Scenarios, the CLI and tests build these; `frame-driver.ts`
+ * (`runSimulation`) runs them.
  */
 import type { SupplierAnchor } from '../devices/gbcs-activation.ts';
 import type { ClientState } from '../devices/ota-client-state.ts';
