@@ -48,3 +48,4 @@ export { checkSequence, type Plan, Planner, planPath } from './pathways/planner.
 export { parseScenario, referencedFiles } from './scenario/load.ts';
 export { runScenario, type ScenarioResult } from './scenario/run.ts';
 export type { ScenarioFile } from './scenario/schema.ts';
+export type { TransportName } from './sim/frame-driver.ts';
