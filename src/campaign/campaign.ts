@@ -13,7 +13,7 @@ import type { Catalog } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import type { SessionDevice, SessionImage, SessionProgress } from './bucket-input.ts';
 import { runBucket } from './bucket-run.ts';
-import { type EstatePlan, planEstate } from './estate-plan.ts';
+import { type EstatePlan, planBuckets } from './estate-plan.ts';
 import { judge, type Pending } from './judge.ts';
 import { durationUs, type Policy } from './policy.ts';
 import {
@@ -62,7 +62,7 @@ export function runCampaign(input: CampaignInput): {
   byBucket: { bucket: number; outcomes: DeviceOutcome[] }[];
 } {
   const { policy } = input;
-  const plan = planEstate(input);
+  const plan = planBuckets(input);
   const hubConfig = {
     ...DEFAULT_HUB_CONFIG,
     maxConcurrentDownloads: policy.concurrency?.perHub ?? DEFAULT_HUB_CONFIG.maxConcurrentDownloads,

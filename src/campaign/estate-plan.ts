@@ -78,7 +78,7 @@ function ranks(catalog: Catalog): Map<string, number> {
 }
 
 /** Plans every device of the estate into its bucket. */
-export function planEstate(input: CampaignInput): EstatePlan {
+export function planBuckets(input: CampaignInput): EstatePlan {
   const { catalog, policy } = input;
   const planner = new Planner(catalog);
   const rank = ranks(catalog);
