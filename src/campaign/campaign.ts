@@ -11,7 +11,7 @@ import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
 import type { Behaviour } from '../pathways/behaviour.ts';
 import type { Catalog } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
-import type { SessionDevice, SessionImage, SessionProgress } from './bucket-input.ts';
+import type { SessionImage, SessionProgress } from './bucket-input.ts';
 import { runBucket } from './bucket-run.ts';
 import { type EstatePlan, planBuckets } from './estate-plan.ts';
 import { judge, type Pending } from './judge.ts';
@@ -68,11 +68,8 @@ export function runCampaign(input: CampaignInput): {
     maxConcurrentDownloads: policy.concurrency?.perHub ?? DEFAULT_HUB_CONFIG.maxConcurrentDownloads,
   };
   const memory = { blockCount: policy.memory?.blocks ?? 64, blockSize: policy.memory?.blockSize ?? 4096 };
-  const shares = adtShares(
-    policy.adt?.limit,
-    plan.sessionsIn.map((b) => b.length),
-  );
-  const wanted = new Set(input.buckets ?? plan.sessionsIn.map((_, b) => b));
+  const shares = adtShares(policy.adt?.limit, plan.sessionsPerBucket);
+  const wanted = new Set(input.buckets ?? plan.sessionsPerBucket.map((_, b) => b));
   const groups = rolloutGroups(policy.rollout?.groups);
   const context: BucketContext = { input, plan, shares, groups, hubConfig, memory };
   const partials: CampaignPartial[] = [];
@@ -108,9 +105,9 @@ function runAndJudgeBucket(
 ): { all: DeviceOutcome[]; partial: CampaignPartial } {
   const { input, plan, shares, groups, hubConfig, memory } = context;
   const { policy } = input;
-  const { bucketCount, hubsIn, plainIn, sessionsIn, pendingIn } = plan;
+  const { bucketCount, hubsIn } = plan;
   const retry = policy.retry;
-  const devices = sessionsIn[b] as SessionDevice[];
+  const { plain, sessions: devices, pending } = plan.devicesOf(b);
   const sizes = groupSizes(groups, devices.length);
   const groupOf = (k: number) => {
     let g = 0;
@@ -147,7 +144,6 @@ function runAndJudgeBucket(
     errors: result.halt.errors,
     devices: result.halt.devices,
   };
-  const pending = pendingIn[b] as Pending[];
   const judged = result.devices.map((s, k) =>
     judge(
       pending[k] as Pending,
@@ -156,7 +152,7 @@ function runAndJudgeBucket(
       groups ? { name: names[groupOf(k)] as string, halt } : undefined,
     ),
   );
-  const all = [...(plainIn[b] as DeviceOutcome[]), ...judged];
+  const all = [...plain, ...judged];
   const partial = partialOf(
     { mode: input.mode, seed: input.seed, bucket: b, buckets: bucketCount, adtLimit: shares[b] ?? 0 },
     all,

@@ -7,6 +7,7 @@
  */
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profiles.ts';
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
+import type { EstateDevice } from '../pathways/estate.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
 import { fnv1a } from '../sim/rng.ts';
@@ -15,14 +16,26 @@ import type { CampaignInput } from './campaign.ts';
 import { failingHop, type Pending } from './judge.ts';
 import type { DeviceOutcome } from './report.ts';
 
-/** Per bucket: the outcomes known before the run, the devices to run and what they were planned. */
+/** One bucket's devices: the outcomes known before the run, the devices to run and what they were planned. */
+export interface BucketDevices {
+  readonly plain: readonly DeviceOutcome[];
+  readonly sessions: readonly SessionDevice[];
+  readonly pending: readonly Pending[];
+}
+
+/**
+ * The estate in buckets. A bucket's devices are built when it is about to run (`devicesOf`), so
+ * a campaign holds the planned devices of the buckets in flight only, not of the whole estate:
+ * over a million devices that is most of what the collector would otherwise walk again and again.
+ */
 export interface EstatePlan {
   readonly bucketCount: number;
   /** Hubs of each bucket (each bucket numbers its own, in hub ID order). */
   readonly hubsIn: readonly number[];
-  readonly plainIn: readonly (readonly DeviceOutcome[])[];
-  readonly sessionsIn: readonly (readonly SessionDevice[])[];
-  readonly pendingIn: readonly (readonly Pending[])[];
+  /** Devices of each bucket that run (not decided before the run). */
+  readonly sessionsPerBucket: readonly number[];
+  /** The devices of bucket `b`, in estate order. */
+  devicesOf(b: number): BucketDevices;
 }
 
 const DEFAULT_IMAGE_SIZE = 200 * 1024;
@@ -108,10 +121,6 @@ export function planBuckets(input: CampaignInput): EstatePlan {
     hubsIn[b] = k + 1;
     return k;
   });
-  /** Per bucket: outcomes known before the run, the devices to run and what they were planned. */
-  const plainIn = Array.from({ length: bucketCount }, (): DeviceOutcome[] => []);
-  const sessionsIn = Array.from({ length: bucketCount }, (): SessionDevice[] => []);
-  const pendingIn = Array.from({ length: bucketCount }, (): Pending[] => []);
   // Devices share entries and plans: each image, plan and predicted failure is made once.
   const images = new Map<string, SessionImage>();
   const image = (entry: CatalogEntry) => {
@@ -132,92 +141,114 @@ export function planBuckets(input: CampaignInput): EstatePlan {
     }
     return known;
   };
-  for (const device of input.estate) {
-    const hub = hubIndex.get(device.hubId) as number;
-    const bucket = bucketOfHub[hub] as number;
-    const plain = plainIn[bucket] as DeviceOutcome[];
-    const base = { deviceId: device.deviceId, hubId: device.hubId, from: device.cplEntryId };
+  /** What the estate says of `device` before any run: the entry it runs, its target and plan, or why it has none. */
+  const classify = (device: EstateDevice): Classified => {
     const from = catalog.byId.get(device.cplEntryId);
-    if (!from) {
-      plain.push({
-        ...base,
-        target: null,
-        status: 'noPath',
-        hops: [],
-        entry: device.cplEntryId,
-        reason: 'UNKNOWN_ENTRY',
-      });
-      continue;
-    }
-    if (!(DEVICE_TYPES as readonly string[]).includes(from.deviceType)) {
-      plain.push({
-        ...base,
-        target: null,
+    if (!from) return { status: 'noPath', target: null, entry: device.cplEntryId, reason: 'UNKNOWN_ENTRY' };
+    if (!(DEVICE_TYPES as readonly string[]).includes(from.deviceType))
+      return {
         status: 'skipped',
-        hops: [],
+        target: null,
         entry: from.cplEntryId,
         reason: `${from.deviceType} is not a HAN device`,
-      });
-      continue;
-    }
+      };
     const target = targetOf.get(groupKey(from));
-    if (!target) {
-      plain.push({
-        ...base,
-        target: null,
-        status: 'noPath',
-        hops: [],
-        entry: from.cplEntryId,
-        reason: 'NO_TARGET',
-      });
-      continue;
-    }
+    if (!target) return { status: 'noPath', target: null, entry: from.cplEntryId, reason: 'NO_TARGET' };
     const plan = planOf(from, target);
-    if (!plan.ok) {
-      plain.push({
-        ...base,
-        target,
-        status: 'noPath',
-        hops: [],
-        entry: from.cplEntryId,
-        reason: plan.reason,
-      });
-      continue;
-    }
-    if (plan.hops.length === 0) {
-      plain.push({
-        ...base,
-        target,
-        status: 'onTarget',
-        hops: plan.hops,
-        entry: from.cplEntryId,
-        onTargetMs: 0,
-      });
-      continue;
-    }
-    const type = from.deviceType as DeviceType;
-    const profile = DEVICE_PROFILES[type];
-    const linkName = device.extra.link_profile;
-    const baseLink: LinkProfile =
-      (linkName && LINK_PROFILES[linkName as keyof typeof LINK_PROFILES]) || LINK_PROFILES.typical;
-    const wakeS = device.extra.wake_interval_s ? Number(device.extra.wake_interval_s) : undefined;
-    const own = image(from);
-    const hw = hardwareKey(from.hardwareVersion);
-    sessionsIn[bucket]?.push({
-      node: device.deviceId,
-      profile: wakeS && profile.wake ? { ...profile, wake: { ...profile.wake, intervalS: wakeS } } : profile,
-      link: baseLink,
-      manufacturerCode: own.manufacturerCode,
-      imageType: own.imageType,
-      runningVersion: own.fileVersion,
-      ...(/^\d+$/.test(hw) && { hardwareVersion: Number(hw) }),
-      hops: plan.images,
-      hub: localHub[hub] as number,
-      ...(plan.failsAtHop !== undefined && { failsAtHop: plan.failsAtHop }),
-    });
-    pendingIn[bucket]?.push({ device, from, target, hops: plan.hops });
+    if (!plan.ok) return { status: 'noPath', target, entry: from.cplEntryId, reason: plan.reason };
+    if (plan.hops.length === 0) return { status: 'onTarget', target, entry: from.cplEntryId };
+    return { status: 'run', from, target, plan };
+  };
+  // Each bucket's devices (indices into the estate, in order) and how many of them run.
+  const devicesIn = Array.from({ length: bucketCount }, (): number[] => []);
+  const sessionsPerBucket = new Array<number>(bucketCount).fill(0);
+  const { estate } = input;
+  for (let i = 0; i < estate.length; i++) {
+    const device = estate[i] as EstateDevice;
+    const bucket = bucketOfHub[hubIndex.get(device.hubId) as number] as number;
+    devicesIn[bucket]?.push(i);
+    if (classify(device).status === 'run')
+      sessionsPerBucket[bucket] = (sessionsPerBucket[bucket] as number) + 1;
   }
-  return { bucketCount, hubsIn, plainIn, sessionsIn, pendingIn };
+  const devicesOf = (b: number): BucketDevices => {
+    const plain: DeviceOutcome[] = [];
+    const sessions: SessionDevice[] = [];
+    const pending: Pending[] = [];
+    for (const i of devicesIn[b] ?? []) {
+      const device = estate[i] as EstateDevice;
+      const hub = hubIndex.get(device.hubId) as number;
+      const c = classify(device);
+      const base = { deviceId: device.deviceId, hubId: device.hubId, from: device.cplEntryId };
+      if (c.status === 'onTarget')
+        plain.push({
+          ...base,
+          target: c.target,
+          status: 'onTarget',
+          hops: [],
+          entry: c.entry,
+          onTargetMs: 0,
+        });
+      else if (c.status !== 'run')
+        plain.push({
+          ...base,
+          target: c.target,
+          status: c.status,
+          hops: [],
+          entry: c.entry,
+          reason: c.reason,
+        });
+      else {
+        sessions.push(sessionDevice(device, c.from, c.plan, image(c.from), localHub[hub] as number));
+        pending.push({ device, from: c.from, target: c.target, hops: c.plan.hops });
+      }
+    }
+    return { plain, sessions, pending };
+  };
+  return { bucketCount, hubsIn, sessionsPerBucket, devicesOf };
+}
+
+/** What the estate says of a device before any run. */
+type Classified =
+  | {
+      readonly status: 'noPath' | 'skipped';
+      readonly target: string | null;
+      readonly entry: string;
+      readonly reason: string;
+    }
+  | { readonly status: 'onTarget'; readonly target: string; readonly entry: string }
+  | {
+      readonly status: 'run';
+      readonly from: CatalogEntry;
+      readonly target: string;
+      readonly plan: Extract<Plan, { ok: true }>;
+    };
+
+/** The device the node runtime runs for an estate device planned along `plan`. */
+function sessionDevice(
+  device: EstateDevice,
+  from: CatalogEntry,
+  plan: Extract<Plan, { ok: true }>,
+  own: SessionImage,
+  hub: number,
+): SessionDevice {
+  const profile = DEVICE_PROFILES[from.deviceType as DeviceType];
+  const linkName = device.extra.link_profile;
+  const link: LinkProfile =
+    (linkName && LINK_PROFILES[linkName as keyof typeof LINK_PROFILES]) || LINK_PROFILES.typical;
+  const wakeS = device.extra.wake_interval_s ? Number(device.extra.wake_interval_s) : undefined;
+  const hw = hardwareKey(from.hardwareVersion);
+  return {
+    node: device.deviceId,
+    profile: wakeS && profile.wake ? { ...profile, wake: { ...profile.wake, intervalS: wakeS } } : profile,
+    link,
+    manufacturerCode: own.manufacturerCode,
+    imageType: own.imageType,
+    runningVersion: own.fileVersion,
+    ...(/^\d+$/.test(hw) && { hardwareVersion: Number(hw) }),
+    hops: plan.images,
+    hub,
+    ...(plan.failsAtHop !== undefined && { failsAtHop: plan.failsAtHop }),
+  };
 }
 
 /** The hops from an entry to a target in the campaign's mode, their images, and the hop predicted to fail. */
