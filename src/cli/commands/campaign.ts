@@ -9,7 +9,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Argv } from 'yargs';
 import type { SessionProgress } from '../../campaign/bucket-input.ts';
-import { runCampaign } from '../../campaign/campaign.ts';
 import type { Policy } from '../../campaign/policy.ts';
 import {
   type CampaignPartial,
@@ -19,7 +18,7 @@ import {
 } from '../../campaign/report.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { campaignHtml, loadCharting } from '../../report/campaign-html.ts';
-import { type CampaignFiles, campaignInputs, loadCampaign, loadPolicy } from '../campaign-input.ts';
+import { type CampaignFiles, campaignInputs, loadPolicy } from '../campaign-input.ts';
 import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
 import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
 import { CAMPAIGN_WORKER_URL } from '../campaign-worker-url.ts';
@@ -55,7 +54,20 @@ interface RunSinks {
   readonly onProgress?: (bucket: number, progress: SessionProgress) => void;
 }
 
-/** Runs the buckets spread over `workers` threads, each reading the files itself; the same result as one thread. */
+/**
+ * Young generation of a campaign worker, MB (three times V8's semi-space). A bucket's run makes
+ * short-lived objects by the million (state copies, effects, events): with Node's default 16 MB
+ * semi-space they outlive two scavenges, are promoted and die in the old generation, and at a
+ * million devices the scavenger took 24 of 115 s. A 128 MB semi-space lets them die young
+ * (BENCHMARKS.md, "Campaign on the one engine").
+ */
+const WORKER_YOUNG_GENERATION_MB = Number(process.env.HANOTA_YOUNG ?? 384);
+
+/**
+ * Runs the buckets spread over `workers` threads (one at least: a worker's heap is sized for the
+ * simulation, the main thread's is not), each reading the files itself; the same result however
+ * many there are.
+ */
 async function inWorkers(
   data: Omit<CampaignWorkerData, 'buckets' | 'outcomes' | 'progress'> & { buckets: readonly number[] },
   workers: number,
@@ -69,6 +81,7 @@ async function inWorkers(
       (buckets) =>
         new Promise<readonly CampaignPartial[]>((done, fail) => {
           const worker = new Worker(CAMPAIGN_WORKER_URL, {
+            resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
             workerData: {
               ...data,
               buckets,
@@ -204,8 +217,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
           'BAD_ARGUMENT',
           `--shard ${argv.shard}: the policy${files.policy ? ` ${files.policy}` : ''} has ${policy.buckets ?? 1} bucket(s), fewer than the ${shard.n} shards — add \`buckets: ${shard.n}\` (or more) to the policy so each shard has hubs of its own`,
         );
-      // With workers, each reads the inputs itself: the main thread holds only the results.
-      const loaded = workers > 1 && (policy.buckets ?? 1) > 1 ? undefined : loadCampaign(ctx, files);
+      // The workers each read the inputs themselves: the main thread holds only the results.
       const mode = (argv.mode as Policy['mode'] | undefined) ?? policy.mode ?? 'planned';
       const modes = mode === 'both' ? (['planned', 'direct'] as const) : ([mode] as const);
       const buckets = shard
@@ -228,16 +240,10 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             }),
           };
           runs.push(
-            loaded
-              ? runCampaign({ ...loaded, buckets, targets: argv.target as string[], mode: m, seed, ...sinks })
-              : await inWorkers(
-                  { files, targets: argv.target as string[], mode: m, seed, buckets },
-                  workers,
-                  {
-                    ...sinks,
-                    outcomes: devices !== undefined,
-                  },
-                ),
+            await inWorkers({ files, targets: argv.target as string[], mode: m, seed, buckets }, workers, {
+              ...sinks,
+              outcomes: devices !== undefined,
+            }),
           );
         }
       } catch (error) {
