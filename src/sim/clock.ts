@@ -120,10 +120,8 @@ export class VirtualClock<T> {
   #pop(): Entry<T> {
     const entries = this.#entries;
     const top = entries[0] as Entry<T>;
-    const size = --this.#size;
-    const last = entries[size] as Entry<T>;
-    entries.length = size;
-    if (size > 0) this.#siftDown(last);
+    const last = entries.pop() as Entry<T>;
+    if (--this.#size > 0) this.#siftDown(last);
     return top;
   }
 
