@@ -119,6 +119,10 @@ export class SessionTransport implements Transport {
       return;
     }
     this.#runs.set(to, run.run);
+    // The run's lost exchanges are in its timing: the device's response timer has nothing to time
+    // until the run ends, when the client's next request arms it again. (Left armed, it would fire
+    // mid-run and be ignored: an event per run for nothing.)
+    device.timers.cancel('response');
     this.#port.clock.schedule(run.endUs, {
       kind: 'transport',
       event: { type: 'transfer', node: to, run: run.run.id },
