@@ -141,21 +141,22 @@ export function initialClientState(runningVersion: number, tsn = 0): ClientState
 /**
  * `state` with the fields of `patch` replaced: the one way client states are copied. Written
  * out field by field because an object spread with overrides takes V8's slow path, and this
- * runs several times per block.
+ * runs several times per block. Fields that are never undefined are taken from the patch when
+ * set; only those a patch may clear are looked up with `in`.
  */
 export function withState(state: ClientState, patch: Partial<ClientState>): ClientState {
   return {
-    phase: 'phase' in patch ? (patch.phase as ClientPhase) : state.phase,
-    status: 'status' in patch ? (patch.status as ImageUpgradeStatusName) : state.status,
-    runningVersion: 'runningVersion' in patch ? (patch.runningVersion as number) : state.runningVersion,
+    phase: patch.phase ?? state.phase,
+    status: patch.status ?? state.status,
+    runningVersion: patch.runningVersion ?? state.runningVersion,
     target: 'target' in patch ? patch.target : state.target,
-    fileOffset: 'fileOffset' in patch ? (patch.fileOffset as number) : state.fileOffset,
-    attempts: 'attempts' in patch ? (patch.attempts as number) : state.attempts,
-    aborts: 'aborts' in patch ? (patch.aborts as number) : state.aborts,
+    fileOffset: patch.fileOffset ?? state.fileOffset,
+    attempts: patch.attempts ?? state.attempts,
+    aborts: patch.aborts ?? state.aborts,
     outstanding: 'outstanding' in patch ? patch.outstanding : state.outstanding,
     outcome: 'outcome' in patch ? patch.outcome : state.outcome,
     blockPeriodMs: 'blockPeriodMs' in patch ? patch.blockPeriodMs : state.blockPeriodMs,
-    tsn: 'tsn' in patch ? (patch.tsn as number) : state.tsn,
+    tsn: patch.tsn ?? state.tsn,
   };
 }
 

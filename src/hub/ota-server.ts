@@ -241,21 +241,24 @@ function onQuery(
   effects: HubEffect[],
 ): HubState {
   const device = state.devices.get(from);
-  const candidates = state.images.filter(
-    (i) =>
-      (i.for === undefined || i.for.includes(from)) &&
-      i.manufacturerCode === request.manufacturerCode &&
-      i.imageType === request.imageType &&
-      i.fileVersion > request.fileVersion,
-  );
-  const refusals = candidates.map((i) => hardwareRefusal(i, device, request.hardwareVersion));
-  const servable = candidates
-    .filter((_, n) => refusals[n] === undefined)
-    .sort((a, b) => b.fileVersion - a.fileVersion);
-  const best = servable[0];
+  // The newest image for this device, its manufacturer code and image type, newer than it runs and
+  // within its hardware range; else the first refusal met. One pass: this runs for every query.
+  let best: ServedImage | undefined;
+  let refused: string | undefined;
+  for (const i of state.images) {
+    if (
+      (i.for !== undefined && !i.for.includes(from)) ||
+      i.manufacturerCode !== request.manufacturerCode ||
+      i.imageType !== request.imageType ||
+      i.fileVersion <= request.fileVersion
+    )
+      continue;
+    const refusal = hardwareRefusal(i, device, request.hardwareVersion);
+    if (refusal !== undefined) refused ??= refusal;
+    else if (!best || i.fileVersion > best.fileVersion) best = i;
+  }
   if (!best) {
-    const why =
-      refusals.find((r) => r !== undefined) ?? 'no newer image for this manufacturer code and image type';
+    const why = refused ?? 'no newer image for this manufacturer code and image type';
     effects.push(
       { type: 'send', to: from, command: { name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' } },
       { type: 'transition', device: from, from: 'idle', to: 'idle', reason: `no image: ${why}` },

@@ -6,6 +6,7 @@
  * the HTML page and a line per device. Exit 1 when a device ends bricked or degraded.
  */
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Argv } from 'yargs';
 import type { SessionProgress } from '../../campaign/bucket-input.ts';
@@ -58,10 +59,14 @@ interface RunSinks {
  * Young generation of a campaign worker, MB (three times V8's semi-space). A bucket's run makes
  * short-lived objects by the million (state copies, effects, events): with Node's default 16 MB
  * semi-space they outlive two scavenges, are promoted and die in the old generation, and at a
- * million devices the scavenger took 24 of 115 s. A 128 MB semi-space lets them die young
- * (BENCHMARKS.md, "Campaign on the one engine").
+ * million devices the scavenger took 24 of 115 s. A 64 MB semi-space lets most of them die
+ * young; a larger one gained little more and cost a gigabyte of resident memory with two
+ * workers (BENCHMARKS.md, "Campaign on the one engine").
  */
-const WORKER_YOUNG_GENERATION_MB = Number(process.env.HANOTA_YOUNG ?? 384);
+const WORKER_YOUNG_GENERATION_MB = 192;
+
+/** Default worker threads: the CPUs Node may use, at most this many (each worker reads the whole estate). */
+const MAX_DEFAULT_WORKERS = 4;
 
 /**
  * Runs the buckets spread over `workers` threads (one at least: a worker's heap is sized for the
@@ -191,8 +196,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
         })
         .option('workers', {
           type: 'string',
-          default: '1',
-          describe: 'run the policy’s hub buckets on this many worker threads',
+          describe: `run the policy’s hub buckets on this many worker threads (default: the CPUs Node may use, at most ${MAX_DEFAULT_WORKERS})`,
         })
         .option('shard', {
           type: 'string',
@@ -207,7 +211,10 @@ export function campaignCommand(ctx: CliContext): CommandBody {
         ...(typeof argv.policy === 'string' && { policy: argv.policy }),
         behaviours: (argv.behaviour as string[] | undefined) ?? [],
       };
-      const workers = parseCount(String(argv.workers), 8, 'workers');
+      const workers =
+        argv.workers === undefined
+          ? Math.min(availableParallelism(), MAX_DEFAULT_WORKERS)
+          : parseCount(String(argv.workers), 8, 'workers');
       const shard = typeof argv.shard === 'string' ? parseShard(argv.shard) : undefined;
       if (typeof argv.html === 'string') await chartingOrError();
       prepareOutputs(ctx, { files: { report: argv.report, html: argv.html, devices: argv.devices } });
