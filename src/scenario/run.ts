@@ -3,6 +3,8 @@
  * activation did to the device, and every expectation checked against the outcome, with the
  * trace lines that show why when one is not met. Same scenario and seed, same result.
  */
+import { toHex } from '../bytes/hex.ts';
+import { sha256 } from '../crypto/hashes.ts';
 import { decodeOtaFrame } from '../ota/frame-codec.ts';
 import { type Outcome, outcomeOf } from '../pathways/behaviour.ts';
 import { runSimulation, type TransportName } from '../sim/frame-driver.ts';
@@ -135,9 +137,16 @@ function outcomes(
   built: BuiltScenario,
   runs: readonly { hub: string; result: FrameRunResult }[],
 ): DeviceOutcome[] {
+  // The entry a device activated: by the SHA-256 of the image the hub served (the trace's 'image
+  // activated' note), so that one version published with two hashes is told apart; by version
+  // only where no bytes were held.
   const entryOfVersion = new Map<number, string>();
+  const entryOfFile = new Map<string, string>();
   for (const image of built.images.values())
-    if (image.entry) entryOfVersion.set(image.image.header.fileVersion, image.entry.cplEntryId);
+    if (image.entry) {
+      entryOfVersion.set(image.image.header.fileVersion, image.entry.cplEntryId);
+      entryOfFile.set(toHex(sha256(image.image.bytes)), image.entry.cplEntryId);
+    }
   const out: DeviceOutcome[] = [];
   // Each run's trace split by device once: filtering it per device cost devices × events.
   const indexed = new Map(
@@ -182,15 +191,18 @@ function outcomes(
     const functionsLost: string[] = [];
     const events: string[] = [];
     const activations: { atMs: number; fileVersion: number }[] = [];
+    let heldFile: string | undefined;
     for (const e of trace) {
       const label = eventLabel(e);
       if (label) events.push(label);
+      if (e.kind === 'note' && e.what === 'image activated') heldFile = String(e.detail?.sha256);
       if (e.kind !== 'state' || !e.to.startsWith('upgraded')) continue;
       const running = /running 0x([0-9a-f]{8})/.exec(e.reason);
       if (!running) continue;
       const activated = Number.parseInt(running[1] as string, 16);
       activations.push({ atMs: Math.floor(e.timeUs / 1000), fileVersion: activated });
-      const target = entryOfVersion.get(activated);
+      const target = (heldFile && entryOfFile.get(heldFile)) || entryOfVersion.get(activated);
+      heldFile = undefined;
       if (!target) {
         version = activated;
         continue;

@@ -147,7 +147,7 @@ export class NodeRuntime implements RuntimePort {
       const [first, ...rest] = chain.images;
       if (chain.atUs !== undefined || !first) continue;
       const node = this.#known(chain.node, 'upgradeChains');
-      if (this.#distribute(first).ok)
+      if (this.#distribute(first, [node]).ok)
         this.#chains.set(node, {
           awaiting: parseImage(first.file, first.parse ?? {}).header.fileVersion,
           rest,
@@ -292,14 +292,15 @@ export class NodeRuntime implements RuntimePort {
     return this.#startUnixS - ZIGBEE_EPOCH_UNIX_S + Math.floor(this.clock.now / 1_000_000);
   }
 
-  #distribute({ file, parse }: DistributedImage): DistributionResult {
-    const result = this.#store(file, parse);
+  /** Stores an image at hub 0 for the devices `to` (DUIS `DeviceIDList`; absent: for any device that asks). */
+  #distribute({ file, parse }: DistributedImage, to?: readonly string[]): DistributionResult {
+    const result = this.#store(file, parse, to);
     this.#distributions.push(result);
     this.#peakBlocks = Math.max(this.#peakBlocks, (this.#hubs[0] as HubRuntime).memory.usedBlocks);
     return result;
   }
 
-  #store(file: Uint8Array, parse: DistributedImage['parse']): DistributionResult {
+  #store(file: Uint8Array, parse: DistributedImage['parse'], to?: readonly string[]): DistributionResult {
     const image = parseImage(file, parse ?? {});
     const hub = this.#hubs[0] as HubRuntime;
     // The hub holds and serves the file as its header declares it: bytes after the declared total
@@ -337,6 +338,7 @@ export class NodeRuntime implements RuntimePort {
       size: served.length,
       ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
       ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
+      ...(to && { for: to }),
     };
     this.trace.record({
       kind: 'note',
@@ -665,6 +667,16 @@ export class NodeRuntime implements RuntimePort {
         return;
       }
       case 'activate':
+        // Which image it now runs, by the SHA-256 of the file it assembled: one version can be
+        // published twice with two hashes (two CPL entries), and only the bytes tell them apart.
+        if (this.trace.keeps && device.downloading === undefined) {
+          const held = device.storage.bytes();
+          if (held.length > 0)
+            this.#note(node, 'image activated', {
+              fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+              sha256: toHex(sha256(held)),
+            });
+        }
         device.storage.activate(effect.fileVersion);
         this.#continueChain(node, effect.fileVersion);
         this.#supplier?.activated(node, effect.fileVersion);
@@ -700,7 +712,8 @@ export class NodeRuntime implements RuntimePort {
 
   #act(action: DriverAction): void {
     if (action.type === 'distribute') {
-      const result = this.#distribute(action.image);
+      // The distribution is for the devices it lists: the hub offers it to them, nobody else.
+      const result = this.#distribute(action.image, action.notify);
       if (!result.ok) {
         // Said to each device the distribution was for, so their outcomes can name it.
         for (const to of action.notify)
