@@ -220,6 +220,9 @@ function onBlockResponse(
 ): ClientState {
   const target = state.target as TargetImage;
   if (command.status === 'ABORT') return abort(config, state, effects, 'hub aborted the download', false);
+  // The hub no longer holds the image (its distribution ended): the download cannot go on.
+  if (command.status === 'NO_IMAGE_AVAILABLE')
+    return abort(config, state, effects, 'hub holds the image no more', false);
   if (command.status === 'WAIT_FOR_DATA') {
     const waitS = Math.max(0, command.requestTime - command.currentTime);
     const delayUs = Math.max(waitS * S, command.minimumBlockPeriod * MS);

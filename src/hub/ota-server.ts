@@ -7,7 +7,7 @@
  * the block rate with WAIT_FOR_DATA, and ends downloads with the Upgrade End Response.
  */
 import type { ImageId, OtaCommand } from '../ota/commands.ts';
-import { IMAGE_NOTIFY_PAYLOAD, sameImage, UPGRADE_TIME_WAIT } from '../ota/commands.ts';
+import { IMAGE_NOTIFY_PAYLOAD, OTA_COMMAND_ID, sameImage, UPGRADE_TIME_WAIT } from '../ota/commands.ts';
 
 /** An image the hub holds and can serve. */
 export interface ServedImage extends ImageId {
@@ -312,7 +312,12 @@ function onBlockOrPage(
     (i) => sameImage(i, request) && (i.for === undefined || i.for.includes(from)),
   );
   if (!image) {
-    effects.push({ type: 'send', to: from, command: { name: 'imageBlockResponse', status: 'ABORT' } });
+    // ZCL r8 §11.13.8.2: the server does not have the image asked for (its distribution ended).
+    effects.push({
+      type: 'send',
+      to: from,
+      command: { name: 'imageBlockResponse', status: 'NO_IMAGE_AVAILABLE' },
+    });
     return endSession(state, from, 'block request for an image the hub does not hold', effects);
   }
   let session = lookup(state.sessions, from);
@@ -416,7 +421,16 @@ function onEndRequest(
   effects: HubEffect[],
 ): HubState {
   const next = endSession(state, from, `upgrade end request ${request.status}`, effects);
-  if (request.status !== 'SUCCESS') return next;
+  // ZCL r8 §11.13.9.4: a failed upgrade is acknowledged with a Default Response (SUCCESS), and
+  // the server waits for the client to start again (SiLabs' server answers the same way).
+  if (request.status !== 'SUCCESS') {
+    effects.push({
+      type: 'send',
+      to: from,
+      command: { name: 'defaultResponse', commandId: OTA_COMMAND_ID.upgradeEndRequest, status: 'SUCCESS' },
+    });
+    return next;
+  }
   const released = state.releases.get(from);
   const policy = state.devices.get(from)?.upgradePolicy ?? 'now';
   effects.push({

@@ -18,14 +18,24 @@ export const OTA_COMMAND_ID = {
   queryDeviceSpecificFileResponse: 0x09,
 } as const;
 
-/** A command name. */
-export type OtaCommandName = keyof typeof OTA_COMMAND_ID;
+/**
+ * ZCL general commands the OTA cluster's peers exchange besides its own (ZCL r8 §2.5): the
+ * Default Response, with which a server answers a failed Upgrade End Request and a command it
+ * does not support (ZCL r8 §11.13.9.4, §2.5.12).
+ */
+export const ZCL_GLOBAL_COMMAND_ID = {
+  defaultResponse: 0x0b,
+} as const;
+
+/** A command name: the cluster's own, or a general command sent within it. */
+export type OtaCommandName = keyof typeof OTA_COMMAND_ID | keyof typeof ZCL_GLOBAL_COMMAND_ID;
 
 /** ZCL statuses the OTA cluster uses (ZCL r8 §2.6.3). */
 export const ZCL_STATUS = {
   SUCCESS: 0x00,
   NOT_AUTHORIZED: 0x7e,
   MALFORMED_COMMAND: 0x80,
+  UNSUP_COMMAND: 0x81,
   ABORT: 0x95,
   INVALID_IMAGE: 0x96,
   WAIT_FOR_DATA: 0x97,
@@ -117,7 +127,9 @@ export type OtaCommand =
       readonly requestTime: number;
       readonly minimumBlockPeriod: number;
     }
+  /** ABORT: the server ends the download; NO_IMAGE_AVAILABLE: it holds no such image (ZCL r8 §11.13.8.2). */
   | { readonly name: 'imageBlockResponse'; readonly status: 'ABORT' }
+  | { readonly name: 'imageBlockResponse'; readonly status: 'NO_IMAGE_AVAILABLE' }
   | ({
       readonly name: 'upgradeEndRequest';
       readonly status: 'SUCCESS' | 'INVALID_IMAGE' | 'REQUIRE_MORE_IMAGE' | 'ABORT';
@@ -141,7 +153,9 @@ export type OtaCommand =
   | {
       readonly name: 'queryDeviceSpecificFileResponse';
       readonly status: 'NO_IMAGE_AVAILABLE' | 'NOT_AUTHORIZED';
-    };
+    }
+  /** ZCL Default Response (general command 0x0B), server to client: the command it answers and how. */
+  | { readonly name: 'defaultResponse'; readonly commandId: number; readonly status: ZclStatusName };
 
 /** A ZCL frame of the OTA cluster: the transaction sequence number and the command. */
 export interface OtaFrame {

@@ -21,6 +21,7 @@ import {
   type OtaCommandName,
   type OtaFrame,
   UPGRADE_TIME_WAIT,
+  ZCL_GLOBAL_COMMAND_ID,
   ZCL_STATUS,
   type ZclStatusName,
 } from './commands.ts';
@@ -52,6 +53,9 @@ export type DecodeFrameResult =
 const NAME_BY_ID = new Map<number, OtaCommandName>(
   Object.entries(OTA_COMMAND_ID).map(([name, id]) => [id, name as OtaCommandName]),
 );
+const GLOBAL_NAME_BY_ID = new Map<number, OtaCommandName>(
+  Object.entries(ZCL_GLOBAL_COMMAND_ID).map(([name, id]) => [id, name as OtaCommandName]),
+);
 
 /** How a field is carried: its width on the wire and how herdsman holds it. */
 type FieldType = 'u8' | 'u16' | 'u32' | 'status' | 'eui64' | 'data' | 'utcOrWait';
@@ -72,6 +76,8 @@ interface FieldSpec {
 /** One OTA command: who sends it, its fields once, and the statuses it may carry. */
 interface CommandSpec {
   readonly serverToClient: boolean;
+  /** A ZCL general command (frame type 0) sent within the cluster, and herdsman's name for it. */
+  readonly global?: { readonly herdsman: string };
   /** Whether a field-control byte leads the payload (requests with optional fields). */
   readonly fieldControl?: boolean;
   readonly statuses?: readonly ZclStatusName[];
@@ -142,7 +148,7 @@ const COMMANDS: { readonly [N in OtaCommandName]: CommandSpec } = {
   },
   imageBlockResponse: {
     serverToClient: true,
-    statuses: ['SUCCESS', 'WAIT_FOR_DATA', 'ABORT'],
+    statuses: ['SUCCESS', 'WAIT_FOR_DATA', 'ABORT', 'NO_IMAGE_AVAILABLE'],
     fields: [
       { key: 'status', type: 'status' },
       ...onSuccess([...IMAGE_ID, { key: 'fileOffset', type: 'u32' }, { key: 'data', type: 'data' }]),
@@ -171,6 +177,16 @@ const COMMANDS: { readonly [N in OtaCommandName]: CommandSpec } = {
     ],
   },
   queryDeviceSpecificFileResponse: IMAGE_OFFER,
+  // ZCL r8 §2.5.12: the id of the command answered, then the status.
+  defaultResponse: {
+    serverToClient: true,
+    global: { herdsman: 'defaultRsp' },
+    statuses: Object.keys(ZCL_STATUS) as ZclStatusName[],
+    fields: [
+      { key: 'commandId', type: 'u8', herdsman: 'cmdId' },
+      { key: 'status', type: 'status', herdsman: 'statusCode' },
+    ],
+  },
 };
 
 const WIDTH: { readonly [T in FieldType]: number } = {
@@ -285,19 +301,20 @@ export function encodeOtaFrame(frame: OtaFrame): Uint8Array {
     );
   }
   checkRequestImageType(command);
-  const direction = COMMANDS[command.name].serverToClient
+  const spec = COMMANDS[command.name];
+  const direction = spec.serverToClient
     ? herdsman().Direction.SERVER_TO_CLIENT
     : herdsman().Direction.CLIENT_TO_SERVER;
   let buffer: Buffer;
   try {
     buffer = herdsman()
       .Frame.create(
-        herdsman().FrameType.SPECIFIC,
+        spec.global ? herdsman().FrameType.GLOBAL : herdsman().FrameType.SPECIFIC,
         direction,
         true,
         undefined,
         frame.transactionSequence,
-        command.name,
+        spec.global?.herdsman ?? command.name,
         'genOta',
         toPayload(command),
         {},
@@ -383,19 +400,21 @@ export function decodeOtaFrame(bytes: Uint8Array): DecodeFrameResult {
     };
   }
   const frameControl = bytes[0] as number;
-  // ZCL r8 §2.4.1.1: bits 0–1 frame type (1: cluster specific), bit 2 manufacturer specific.
-  if ((frameControl & 0x03) !== herdsman().FrameType.SPECIFIC) {
-    return { ok: false, status: 'UNSUP_COMMAND', reason: 'not a cluster-specific command' };
+  // ZCL r8 §2.4.1.1: bits 0–1 frame type (0: general, 1: cluster specific), bit 2 manufacturer specific.
+  const frameType = frameControl & 0x03;
+  if (frameType !== herdsman().FrameType.SPECIFIC && frameType !== herdsman().FrameType.GLOBAL) {
+    return { ok: false, status: 'UNSUP_COMMAND', reason: `frame type ${frameType} is reserved` };
   }
   if (frameControl & 0x04)
     return { ok: false, status: 'UNSUP_COMMAND', reason: 'manufacturer-specific command' };
-  const name = NAME_BY_ID.get(bytes[2] as number);
+  const general = frameType === herdsman().FrameType.GLOBAL;
+  const name = (general ? GLOBAL_NAME_BY_ID : NAME_BY_ID).get(bytes[2] as number);
   const serverToClient = (frameControl & 0x08) !== 0;
   if (!name || COMMANDS[name].serverToClient !== serverToClient) {
     return {
       ok: false,
       status: 'UNSUP_COMMAND',
-      reason: `command ${hexNumber(bytes[2] as number, 2)} in this direction`,
+      reason: `${general ? 'general ' : ''}command ${hexNumber(bytes[2] as number, 2)} in this direction`,
     };
   }
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);

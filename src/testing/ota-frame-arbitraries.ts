@@ -4,7 +4,14 @@
  */
 import fc from 'fast-check';
 import { toHex } from '../bytes/hex.ts';
-import { type ImageId, type OtaCommand, type OtaFrame, UPGRADE_TIME_WAIT } from '../ota/commands.ts';
+import {
+  type ImageId,
+  type OtaCommand,
+  type OtaFrame,
+  UPGRADE_TIME_WAIT,
+  ZCL_STATUS,
+  type ZclStatusName,
+} from '../ota/commands.ts';
 import { MAX_BLOCK_DATA } from '../ota/frame-codec.ts';
 
 const u8 = fc.integer({ min: 0, max: 0xff });
@@ -93,6 +100,7 @@ export function otaCommands(): fc.Arbitrary<OtaCommand> {
       .record({ currentTime: u32, requestTime: u32, minimumBlockPeriod: u16 })
       .map((t) => ({ name: 'imageBlockResponse' as const, status: 'WAIT_FOR_DATA' as const, ...t })),
     fc.constant({ name: 'imageBlockResponse' as const, status: 'ABORT' as const }),
+    fc.constant({ name: 'imageBlockResponse' as const, status: 'NO_IMAGE_AVAILABLE' as const }),
     fc
       .record({
         id,
@@ -132,6 +140,9 @@ export function otaCommands(): fc.Arbitrary<OtaCommand> {
         imageSize: u32,
       })
       .map((f) => ({ name: 'queryDeviceSpecificFileResponse' as const, status: 'SUCCESS' as const, ...f })),
+    fc
+      .record({ commandId: u8, status: fc.constantFrom(...(Object.keys(ZCL_STATUS) as ZclStatusName[])) })
+      .map((f) => ({ name: 'defaultResponse' as const, ...f })),
   ) as fc.Arbitrary<OtaCommand>;
 }
 

@@ -169,7 +169,8 @@ describe('stepHub', () => {
       expect(sent(effects)).toEqual([{ name: 'upgradeEndResponse', ...ID, currentTime: 1000, upgradeTime }]);
     }
     const failed = frame(hubWith(), 'esme', { name: 'upgradeEndRequest', status: 'INVALID_IMAGE', ...ID });
-    expect(sent(failed.effects)).toEqual([]);
+    // A failed upgrade is acknowledged with a Default Response (SUCCESS), not an Upgrade End Response.
+    expect(sent(failed.effects)).toEqual([{ name: 'defaultResponse', commandId: 0x06, status: 'SUCCESS' }]);
   });
 
   it('releases a waiting device with an unsolicited Upgrade End Response, and notifies devices', () => {

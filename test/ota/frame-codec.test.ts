@@ -156,6 +156,31 @@ describe('encodeOtaFrame and decodeOtaFrame', () => {
     expect(decodeOtaFrame(longer)).toMatchObject({ ok: false, status: 'MALFORMED_COMMAND' });
   });
 
+  it('decodes and encodes the Default Response a server sends, as herdsman frames it', () => {
+    // ZCL r8 §2.5.12: general frame, server to client, disable default response; command 0x0B;
+    // the id of the command answered (0x06 Upgrade End Request) and the status (SUCCESS).
+    const bytes = fromHex('18070b0600', 'f');
+    expect(decodeOtaFrame(bytes)).toEqual({
+      ok: true,
+      frame: {
+        transactionSequence: 7,
+        command: { name: 'defaultResponse', commandId: 6, status: 'SUCCESS' },
+      },
+    });
+    expect(
+      toHex(
+        encodeOtaFrame({
+          transactionSequence: 7,
+          command: { name: 'defaultResponse', commandId: 6, status: 'SUCCESS' },
+        }),
+      ),
+    ).toBe('18070b0600');
+    expect(decodeOtaFrame(fromHex('18090b0181', 'f'))).toMatchObject({
+      ok: true,
+      frame: { command: { name: 'defaultResponse', commandId: 1, status: 'UNSUP_COMMAND' } },
+    });
+  });
+
   it('reports truncated and padded frames, wrong directions and global commands without throwing', () => {
     expect(decodeOtaFrame(fromHex('1107060034120101040302', 'f'))).toMatchObject({
       ok: false,
@@ -169,7 +194,10 @@ describe('encodeOtaFrame and decodeOtaFrame', () => {
       ok: false,
       status: 'UNSUP_COMMAND',
     });
-    expect(decodeOtaFrame(fromHex('18070b0500', 'f'))).toMatchObject({ ok: false, status: 'UNSUP_COMMAND' });
+    // A general command other than the Default Response (0x0A Report Attributes) is not ours.
+    expect(decodeOtaFrame(fromHex('18070a0000', 'f'))).toMatchObject({ ok: false, status: 'UNSUP_COMMAND' });
+    // A Default Response sent by a client (direction bit clear) is not one the hub takes.
+    expect(decodeOtaFrame(fromHex('10070b0600', 'f'))).toMatchObject({ ok: false, status: 'UNSUP_COMMAND' });
     expect(decodeOtaFrame(fromHex('1107', 'f'))).toMatchObject({ ok: false, status: 'MALFORMED_COMMAND' });
   });
 
