@@ -117,6 +117,19 @@ export interface ClientStep {
   readonly effects: readonly ClientEffect[];
 }
 
+/**
+ * Whether a GBCS device holds a verified image a CS06 can activate: once its whole-image check
+ * passed (alert 0x8F72), while it still waits for the hub's Upgrade End Response as well as after.
+ * GBCS activation answers to the supplier's command, not to the ZigBee end exchange: a CS06 that
+ * overtakes the Upgrade End Response (a sleepy GSME's often does) finds the image held.
+ */
+export function holdsVerifiedImage(state: ClientState): boolean {
+  return (
+    (state.phase === 'waiting' && state.status === 'waitingToUpgradeViaExternalEvent') ||
+    (state.phase === 'ending' && state.status === 'downloadComplete')
+  );
+}
+
 /** The largest image a device accepts to store. */
 export const MAX_IMAGE_SIZE = 16 * 1024 * 1024;
 

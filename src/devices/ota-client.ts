@@ -23,6 +23,7 @@ import {
   type ClientStep,
   type ClientTimer,
   go,
+  holdsVerifiedImage,
   type ImageCheck,
   MAX_IMAGE_SIZE,
   type TargetImage,
@@ -498,12 +499,10 @@ export function stepClient(
     case 'powerOn':
       return stepResult(effects, state);
     case 'activateHeld':
-      return stepResult(
-        effects,
-        state.phase === 'waiting' && state.status === 'waitingToUpgradeViaExternalEvent'
-          ? activate(state, effects, event.reason)
-          : state,
-      );
+      if (!config.profile.gbcsActivation || !holdsVerifiedImage(state)) return stepResult(effects, state);
+      // Activated before the Upgrade End Response came: that exchange is over.
+      if (state.phase === 'ending') effects.push({ type: 'cancelTimer', timer: 'response' });
+      return stepResult(effects, activate(state, effects, event.reason));
     case 'checked':
       return stepResult(
         effects,

@@ -13,7 +13,7 @@ import {
   type GbcsIdentity,
   type SupplierAnchor,
 } from '../devices/gbcs-activation.ts';
-import type { ClientState, ImageCheck } from '../devices/ota-client-state.ts';
+import { type ClientState, holdsVerifiedImage, type ImageCheck } from '../devices/ota-client-state.ts';
 import type { DeviceStorage } from '../devices/storage.ts';
 import { DecodeError } from '../errors/errors.ts';
 import { ALERT_CODE } from '../gbcs/alerts.ts';
@@ -68,7 +68,7 @@ export function activationContext(
 ): ActivationContext {
   const saved = storage.saved();
   const held =
-    state.phase === 'waiting' && saved !== undefined ? manufacturerImageHash(storage.bytes()) : undefined;
+    holdsVerifiedImage(state) && saved !== undefined ? manufacturerImageHash(storage.bytes()) : undefined;
   return {
     nowUnixS,
     runningVersion: firmwareVersionBytes(storage.runningVersion),

@@ -186,4 +186,39 @@ describe('stepClient', () => {
     c.step(answer({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 0 }, 77));
     expect(c.state()).toMatchObject({ phase: 'upgraded', runningVersion: 2 });
   });
+
+  it('lets a GBCS device run its verified image on CS06 before the Upgrade End Response, and no one else', () => {
+    const esme = { ...CONFIG, node: 'esme', profile: DEVICE_PROFILES.ESME };
+    const held = (config: ClientConfig) => {
+      const c = stepper(config);
+      c.step({ type: 'powerOn', runningVersion: 1 });
+      // Nothing held yet: a CS06 now activates nothing.
+      c.step({ type: 'activateHeld', reason: 'CS06' });
+      expect(c.state().phase).toBe('querying');
+      c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 64 }, 201));
+      c.step(
+        answer(
+          { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
+          202,
+        ),
+      );
+      c.step({ type: 'activateHeld', reason: 'CS06' });
+      expect(c.state().phase).toBe('checking'); // not verified yet
+      c.step({ type: 'checked', result: { status: 'SUCCESS' } });
+      expect(c.state()).toMatchObject({ phase: 'ending', status: 'downloadComplete' });
+      return c;
+    };
+    const c = held(esme);
+    const { effects } = c.step({ type: 'activateHeld', reason: 'CS06 Activate Firmware' });
+    expect(c.state()).toMatchObject({ phase: 'upgraded', runningVersion: 2 });
+    expect(effects).toContainEqual({ type: 'cancelTimer', timer: 'response' });
+    expect(effects).toContainEqual({ type: 'activate', fileVersion: 2 });
+    // The late Upgrade End Response changes nothing.
+    c.step(answer({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 'wait' }, 203));
+    expect(c.state()).toMatchObject({ phase: 'upgraded', runningVersion: 2 });
+    // An IHD activates through the hub's Upgrade End Response only.
+    const ihd = held(CONFIG);
+    ihd.step({ type: 'activateHeld', reason: 'CS06' });
+    expect(ihd.state()).toMatchObject({ phase: 'ending', runningVersion: 1 });
+  });
 });
