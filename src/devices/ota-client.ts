@@ -181,6 +181,33 @@ function onQueryResponse(
       effects,
     );
   }
+  if (command.fileVersion === state.runningVersion && config.profile.reinstall === 'ignore')
+    return settleIdle(
+      state,
+      `hub offered ${hexVersion(command.fileVersion)}, the version it runs`,
+      'query response offers the running version: no new image',
+      effects,
+    );
+  if (command.fileVersion < state.runningVersion && config.profile.downgrade === 'refuse') {
+    // Refused at once, as Silicon Labs' client with downgrades disabled does: nothing is downloaded.
+    const refused = notifyHub(
+      state,
+      {
+        name: 'upgradeEndRequest',
+        status: 'INVALID_IMAGE',
+        manufacturerCode: command.manufacturerCode,
+        imageType: command.imageType,
+        fileVersion: command.fileVersion,
+      },
+      effects,
+    );
+    return settleIdle(
+      refused,
+      `downgrade to ${hexVersion(command.fileVersion)} refused`,
+      `downgrade from ${hexVersion(state.runningVersion)} refused: upgrade end request INVALID_IMAGE`,
+      effects,
+    );
+  }
   const target: TargetImage = {
     manufacturerCode: command.manufacturerCode,
     imageType: command.imageType,

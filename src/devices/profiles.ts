@@ -33,7 +33,22 @@ export interface DeviceProfile {
   readonly requeryDelayMs: number;
   /** Awake time and interval of a sleepy device, s. */
   readonly wake?: { readonly intervalS: number; readonly awakeS: number };
+  /**
+   * Offered an older image than it runs (a downgrade): download it, or refuse it at once with an
+   * Upgrade End Request INVALID_IMAGE, downloading nothing. Silicon Labs' OTA client accepts
+   * downgrades unless `disableOtaDowngrades` is set, and then refuses this way (ota-client.c,
+   * `queryNextImageResponseParse`).
+   */
+  readonly downgrade: 'accept' | 'refuse';
+  /**
+   * Offered the version it runs (a reinstall): take it as no new image, as Silicon Labs' OTA client
+   * does ("returned same FileVersion as currently installed"), or download it again.
+   */
+  readonly reinstall: 'ignore' | 'accept';
 }
+
+/** Silicon Labs' OTA client's defaults for downgrades and reinstalls (see `DeviceProfile`). */
+const SILABS_VERSION_POLICY = { downgrade: 'accept', reinstall: 'ignore' } as const;
 
 /** What the mains-powered GBCS devices (ESME, HCALCS) share: always awake, CS06 activation. */
 const MAINS_GBCS = {
@@ -45,6 +60,7 @@ const MAINS_GBCS = {
   responseTimeoutMs: 5_000,
   maxRetries: 10,
   requeryDelayMs: 60_000,
+  ...SILABS_VERSION_POLICY,
 } as const;
 
 /** What the consumer displays (IHD, PPMID) share: hardware version optional, hub-managed activation. */
@@ -57,6 +73,7 @@ const CONSUMER_DISPLAY = {
   responseTimeoutMs: 5_000,
   maxRetries: 10,
   requeryDelayMs: 60_000,
+  ...SILABS_VERSION_POLICY,
 } as const;
 
 /** The five profiles. Block sizes fit one unfragmented APS frame with NWK security. */
@@ -74,6 +91,7 @@ export const DEVICE_PROFILES: Readonly<Record<DeviceType, DeviceProfile>> = {
     maxRetries: 10,
     requeryDelayMs: 60_000,
     wake: { intervalS: 1_800, awakeS: 30 },
+    ...SILABS_VERSION_POLICY,
   },
   IHD: { deviceType: 'IHD', ...CONSUMER_DISPLAY },
   PPMID: { deviceType: 'PPMID', ...CONSUMER_DISPLAY },

@@ -241,16 +241,18 @@ function onQuery(
   effects: HubEffect[],
 ): HubState {
   const device = state.devices.get(from);
-  // The newest image for this device, its manufacturer code and image type, newer than it runs and
-  // within its hardware range; else the first refusal met. One pass: this runs for every query.
+  // The newest image for this device, its manufacturer code and image type, within its hardware
+  // range; else the first refusal met. An image distributed to this device (its DeviceIDList names
+  // it) is offered whatever its version — a downgrade or a reinstall is the device's to accept or
+  // refuse; one distributed to any device only when newer than it runs. One pass: this runs for
+  // every query.
   let best: ServedImage | undefined;
   let refused: string | undefined;
   for (const i of state.images) {
     if (
-      (i.for !== undefined && !i.for.includes(from)) ||
+      (i.for === undefined ? i.fileVersion <= request.fileVersion : !i.for.includes(from)) ||
       i.manufacturerCode !== request.manufacturerCode ||
-      i.imageType !== request.imageType ||
-      i.fileVersion <= request.fileVersion
+      i.imageType !== request.imageType
     )
       continue;
     const refusal = hardwareRefusal(i, device, request.hardwareVersion);

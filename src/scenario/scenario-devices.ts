@@ -76,10 +76,14 @@ function entryOf(d: DeviceEntry, path: string, ctx: DeviceContext) {
 export function buildDevice(d: DeviceEntry, index: number, ctx: DeviceContext): ScenarioDevice {
   const path = `devices[${index}]`;
   const typical = DEVICE_PROFILES[d.type];
-  const profile =
-    d.wakeIntervalS === undefined
-      ? typical
-      : { ...typical, wake: { intervalS: d.wakeIntervalS, awakeS: typical.wake?.awakeS ?? 10 } };
+  const profile = {
+    ...typical,
+    ...(d.wakeIntervalS !== undefined && {
+      wake: { intervalS: d.wakeIntervalS, awakeS: typical.wake?.awakeS ?? 10 },
+    }),
+    ...(d.downgrade !== undefined && { downgrade: d.downgrade }),
+    ...(d.reinstall !== undefined && { reinstall: d.reinstall }),
+  };
   const { entry, own } = entryOf(d, path, ctx);
   const eui = (d.eui ?? `00db${(index + 1).toString(16).padStart(12, '0')}`).toLowerCase();
   const party = simulatedParty(eui, `hanota scenario device ${eui}`);

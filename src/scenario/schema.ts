@@ -75,6 +75,10 @@ const device = z.strictObject({
   /** A sleepy device's wake interval, s (GSME). */
   wakeIntervalS: z.number().positive().optional(),
   supplier: id.optional(),
+  /** Offered an older image: download it (the default, as Silicon Labs' client) or refuse it. */
+  downgrade: z.enum(['accept', 'refuse']).optional(),
+  /** Offered the version it runs: no new image (the default, as Silicon Labs' client) or download it again. */
+  reinstall: z.enum(['ignore', 'accept']).optional(),
 });
 
 const distribute = z.strictObject({ image: id, to: z.array(id).min(1) });
