@@ -77,7 +77,13 @@ export type ImageCheck =
 /** Events the client reacts to. */
 export type ClientEvent =
   | { readonly type: 'start' }
-  | { readonly type: 'frame'; readonly command: OtaCommand; readonly transactionSequence: number }
+  | {
+      readonly type: 'frame';
+      readonly command: OtaCommand;
+      readonly transactionSequence: number;
+      /** Sent to the broadcast address (an Image Notify to every device), not to this one. */
+      readonly broadcast?: boolean;
+    }
   /**
    * A run of Image Block Responses, in order from the outstanding request's offset, as one event:
    * how the session transport delivers a download it computes as a whole (DESIGN.md §3).

@@ -442,14 +442,27 @@ function activate(state: ClientState, effects: ClientEffect[], reason: string): 
   );
 }
 
+/**
+ * An Image Notify. Addressed to the device, it is answered with a query at once, whatever it says
+ * (ZCL r8 §11.13.3.4; Silicon Labs' client: "Spec says to always respond to unicasts regardless of
+ * the parameters"). Broadcast, it is answered only when it names this device's manufacturer and
+ * image type, not the version it runs, and the device's draw of 1..100 is at most the query jitter;
+ * the query then follows a random delay, so that devices do not all answer at once.
+ */
 function onNotify(
   config: ClientConfig,
   state: ClientState,
   command: Extract<OtaCommand, { name: 'imageNotify' }>,
+  broadcast: boolean,
   ctx: ClientContext,
   effects: ClientEffect[],
 ): ClientState {
   if (state.phase !== 'idle' && state.phase !== 'upgraded' && state.phase !== 'failed') return state;
+  if (!broadcast) {
+    const ready =
+      state.phase === 'failed' ? go(state, { phase: 'idle', aborts: 0 }, 'image notify', effects) : state;
+    return query(config, ready, effects, 'image notify (unicast)');
+  }
   if (
     command.manufacturerCode !== undefined &&
     command.manufacturerCode !== OTA_WILDCARD.manufacturerCode &&
@@ -553,7 +566,7 @@ function onFrame(
   effects: ClientEffect[],
 ): ClientState {
   const c = event.command;
-  if (c.name === 'imageNotify') return onNotify(config, state, c, ctx, effects);
+  if (c.name === 'imageNotify') return onNotify(config, state, c, event.broadcast === true, ctx, effects);
   const answersRequest = event.transactionSequence === state.tsn && state.outstanding !== undefined;
   if (c.name === 'queryNextImageResponse') {
     return state.phase === 'querying' && answersRequest ? onQueryResponse(config, state, c, effects) : state;

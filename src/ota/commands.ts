@@ -161,6 +161,12 @@ export type OtaCommand =
 export interface OtaFrame {
   readonly transactionSequence: number;
   readonly command: OtaCommand;
+  /**
+   * Sent to the network's broadcast address rather than to the device: how it was delivered, not
+   * part of the ZCL frame (the codec neither writes nor reads it). A client answers a unicast
+   * Image Notify always, a broadcast one as its query jitter says (ZCL r8 §11.13.3.4).
+   */
+  readonly broadcast?: boolean;
 }
 
 /** True when two image identities are equal. */

@@ -67,6 +67,7 @@ export class FrameTransport implements Transport {
       from,
       to,
       bytes,
+      ...(frame.broadcast && { broadcast: true }),
       sentUs: now,
       duplicate: false,
     });
@@ -92,7 +93,12 @@ export class FrameTransport implements Transport {
       fate: decoded.ok ? (event.duplicate ? 'duplicate' : 'delivered') : 'malformed',
       bytes: event.bytes,
     });
-    if (decoded.ok) this.#port.receive(event.from, event.to, decoded.frame);
+    if (decoded.ok)
+      this.#port.receive(
+        event.from,
+        event.to,
+        event.broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame,
+      );
   }
 
   /** Every block request reached the hub as a frame: nothing to bring up to date. */

@@ -20,6 +20,8 @@ export interface InFlight {
   readonly from: string;
   readonly to: string;
   readonly bytes: Uint8Array;
+  /** Sent to the broadcast address (see `OtaFrame.broadcast`). */
+  readonly broadcast?: boolean;
 }
 
 /** Frames held for a test. */
@@ -37,7 +39,12 @@ export class ManualTransport implements Transport {
   send(from: string, to: string, frame: OtaFrame): void {
     const toHub = to === HUB_NODE;
     this.#port.countFrame(this.#port.device(toHub ? from : to), toHub);
-    this.inFlight.push({ from, to, bytes: encodeOtaFrame(frame) });
+    this.inFlight.push({
+      from,
+      to,
+      bytes: encodeOtaFrame(frame),
+      ...(frame.broadcast && { broadcast: true }),
+    });
   }
 
   /** An Image Block Response with the bytes read from hub memory, held like any frame. */
@@ -73,6 +80,10 @@ export class ManualTransport implements Transport {
       fate: 'delivered',
       bytes: frame.bytes,
     });
-    this.#port.receive(frame.from, frame.to, decoded.frame);
+    this.#port.receive(
+      frame.from,
+      frame.to,
+      frame.broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame,
+    );
   }
 }

@@ -528,6 +528,7 @@ export class NodeRuntime implements RuntimePort {
       type: 'frame',
       command: frame.command,
       transactionSequence: frame.transactionSequence,
+      ...(frame.broadcast && { broadcast: true }),
     });
   }
 
@@ -798,8 +799,15 @@ export class NodeRuntime implements RuntimePort {
     switch (effect.type) {
       case 'send': {
         if (effect.to === BROADCAST) {
+          // One broadcast frame, one sequence number; each device's link carries its own copy.
+          const tsn = hub.nextTsn();
           for (const d of this.#devices.values())
-            if (d.hub === hub.index) this.#hubEffect(hub, { ...effect, to: d.spec.node });
+            if (d.hub === hub.index)
+              this.#send(HUB_NODE, d.spec.node, {
+                transactionSequence: tsn,
+                command: effect.command,
+                broadcast: true,
+              });
           return;
         }
         const device = this.#devices.get(effect.to);

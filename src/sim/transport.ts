@@ -24,6 +24,8 @@ export type TransportEvent =
       readonly from: string;
       readonly to: string;
       readonly bytes: Uint8Array;
+      /** Sent to the broadcast address (see `OtaFrame.broadcast`). */
+      readonly broadcast?: boolean;
       readonly sentUs: number;
       readonly duplicate: boolean;
     }

@@ -132,16 +132,45 @@ describe('stepClient', () => {
     });
   });
 
-  it('answers an Image Notify with the probability its query jitter gives', () => {
+  it('answers a broadcast Image Notify with the probability its query jitter gives', () => {
     let answered = 0;
     for (let seed = 0; seed < 2000; seed++) {
       const c = stepper(CONFIG, seed);
       c.step({ type: 'powerOn', runningVersion: 1 });
       c.step(answer({ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' }, 201));
-      const { effects } = c.step(answer({ name: 'imageNotify', payloadType: 0, queryJitter: 25 }, 9));
+      const { effects } = c.step({
+        ...answer({ name: 'imageNotify', payloadType: 0, queryJitter: 25 }, 9),
+        broadcast: true,
+      } as ClientEvent);
       if (effects.some((e) => e.type === 'setTimer' && e.timer === 'query')) answered++;
     }
     expect(answered / 2000).toBeCloseTo(0.25, 1);
+  });
+
+  it('answers a unicast Image Notify at once, whatever its jitter and version say', () => {
+    for (const notify of [
+      { name: 'imageNotify', payloadType: 0, queryJitter: 1 },
+      // Naming the version it runs, or another manufacturer: a broadcast would be ignored.
+      { name: 'imageNotify', payloadType: 3, queryJitter: 1, ...ID, fileVersion: 1 },
+      { name: 'imageNotify', payloadType: 1, queryJitter: 1, manufacturerCode: 0x9999 },
+    ] as const) {
+      const c = stepper(CONFIG, 7);
+      c.step({ type: 'powerOn', runningVersion: 1 });
+      c.step(answer({ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' }, 201));
+      c.step(answer(notify as OtaCommand, 9));
+      expect(c.sentNow()).toMatchObject([{ type: 'send', command: { name: 'queryNextImageRequest' } }]);
+      expect(c.state().phase).toBe('querying');
+      if (notify.payloadType === 0) continue;
+      // The same notify broadcast is ignored: it names the running version or another manufacturer.
+      const broadcast = stepper(CONFIG, 7);
+      broadcast.step({ type: 'powerOn', runningVersion: 1 });
+      broadcast.step(answer({ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' }, 201));
+      const { effects } = broadcast.step({
+        ...answer(notify as OtaCommand, 9),
+        broadcast: true,
+      } as ClientEvent);
+      expect(effects).toEqual([]);
+    }
   });
 
   it('refuses an offered image of size 0 or above the device limit', () => {
