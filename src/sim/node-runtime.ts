@@ -524,12 +524,18 @@ export class NodeRuntime implements RuntimePort {
     const device = this.#devices.get(to) as DeviceRuntime;
     if (device.state.phase === 'off') return; // a powered-off radio hears nothing
     device.framesReceived++;
-    this.#stepClient(device, {
-      type: 'frame',
-      command: frame.command,
-      transactionSequence: frame.transactionSequence,
-      ...(frame.broadcast && { broadcast: true }),
-    });
+    // Two literals rather than a spread: this runs for every frame a device hears.
+    this.#stepClient(
+      device,
+      frame.broadcast
+        ? {
+            type: 'frame',
+            command: frame.command,
+            transactionSequence: frame.transactionSequence,
+            broadcast: true,
+          }
+        : { type: 'frame', command: frame.command, transactionSequence: frame.transactionSequence },
+    );
   }
 
   /** Hands an event to the hub of the device it names (hub 0 when it names none), now. */
