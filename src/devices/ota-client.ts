@@ -605,6 +605,8 @@ function onTimer(
   // The response timer: resend, or give up after too many unanswered requests.
   if (!state.outstanding) return state;
   const attempts = state.attempts + 1;
+  if (attempts > config.profile.maxRetries && state.phase === 'ending')
+    return endUnanswered(config, state, effects, attempts);
   if (attempts > config.profile.maxRetries) {
     let next = state;
     if (state.phase === 'downloading' || state.phase === 'ending') {
@@ -633,6 +635,28 @@ function onTimer(
     { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
   );
   return withState(state, { attempts });
+}
+
+/**
+ * The verified image's Upgrade End Requests all went unanswered. As Silicon Labs' OTA client does
+ * once `UPGRADE_WAIT_THRESHOLD` requests are unanswered (ota-client.c, `askServerToRunUpgrade`): a
+ * device the hub activates applies the image anyway (its `UPGRADE_AFTER_TIMEOUT` policy); a GBCS
+ * device, whose activation is out of band (CS06), keeps the image and waits for the command.
+ */
+function endUnanswered(
+  config: ClientConfig,
+  state: ClientState,
+  effects: ClientEffect[],
+  attempts: number,
+): ClientState {
+  const why = `no Upgrade End Response to ${attempts} requests`;
+  if (!config.profile.gbcsActivation) return activate(state, effects, `${why}: applied anyway`);
+  return go(
+    state,
+    { phase: 'waiting', status: 'waitingToUpgradeViaExternalEvent', outstanding: undefined, attempts: 0 },
+    `${why}: image held; activation needs a GBCS CS06 command`,
+    effects,
+  );
 }
 
 function hexVersion(v: number): string {

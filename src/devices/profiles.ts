@@ -27,7 +27,11 @@ export interface DeviceProfile {
   readonly queryJitterMs: number;
   /** How long the device waits for a response before retrying, ms. */
   readonly responseTimeoutMs: number;
-  /** Consecutive unanswered requests before it aborts the download. */
+  /**
+   * Consecutive unanswered requests before it aborts the download; at its end, unanswered Upgrade
+   * End Requests before it applies the image anyway (or, GBCS, holds it for CS06), as Silicon Labs'
+   * client does after `UPGRADE_WAIT_THRESHOLD` of them.
+   */
   readonly maxRetries: number;
   /** Delay before it queries again after an abort or an unavailable image, ms. */
   readonly requeryDelayMs: number;

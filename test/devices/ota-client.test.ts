@@ -250,4 +250,36 @@ describe('stepClient', () => {
     ihd.step({ type: 'activateHeld', reason: 'CS06' });
     expect(ihd.state()).toMatchObject({ phase: 'ending', runningVersion: 1 });
   });
+
+  it('applies, or holds for CS06, an image whose Upgrade End Requests all go unanswered', () => {
+    const ending = (config: ClientConfig) => {
+      const c = stepper(config);
+      c.step({ type: 'powerOn', runningVersion: 1 });
+      c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 64 }, 201));
+      c.step(
+        answer(
+          { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
+          202,
+        ),
+      );
+      c.step({ type: 'checked', result: { status: 'SUCCESS' } });
+      expect(c.state().phase).toBe('ending');
+      // The first request and maxRetries resends go unanswered.
+      for (let k = 0; k < config.profile.maxRetries; k++) {
+        c.step({ type: 'timer', timer: 'response' });
+        expect(c.sentNow()[0]).toMatchObject({ command: { name: 'upgradeEndRequest', status: 'SUCCESS' } });
+      }
+      return c;
+    };
+    const ihd = ending(CONFIG);
+    const applied = ihd.step({ type: 'timer', timer: 'response' });
+    expect(ihd.state()).toMatchObject({ phase: 'upgraded', runningVersion: 2 });
+    expect(applied.effects).toContainEqual({ type: 'activate', fileVersion: 2 });
+    const esme = ending({ ...CONFIG, node: 'esme', profile: DEVICE_PROFILES.ESME });
+    esme.step({ type: 'timer', timer: 'response' });
+    expect(esme.state()).toMatchObject({ phase: 'waiting', status: 'waitingToUpgradeViaExternalEvent' });
+    expect(esme.sentNow()).toEqual([]);
+    esme.step({ type: 'activateHeld', reason: 'CS06' });
+    expect(esme.state()).toMatchObject({ phase: 'upgraded', runningVersion: 2 });
+  });
 });
