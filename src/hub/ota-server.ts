@@ -114,6 +114,13 @@ export type HubEvent =
   | { readonly type: 'imageStored'; readonly image: ServedImage }
   | { readonly type: 'imageRemoved'; readonly key: string }
   | { readonly type: 'frame'; readonly from: string; readonly command: OtaCommand }
+  /** A frame from `from` that does not decode as a command the hub takes: its id and why. */
+  | {
+      readonly type: 'undecodable';
+      readonly from: string;
+      readonly commandId: number;
+      readonly status: 'MALFORMED_COMMAND' | 'UNSUP_COMMAND';
+    }
   | { readonly type: 'timer'; readonly timer: HubTimer; readonly device: string }
   | { readonly type: 'notify'; readonly to: string; readonly queryJitter: number; readonly image?: ImageId }
   | {
@@ -543,6 +550,15 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
           releases: withMap(state.releases, event.device, event.upgradeTime),
         }),
       );
+    case 'undecodable':
+      // ZCL r8 §2.5.12.2: a command the server does not support, or cannot parse, is answered
+      // with a Default Response saying so (Silicon Labs' stack does; a broadcast is not answered).
+      effects.push({
+        type: 'send',
+        to: event.from,
+        command: { name: 'defaultResponse', commandId: event.commandId, status: event.status },
+      });
+      return stepResult(effects, state);
     case 'frame': {
       const c = event.command;
       if (c.name === 'queryNextImageRequest')

@@ -16,6 +16,7 @@ import {
   scheduleArrivals,
   type Transport,
   type TransportEvent,
+  undecoded,
 } from './transport.ts';
 import type { StackAddressing } from './zigbee-stack.ts';
 
@@ -99,6 +100,10 @@ export class FrameTransport implements Transport {
         event.to,
         event.broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame,
       );
+    else {
+      const header = undecoded(event.bytes, decoded.status);
+      if (header) this.#port.refused(event.from, event.to, header);
+    }
   }
 
   /** Every block request reached the hub as a frame: nothing to bring up to date. */

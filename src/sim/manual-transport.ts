@@ -13,6 +13,7 @@ import {
   type RuntimePort,
   type Transport,
   type TransportEvent,
+  undecoded,
 } from './transport.ts';
 
 /** A frame on its way. */
@@ -66,10 +67,24 @@ export class ManualTransport implements Transport {
     return this.inFlight.splice(index % this.inFlight.length, 1)[0];
   }
 
-  /** Hands `frame` to its destination now, as the codec decodes it; throws on bytes that do not decode. */
+  /** Hands `frame` to its destination now, as the codec decodes it (bytes that do not decode are refused, as on the air). */
   deliver(frame: InFlight): void {
     const decoded = decodeOtaFrame(frame.bytes);
-    if (!decoded.ok) throw new RangeError(`manual transport: a frame does not decode: ${decoded.reason}`);
+    if (!decoded.ok) {
+      this.#port.trace.record({
+        kind: 'frame',
+        timeUs: this.#port.clock.now,
+        sentUs: this.#port.clock.now,
+        from: frame.from,
+        to: frame.to,
+        command: 'unknown',
+        fate: 'malformed',
+        bytes: frame.bytes,
+      });
+      const header = undecoded(frame.bytes, decoded.status);
+      if (header) this.#port.refused(frame.from, frame.to, header);
+      return;
+    }
     this.#port.trace.record({
       kind: 'frame',
       timeUs: this.#port.clock.now,

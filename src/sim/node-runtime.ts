@@ -43,7 +43,7 @@ import { interruptionTimes, scheduleTimeline } from './run-timeline.ts';
 import type { SupplierHooks, VirtualImage } from './supplier-hooks.ts';
 import type { LazyTimers } from './timers.ts';
 import { Trace } from './trace.ts';
-import { HUB_NODE, type RuntimePort, type Transport } from './transport.ts';
+import { HUB_NODE, type RuntimePort, type Transport, type UndecodedFrame } from './transport.ts';
 
 /** Seconds from the Unix epoch to the ZigBee epoch (2000-01-01T00:00:00Z). */
 const ZIGBEE_EPOCH_UNIX_S = 946_684_800;
@@ -538,6 +538,14 @@ export class NodeRuntime implements RuntimePort {
     );
   }
 
+  /** A frame that does not decode reaching `to` now: the hub answers it with a Default Response; a device ignores it. */
+  refused(from: string, to: string, frame: UndecodedFrame): void {
+    if (to !== HUB_NODE) return;
+    const device = this.#devices.get(from) as DeviceRuntime;
+    device.lastRequestTsn = frame.transactionSequence;
+    this.hubEvent({ type: 'undecodable', from, commandId: frame.commandId, status: frame.status });
+  }
+
   /** Hands an event to the hub of the device it names (hub 0 when it names none), now. */
   hubEvent(event: HubEvent): void {
     this.#stepHub(this.#hubOf(deviceOfHubEvent(event)), event);
@@ -867,6 +875,7 @@ export class NodeRuntime implements RuntimePort {
 function deviceOfHubEvent(event: HubEvent): string | undefined {
   switch (event.type) {
     case 'frame':
+    case 'undecodable':
       return event.from;
     case 'timer':
     case 'release':

@@ -6,7 +6,7 @@
  * drop, duplicate and reorder by hand (manual).
  */
 import type { HubConfig, HubEvent, ServedImage } from '../hub/ota-server.ts';
-import type { OtaFrame } from '../ota/commands.ts';
+import { type OtaFrame, ZCL_GLOBAL_COMMAND_ID } from '../ota/commands.ts';
 import type { VirtualClock } from './clock.ts';
 import type { DeviceRuntime, SimEvent } from './device-runtime.ts';
 import { nextAwake } from './link.ts';
@@ -41,6 +41,24 @@ export type TransportEvent =
   /** The end of a computed run of block exchanges (session transport). */
   | { readonly type: 'transfer'; readonly node: string; readonly run: number };
 
+/** What a receiver can read of a frame it cannot take: its header, and why it refuses it. */
+export interface UndecodedFrame {
+  readonly transactionSequence: number;
+  readonly commandId: number;
+  readonly status: 'MALFORMED_COMMAND' | 'UNSUP_COMMAND';
+}
+
+/** The header of undecodable `bytes` and why, when they hold a ZCL header (else nothing can be answered). */
+export function undecoded(bytes: Uint8Array, status: UndecodedFrame['status']): UndecodedFrame | undefined {
+  // ZCL r8 §2.4.1: frame control, sequence number, command id (no manufacturer code: such frames
+  // are refused before their command is read, and their command id would sit two bytes later).
+  if (bytes.length < 3 || ((bytes[0] as number) & 0x04) !== 0) return undefined;
+  // A Default Response is never answered with another (ZCL r8 §2.5.12.2).
+  if (((bytes[0] as number) & 0x03) === 0 && bytes[2] === ZCL_GLOBAL_COMMAND_ID.defaultResponse)
+    return undefined;
+  return { transactionSequence: bytes[1] as number, commandId: bytes[2] as number, status };
+}
+
 /** What the runtime offers a transport. */
 export interface RuntimePort {
   readonly clock: VirtualClock<SimEvent>;
@@ -50,6 +68,11 @@ export interface RuntimePort {
   device(node: string): DeviceRuntime;
   /** A frame reaching `to` (the hub or a device) now. */
   receive(from: string, to: string, frame: OtaFrame): void;
+  /**
+   * A frame reaching `to` now that does not decode as a command it takes: the hub answers with a
+   * Default Response carrying `status` (ZCL r8 §2.5.12.2); a device ignores it.
+   */
+  refused(from: string, to: string, frame: UndecodedFrame): void;
   /** The OTA server settings of `node`'s hub. */
   hubConfigOf(node: string): HubConfig;
   /** A run of block responses reaching a device now, as one event. */
