@@ -39,6 +39,10 @@ export function loadEstate(input: string | Uint8Array): EstateDevice[] {
   const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
   const at = (c: (typeof ESTATE_COLUMNS)[number]) => index.get(c) as number;
   const seen = new Map<string, number>();
+  // Columns past the required ones, found once (not per row).
+  const extraColumns = table.header.flatMap((name, i) =>
+    (ESTATE_COLUMNS as readonly string[]).includes(name.toLowerCase()) ? [] : [[name, i] as const],
+  );
   return table.rows.map((r) => {
     const deviceId = (r.fields[at('device_id')] ?? '').trim().replace(/[-:]/g, '').toLowerCase();
     if (!EUI64.test(deviceId))
@@ -56,10 +60,7 @@ export function loadEstate(input: string | Uint8Array): EstateDevice[] {
       );
     seen.set(deviceId, r.row);
     const extra: Record<string, string> = {};
-    table.header.forEach((name, i) => {
-      if (!(ESTATE_COLUMNS as readonly string[]).includes(name.toLowerCase()))
-        extra[name] = (r.fields[i] ?? '').trim();
-    });
+    for (const [name, i] of extraColumns) extra[name] = (r.fields[i] ?? '').trim();
     return {
       row: r.row,
       deviceId,
