@@ -70,35 +70,34 @@ export class ManualTransport implements Transport {
   /** Hands `frame` to its destination now, as the codec decodes it (bytes that do not decode are refused, as on the air). */
   deliver(frame: InFlight): void {
     const decoded = decodeOtaFrame(frame.bytes);
+    this.#record(
+      frame,
+      decoded.ok ? decoded.frame.command.name : 'unknown',
+      decoded.ok ? 'delivered' : 'malformed',
+    );
     if (!decoded.ok) {
-      this.#port.trace.record({
-        kind: 'frame',
-        timeUs: this.#port.clock.now,
-        sentUs: this.#port.clock.now,
-        from: frame.from,
-        to: frame.to,
-        command: 'unknown',
-        fate: 'malformed',
-        bytes: frame.bytes,
-      });
       const header = undecoded(frame.bytes, decoded.status);
       if (header) this.#port.refused(frame.from, frame.to, header);
       return;
     }
+    this.#port.receive(
+      frame.from,
+      frame.to,
+      frame.broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame,
+    );
+  }
+
+  /** The trace's record of `frame` reaching its destination now. */
+  #record(frame: InFlight, command: string, fate: 'delivered' | 'malformed'): void {
     this.#port.trace.record({
       kind: 'frame',
       timeUs: this.#port.clock.now,
       sentUs: this.#port.clock.now,
       from: frame.from,
       to: frame.to,
-      command: decoded.frame.command.name,
-      fate: 'delivered',
+      command,
+      fate,
       bytes: frame.bytes,
     });
-    this.#port.receive(
-      frame.from,
-      frame.to,
-      frame.broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame,
-    );
   }
 }

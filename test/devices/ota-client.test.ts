@@ -59,6 +59,20 @@ function downloading(config = CONFIG) {
   return c;
 }
 
+/** A client that has downloaded a one-block image (64 bytes) and is having it checked. */
+function downloaded(config = CONFIG) {
+  const c = stepper(config);
+  c.step({ type: 'powerOn', runningVersion: 1 });
+  c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 64 }, 201));
+  c.step(
+    answer(
+      { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
+      202,
+    ),
+  );
+  return c;
+}
+
 describe('stepClient', () => {
   it('numbers each new request, and ignores answers that do not echo the number', () => {
     const c = stepper();
@@ -187,15 +201,7 @@ describe('stepClient', () => {
   });
 
   it('asks again hourly while told to wait, and ignores an Upgrade End Response for another image', () => {
-    const c = stepper({ ...CONFIG, maxDataSize: 64 });
-    c.step({ type: 'powerOn', runningVersion: 1 });
-    c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 64 }, 201));
-    c.step(
-      answer(
-        { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
-        202,
-      ),
-    );
+    const c = downloaded({ ...CONFIG, maxDataSize: 64 });
     expect(c.state().phase).toBe('checking');
     c.step({ type: 'checked', result: { status: 'SUCCESS' } });
     c.step(
@@ -219,18 +225,12 @@ describe('stepClient', () => {
   it('lets a GBCS device run its verified image on CS06 before the Upgrade End Response, and no one else', () => {
     const esme = { ...CONFIG, node: 'esme', profile: DEVICE_PROFILES.ESME };
     const held = (config: ClientConfig) => {
-      const c = stepper(config);
-      c.step({ type: 'powerOn', runningVersion: 1 });
-      // Nothing held yet: a CS06 now activates nothing.
-      c.step({ type: 'activateHeld', reason: 'CS06' });
-      expect(c.state().phase).toBe('querying');
-      c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 64 }, 201));
-      c.step(
-        answer(
-          { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
-          202,
-        ),
-      );
+      // Nothing held yet: a CS06 while it queries activates nothing.
+      const early = stepper(config);
+      early.step({ type: 'powerOn', runningVersion: 1 });
+      early.step({ type: 'activateHeld', reason: 'CS06' });
+      expect(early.state().phase).toBe('querying');
+      const c = downloaded(config);
       c.step({ type: 'activateHeld', reason: 'CS06' });
       expect(c.state().phase).toBe('checking'); // not verified yet
       c.step({ type: 'checked', result: { status: 'SUCCESS' } });
@@ -253,15 +253,7 @@ describe('stepClient', () => {
 
   it('applies, or holds for CS06, an image whose Upgrade End Requests all go unanswered', () => {
     const ending = (config: ClientConfig) => {
-      const c = stepper(config);
-      c.step({ type: 'powerOn', runningVersion: 1 });
-      c.step(answer({ name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 64 }, 201));
-      c.step(
-        answer(
-          { name: 'imageBlockResponse', status: 'SUCCESS', ...ID, fileOffset: 0, data: new Uint8Array(64) },
-          202,
-        ),
-      );
+      const c = downloaded(config);
       c.step({ type: 'checked', result: { status: 'SUCCESS' } });
       expect(c.state().phase).toBe('ending');
       // The first request and maxRetries resends go unanswered.
