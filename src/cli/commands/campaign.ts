@@ -2,8 +2,9 @@
  * `hanota campaign --estate FILE --catalog FILE --target ENTRY... [--policy FILE] [--behaviour
  * FILE...] [--mode planned|direct|both] [--seed S] [--json] [--report FILE] [--html FILE]
  * [--devices FILE] [--workers N] [--shard K/N]`: a dry-run of a firmware campaign over an estate
- * on the session transport, its buckets in worker threads. Prints a summary (or, with `--json`, the report); writes the JSON report,
- * the HTML page and a line per device. Exit 1 when a device ends bricked or degraded.
+ * on the session transport, its buckets in worker threads. Prints a summary (or, with `--json`,
+ * the report); writes the JSON report, the HTML page and a line per device. Exit 1 when a device
+ * ends bricked or degraded.
  */
 
 import { availableParallelism } from 'node:os';
