@@ -431,7 +431,7 @@ function onEndRequest(
 ): HubState {
   const next = endSession(state, from, `upgrade end request ${request.status}`, effects);
   // ZCL r8 §11.13.9.4: a failed upgrade is acknowledged with a Default Response (SUCCESS), and
-  // the server waits for the client to start again (SiLabs' server answers the same way).
+  // the server waits for the client to start again.
   if (request.status !== 'SUCCESS') {
     effects.push({
       type: 'send',
@@ -552,7 +552,8 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
       );
     case 'undecodable':
       // ZCL r8 §2.5.12.2: a command the server does not support, or cannot parse, is answered
-      // with a Default Response saying so (Silicon Labs' stack does; a broadcast is not answered).
+      // with a Default Response saying so (as Silicon Labs' framework answers a unicast OTA command
+      // it fails to parse: ota-client.c, `sl_zigbee_af_ota_client_incoming_message_raw_cb`).
       effects.push({
         type: 'send',
         to: event.from,
