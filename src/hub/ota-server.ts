@@ -103,6 +103,8 @@ export interface HubState {
   readonly pages: Table<PageCursor>;
   /** Upgrade times given in releases: a device that asks again (the release was lost) gets the same. */
   readonly releases: ReadonlyMap<string, number | typeof UPGRADE_TIME_WAIT>;
+  /** Per device, the key of the latest distribution addressed to it (DUIS `DeviceIDList`). */
+  readonly addressed: Table<string>;
 }
 
 /** Hub timers, one per device. */
@@ -185,6 +187,7 @@ export function initialHubState(devices: readonly KnownDevice[]): HubState {
     sessions: [],
     pages: [],
     releases: new Map(),
+    addressed: [],
   };
 }
 
@@ -199,6 +202,7 @@ function withHub(state: HubState, patch: Partial<HubState>): HubState {
     sessions: patch.sessions ?? state.sessions,
     pages: patch.pages ?? state.pages,
     releases: patch.releases ?? state.releases,
+    addressed: patch.addressed ?? state.addressed,
   };
 }
 
@@ -248,24 +252,28 @@ function onQuery(
   effects: HubEffect[],
 ): HubState {
   const device = state.devices.get(from);
-  // The newest image for this device, its manufacturer code and image type, within its hardware
-  // range; else the first refusal met. An image distributed to this device (its DeviceIDList names
-  // it) is offered whatever its version — a downgrade or a reinstall is the device's to accept or
-  // refuse; one distributed to any device only when newer than it runs. One pass: this runs for
-  // every query.
-  let best: ServedImage | undefined;
+  // What the hub offers: the latest distribution addressed to this device (its DeviceIDList named
+  // it), whatever its version — a downgrade or a reinstall is the device's to accept or refuse;
+  // without one still held, the newest image distributed to any device that is newer than it
+  // runs. Either for its manufacturer code and image type and within its hardware range; else the
+  // first refusal met. One pass: this runs for every query.
+  const latest = lookup(state.addressed, from);
+  let addressed: ServedImage | undefined;
+  let newest: ServedImage | undefined;
   let refused: string | undefined;
   for (const i of state.images) {
     if (
-      (i.for === undefined ? i.fileVersion <= request.fileVersion : !i.for.includes(from)) ||
+      (i.for === undefined ? i.fileVersion <= request.fileVersion : i.key !== latest) ||
       i.manufacturerCode !== request.manufacturerCode ||
       i.imageType !== request.imageType
     )
       continue;
     const refusal = hardwareRefusal(i, device, request.hardwareVersion);
     if (refusal !== undefined) refused ??= refusal;
-    else if (!best || i.fileVersion > best.fileVersion) best = i;
+    else if (i.for !== undefined) addressed = i;
+    else if (!newest || i.fileVersion > newest.fileVersion) newest = i;
   }
+  const best = addressed ?? newest;
   if (!best) {
     const why = refused ?? 'no newer image for this manufacturer code and image type';
     effects.push(
@@ -477,13 +485,18 @@ function stepResult(effects: readonly HubEffect[], state: HubState): HubStep {
 export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx: HubContext): HubStep {
   const effects: HubEffect[] = [];
   switch (event.type) {
-    case 'imageStored':
+    case 'imageStored': {
+      // A distribution addressed to devices is the one each of them is offered from now on.
+      let addressed = state.addressed;
+      for (const device of event.image.for ?? []) addressed = withEntry(addressed, device, event.image.key);
       return stepResult(
         effects,
         withHub(state, {
           images: [...state.images.filter((i) => i.key !== event.image.key), withDevices(state, event.image)],
+          addressed,
         }),
       );
+    }
     case 'imageRemoved':
       return stepResult(effects, withHub(state, { images: state.images.filter((i) => i.key !== event.key) }));
     case 'served': {

@@ -278,4 +278,44 @@ describe('stepHub', () => {
       expect(effects.some((e) => e.type === 'sendBlock')).toBe(false);
     }
   });
+
+  it('offers each device the latest distribution addressed to it, whatever its version', () => {
+    const image = (key: string, fileVersion: number, devices: string[]): ServedImage => ({
+      key,
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion,
+      size: 1000,
+      for: devices,
+    });
+    const store = (state: HubState, i: ServedImage) =>
+      stepHub(DEFAULT_HUB_CONFIG, state, { type: 'imageStored', image: i }, ctx).state;
+    const offered = (state: HubState, from: string, running: number) =>
+      sent(
+        frame(state, from, {
+          name: 'queryNextImageRequest',
+          manufacturerCode: 0x1234,
+          imageType: 1,
+          fileVersion: running,
+          hardwareVersion: 3,
+        }).effects,
+      )[0];
+    let hub = initialHubState([
+      { node: 'esme', hardwareVersionOptional: false, upgradePolicy: 'now' },
+      { node: 'other', hardwareVersionOptional: false, upgradePolicy: 'now' },
+    ]);
+    // esme is given 9, then 7 (a downgrade): it is offered 7, the later one, though 9 is newer.
+    hub = store(hub, image('nine', 9, ['esme']));
+    hub = store(hub, image('seven', 7, ['esme']));
+    expect(offered(hub, 'esme', 8)).toMatchObject({ status: 'SUCCESS', fileVersion: 7 });
+    // 9 distributed again, to another device: esme's latest distribution is still 7.
+    hub = store(hub, image('nine', 9, ['other']));
+    expect(offered(hub, 'esme', 8)).toMatchObject({ status: 'SUCCESS', fileVersion: 7 });
+    expect(offered(hub, 'other', 1)).toMatchObject({ status: 'SUCCESS', fileVersion: 9 });
+    // The version it runs, addressed to it, is offered too: a reinstall is the device's to refuse.
+    expect(offered(hub, 'esme', 7)).toMatchObject({ status: 'SUCCESS', fileVersion: 7 });
+    // Its latest distribution gone, it is offered nothing addressed to it before.
+    hub = stepHub(DEFAULT_HUB_CONFIG, hub, { type: 'imageRemoved', key: 'seven' }, ctx).state;
+    expect(offered(hub, 'esme', 8)).toMatchObject({ status: 'NO_IMAGE_AVAILABLE' });
+  });
 });
