@@ -23,6 +23,32 @@ export interface ServedImage extends ImageId {
   readonly for?: readonly string[];
 }
 
+/**
+ * The image the hub offers, stored under `key`: the identity and hardware range of `image` (an
+ * OTA header, or an image described without one), `size` bytes, for the devices `to` (absent: any).
+ */
+export function servedImage(
+  key: string,
+  image: ImageId & { readonly minimumHardwareVersion?: number; readonly maximumHardwareVersion?: number },
+  size: number,
+  to?: readonly string[],
+): ServedImage {
+  return {
+    key,
+    manufacturerCode: image.manufacturerCode,
+    imageType: image.imageType,
+    fileVersion: image.fileVersion,
+    size,
+    ...(image.minimumHardwareVersion !== undefined && {
+      minimumHardwareVersion: image.minimumHardwareVersion,
+    }),
+    ...(image.maximumHardwareVersion !== undefined && {
+      maximumHardwareVersion: image.maximumHardwareVersion,
+    }),
+    ...(to && { for: to }),
+  };
+}
+
 /** When a device should apply a verified image: now, after some seconds, or on a later command. */
 export type UpgradePolicy = 'now' | 'wait' | { readonly afterS: number };
 

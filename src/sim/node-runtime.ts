@@ -21,6 +21,7 @@ import {
   type HubEvent,
   type KnownDevice,
   type ServedImage,
+  servedImage,
   stepHub,
 } from '../hub/ota-server.ts';
 import { type OtaFrame, sameImage } from '../ota/commands.ts';
@@ -224,23 +225,8 @@ export class NodeRuntime implements RuntimePort {
         detail: stored.detail,
       };
     this.#virtual.set(image.key, image);
-    // The distribution is for this device: the hub offers the image to it (and to those of earlier
-    // ones). Written out field by field: a rest or spread copy takes V8's slow path, once per hop.
-    const served: ServedImage = {
-      key: image.key,
-      manufacturerCode: image.manufacturerCode,
-      imageType: image.imageType,
-      fileVersion: image.fileVersion,
-      size: image.size,
-      ...(image.minimumHardwareVersion !== undefined && {
-        minimumHardwareVersion: image.minimumHardwareVersion,
-      }),
-      ...(image.maximumHardwareVersion !== undefined && {
-        maximumHardwareVersion: image.maximumHardwareVersion,
-      }),
-      for: [node],
-    };
-    this.#stepHub(hub, { type: 'imageStored', image: served });
+    // The distribution is for this device: the hub offers the image to it (and to those of earlier ones).
+    this.#stepHub(hub, { type: 'imageStored', image: servedImage(image.key, image, image.size, [node]) });
     return { ok: true, key: stored.key, blocks: stored.blocks.length, shared: stored.shared };
   }
 
@@ -329,17 +315,7 @@ export class NodeRuntime implements RuntimePort {
         detail: stored.detail,
       };
     }
-    const h = image.header;
-    const offered: ServedImage = {
-      key: stored.key,
-      manufacturerCode: h.manufacturerCode,
-      imageType: h.imageType,
-      fileVersion: h.fileVersion,
-      size: served.length,
-      ...(h.minimumHardwareVersion !== undefined && { minimumHardwareVersion: h.minimumHardwareVersion }),
-      ...(h.maximumHardwareVersion !== undefined && { maximumHardwareVersion: h.maximumHardwareVersion }),
-      ...(to && { for: to }),
-    };
+    const offered = servedImage(stored.key, image.header, served.length, to);
     this.trace.record({
       kind: 'note',
       timeUs: this.clock.now,
