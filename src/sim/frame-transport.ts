@@ -12,11 +12,11 @@ import type { CapturedFrame } from './pcap.ts';
 import {
   blockResponse,
   HUB_NODE,
+  handOver,
   type RuntimePort,
   scheduleArrivals,
   type Transport,
   type TransportEvent,
-  undecoded,
 } from './transport.ts';
 import type { StackAddressing } from './zigbee-stack.ts';
 
@@ -94,16 +94,7 @@ export class FrameTransport implements Transport {
       fate: decoded.ok ? (event.duplicate ? 'duplicate' : 'delivered') : 'malformed',
       bytes: event.bytes,
     });
-    if (decoded.ok)
-      this.#port.receive(
-        event.from,
-        event.to,
-        event.broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame,
-      );
-    else {
-      const header = undecoded(event.bytes, decoded.status);
-      if (header) this.#port.refused(event.from, event.to, header);
-    }
+    handOver(this.#port, event.from, event.to, event.bytes, decoded, event.broadcast);
   }
 
   /** Every block request reached the hub as a frame: nothing to bring up to date. */

@@ -10,10 +10,10 @@ import { decodeOtaFrame, encodeOtaFrame } from '../ota/frame-codec.ts';
 import {
   blockResponse,
   HUB_NODE,
+  handOver,
   type RuntimePort,
   type Transport,
   type TransportEvent,
-  undecoded,
 } from './transport.ts';
 
 /** A frame on its way. */
@@ -75,16 +75,7 @@ export class ManualTransport implements Transport {
       decoded.ok ? decoded.frame.command.name : 'unknown',
       decoded.ok ? 'delivered' : 'malformed',
     );
-    if (!decoded.ok) {
-      const header = undecoded(frame.bytes, decoded.status);
-      if (header) this.#port.refused(frame.from, frame.to, header);
-      return;
-    }
-    this.#port.receive(
-      frame.from,
-      frame.to,
-      frame.broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame,
-    );
+    handOver(this.#port, frame.from, frame.to, frame.bytes, decoded, frame.broadcast);
   }
 
   /** The trace's record of `frame` reaching its destination now. */

@@ -7,6 +7,7 @@
  */
 import type { HubConfig, HubEvent, ServedImage } from '../hub/ota-server.ts';
 import { type OtaFrame, ZCL_GLOBAL_COMMAND_ID } from '../ota/commands.ts';
+import type { DecodeFrameResult } from '../ota/frame-codec.ts';
 import type { VirtualClock } from './clock.ts';
 import type { DeviceRuntime, SimEvent } from './device-runtime.ts';
 import { nextAwake } from './link.ts';
@@ -49,7 +50,7 @@ export interface UndecodedFrame {
 }
 
 /** The header of undecodable `bytes` and why, when they hold a ZCL header (else nothing can be answered). */
-export function undecoded(bytes: Uint8Array, status: UndecodedFrame['status']): UndecodedFrame | undefined {
+function undecoded(bytes: Uint8Array, status: UndecodedFrame['status']): UndecodedFrame | undefined {
   // ZCL r8 §2.4.1: frame control, sequence number, command id (no manufacturer code: such frames
   // are refused before their command is read, and their command id would sit two bytes later).
   if (bytes.length < 3 || ((bytes[0] as number) & 0x04) !== 0) return undefined;
@@ -57,6 +58,26 @@ export function undecoded(bytes: Uint8Array, status: UndecodedFrame['status']): 
   if (((bytes[0] as number) & 0x03) === 0 && bytes[2] === ZCL_GLOBAL_COMMAND_ID.defaultResponse)
     return undefined;
   return { transactionSequence: bytes[1] as number, commandId: bytes[2] as number, status };
+}
+
+/**
+ * Bytes that reached `to`, decoded: the frame handed to it (marked broadcast when it was sent so),
+ * or, when they do not decode, refused with what their header says.
+ */
+export function handOver(
+  port: RuntimePort,
+  from: string,
+  to: string,
+  bytes: Uint8Array,
+  decoded: DecodeFrameResult,
+  broadcast: boolean | undefined,
+): void {
+  if (decoded.ok) {
+    port.receive(from, to, broadcast ? { ...decoded.frame, broadcast: true } : decoded.frame);
+    return;
+  }
+  const header = undecoded(bytes, decoded.status);
+  if (header) port.refused(from, to, header);
 }
 
 /** What the runtime offers a transport. */
