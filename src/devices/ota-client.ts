@@ -247,10 +247,15 @@ function onBlockResponse(
   effects: ClientEffect[],
 ): ClientState {
   const target = state.target as TargetImage;
-  if (command.status === 'ABORT') return abort(config, state, effects, 'hub aborted the download', false);
-  // The hub no longer holds the image (its distribution ended): the download cannot go on.
-  if (command.status === 'NO_IMAGE_AVAILABLE')
-    return abort(config, state, effects, 'hub holds the image no more', false);
+  // ABORT, or NO_IMAGE_AVAILABLE (its distribution ended): the download cannot go on.
+  if (command.status === 'ABORT' || command.status === 'NO_IMAGE_AVAILABLE')
+    return abort(
+      config,
+      state,
+      effects,
+      command.status === 'ABORT' ? 'hub aborted the download' : 'hub holds the image no more',
+      false,
+    );
   if (command.status === 'WAIT_FOR_DATA') {
     const waitS = Math.max(0, command.requestTime - command.currentTime);
     const delayUs = Math.max(waitS * S, command.minimumBlockPeriod * MS);
@@ -458,11 +463,7 @@ function onNotify(
   effects: ClientEffect[],
 ): ClientState {
   if (state.phase !== 'idle' && state.phase !== 'upgraded' && state.phase !== 'failed') return state;
-  if (!broadcast) {
-    const ready =
-      state.phase === 'failed' ? go(state, { phase: 'idle', aborts: 0 }, 'image notify', effects) : state;
-    return query(config, ready, effects, 'image notify (unicast)');
-  }
+  if (!broadcast) return query(config, answeringNotify(state, effects), effects, 'image notify (unicast)');
   if (
     command.manufacturerCode !== undefined &&
     command.manufacturerCode !== OTA_WILDCARD.manufacturerCode &&
@@ -483,6 +484,11 @@ function onNotify(
     timer: 'query',
     delayUs: ctx.rng.int(0, config.profile.queryJitterMs) * MS,
   });
+  return answeringNotify(state, effects);
+}
+
+/** A device that answers an Image Notify: out of `failed`, with its count of aborts reset. */
+function answeringNotify(state: ClientState, effects: ClientEffect[]): ClientState {
   return state.phase === 'failed' ? go(state, { phase: 'idle', aborts: 0 }, 'image notify', effects) : state;
 }
 
