@@ -147,8 +147,12 @@ function stage(result: FrameRunResult, node: string, gbcs: boolean): { step?: St
       .map((e) => e.reason)
       .filter((r) => r.startsWith('no image: '))
       .at(-1);
-    if (hub?.includes('hardware')) return { step: 'hardware range', reason: hub.slice('no image: '.length) };
-    if (hub) return { step: 'image header mismatch', reason: hub.slice('no image: '.length) };
+    // A device that fetched and refused the image is then told "no image" at every poll: its own
+    // reason comes first.
+    if (device.phase !== 'failed' && hub?.includes('hardware'))
+      return { step: 'hardware range', reason: hub.slice('no image: '.length) };
+    if (device.phase !== 'failed' && hub)
+      return { step: 'image header mismatch', reason: hub.slice('no image: '.length) };
     const why = device.outcome ?? device.phase;
     if (/signature/.test(why)) return { step: 'signature', reason: why };
     if (/hardware/.test(why)) return { step: 'hardware range', reason: why };

@@ -34,6 +34,9 @@ export type ClientPhase =
   | 'upgraded'
   | 'failed';
 
+/** The phases a device rests in between upgrades, querying the hub on its interval. */
+export type RestPhase = 'idle' | 'upgraded' | 'failed';
+
 /** The image being fetched, as the Query Next Image Response announced it. */
 export interface TargetImage extends ImageId {
   readonly imageSize: number;
@@ -58,6 +61,11 @@ export interface ClientState {
   readonly blockPeriodMs?: number;
   /** Transaction sequence number of the last request; responses must echo it. */
   readonly tsn: number;
+  /**
+   * The rest phase it last entered: where a query that finds nothing to fetch returns it, so that
+   * a device that upgraded (or failed) still says so after its next poll.
+   */
+  readonly rest: RestPhase;
 }
 
 /** The client's timers (one of each at most). */
@@ -106,6 +114,12 @@ export type ClientEffect =
   | { readonly type: 'discardImage' }
   | { readonly type: 'checkImage' }
   | { readonly type: 'activate'; readonly fileVersion: number }
+  /**
+   * The answer to a query left the device at rest with nothing to fetch: until the hub's images
+   * change, its next polls will be answered the same way (the runtime ends a run when only such
+   * polls are left).
+   */
+  | { readonly type: 'nothingToFetch' }
   | { readonly type: 'transition'; readonly from: string; readonly to: string; readonly reason: string };
 
 /** Time and randomness handed to the step. */
@@ -154,6 +168,7 @@ export function initialClientState(runningVersion: number, tsn = 0): ClientState
     outcome: undefined,
     blockPeriodMs: undefined,
     tsn,
+    rest: 'idle',
   };
 }
 
@@ -176,6 +191,7 @@ export function withState(state: ClientState, patch: Partial<ClientState>): Clie
     outcome: 'outcome' in patch ? patch.outcome : state.outcome,
     blockPeriodMs: 'blockPeriodMs' in patch ? patch.blockPeriodMs : state.blockPeriodMs,
     tsn: patch.tsn ?? state.tsn,
+    rest: patch.rest ?? state.rest,
   };
 }
 
@@ -186,7 +202,11 @@ export function go(
   reason: string,
   effects: ClientEffect[],
 ): ClientState {
-  const next = withState(state, patch);
+  const p = patch.phase;
+  const next = withState(
+    state,
+    p === 'idle' || p === 'upgraded' || p === 'failed' ? { ...patch, rest: p } : patch,
+  );
   if (next.phase !== state.phase || next.status !== state.status)
     effects.push({
       type: 'transition',

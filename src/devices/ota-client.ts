@@ -109,6 +109,9 @@ function abort(
   effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'cancelTimer', timer: 'nextBlock' });
   if (!keepImage) effects.push({ type: 'discardImage' });
   const aborts = state.aborts + 1;
+  // Either way it queries again after its interval, as Silicon Labs' client does after a failed
+  // download: a device that keeps failing says so (phase failed) but is never left without a timer.
+  pollLater(config, effects);
   if (aborts >= config.maxAborts) {
     return go(
       state,
@@ -118,13 +121,12 @@ function abort(
         aborts,
         attempts: 0,
         outstanding: undefined,
-        outcome: `gave up after ${aborts} aborted downloads: ${reason}`,
+        outcome: `${aborts} downloads aborted in a row: ${reason}`,
       },
       reason,
       effects,
     );
   }
-  effects.push({ type: 'setTimer', timer: 'query', delayUs: config.profile.requeryDelayMs * MS });
   return go(
     state,
     {
@@ -140,19 +142,38 @@ function abort(
   );
 }
 
-/** Back to idle with nothing to fetch, saying why. */
-function settleIdle(
+/** Arms the query timer: the device asks the hub again after its query interval. */
+function pollLater(config: ClientConfig, effects: ClientEffect[]): void {
+  effects.push({ type: 'setTimer', timer: 'query', delayUs: config.profile.queryIntervalS * S });
+}
+
+/**
+ * A query answered with nothing to fetch: back to the phase it rests in (idle, upgraded or
+ * failed), saying why, to ask again after its query interval.
+ */
+function settle(
+  config: ClientConfig,
   state: ClientState,
   outcome: string,
   reason: string,
   effects: ClientEffect[],
 ): ClientState {
-  return go(
+  pollLater(config, effects);
+  // A device that failed keeps the reason it failed: that nothing else is on offer does not replace it.
+  const next = go(
     state,
-    { phase: 'idle', status: 'normal', attempts: 0, outstanding: undefined, outcome },
+    {
+      phase: state.rest,
+      status: 'normal',
+      attempts: 0,
+      outstanding: undefined,
+      outcome: state.rest === 'failed' ? state.outcome : outcome,
+    },
     reason,
     effects,
   );
+  effects.push({ type: 'nothingToFetch' });
+  return next;
 }
 
 function onQueryResponse(
@@ -163,10 +184,13 @@ function onQueryResponse(
 ): ClientState {
   effects.push({ type: 'cancelTimer', timer: 'response' });
   if (command.status !== 'SUCCESS') {
-    return settleIdle(state, `hub answered ${command.status}`, `query answered ${command.status}`, effects);
+    // "Nothing on offer" says less than why the last offer came to nothing (refused, aborted): kept.
+    const outcome = state.outcome ?? `hub answered ${command.status}`;
+    return settle(config, state, outcome, `query answered ${command.status}`, effects);
   }
   if (command.manufacturerCode !== config.manufacturerCode || command.imageType !== config.imageType) {
-    return settleIdle(
+    return settle(
+      config,
       state,
       'hub offered an image for another device',
       'query response names another manufacturer or image type',
@@ -174,7 +198,8 @@ function onQueryResponse(
     );
   }
   if (command.imageSize === 0 || command.imageSize > MAX_IMAGE_SIZE) {
-    return settleIdle(
+    return settle(
+      config,
       state,
       `hub offered an image of ${command.imageSize} bytes`,
       'image size out of range',
@@ -182,7 +207,8 @@ function onQueryResponse(
     );
   }
   if (command.fileVersion === state.runningVersion && config.profile.reinstall === 'ignore')
-    return settleIdle(
+    return settle(
+      config,
       state,
       `hub offered ${hexVersion(command.fileVersion)}, the version it runs`,
       'query response offers the running version: no new image',
@@ -201,7 +227,8 @@ function onQueryResponse(
       },
       effects,
     );
-    return settleIdle(
+    return settle(
+      config,
       refused,
       `downgrade to ${hexVersion(command.fileVersion)} refused`,
       `downgrade from ${hexVersion(state.runningVersion)} refused: upgrade end request INVALID_IMAGE`,
@@ -355,6 +382,7 @@ function onChecked(
   }
   state = notifyHub(state, command, effects);
   effects.push({ type: 'discardImage' });
+  pollLater(config, effects);
   const status: ImageUpgradeStatusName = result.status === 'REQUIRE_MORE_IMAGE' ? 'waitForMore' : 'normal';
   return go(
     state,
@@ -400,7 +428,7 @@ function onEndResponse(
   }
   effects.push({ type: 'cancelTimer', timer: 'endRetry' });
   const delayS = command.upgradeTime - command.currentTime;
-  if (delayS <= 0) return activate(state, effects, 'upgrade time reached');
+  if (delayS <= 0) return activate(config, state, effects, 'upgrade time reached');
   effects.push({ type: 'setTimer', timer: 'upgrade', delayUs: delayS * S });
   return go(
     state,
@@ -430,9 +458,16 @@ function isWildcard(id: ImageId): boolean {
   );
 }
 
-function activate(state: ClientState, effects: ClientEffect[], reason: string): ClientState {
+function activate(
+  config: ClientConfig,
+  state: ClientState,
+  effects: ClientEffect[],
+  reason: string,
+): ClientState {
   const target = state.target as TargetImage;
   effects.push({ type: 'activate', fileVersion: target.fileVersion });
+  // Running the new image, it goes on asking for the next one.
+  pollLater(config, effects);
   return go(
     state,
     {
@@ -441,6 +476,7 @@ function activate(state: ClientState, effects: ClientEffect[], reason: string): 
       runningVersion: target.fileVersion,
       outstanding: undefined,
       aborts: 0,
+      outcome: undefined,
     },
     `${reason}: running ${hexVersion(target.fileVersion)}`,
     effects,
@@ -462,7 +498,7 @@ function onNotify(
   ctx: ClientContext,
   effects: ClientEffect[],
 ): ClientState {
-  if (state.phase !== 'idle' && state.phase !== 'upgraded' && state.phase !== 'failed') return state;
+  if (!atRest(state)) return state;
   if (!broadcast) return query(config, answeringNotify(state, effects), effects, 'image notify (unicast)');
   if (
     command.manufacturerCode !== undefined &&
@@ -490,6 +526,11 @@ function onNotify(
 /** A device that answers an Image Notify: out of `failed`, with its count of aborts reset. */
 function answeringNotify(state: ClientState, effects: ClientEffect[]): ClientState {
   return state.phase === 'failed' ? go(state, { phase: 'idle', aborts: 0 }, 'image notify', effects) : state;
+}
+
+/** Whether the device rests between upgrades (idle, upgraded or failed): it polls, and answers notifies. */
+function atRest(state: ClientState): boolean {
+  return state.phase === 'idle' || state.phase === 'upgraded' || state.phase === 'failed';
 }
 
 /** A step's result (a plain function: closures in the step cost a call per event). */
@@ -523,7 +564,8 @@ export function stepClient(
     const restored = go(
       state,
       {
-        phase: 'idle',
+        // Back to the phase it rested in: a device that upgraded still says so after a reboot.
+        phase: state.rest,
         status: 'normal',
         runningVersion: event.runningVersion,
         target: event.saved?.target,
@@ -538,17 +580,14 @@ export function stepClient(
   }
   switch (event.type) {
     case 'start':
-      return stepResult(
-        effects,
-        state.phase === 'idle' || state.phase === 'upgraded' ? query(config, state, effects, 'start') : state,
-      );
+      return stepResult(effects, atRest(state) ? query(config, state, effects, 'start') : state);
     case 'powerOn':
       return stepResult(effects, state);
     case 'activateHeld':
       if (!config.profile.gbcsActivation || !holdsVerifiedImage(state)) return stepResult(effects, state);
       // Activated before the Upgrade End Response came: that exchange is over.
       if (state.phase === 'ending') effects.push({ type: 'cancelTimer', timer: 'response' });
-      return stepResult(effects, activate(state, effects, event.reason));
+      return stepResult(effects, activate(config, state, effects, event.reason));
     case 'checked':
       return stepResult(
         effects,
@@ -598,21 +637,27 @@ function onTimer(
   timer: ClientTimer,
   effects: ClientEffect[],
 ): ClientState {
-  if (timer === 'query') {
-    return state.phase === 'idle' || state.phase === 'upgraded'
-      ? query(config, state, effects, 'query timer')
-      : state;
-  }
+  if (timer === 'query') return atRest(state) ? query(config, state, effects, 'query timer') : state;
   if (timer === 'nextBlock')
     return state.phase === 'downloading' ? blockRequest(config, state, effects) : state;
   if (timer === 'upgrade')
-    return state.phase === 'countDown' ? activate(state, effects, 'upgrade time reached') : state;
+    return state.phase === 'countDown' ? activate(config, state, effects, 'upgrade time reached') : state;
   if (timer === 'endRetry') return state.phase === 'waiting' ? askAgainWhenToUpgrade(state, effects) : state;
   // The response timer: resend, or give up after too many unanswered requests.
   if (!state.outstanding) return state;
   const attempts = state.attempts + 1;
   if (attempts > config.profile.maxRetries && state.phase === 'ending')
     return endUnanswered(config, state, effects, attempts);
+  if (attempts > config.profile.maxRetries && state.phase === 'querying') {
+    // An unanswered query is no aborted download: back to rest, to ask again at the next poll.
+    pollLater(config, effects);
+    return go(
+      state,
+      { phase: state.rest, attempts: 0, outstanding: undefined, outcome: `no answer to ${attempts} queries` },
+      `no answer to ${attempts} queries (1 + ${config.profile.maxRetries} retries)`,
+      effects,
+    );
+  }
   if (attempts > config.profile.maxRetries) {
     let next = state;
     if (state.phase === 'downloading' || state.phase === 'ending') {
@@ -656,7 +701,7 @@ function endUnanswered(
   attempts: number,
 ): ClientState {
   const why = `no Upgrade End Response to ${attempts} requests`;
-  if (!config.profile.gbcsActivation) return activate(state, effects, `${why}: applied anyway`);
+  if (!config.profile.gbcsActivation) return activate(config, state, effects, `${why}: applied anyway`);
   return go(
     state,
     { phase: 'waiting', status: 'waitingToUpgradeViaExternalEvent', outstanding: undefined, attempts: 0 },

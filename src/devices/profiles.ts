@@ -25,7 +25,10 @@ export interface DeviceProfile {
   readonly maxDataSize: number;
   /** Upper bound of the random delay before answering an Image Notify, ms. */
   readonly queryJitterMs: number;
-  /** How long the device waits for a response before retrying, ms. */
+  /**
+   * How long the device waits for a response before retrying, ms. Silicon Labs' OTA client:
+   * 3 s (`MESSAGE_TIMEOUT_MS`, ota-client.c).
+   */
   readonly responseTimeoutMs: number;
   /**
    * Consecutive unanswered requests before it aborts the download; at its end, unanswered Upgrade
@@ -33,8 +36,15 @@ export interface DeviceProfile {
    * client does after `UPGRADE_WAIT_THRESHOLD` of them.
    */
   readonly maxRetries: number;
-  /** Delay before it queries again after an abort or an unavailable image, ms. */
-  readonly requeryDelayMs: number;
+  /**
+   * How often the device queries the hub while at rest, s: after "no image", after an aborted or
+   * refused download, after an activation, and from power-on on. Silicon Labs' OTA client queries
+   * every 5 minutes (`SL_ZIGBEE_AF_PLUGIN_OTA_CLIENT_QUERY_DELAY_MINUTES`, ota-client-config.h)
+   * and, after a failed download, waits the same delay before it queries again (ota-client.c,
+   * `queryNextImage(DELAY_BEFORE_SEND_QUERY)`). Scenarios override it per device, campaign
+   * policies per device type.
+   */
+  readonly queryIntervalS: number;
   /** Awake time and interval of a sleepy device, s. */
   readonly wake?: { readonly intervalS: number; readonly awakeS: number };
   /**
@@ -51,8 +61,20 @@ export interface DeviceProfile {
   readonly reinstall: 'ignore' | 'accept';
 }
 
-/** Silicon Labs' OTA client's defaults for downgrades and reinstalls (see `DeviceProfile`). */
-const SILABS_VERSION_POLICY = { downgrade: 'accept', reinstall: 'ignore' } as const;
+/**
+ * Silicon Labs' OTA client's defaults (simplicity_sdk, ota-client-config.h and ota-client.c):
+ * a 3 s response timeout (`MESSAGE_TIMEOUT_MS`), 10 consecutive errors before a download is
+ * aborted (`DOWNLOAD_ERROR_THRESHOLD`) or, at the end, the image applied anyway
+ * (`UPGRADE_WAIT_THRESHOLD`), a query every 5 minutes (`QUERY_DELAY_MINUTES`), downgrades
+ * accepted (`disableOtaDowngrades` false) and the running version taken as no new image.
+ */
+const SILABS_CLIENT = {
+  responseTimeoutMs: 3_000,
+  maxRetries: 10,
+  queryIntervalS: 300,
+  downgrade: 'accept',
+  reinstall: 'ignore',
+} as const;
 
 /** What the mains-powered GBCS devices (ESME, HCALCS) share: always awake, CS06 activation. */
 const MAINS_GBCS = {
@@ -61,10 +83,7 @@ const MAINS_GBCS = {
   gbcsActivation: true,
   maxDataSize: 64,
   queryJitterMs: 5_000,
-  responseTimeoutMs: 5_000,
-  maxRetries: 10,
-  requeryDelayMs: 60_000,
-  ...SILABS_VERSION_POLICY,
+  ...SILABS_CLIENT,
 } as const;
 
 /** What the consumer displays (IHD, PPMID) share: hardware version optional, hub-managed activation. */
@@ -74,10 +93,7 @@ const CONSUMER_DISPLAY = {
   gbcsActivation: false,
   maxDataSize: 64,
   queryJitterMs: 10_000,
-  responseTimeoutMs: 5_000,
-  maxRetries: 10,
-  requeryDelayMs: 60_000,
-  ...SILABS_VERSION_POLICY,
+  ...SILABS_CLIENT,
 } as const;
 
 /** The five profiles. Block sizes fit one unfragmented APS frame with NWK security. */
@@ -91,11 +107,8 @@ export const DEVICE_PROFILES: Readonly<Record<DeviceType, DeviceProfile>> = {
     gbcsActivation: true,
     maxDataSize: 48,
     queryJitterMs: 2_000,
-    responseTimeoutMs: 7_500,
-    maxRetries: 10,
-    requeryDelayMs: 60_000,
     wake: { intervalS: 1_800, awakeS: 30 },
-    ...SILABS_VERSION_POLICY,
+    ...SILABS_CLIENT,
   },
   IHD: { deviceType: 'IHD', ...CONSUMER_DISPLAY },
   PPMID: { deviceType: 'PPMID', ...CONSUMER_DISPLAY },

@@ -131,6 +131,12 @@ export interface HubState {
   readonly releases: ReadonlyMap<string, number | typeof UPGRADE_TIME_WAIT>;
   /** Per device, the key of the latest distribution addressed to it (DUIS `DeviceIDList`). */
   readonly addressed: Table<string>;
+  /**
+   * Per device, the key of the image it refused (an Upgrade End Request INVALID_IMAGE): not offered
+   * to it again until a new distribution names it, so that a device that keeps querying is not
+   * made to fetch and refuse the same image on every poll.
+   */
+  readonly declined: Table<string>;
 }
 
 /** Hub timers, one per device. */
@@ -214,6 +220,7 @@ export function initialHubState(devices: readonly KnownDevice[]): HubState {
     pages: [],
     releases: new Map(),
     addressed: [],
+    declined: [],
   };
 }
 
@@ -229,6 +236,7 @@ function withHub(state: HubState, patch: Partial<HubState>): HubState {
     pages: patch.pages ?? state.pages,
     releases: patch.releases ?? state.releases,
     addressed: patch.addressed ?? state.addressed,
+    declined: patch.declined ?? state.declined,
   };
 }
 
@@ -281,9 +289,10 @@ function onQuery(
   // What the hub offers: the latest distribution addressed to this device (its DeviceIDList named
   // it), whatever its version — a downgrade or a reinstall is the device's to accept or refuse;
   // without one still held, the newest image distributed to any device that is newer than it
-  // runs. Either for its manufacturer code and image type and within its hardware range; else the
-  // first refusal met. One pass: this runs for every query.
+  // runs. Either for its manufacturer code and image type and within its hardware range, and not
+  // one the device refused; else the first refusal met. One pass: this runs for every query.
   const latest = lookup(state.addressed, from);
+  const declined = lookup(state.declined, from);
   let addressed: ServedImage | undefined;
   let newest: ServedImage | undefined;
   let refused: string | undefined;
@@ -291,7 +300,8 @@ function onQuery(
     if (
       (i.for === undefined ? i.fileVersion <= request.fileVersion : i.key !== latest) ||
       i.manufacturerCode !== request.manufacturerCode ||
-      i.imageType !== request.imageType
+      i.imageType !== request.imageType ||
+      i.key === declined
     )
       continue;
     const refusal = hardwareRefusal(i, device, request.hardwareVersion);
@@ -463,7 +473,7 @@ function onEndRequest(
   ctx: HubContext,
   effects: HubEffect[],
 ): HubState {
-  const next = endSession(state, from, `upgrade end request ${request.status}`, effects);
+  let next = endSession(state, from, `upgrade end request ${request.status}`, effects);
   // ZCL r8 §11.13.9.4: a failed upgrade is acknowledged with a Default Response (SUCCESS), and
   // the server waits for the client to start again.
   if (request.status !== 'SUCCESS') {
@@ -472,6 +482,21 @@ function onEndRequest(
       to: from,
       command: { name: 'defaultResponse', commandId: OTA_COMMAND_ID.upgradeEndRequest, status: 'SUCCESS' },
     });
+    // A refused image (not an aborted download, which the device resumes) is not offered to it again.
+    const refused =
+      request.status === 'INVALID_IMAGE'
+        ? state.images.find((i) => sameImage(i, request) && (i.for === undefined || i.for.includes(from)))
+        : undefined;
+    if (refused) {
+      next = withHub(next, { declined: withEntry(next.declined, from, refused.key) });
+      effects.push({
+        type: 'transition',
+        device: from,
+        from: 'idle',
+        to: 'idle',
+        reason: `0x${refused.fileVersion.toString(16).padStart(8, '0')} refused by the device: not offered to it again until distributed to it anew`,
+      });
+    }
     return next;
   }
   const released = state.releases.get(from);
@@ -513,13 +538,19 @@ export function stepHub(config: HubConfig, state: HubState, event: HubEvent, ctx
   switch (event.type) {
     case 'imageStored': {
       // A distribution addressed to devices is the one each of them is offered from now on.
+      // A device that refused an image is offered it again once it is distributed anew.
       let addressed = state.addressed;
-      for (const device of event.image.for ?? []) addressed = withEntry(addressed, device, event.image.key);
+      let declined: Table<string> = state.declined.filter(([, key]) => key !== event.image.key);
+      for (const device of event.image.for ?? []) {
+        addressed = withEntry(addressed, device, event.image.key);
+        declined = withEntry(declined, device, undefined);
+      }
       return stepResult(
         effects,
         withHub(state, {
           images: [...state.images.filter((i) => i.key !== event.image.key), withDevices(state, event.image)],
           addressed,
+          declined,
         }),
       );
     }

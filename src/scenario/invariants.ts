@@ -8,6 +8,7 @@
 import { toHex } from '../bytes/hex.ts';
 import { sha256 } from '../crypto/hashes.ts';
 import type { FrameRunResult } from '../sim/frame-run.ts';
+import { activatedVersion } from '../sim/trace.ts';
 import type { BuiltScenario } from './build.ts';
 
 /** One invariant and whether it held (the first violation when not). */
@@ -69,7 +70,7 @@ export function checkInvariants(
         if (response === 'success' || response === 'commandAccepted')
           accepted.set(e.node, (accepted.get(e.node) ?? 0) + 1);
       }
-      if (e.kind === 'state' && e.to.startsWith('upgraded') && /running 0x/.test(e.reason))
+      if (e.kind === 'state' && activatedVersion(e) !== undefined)
         activations.set(e.node, (activations.get(e.node) ?? 0) + 1);
     }
     for (const [node, n] of activations) {

@@ -9,7 +9,7 @@ import { decodeOtaFrame } from '../ota/frame-codec.ts';
 import { type Outcome, outcomeOf } from '../pathways/behaviour.ts';
 import { runSimulation, type TransportName } from '../sim/frame-driver.ts';
 import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
-import type { TraceEvent } from '../sim/trace.ts';
+import { activatedVersion, type TraceEvent } from '../sim/trace.ts';
 import { type BuiltScenario, buildScenario } from './build.ts';
 import { checkInvariants } from './invariants.ts';
 import { durationSeconds, uintOf } from './load.ts';
@@ -196,10 +196,8 @@ function outcomes(
       const label = eventLabel(e);
       if (label) events.push(label);
       if (e.kind === 'note' && e.what === 'image activated') heldFile = String(e.detail?.sha256);
-      if (e.kind !== 'state' || !e.to.startsWith('upgraded')) continue;
-      const running = /running 0x([0-9a-f]{8})/.exec(e.reason);
-      if (!running) continue;
-      const activated = Number.parseInt(running[1] as string, 16);
+      const activated = activatedVersion(e);
+      if (activated === undefined) continue;
       activations.push({ atMs: Math.floor(e.timeUs / 1000), fileVersion: activated });
       const target = (heldFile && entryOfFile.get(heldFile)) || entryOfVersion.get(activated);
       heldFile = undefined;
@@ -356,7 +354,7 @@ export function runScenario(
   const lastActivation = (device: string) => {
     const run = runs.find((r) => r.hub === built.devices.get(device)?.hub)?.result;
     const times = (run?.trace.states(device) ?? [])
-      .filter((t) => t.to.startsWith('upgraded'))
+      .filter((t) => activatedVersion(t) !== undefined)
       .map((t) => Math.floor(t.timeUs / 1000));
     return times.length ? Math.max(...times) : undefined;
   };

@@ -97,6 +97,8 @@ export class NodeRuntime implements RuntimePort {
   #peakBlocks = 0;
   /** The most downloads any hub served at once. */
   #downloadsPeak = 0;
+  /** Devices whose last query found nothing to fetch, unchanged since (see `#quiescent`). */
+  readonly #inert = new Set<string>();
   /** The images still to come of each device's upgrade chain. */
   readonly #chains = new Map<
     string,
@@ -136,8 +138,24 @@ export class NodeRuntime implements RuntimePort {
 
   run(): FrameRunResult {
     this.start();
-    while (this.step());
+    while (!this.quiescent && this.step());
     return this.result();
+  }
+
+  /**
+   * Whether nothing is left but polls that will be answered as the last ones were: every event
+   * still scheduled is the query timer of a device whose last query found nothing to fetch, and
+   * neither it nor its hub's images changed since. Devices poll forever; a run ends here. (A scan
+   * of the clock, made only when the next event is such a poll.)
+   */
+  get quiescent(): boolean {
+    const inert = this.#inert;
+    if (inert.size === 0) return false;
+    const isInertPoll = (e: SimEvent) =>
+      e.kind === 'client' && e.event.type === 'timer' && e.event.timer === 'query' && inert.has(e.node);
+    const next = this.clock.peek();
+    if (!next || !isInertPoll(next.payload)) return false;
+    return !this.clock.some((e) => !isInertPoll(e));
   }
 
   /** Distributes the first images and schedules the run's events; the run then goes by `step`. */
@@ -500,6 +518,8 @@ export class NodeRuntime implements RuntimePort {
     const device = this.#devices.get(to) as DeviceRuntime;
     if (device.state.phase === 'off') return; // a powered-off radio hears nothing
     device.framesReceived++;
+    // A frame may set it going (an Image Notify arms its query timer): its next poll is not a repeat.
+    this.#inert.delete(to);
     // Two literals rather than a spread: this runs for every frame a device hears.
     this.#stepClient(
       device,
@@ -528,6 +548,9 @@ export class NodeRuntime implements RuntimePort {
   }
 
   #stepHub(hub: HubRuntime, event: HubEvent): void {
+    // What the hub offers may change: its devices' next polls may find something.
+    if (event.type === 'imageStored' || event.type === 'imageRemoved' || event.type === 'restart')
+      for (const d of this.#devices.values()) if (d.hub === hub.index) this.#inert.delete(d.spec.node);
     const step = stepHub(hub.config, hub.state, event, this.#hubCtx());
     hub.state = step.state;
     for (const effect of step.effects) this.#hubEffect(hub, effect);
@@ -678,7 +701,11 @@ export class NodeRuntime implements RuntimePort {
             firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
           });
         return;
+      case 'nothingToFetch':
+        this.#inert.add(node);
+        return;
       case 'transition':
+        this.#inert.delete(node);
         this.#transition(node, effect);
         return;
     }

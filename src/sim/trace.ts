@@ -95,3 +95,13 @@ export class DiscardingTrace extends Trace {
   /** Drops the event. */
   override record(): void {}
 }
+
+/**
+ * The version a state change activated, when it is an activation (into `upgraded`, "running
+ * 0x…"); undefined for any other, such as a device returning to `upgraded` after a poll.
+ */
+export function activatedVersion(e: TraceEvent): number | undefined {
+  if (e.kind !== 'state' || !e.to.startsWith('upgraded')) return undefined;
+  const running = /running 0x([0-9a-f]{8})/.exec(e.reason);
+  return running ? Number.parseInt(running[1] as string, 16) : undefined;
+}

@@ -199,13 +199,16 @@ export class HanHarness {
   }
 
   /**
-   * Delivers every frame in order and fires events until nothing is left, or `maxSteps`. The
+   * Delivers every frame in order and fires events until nothing is left but polls that find
+   * nothing (see `NodeRuntime.quiescent`), or `maxSteps`. The
    * hub's idle-session timers are not fired: they would hide a session that never ended.
    */
   settle(maxSteps = 200_000): void {
     const options = { withoutHubSessions: true };
     for (let i = 0; i < maxSteps; i++) {
       if (this.inFlight.length > 0) this.deliver(0);
+      // Nothing left but polls answered as the last ones were: devices poll forever.
+      else if (this.#runtime.quiescent) return;
       else if (this.nextTimer(options)) this.fireNextTimer(options);
       else return;
     }

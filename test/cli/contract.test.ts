@@ -77,14 +77,14 @@ describe('output folders', () => {
     const out = join(tmp, 'fuzz/new-dir');
     const run = await hanota(
       'fuzz',
-      join(SCENARIOS_DIR, 'hcalcs-happy-path.yaml'),
+      join(SCENARIOS_DIR, 'esme-power-loss-resume.yaml'),
       '--seed',
       '1',
       '--out',
       out,
     );
     expect(run.code).toBe(1);
-    expect(readdirSync(out)).toEqual(['hcalcs-happy-path-fuzz-1.yaml']);
+    expect(readdirSync(out)).toEqual(['esme-power-loss-resume-fuzz-1.yaml']);
   });
 
   it('refuses, before any work, an output folder that cannot be made', async () => {

@@ -135,15 +135,77 @@ describe('stepClient', () => {
     expect(c.state()).toMatchObject({ phase: 'downloading', aborts: 0, fileOffset: 64 });
   });
 
-  it('gives up after maxAborts aborts in a row, with the reason', () => {
+  it('says it failed after maxAborts aborted downloads in a row, and still polls', () => {
     const c = downloading({ ...CONFIG, profile: { ...DEVICE_PROFILES.IHD, maxRetries: 0 }, maxAborts: 2 });
     c.step({ type: 'timer', timer: 'response' });
-    c.step({ type: 'timer', timer: 'query' });
-    c.step({ type: 'timer', timer: 'response' });
+    expect(c.state().phase).toBe('idle');
+    const { effects: queried } = c.step({ type: 'timer', timer: 'query' });
+    const query = queried.find((e) => e.type === 'send');
+    c.step(
+      answer(
+        { name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 1000 },
+        query?.type === 'send' ? query.transactionSequence : -1,
+      ),
+    );
+    expect(c.state().phase).toBe('downloading');
+    const { effects } = c.step({ type: 'timer', timer: 'response' });
     expect(c.state()).toMatchObject({
       phase: 'failed',
-      outcome: expect.stringMatching(/^gave up after 2 aborted downloads: no answer to 1 requests/),
+      outcome: expect.stringMatching(/^2 downloads aborted in a row: no answer to 1 requests/),
     });
+    expect(effects).toContainEqual({
+      type: 'setTimer',
+      timer: 'query',
+      delayUs: DEVICE_PROFILES.IHD.queryIntervalS * 1_000_000,
+    });
+  });
+
+  it('takes an unanswered query for no aborted download: back to rest, polling', () => {
+    const c = stepper({ ...CONFIG, profile: { ...DEVICE_PROFILES.IHD, maxRetries: 1 } });
+    c.step({ type: 'powerOn', runningVersion: 1 });
+    c.step({ type: 'timer', timer: 'response' });
+    const { effects } = c.step({ type: 'timer', timer: 'response' });
+    expect(c.state()).toMatchObject({ phase: 'idle', aborts: 0, outcome: 'no answer to 2 queries' });
+    expect(effects).toContainEqual({
+      type: 'setTimer',
+      timer: 'query',
+      delayUs: DEVICE_PROFILES.IHD.queryIntervalS * 1_000_000,
+    });
+  });
+
+  it('polls from every rest phase and comes back to the one it rested in when nothing is on offer', () => {
+    for (const rest of ['idle', 'upgraded', 'failed'] as const) {
+      const c = stepper();
+      c.step({ type: 'powerOn', runningVersion: 1 });
+      c.step(answer({ name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' }, 201));
+      // Put it at rest in `rest` the way the client would have got there.
+      const state = {
+        ...c.state(),
+        phase: rest,
+        rest,
+        outcome: rest === 'failed' ? 'why it failed' : undefined,
+      };
+      const { state: polled, effects } = stepClient(
+        CONFIG,
+        state,
+        { type: 'timer', timer: 'query' },
+        { nowUs: 0, utcNow: 0, rng: new RngStreams(1).stream('client') },
+      );
+      expect(polled.phase, rest).toBe('querying');
+      const sent = effects.find((e) => e.type === 'send');
+      const answered = stepClient(
+        CONFIG,
+        polled,
+        answer(
+          { name: 'queryNextImageResponse', status: 'NO_IMAGE_AVAILABLE' },
+          sent?.type === 'send' ? sent.transactionSequence : -1,
+        ),
+        { nowUs: 0, utcNow: 0, rng: new RngStreams(1).stream('client') },
+      );
+      expect(answered.state.phase, rest).toBe(rest);
+      expect(answered.effects, rest).toContainEqual({ type: 'nothingToFetch' });
+      if (rest === 'failed') expect(answered.state.outcome).toBe('why it failed');
+    }
   });
 
   it('answers a broadcast Image Notify with the probability its query jitter gives', () => {
