@@ -44,7 +44,12 @@ export function runBucket(input: SessionInput): SessionResult {
       ...(input.startUnixS !== undefined && { startUnixS: input.startUnixS }),
     },
     (port) => (input.transport === 'frame' ? new FrameTransport(port) : new SessionTransport(port)),
-    { trace: input.trace ?? new DiscardingTrace(), supplier },
+    {
+      trace: input.trace ?? new DiscardingTrace(),
+      supplier,
+      // Over the session transport, polls that would repeat "nothing to fetch" are not sent.
+      elideIdlePolls: input.transport !== 'frame',
+    },
   );
   runtime.start();
   supplier.begin(runtime);
@@ -55,7 +60,9 @@ export function runBucket(input: SessionInput): SessionResult {
       finished: supplier.finished,
       devices: input.devices.length,
     });
-  // The fullest hub, per day: looked at when a day begins and after every step that stored an image.
+  // The fullest hub, per day: looked at as each day begins (before the first event of a day, the
+  // memory of the day before carries over to it and to any day without events) and after every
+  // step that stored an image.
   const memoryByDay: number[] = [];
   let peak = 0;
   let day = -1;
@@ -65,12 +72,19 @@ export function runBucket(input: SessionInput): SessionResult {
     return most;
   };
   let lastStored = 0;
-  while (runtime.step()) {
-    const today = Math.floor(runtime.endUs / DAY_US);
-    if (today !== day) {
-      day = today;
-      memoryByDay[day] = Math.max(memoryByDay[day] ?? 0, fullest());
+  // Until nothing is left but polls answered as the last ones were (over the session transport
+  // they are parked, not scheduled: the clock empties).
+  while (!runtime.quiescent) {
+    const next = runtime.peek();
+    if (!next || next.time > input.maxTimeUs) break;
+    const nextDay = Math.floor(next.time / DAY_US);
+    if (nextDay !== day) {
+      const held = fullest();
+      for (let d = Math.max(0, day + 1); d <= nextDay; d++)
+        memoryByDay[d] = Math.max(memoryByDay[d] ?? 0, held);
+      day = nextDay;
     }
+    runtime.step();
     if (runtime.imagesStored !== lastStored) {
       lastStored = runtime.imagesStored;
       const used = runtime.usedBlocks(runtime.lastStoredHub);
@@ -92,7 +106,8 @@ export function runBucket(input: SessionInput): SessionResult {
       const reason = t.reason ?? supplier.waitingFor(k) ?? state.outcome;
       return {
         node: spec.node,
-        phase: t.failed ? 'failed' : phaseOf(state.phase),
+        // A device caught asking the hub again is still where it rested.
+        phase: t.failed ? 'failed' : phaseOf(state.phase === 'querying' ? state.rest : state.phase),
         runningVersion: state.runningVersion,
         activationsUs: t.activationsUs,
         ...(reason !== undefined && { reason }),

@@ -77,10 +77,10 @@ export class VirtualClock<T> {
   }
 
   /** Whether any event still scheduled satisfies `test` (a scan: for tests and checks, not hot paths). */
-  some(test: (payload: T) => boolean): boolean {
+  some(test: (payload: T, time: number) => boolean): boolean {
     for (let i = 0; i < this.#size; i++) {
       const e = this.#entries[i] as Entry<T>;
-      if (e.live && test(e.payload)) return true;
+      if (e.live && test(e.payload, e.time)) return true;
     }
     return false;
   }

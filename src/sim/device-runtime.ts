@@ -75,6 +75,8 @@ export interface DeviceRuntime {
   readonly rng: { readonly client: Rng; readonly up: Rng; readonly down: Rng };
   framesSent: number;
   framesReceived: number;
+  /** When it last sent a Query Next Image Request, µs (a poll's round trip sets its rhythm). */
+  queryStartUs: number;
   activation?: ActivationState;
   /** The simulated image being downloaded, if it is one. */
   downloading?: VirtualImage;
@@ -122,6 +124,7 @@ export function createDeviceRuntime(
     },
     framesSent: 0,
     framesReceived: 0,
+    queryStartUs: 0,
     ...(spec.gbcs && { activation: initialActivationState(spec.gbcs.anchor) }),
   };
   return runtime;

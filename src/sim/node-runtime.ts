@@ -38,6 +38,7 @@ import {
 import type { DistributedImage, DistributionResult, FrameRunInput, FrameRunResult } from './frame-run.ts';
 import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US } from './gbcs-device.ts';
 import { HubRuntime } from './hub-runtime.ts';
+import { IdlePolls } from './idle-polls.ts';
 import { LinkDirection, nextAwake } from './link.ts';
 import { RngStreams } from './rng.ts';
 import { interruptionTimes, scheduleTimeline } from './run-timeline.ts';
@@ -66,6 +67,12 @@ export interface RuntimeOptions {
   readonly trace?: Trace;
   /** A supplier reacting to the run (a campaign's). */
   readonly supplier?: SupplierHooks;
+  /**
+   * Park the polls of devices whose last query found nothing until something could change the
+   * answer (`idle-polls.ts`): a campaign over the session transport does; the frame transport, the
+   * truth, sends every poll.
+   */
+  readonly elideIdlePolls?: boolean;
 }
 
 /** One run: the hub, its devices, their effects, over one transport. */
@@ -97,8 +104,10 @@ export class NodeRuntime implements RuntimePort {
   #peakBlocks = 0;
   /** The most downloads any hub served at once. */
   #downloadsPeak = 0;
-  /** Devices whose last query found nothing to fetch, unchanged since (see `#quiescent`). */
+  /** Devices whose last query found nothing to fetch, unchanged since (see `quiescent`). */
   readonly #inert = new Set<string>();
+  /** Their parked polls, when the run elides them. */
+  readonly #idlePolls: IdlePolls | undefined;
   /** The images still to come of each device's upgrade chain. */
   readonly #chains = new Map<
     string,
@@ -109,6 +118,7 @@ export class NodeRuntime implements RuntimePort {
     this.#input = input;
     this.trace = options.trace ?? new Trace();
     this.#supplier = options.supplier;
+    this.#idlePolls = options.elideIdlePolls ? new IdlePolls() : undefined;
     this.capture = input.capture ?? false;
     this.#interruptions = interruptionTimes(input);
     this.#rng = new RngStreams(input.seed);
@@ -145,7 +155,8 @@ export class NodeRuntime implements RuntimePort {
   /**
    * Whether nothing is left but polls that will be answered as the last ones were: every event
    * still scheduled is the query timer of a device whose last query found nothing to fetch, and
-   * neither it nor its hub's images changed since. Devices poll forever; a run ends here. (A scan
+   * neither it nor its hub's images changed since (events after the run's end aside). Devices poll
+   * forever; a run ends here. (A scan
    * of the clock, made only when the next event is such a poll.)
    */
   get quiescent(): boolean {
@@ -155,7 +166,9 @@ export class NodeRuntime implements RuntimePort {
       e.kind === 'client' && e.event.type === 'timer' && e.event.timer === 'query' && inert.has(e.node);
     const next = this.clock.peek();
     if (!next || !isInertPoll(next.payload)) return false;
-    return !this.clock.some((e) => !isInertPoll(e));
+    // Events after the run's end (a campaign's supplier may hold one there) never come.
+    const end = this.#input.maxTimeUs;
+    return !this.clock.some((e, time) => time <= end && !isInertPoll(e));
   }
 
   /** Distributes the first images and schedules the run's events; the run then goes by `step`. */
@@ -519,7 +532,7 @@ export class NodeRuntime implements RuntimePort {
     if (device.state.phase === 'off') return; // a powered-off radio hears nothing
     device.framesReceived++;
     // A frame may set it going (an Image Notify arms its query timer): its next poll is not a repeat.
-    this.#inert.delete(to);
+    this.#stir(device);
     // Two literals rather than a spread: this runs for every frame a device hears.
     this.#stepClient(
       device,
@@ -548,12 +561,50 @@ export class NodeRuntime implements RuntimePort {
   }
 
   #stepHub(hub: HubRuntime, event: HubEvent): void {
-    // What the hub offers may change: its devices' next polls may find something.
     if (event.type === 'imageStored' || event.type === 'imageRemoved' || event.type === 'restart')
-      for (const d of this.#devices.values()) if (d.hub === hub.index) this.#inert.delete(d.spec.node);
+      this.#offerChanges(hub, event);
     const step = stepHub(hub.config, hub.state, event, this.#hubCtx());
     hub.state = step.state;
     for (const effect of step.effects) this.#hubEffect(hub, effect);
+  }
+
+  /**
+   * What the hub offers changes (before the step): the devices it may concern — those the image
+   * is for, or every device of the hub — may find something at their next poll.
+   */
+  #offerChanges(hub: HubRuntime, event: HubEvent): void {
+    const image =
+      event.type === 'imageStored'
+        ? event.image
+        : event.type === 'imageRemoved'
+          ? hub.state.images.find((i) => i.key === event.key)
+          : undefined;
+    const concerned = image?.for;
+    if (concerned) {
+      for (const node of concerned) {
+        const device = this.#devices.get(node);
+        if (device) this.#stir(device);
+      }
+      return;
+    }
+    for (const d of this.#devices.values()) if (d.hub === hub.index) this.#stir(d);
+  }
+
+  /** Something reaches `device` or changes what it would be told: its next poll is no repeat. */
+  #stir(device: DeviceRuntime): void {
+    const node = device.spec.node;
+    this.#inert.delete(node);
+    const polls = this.#idlePolls;
+    if (!polls?.parked(node)) return;
+    const now = this.clock.now;
+    const intervalUs = device.config.profile.queryIntervalS * 1_000_000;
+    const due = polls.unpark(
+      node,
+      now,
+      (sent, flight) => nextAwake(device.wake, sent + flight + intervalUs),
+      device.wake?.intervalUs,
+    ) as number;
+    device.timers.set('query', due - now, { kind: 'client', node, event: { type: 'timer', timer: 'query' } });
   }
 
   /** The OTA server settings of `node`'s hub. */
@@ -610,6 +661,7 @@ export class NodeRuntime implements RuntimePort {
   }
 
   #stepClient(device: DeviceRuntime, event: ClientEvent): void {
+    if (this.#idlePolls?.parked(device.spec.node)) this.#stir(device);
     const ctx = {
       nowUs: this.clock.now,
       utcNow: this.#utcNow(),
@@ -624,6 +676,7 @@ export class NodeRuntime implements RuntimePort {
     const node = device.spec.node;
     switch (effect.type) {
       case 'send':
+        if (effect.command.name === 'queryNextImageRequest') device.queryStartUs = this.clock.now;
         this.#send(node, HUB_NODE, {
           transactionSequence: effect.transactionSequence,
           command: effect.command,
@@ -701,9 +754,17 @@ export class NodeRuntime implements RuntimePort {
             firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
           });
         return;
-      case 'nothingToFetch':
+      case 'nothingToFetch': {
+        const now = this.clock.now;
         this.#inert.add(node);
+        const due = device.timers.deadline('query');
+        if (this.#idlePolls && due !== undefined) {
+          device.timers.cancel('query');
+          // Each poll re-arms the timer when its answer comes: polls recur every interval plus a round trip.
+          this.#idlePolls.park(node, due, now - device.queryStartUs);
+        }
         return;
+      }
       case 'transition':
         this.#inert.delete(node);
         this.#transition(node, effect);
@@ -772,6 +833,7 @@ export class NodeRuntime implements RuntimePort {
       this.#powerCycle(device, action.offUs);
       return;
     }
+    this.#stir(device);
     device.up = new LinkDirection(action.link);
     device.down = new LinkDirection(action.link);
     this.#note(action.node, 'link changed', { lossProbability: action.link.lossProbability });
