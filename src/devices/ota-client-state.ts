@@ -176,9 +176,10 @@ export function initialClientState(runningVersion: number, tsn = 0): ClientState
  * `state` with the fields of `patch` replaced: the one way client states are copied. Written
  * out field by field because an object spread with overrides takes V8's slow path, and this
  * runs several times per block. Fields that are never undefined are taken from the patch when
- * set; only those a patch may clear are looked up with `in`.
+ * set; only those a patch may clear are looked up with `in`. `rest`, when given, is the rest phase
+ * it now enters.
  */
-export function withState(state: ClientState, patch: Partial<ClientState>): ClientState {
+export function withState(state: ClientState, patch: Partial<ClientState>, rest?: RestPhase): ClientState {
   return {
     phase: patch.phase ?? state.phase,
     status: patch.status ?? state.status,
@@ -191,7 +192,7 @@ export function withState(state: ClientState, patch: Partial<ClientState>): Clie
     outcome: 'outcome' in patch ? patch.outcome : state.outcome,
     blockPeriodMs: 'blockPeriodMs' in patch ? patch.blockPeriodMs : state.blockPeriodMs,
     tsn: patch.tsn ?? state.tsn,
-    rest: patch.rest ?? state.rest,
+    rest: rest ?? patch.rest ?? state.rest,
   };
 }
 
@@ -203,10 +204,7 @@ export function go(
   effects: ClientEffect[],
 ): ClientState {
   const p = patch.phase;
-  const next = withState(
-    state,
-    p === 'idle' || p === 'upgraded' || p === 'failed' ? { ...patch, rest: p } : patch,
-  );
+  const next = withState(state, patch, p === 'idle' || p === 'upgraded' || p === 'failed' ? p : undefined);
   if (next.phase !== state.phase || next.status !== state.status)
     effects.push({
       type: 'transition',

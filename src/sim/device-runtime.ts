@@ -77,6 +77,8 @@ export interface DeviceRuntime {
   framesReceived: number;
   /** When it last sent a Query Next Image Request, µs (a poll's round trip sets its rhythm). */
   queryStartUs: number;
+  /** Its last query found nothing to fetch, and neither it nor its hub's offer changed since. */
+  inert: boolean;
   activation?: ActivationState;
   /** The simulated image being downloaded, if it is one. */
   downloading?: VirtualImage;
@@ -125,6 +127,7 @@ export function createDeviceRuntime(
     framesSent: 0,
     framesReceived: 0,
     queryStartUs: 0,
+    inert: false,
     ...(spec.gbcs && { activation: initialActivationState(spec.gbcs.anchor) }),
   };
   return runtime;

@@ -104,8 +104,8 @@ export class NodeRuntime implements RuntimePort {
   #peakBlocks = 0;
   /** The most downloads any hub served at once. */
   #downloadsPeak = 0;
-  /** Devices whose last query found nothing to fetch, unchanged since (see `quiescent`). */
-  readonly #inert = new Set<string>();
+  /** How many devices' last query found nothing to fetch, unchanged since (`DeviceRuntime.inert`). */
+  #inertCount = 0;
   /** Their parked polls, when the run elides them. */
   readonly #idlePolls: IdlePolls | undefined;
   /** The images still to come of each device's upgrade chain. */
@@ -156,14 +156,17 @@ export class NodeRuntime implements RuntimePort {
    * Whether nothing is left but polls that will be answered as the last ones were: every event
    * still scheduled is the query timer of a device whose last query found nothing to fetch, and
    * neither it nor its hub's images changed since (events after the run's end aside). Devices poll
-   * forever; a run ends here. (A scan
-   * of the clock, made only when the next event is such a poll.)
+   * forever; a run ends here. (A scan of the clock, made only when the next event is such a poll.
+   * A run that parks such polls never has one on the clock: it ends when the clock is empty.)
    */
   get quiescent(): boolean {
-    const inert = this.#inert;
-    if (inert.size === 0) return false;
+    if (this.#inertCount === 0 || this.#idlePolls) return false;
+    const devices = this.#devices;
     const isInertPoll = (e: SimEvent) =>
-      e.kind === 'client' && e.event.type === 'timer' && e.event.timer === 'query' && inert.has(e.node);
+      e.kind === 'client' &&
+      e.event.type === 'timer' &&
+      e.event.timer === 'query' &&
+      (devices.get(e.node) as DeviceRuntime).inert;
     const next = this.clock.peek();
     if (!next || !isInertPoll(next.payload)) return false;
     // Events after the run's end (a campaign's supplier may hold one there) never come.
@@ -590,10 +593,19 @@ export class NodeRuntime implements RuntimePort {
     for (const d of this.#devices.values()) if (d.hub === hub.index) this.#stir(d);
   }
 
+  /** Marks whether `device`'s next poll repeats its last (see `quiescent`). */
+  #settle(device: DeviceRuntime, inert: boolean): void {
+    if (device.inert === inert) return;
+    device.inert = inert;
+    this.#inertCount += inert ? 1 : -1;
+  }
+
   /** Something reaches `device` or changes what it would be told: its next poll is no repeat. */
   #stir(device: DeviceRuntime): void {
+    // Only an inert device's poll can be parked.
+    if (!device.inert) return;
     const node = device.spec.node;
-    this.#inert.delete(node);
+    this.#settle(device, false);
     const polls = this.#idlePolls;
     if (!polls?.parked(node)) return;
     const now = this.clock.now;
@@ -661,7 +673,7 @@ export class NodeRuntime implements RuntimePort {
   }
 
   #stepClient(device: DeviceRuntime, event: ClientEvent): void {
-    if (this.#idlePolls?.parked(device.spec.node)) this.#stir(device);
+    this.#stir(device);
     const ctx = {
       nowUs: this.clock.now,
       utcNow: this.#utcNow(),
@@ -756,7 +768,7 @@ export class NodeRuntime implements RuntimePort {
         return;
       case 'nothingToFetch': {
         const now = this.clock.now;
-        this.#inert.add(node);
+        this.#settle(device, true);
         const due = device.timers.deadline('query');
         if (this.#idlePolls && due !== undefined) {
           device.timers.cancel('query');
@@ -766,7 +778,7 @@ export class NodeRuntime implements RuntimePort {
         return;
       }
       case 'transition':
-        this.#inert.delete(node);
+        this.#settle(device, false);
         this.#transition(node, effect);
         return;
     }
