@@ -5,7 +5,7 @@
  * whose outcome is known without running (unknown entry, no target, no path, already on target,
  * not a HAN device) are decided here.
  */
-import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceType } from '../devices/profiles.ts';
+import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceProfile, type DeviceType } from '../devices/profiles.ts';
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { Planner } from '../pathways/planner.ts';
@@ -14,6 +14,7 @@ import { fnv1a } from '../sim/rng.ts';
 import type { SessionDevice, SessionImage } from './bucket-input.ts';
 import type { CampaignInput } from './campaign.ts';
 import { failingHop, type Pending } from './judge.ts';
+import { type Policy, policySeconds } from './policy.ts';
 import type { DeviceOutcome } from './report.ts';
 
 /** One bucket's devices: the outcomes known before the run, the devices to run and what they were planned. */
@@ -170,6 +171,7 @@ export function planBuckets(input: CampaignInput): EstatePlan {
     if (classify(device).status === 'run')
       sessionsPerBucket[bucket] = (sessionsPerBucket[bucket] as number) + 1;
   }
+  const profiles = profilesOf(policy);
   const devicesOf = (b: number): BucketDevices => {
     const plain: DeviceOutcome[] = [];
     const sessions: SessionDevice[] = [];
@@ -198,7 +200,9 @@ export function planBuckets(input: CampaignInput): EstatePlan {
           reason: c.reason,
         });
       else {
-        sessions.push(sessionDevice(device, c.from, c.plan, image(c.from), localHub[hub] as number));
+        sessions.push(
+          sessionDevice(device, c.from, c.plan, image(c.from), localHub[hub] as number, profiles),
+        );
         pending.push({ device, from: c.from, target: c.target, hops: c.plan.hops });
       }
     }
@@ -223,6 +227,21 @@ type Classified =
       readonly plan: Extract<Plan, { ok: true }>;
     };
 
+/** The device profiles with the policy's query intervals (one object per type, shared by its devices). */
+function profilesOf(policy: Policy): Readonly<Record<DeviceType, DeviceProfile>> {
+  const intervals = policy.queryInterval ?? {};
+  return Object.fromEntries(
+    DEVICE_TYPES.map((type) => {
+      const interval = intervals[type];
+      const profile = DEVICE_PROFILES[type];
+      return [
+        type,
+        interval === undefined ? profile : { ...profile, queryIntervalS: policySeconds(interval) },
+      ];
+    }),
+  ) as Record<DeviceType, DeviceProfile>;
+}
+
 /** The device the node runtime runs for an estate device planned along `plan`. */
 function sessionDevice(
   device: EstateDevice,
@@ -230,8 +249,9 @@ function sessionDevice(
   plan: Extract<Plan, { ok: true }>,
   own: SessionImage,
   hub: number,
+  profiles: Readonly<Record<DeviceType, DeviceProfile>>,
 ): SessionDevice {
-  const profile = DEVICE_PROFILES[from.deviceType as DeviceType];
+  const profile = profiles[from.deviceType as DeviceType];
   const linkName = device.extra.link_profile;
   const link: LinkProfile =
     (linkName && LINK_PROFILES[linkName as keyof typeof LINK_PROFILES]) || LINK_PROFILES.typical;

@@ -139,6 +139,19 @@ export const policySchema = z.strictObject({
    * does not depend on how the campaign was split. Default 1.
    */
   buckets: whole(1, 4096).optional(),
+  /**
+   * How often devices of a type query their hub at rest (default: the device profile's, Silicon
+   * Labs' 5 minutes), e.g. `{ ESME: 1d, GSME: 30m }`.
+   */
+  queryInterval: z
+    .strictObject({
+      ESME: duration(1, '1s').optional(),
+      GSME: duration(1, '1s').optional(),
+      IHD: duration(1, '1s').optional(),
+      PPMID: duration(1, '1s').optional(),
+      HCALCS: duration(1, '1s').optional(),
+    })
+    .optional(),
   /** Days simulated at most (default 60). */
   maxDays: numberIn(
     0,
@@ -147,6 +160,11 @@ export const policySchema = z.strictObject({
     true,
   ).optional(),
 });
+
+/** Seconds in a duration the policy schema has checked. */
+export function policySeconds(d: number | string): number {
+  return secondsOf(d) as number;
+}
 
 /** A validated policy. */
 export type Policy = z.infer<typeof policySchema>;

@@ -9,7 +9,7 @@ import { type SimulatedParty, simulatedParty } from '../gbcs/simulated-party.ts'
 import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
 import type { DeviceSpec } from '../sim/frame-run.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
-import { ScenarioError, uintOf } from './load.ts';
+import { durationSeconds, ScenarioError, uintOf } from './load.ts';
 import { imageOfEntry, type ScenarioImage, type ScenarioSupplier } from './scenario-inputs.ts';
 import type { ScenarioFile } from './schema.ts';
 
@@ -76,6 +76,8 @@ function entryOf(d: DeviceEntry, path: string, ctx: DeviceContext) {
 export function buildDevice(d: DeviceEntry, index: number, ctx: DeviceContext): ScenarioDevice {
   const path = `devices[${index}]`;
   const typical = DEVICE_PROFILES[d.type];
+  if (d.queryInterval !== undefined && durationSeconds(d.queryInterval) < 1)
+    throw new ScenarioError(`${path}.queryInterval`, `expected at least 1s, got ${d.queryInterval}`);
   const profile = {
     ...typical,
     ...(d.wakeIntervalS !== undefined && {
@@ -83,6 +85,7 @@ export function buildDevice(d: DeviceEntry, index: number, ctx: DeviceContext): 
     }),
     ...(d.downgrade !== undefined && { downgrade: d.downgrade }),
     ...(d.reinstall !== undefined && { reinstall: d.reinstall }),
+    ...(d.queryInterval !== undefined && { queryIntervalS: durationSeconds(d.queryInterval) }),
   };
   const { entry, own } = entryOf(d, path, ctx);
   const eui = (d.eui ?? `00db${(index + 1).toString(16).padStart(12, '0')}`).toLowerCase();

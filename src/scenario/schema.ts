@@ -79,6 +79,8 @@ const device = z.strictObject({
   downgrade: z.enum(['accept', 'refuse']).optional(),
   /** Offered the version it runs: no new image (the default, as Silicon Labs' client) or download it again. */
   reinstall: z.enum(['ignore', 'accept']).optional(),
+  /** How often it queries the hub at rest (default 5m, Silicon Labs' client). */
+  queryInterval: duration.optional(),
 });
 
 const distribute = z.strictObject({ image: id, to: z.array(id).min(1) });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignInput } from '../../src/campaign/campaign.ts';
 import { planBuckets } from '../../src/campaign/estate-plan.ts';
+import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
 import { EXAMPLE } from '../helpers/campaign.ts';
 
 const input = (buckets: number, mode: 'planned' | 'direct'): CampaignInput => ({
@@ -44,6 +45,20 @@ describe('the estate in buckets', () => {
         expect(built.map((b) => b.pending.length)).toEqual(plan.sessionsPerBucket);
         expect(plan.sessionsPerBucket.reduce((a, n) => a + n, 0)).toBeGreaterThan(0);
       });
+
+  it("gives the devices of a type the policy's query interval, the others their profile's", () => {
+    const plan = planBuckets({
+      ...input(1, 'planned'),
+      policy: { buckets: 1, queryInterval: { ESME: '1d' } },
+    });
+    const sessions = plan.devicesOf(0).sessions;
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const s of sessions)
+      expect(s.profile.queryIntervalS).toBe(
+        s.profile.deviceType === 'ESME' ? 86_400 : DEVICE_PROFILES[s.profile.deviceType].queryIntervalS,
+      );
+    expect(sessions.some((s) => s.profile.deviceType === 'ESME')).toBe(true);
+  });
 
   it('puts every device of the estate in exactly one bucket, in estate order within it', () => {
     const estate = input(5, 'planned').estate;

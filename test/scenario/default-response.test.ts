@@ -3,7 +3,8 @@
  * the capture by tshark: in scenarios/hcalcs-unsigned-image.yaml the device refuses the image
  * (its signature does not verify) and sends an Upgrade End Request with INVALID_IMAGE; the hub
  * answers with a Default Response to command 0x06, status SUCCESS, echoing its sequence number,
- * and sends no Upgrade End Response.
+ * and sends no Upgrade End Response. The device keeps querying on its interval afterwards, and the
+ * hub no longer offers it the image it refused (NO_IMAGE_AVAILABLE): no second download.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { available } from '../helpers/tshark.ts';
 import { ROOT } from '../helpers/vectors.ts';
 
 it.skipIf(!available)(
-  'answers a failed Upgrade End Request with a Default Response, in the capture',
+  'answers a failed Upgrade End Request with a Default Response, and the device keeps querying, in the capture',
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hanota-default-response-'));
     const run = await hanota('run', join(ROOT, 'scenarios/hcalcs-unsigned-image.yaml'), '--pcap', dir);
@@ -54,5 +55,12 @@ it.skipIf(!available)(
     expect((answer as string[])[7]).toBe('0x00');
     // No Upgrade End Response (0x07) for the failed upgrade.
     expect(after.some((r) => r[4] === '0x07')).toBe(false);
+    // It keeps querying (0x01), answered NO_IMAGE_AVAILABLE (0x98), and fetches no block again.
+    const queries = after.filter((r) => r[3] === '0x01');
+    expect(queries.length, 'queries after the refusal').toBeGreaterThanOrEqual(1);
+    const answers = after.filter((r) => r[4] === '0x02');
+    expect(answers.length).toBe(queries.length);
+    expect(answers.every((r) => r[5] === '0x98')).toBe(true);
+    expect(after.some((r) => r[3] === '0x03')).toBe(false);
   },
 );

@@ -22,6 +22,12 @@ describe('hanota fuzz', () => {
     expect(run.stdout).toMatch(/100 fault schedule\(s\) passed, seed 1/);
   });
 
+  it('finds nothing on the ESME happy path under bursts of frame loss: devices poll their way back', async () => {
+    const run = await hanota('fuzz', scenario('esme-happy-path.yaml'), '--faults', 'loss', '--runs', '200');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/200 fault schedule\(s\) passed, seed 1/);
+  });
+
   it('shrinks a failing schedule, writes it, and hanota run replays the same failure', async () => {
     const out = mkdtempSync(join(tmpdir(), 'hanota-fuzz-'));
     const args = ['fuzz', scenario('esme-power-loss-resume.yaml'), '--seed', '1', '--out', out, '--json'];
