@@ -7,7 +7,7 @@
  * block (the definition); `advanceBlockRun` gives the same answer in closed form, a wake window
  * at a time, so a download costs the same whatever its number of blocks.
  */
-import { nextAwake, type WakeSchedule } from './link.ts';
+import { heldUntil, nextAwake, type WakeSchedule } from './link.ts';
 
 /** A run: where it starts and how its exchanges are timed. */
 export interface BlockRun {
@@ -59,8 +59,9 @@ interface Cursor {
 /** One block exchange from `c`: false (and `c` unchanged) when its response would come at or after `beforeUs`. */
 function oneBlock(run: BlockRun, c: Cursor, beforeUs: number): boolean {
   const data = Math.min(run.chunk, run.end - c.offset);
-  const arrives = nextAwake(run.wake, c.at + (data === run.chunk ? run.downUs : run.lastDownUs));
-  if (arrives >= beforeUs) return false;
+  const arrives = heldUntil(run.wake, c.at + (data === run.chunk ? run.downUs : run.lastDownUs));
+  // A response its parent would drop (the device asleep past the hold) ends the run before it.
+  if (arrives === undefined || arrives >= beforeUs) return false;
   c.blocks++;
   c.offset += data;
   c.lastRequestUs = c.at;

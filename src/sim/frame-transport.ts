@@ -91,9 +91,16 @@ export class FrameTransport implements Transport {
       from: event.from,
       to: event.to,
       command,
-      fate: decoded.ok ? (event.duplicate ? 'duplicate' : 'delivered') : 'malformed',
+      fate: event.expired
+        ? 'expired'
+        : decoded.ok
+          ? event.duplicate
+            ? 'duplicate'
+            : 'delivered'
+          : 'malformed',
       bytes: event.bytes,
     });
+    if (event.expired) return;
     handOver(this.#port, event.from, event.to, event.bytes, decoded, event.broadcast);
   }
 

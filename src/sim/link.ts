@@ -91,6 +91,22 @@ export function nextAwake(schedule: WakeSchedule | undefined, time: number): num
   return time + (schedule.intervalUs - into);
 }
 
+/**
+ * How long a parent holds a frame for a sleeping end device before dropping it, µs: 7.68 s, the
+ * indirect transmission timeout of ZigBee PRO (IEEE 802.15.4 macTransactionPersistenceTime,
+ * 0x01F4 unit periods of 15.36 ms; EmberZNet's `EMBER_INDIRECT_TRANSMISSION_TIMEOUT` default).
+ */
+export const INDIRECT_HOLD_US = 7_680_000;
+
+/**
+ * When a frame reaching a sleepy device's parent at `atUs` is handed to the device (its next
+ * wake), or undefined when the parent drops it first (after `INDIRECT_HOLD_US`).
+ */
+export function heldUntil(wake: WakeSchedule | undefined, atUs: number): number | undefined {
+  const handed = nextAwake(wake, atUs);
+  return handed - atUs > INDIRECT_HOLD_US ? undefined : handed;
+}
+
 /** The duty-cycle window of EN 300 220: one hour. */
 const DUTY_CYCLE_WINDOW_US = 3_600_000_000;
 

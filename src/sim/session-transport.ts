@@ -139,9 +139,9 @@ export class SessionTransport implements Transport {
         event.from,
         event.to,
         event.frame.command,
-        event.duplicate ? 'duplicate' : 'delivered',
+        event.expired ? 'expired' : event.duplicate ? 'duplicate' : 'delivered',
       );
-      this.#port.receive(event.from, event.to, event.frame);
+      if (!event.expired) this.#port.receive(event.from, event.to, event.frame);
       return;
     }
     const run = this.#runs.get(event.node);
@@ -238,7 +238,7 @@ export class SessionTransport implements Transport {
     from: string,
     to: string,
     command: OtaCommand,
-    fate: 'lost' | 'delivered' | 'duplicate',
+    fate: 'lost' | 'delivered' | 'duplicate' | 'expired',
   ): void {
     if (!this.#port.trace.keeps) return;
     this.#port.trace.record({

@@ -6,7 +6,8 @@
 import { toHex } from '../bytes/hex.ts';
 
 /** What happened to a frame on the link. */
-export type FrameFate = 'delivered' | 'lost' | 'duplicate' | 'malformed';
+/** What became of a frame; `expired`: held at a sleepy device's parent too long and dropped. */
+export type FrameFate = 'delivered' | 'lost' | 'duplicate' | 'malformed' | 'expired';
 
 /** A frame sent by one node to another. */
 export interface FrameEvent {

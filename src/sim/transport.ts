@@ -10,7 +10,7 @@ import { type OtaFrame, ZCL_GLOBAL_COMMAND_ID } from '../ota/commands.ts';
 import type { DecodeFrameResult } from '../ota/frame-codec.ts';
 import type { VirtualClock } from './clock.ts';
 import type { DeviceRuntime, SimEvent } from './device-runtime.ts';
-import { nextAwake } from './link.ts';
+import { heldUntil, INDIRECT_HOLD_US } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
 import type { Trace } from './trace.ts';
 
@@ -29,6 +29,8 @@ export type TransportEvent =
       readonly broadcast?: boolean;
       readonly sentUs: number;
       readonly duplicate: boolean;
+      /** Held at a sleepy device's parent past the indirect transmission timeout: dropped, not delivered. */
+      readonly expired?: boolean;
     }
   /** A command arriving as a value (session transport). */
   | {
@@ -38,6 +40,8 @@ export type TransportEvent =
       readonly frame: OtaFrame;
       readonly sentUs: number;
       readonly duplicate: boolean;
+      /** As for bytes. */
+      readonly expired?: boolean;
     }
   /** The end of a computed run of block exchanges (session transport). */
   | { readonly type: 'transfer'; readonly node: string; readonly run: number };
@@ -152,7 +156,8 @@ export function blockResponse(
 /**
  * Schedules the copies of a frame the link delivers (`arrivals`, none when it was lost) as
  * `event` (a duplicate as a copy of it marked so); frames for a sleepy device wait at its parent
- * until it wakes and polls.
+ * until it wakes and polls, for the indirect transmission timeout at most: a copy held longer is
+ * scheduled when it expires, marked so, and dropped there.
  */
 export function scheduleArrivals(
   port: RuntimePort,
@@ -163,9 +168,11 @@ export function scheduleArrivals(
 ): void {
   for (let copy = 0; copy < arrivals.length; copy++) {
     const at = arrivals[copy] as number;
-    port.clock.schedule(toHub ? at : nextAwake(device.wake, at), {
+    const handed = toHub ? at : heldUntil(device.wake, at);
+    const copied = copy === 0 ? event : { ...event, duplicate: true };
+    port.clock.schedule(handed ?? at + INDIRECT_HOLD_US, {
       kind: 'transport',
-      event: copy === 0 ? event : { ...event, duplicate: true },
+      event: handed === undefined ? { ...copied, expired: true } : copied,
     });
   }
 }

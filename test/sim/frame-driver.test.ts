@@ -246,7 +246,7 @@ describe('radio constraints', () => {
     // or receives falls into one, so the spread of (time mod interval) stays within 30 s (+ flight).
     const sent = wakes.filter((f) => f.from === 'gsme').map((f) => f.sentUs % 1_800_000_000);
     const received = wakes
-      .filter((f) => f.to === 'gsme' && f.fate !== 'lost')
+      .filter((f) => f.to === 'gsme' && f.fate !== 'lost' && f.fate !== 'expired')
       .map((f) => f.timeUs % 1_800_000_000);
     // The spread of points on a circle of one interval: the interval less the largest gap.
     const spread = (xs: number[]) => {
