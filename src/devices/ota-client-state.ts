@@ -66,6 +66,8 @@ export interface ClientState {
    * a device that upgraded (or failed) still says so after its next poll.
    */
   readonly rest: RestPhase;
+  /** Where the page asked for ends (an Image Page Request outstanding), else undefined. */
+  readonly pageEnd: number | undefined;
 }
 
 /** The client's timers (one of each at most). */
@@ -169,6 +171,7 @@ export function initialClientState(runningVersion: number, tsn = 0): ClientState
     blockPeriodMs: undefined,
     tsn,
     rest: 'idle',
+    pageEnd: undefined,
   };
 }
 
@@ -193,6 +196,7 @@ export function withState(state: ClientState, patch: Partial<ClientState>, rest?
     blockPeriodMs: 'blockPeriodMs' in patch ? patch.blockPeriodMs : state.blockPeriodMs,
     tsn: patch.tsn ?? state.tsn,
     rest: rest ?? patch.rest ?? state.rest,
+    pageEnd: 'pageEnd' in patch ? patch.pageEnd : state.pageEnd,
   };
 }
 

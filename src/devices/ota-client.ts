@@ -99,6 +99,41 @@ function blockRequest(config: ClientConfig, state: ClientState, effects: ClientE
   return request(config, state, command, effects);
 }
 
+/**
+ * An Image Page Request for the next page (ZCL r8 §11.13.7): the hub answers with the page's
+ * blocks, `responseSpacing` apart, all echoing its sequence number; the page timeout runs on the
+ * response timer.
+ */
+function pageRequest(config: ClientConfig, state: ClientState, effects: ClientEffect[]): ClientState {
+  const target = state.target as TargetImage;
+  const pages = config.profile.pageRequests as NonNullable<ClientConfig['profile']['pageRequests']>;
+  const remaining = target.imageSize - state.fileOffset;
+  const pageSize = Math.min(pages.pageSize, remaining);
+  const command: OtaCommand = {
+    name: 'imagePageRequest',
+    manufacturerCode: target.manufacturerCode,
+    imageType: target.imageType,
+    fileVersion: target.fileVersion,
+    fileOffset: state.fileOffset,
+    maximumDataSize: Math.min(config.maxDataSize, remaining),
+    pageSize,
+    responseSpacing: pages.responseSpacingMs,
+  };
+  const tsn = (state.tsn + 1) & 0xff;
+  effects.push(
+    { type: 'send', command, transactionSequence: tsn },
+    { type: 'setTimer', timer: 'response', delayUs: pages.timeoutS * S },
+  );
+  return withState(state, { tsn, outstanding: command, pageEnd: state.fileOffset + pageSize });
+}
+
+/** The next request of a download: a page, when the device asks for pages, else a block. */
+function nextRequest(config: ClientConfig, state: ClientState, effects: ClientEffect[]): ClientState {
+  return config.profile.pageRequests
+    ? pageRequest(config, state, effects)
+    : blockRequest(config, state, effects);
+}
+
 function abort(
   config: ClientConfig,
   state: ClientState,
@@ -264,7 +299,7 @@ function onQueryResponse(
     effects.push({ type: 'checkImage' });
     return go(next, { phase: 'checking', outstanding: undefined }, 'all bytes already held', effects);
   }
-  return blockRequest(config, next, effects);
+  return nextRequest(config, next, effects);
 }
 
 function onBlockResponse(
@@ -294,6 +329,7 @@ function onBlockResponse(
     return withState(state, {
       attempts: 0,
       outstanding: undefined,
+      pageEnd: undefined,
       blockPeriodMs: command.minimumBlockPeriod,
     });
   }
@@ -305,7 +341,8 @@ function onBlockResponse(
     command.fileOffset !== state.fileOffset ||
     command.data.length === 0 ||
     command.fileOffset + command.data.length > target.imageSize ||
-    (expected?.name === 'imageBlockRequest' && command.data.length > expected.maximumDataSize)
+    ((expected?.name === 'imageBlockRequest' || expected?.name === 'imagePageRequest') &&
+      command.data.length > expected.maximumDataSize)
   ) {
     return state;
   }
@@ -324,13 +361,20 @@ function received(
   effects: ClientEffect[],
 ): ClientState {
   const target = state.target as TargetImage;
+  const fileEnd = state.fileOffset + data.length;
+  // A block of a page that has more to come: stored, and the page's timer left running.
+  if (state.pageEnd !== undefined && fileEnd < state.pageEnd && fileEnd < target.imageSize) {
+    effects.push({ type: 'store', fileOffset, data });
+    return withState(state, { fileOffset: fileEnd, attempts: 0, aborts: 0 });
+  }
   effects.push({ type: 'cancelTimer', timer: 'response' }, { type: 'store', fileOffset, data });
   // Progress resets the abort count: only consecutive aborted attempts make the device give up.
   const next = withState(state, {
-    fileOffset: state.fileOffset + data.length,
+    fileOffset: fileEnd,
     attempts: 0,
     aborts: 0,
     outstanding: undefined,
+    pageEnd: undefined,
   });
   if (next.fileOffset >= target.imageSize) {
     effects.push({ type: 'checkImage' });
@@ -340,7 +384,7 @@ function received(
     effects.push({ type: 'setTimer', timer: 'nextBlock', delayUs: next.blockPeriodMs * MS });
     return next;
   }
-  return blockRequest(config, next, effects);
+  return nextRequest(config, next, effects);
 }
 
 /** A run of blocks from the session transport: taken as the responses to the outstanding request and its successors. */
@@ -639,7 +683,7 @@ function onTimer(
 ): ClientState {
   if (timer === 'query') return atRest(state) ? query(config, state, effects, 'query timer') : state;
   if (timer === 'nextBlock')
-    return state.phase === 'downloading' ? blockRequest(config, state, effects) : state;
+    return state.phase === 'downloading' ? nextRequest(config, state, effects) : state;
   if (timer === 'upgrade')
     return state.phase === 'countDown' ? activate(config, state, effects, 'upgrade time reached') : state;
   if (timer === 'endRetry') return state.phase === 'waiting' ? askAgainWhenToUpgrade(state, effects) : state;
@@ -680,6 +724,10 @@ function onTimer(
       true,
     );
   }
+  // A page not complete in time: the blocks it still lacks are asked for one by one (Silicon Labs'
+  // client), a page again once they have come.
+  if (state.outstanding.name === 'imagePageRequest')
+    return blockRequest(config, withState(state, { attempts, pageEnd: undefined }), effects);
   // A retransmission keeps the transaction sequence number: a late answer to either copy counts.
   effects.push(
     { type: 'send', command: state.outstanding, transactionSequence: state.tsn },

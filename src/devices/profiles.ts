@@ -59,7 +59,31 @@ export interface DeviceProfile {
    * does ("returned same FileVersion as currently installed"), or download it again.
    */
   readonly reinstall: 'ignore' | 'accept';
+  /**
+   * Fetch the image a page at a time (Image Page Requests, ZCL r8 §11.13.7) instead of a block at
+   * a time; absent: block requests, as Silicon Labs' OTA client by default
+   * (`SL_ZIGBEE_AF_PLUGIN_OTA_CLIENT_USE_PAGE_REQUEST` false).
+   */
+  readonly pageRequests?: PageRequests;
 }
+
+/**
+ * How a device asks for pages. A page not complete after `timeoutS` has its missing blocks asked
+ * for with Image Block Requests, as Silicon Labs' client does (ota-client-config.h).
+ */
+export interface PageRequests {
+  readonly pageSize: number;
+  /** The Response Spacing asked of the hub, ms. */
+  readonly responseSpacingMs: number;
+  readonly timeoutS: number;
+}
+
+/**
+ * Silicon Labs' OTA client's page settings: 1024-byte pages (`PAGE_REQUEST_SIZE`), 50 ms between
+ * responses (`SL_ZIGBEE_AF_OTA_CLIENT_PAGE_REQUEST_SPACING_MS`), 5 s for a page
+ * (`PAGE_REQUEST_TIMEOUT_SECONDS`).
+ */
+export const SILABS_PAGE_REQUESTS: PageRequests = { pageSize: 1024, responseSpacingMs: 50, timeoutS: 5 };
 
 /**
  * Silicon Labs' OTA client's defaults (simplicity_sdk, ota-client-config.h and ota-client.c):

@@ -4,7 +4,7 @@
  * commands with.
  */
 import type { SupplierAnchor } from '../devices/gbcs-activation.ts';
-import { DEVICE_PROFILES, type DeviceProfile } from '../devices/profiles.ts';
+import { DEVICE_PROFILES, type DeviceProfile, SILABS_PAGE_REQUESTS } from '../devices/profiles.ts';
 import { type SimulatedParty, simulatedParty } from '../gbcs/simulated-party.ts';
 import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
 import type { DeviceSpec } from '../sim/frame-run.ts';
@@ -86,6 +86,7 @@ export function buildDevice(d: DeviceEntry, index: number, ctx: DeviceContext): 
     ...(d.downgrade !== undefined && { downgrade: d.downgrade }),
     ...(d.reinstall !== undefined && { reinstall: d.reinstall }),
     ...(d.queryInterval !== undefined && { queryIntervalS: durationSeconds(d.queryInterval) }),
+    ...(d.pageRequests && { pageRequests: SILABS_PAGE_REQUESTS }),
   };
   const { entry, own } = entryOf(d, path, ctx);
   const eui = (d.eui ?? `00db${(index + 1).toString(16).padStart(12, '0')}`).toLowerCase();

@@ -81,6 +81,8 @@ const device = z.strictObject({
   reinstall: z.enum(['ignore', 'accept']).optional(),
   /** How often it queries the hub at rest (default 5m, Silicon Labs' client). */
   queryInterval: duration.optional(),
+  /** Fetch the image by Image Page Requests, with Silicon Labs' client's page settings (default: blocks). */
+  pageRequests: z.boolean().optional(),
 });
 
 const distribute = z.strictObject({ image: id, to: z.array(id).min(1) });

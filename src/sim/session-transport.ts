@@ -189,6 +189,8 @@ export class SessionTransport implements Transport {
   ): { run: Run; endUs: number } | undefined {
     const now = this.#port.clock.now;
     if (fileOffset + length >= image.size) return undefined;
+    // A page's blocks come unasked, spaced by the hub's page timer: they go as values.
+    if (device.state.outstanding?.name === 'imagePageRequest') return undefined;
     // A radio still busy with an earlier frame (an Image Notify) delays this block: it goes as a value.
     if (device.down.busyUntil > now || device.up.busyUntil > now) return undefined;
     const link = device.up.profile;
