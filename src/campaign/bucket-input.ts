@@ -102,6 +102,11 @@ export interface SessionInput {
   readonly trace?: Trace;
   /** How frames travel (default session; frame, frame by frame, to check the session transport against). */
   readonly transport?: TransportName;
+  /**
+   * Park the polls that would repeat "nothing to fetch" (`sim/idle-polls.ts`; default true, on
+   * either transport). False sends every poll: the reference parking is checked against.
+   */
+  readonly parkIdlePolls?: boolean;
 }
 
 /** How a device ended. */

@@ -47,8 +47,8 @@ export function runBucket(input: SessionInput): SessionResult {
     {
       trace: input.trace ?? new DiscardingTrace(),
       supplier,
-      // Over the session transport, polls that would repeat "nothing to fetch" are not sent.
-      elideIdlePolls: input.transport !== 'frame',
+      // Polls that would repeat "nothing to fetch" are not sent (unless asked, as a reference).
+      elideIdlePolls: input.parkIdlePolls ?? true,
     },
   );
   runtime.start();
@@ -72,8 +72,8 @@ export function runBucket(input: SessionInput): SessionResult {
     return most;
   };
   let lastStored = 0;
-  // Until nothing is left but polls answered as the last ones were (over the session transport
-  // they are parked, not scheduled: the clock empties).
+  // Until nothing is left but polls answered as the last ones were (parked, they are not even
+  // scheduled: the clock empties).
   while (!runtime.quiescent) {
     const next = runtime.peek();
     if (!next || next.time > input.maxTimeUs) break;

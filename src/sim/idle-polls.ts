@@ -1,5 +1,5 @@
 /**
- * Polls that repeat an answer, elided (DESIGN.md §3, the session transport's collapsing of what
+ * Polls that repeat an answer, elided in campaigns (DESIGN.md §3: as the session transport collapses what
  * cannot change). A device at rest whose last query found nothing to fetch asks again every query
  * interval (five minutes by default) and, as long as neither it nor what its hub offers changes,
  * is told the same each time: over a campaign of weeks that is thousands of exchanges per device
@@ -8,8 +8,9 @@
  * frame, command, power or link change reaching it — takes it out again, its next poll due at the
  * first instant of its own polling rhythm from then on. The polls in between are not sent, so
  * they are neither counted as frames nor drawn from the link's random stream: on loss-free links
- * the results equal those of every poll sent (the campaign transport property checks it); on
- * lossy links a poll that would have been lost is one of the session transport's estimates.
+ * every device's outcome equals that with every poll sent (a property over campaign buckets checks
+ * it; only when the run is seen to end may differ, by less than a query interval); on lossy links
+ * a poll that would have been lost is an estimate, like the session transport's.
  */
 
 /** A parked poll: when the next was due and a poll's round trip (sent to answered), µs. */

@@ -69,8 +69,7 @@ export interface RuntimeOptions {
   readonly supplier?: SupplierHooks;
   /**
    * Park the polls of devices whose last query found nothing until something could change the
-   * answer (`idle-polls.ts`): a campaign over the session transport does; the frame transport, the
-   * truth, sends every poll.
+   * answer (`idle-polls.ts`): a campaign does; a scenario sends every poll.
    */
   readonly elideIdlePolls?: boolean;
 }
