@@ -1,7 +1,9 @@
 /**
  * The timing of a run of Image Block exchanges (DESIGN.md §3, the session transport's one
  * computed step): the hub serves a block when a request reaches it, the response reaches the
- * device one downlink later (held at the parent until a sleepy device wakes), and the device
+ * device one downlink later (held at the parent until a sleepy device wakes, for the indirect
+ * transmission timeout at most: dropped after it, and asked for again when the device's response
+ * timer fires at its next wake), and the device
  * sends its next request at once, or after its block period (waiting for its next wake if it
  * sleeps by then), which reaches the hub one uplink later. `blockRunStep` follows it block by
  * block (the definition); `advanceBlockRun` gives the same answer in closed form, a wake window
@@ -27,6 +29,12 @@ export interface BlockRun {
   /** The device's pause between a response and its next request, µs. */
   readonly periodUs: number;
   readonly wake?: WakeSchedule;
+  /**
+   * The device's response timeout, µs: a response its parent drops (the device asleep past the
+   * indirect transmission timeout) is asked for again when the timer fires, at the device's next
+   * wake. Absent: the run stops short of such a response.
+   */
+  readonly timeoutUs?: number;
 }
 
 /** Where a run has got to. */
@@ -39,6 +47,8 @@ export interface BlockRunProgress {
   readonly lastRequestUs: number;
   /** When the last of those responses reached the device, µs (−1: none). */
   readonly lastResponseUs: number;
+  /** Responses dropped at a sleepy device's parent, each asked for again. */
+  readonly dropped: number;
 }
 
 /** When the device sends its next request after a response at `responseUs`. */
@@ -52,6 +62,7 @@ interface Cursor {
   offset: number;
   lastRequestUs: number;
   lastResponseUs: number;
+  dropped: number;
   /** When the next request reaches the hub, µs. */
   at: number;
 }
@@ -59,9 +70,21 @@ interface Cursor {
 /** One block exchange from `c`: false (and `c` unchanged) when its response would come at or after `beforeUs`. */
 function oneBlock(run: BlockRun, c: Cursor, beforeUs: number): boolean {
   const data = Math.min(run.chunk, run.end - c.offset);
-  const arrives = heldUntil(run.wake, c.at + (data === run.chunk ? run.downUs : run.lastDownUs));
-  // A response its parent would drop (the device asleep past the hold) ends the run before it.
-  if (arrives === undefined || arrives >= beforeUs) return false;
+  const down = data === run.chunk ? run.downUs : run.lastDownUs;
+  let arrives = heldUntil(run.wake, c.at + down);
+  let at = c.at;
+  let dropped = 0;
+  // A response its parent drops (the device asleep past the hold): the device's response timer,
+  // armed when it sent the request, fires at its next wake, and it sends the request again.
+  while (arrives === undefined) {
+    if (run.timeoutUs === undefined) return false;
+    at = nextAwake(run.wake, at - run.upUs + run.timeoutUs) + run.upUs;
+    arrives = heldUntil(run.wake, at + down);
+    dropped++;
+  }
+  if (arrives >= beforeUs) return false;
+  c.dropped += dropped;
+  c.at = at;
   c.blocks++;
   c.offset += data;
   c.lastRequestUs = c.at;
@@ -71,7 +94,14 @@ function oneBlock(run: BlockRun, c: Cursor, beforeUs: number): boolean {
 }
 
 function start(run: BlockRun): Cursor {
-  return { blocks: 0, offset: run.fileOffset, lastRequestUs: -1, lastResponseUs: -1, at: run.startUs };
+  return {
+    blocks: 0,
+    offset: run.fileOffset,
+    lastRequestUs: -1,
+    lastResponseUs: -1,
+    dropped: 0,
+    at: run.startUs,
+  };
 }
 
 function progressOf(c: Cursor): BlockRunProgress {
@@ -80,6 +110,7 @@ function progressOf(c: Cursor): BlockRunProgress {
     offset: c.offset,
     lastRequestUs: c.lastRequestUs,
     lastResponseUs: c.lastResponseUs,
+    dropped: c.dropped,
   };
 }
 

@@ -4,7 +4,8 @@
  * latency, jitter, loss, duplicates) and handed to the same step functions. Only the
  * block-by-block download collapses: when the hub serves a block, the run of exchanges that
  * follows — each request sent as the response before arrives (or after the device's block
- * period), responses to a sleepy device held until it wakes — is computed in one go and handed
+ * period), responses to a sleepy device held until it wakes, or dropped after the parent's
+ * indirect transmission timeout and asked for again at its next wake — is computed in one go and handed
  * over as one `blocks` event to the client and one `served` event to the hub.
  *
  * A run stops short of anything that could change it: the next scheduled change to the run
@@ -46,6 +47,8 @@ interface Run {
   readonly lastRequestUs: number;
   /** Attempts lost on the way (each resent after the response timeout). */
   readonly lost: number;
+  /** Responses dropped at a sleepy device's parent (each asked for again at its next wake). */
+  readonly dropped: number;
 }
 
 /** The block request a device sends for `length` bytes at `fileOffset` (its length is all that matters). */
@@ -149,8 +152,8 @@ export class SessionTransport implements Transport {
     this.#runs.delete(event.node);
     const device = this.#port.device(event.node);
     // The run's first request was sent as a value (and counted); each lost attempt resent one.
-    this.#port.countFrame(device, true, run.blocks - 1 + run.lost);
-    this.#port.countFrame(device, false, run.blocks + run.lost);
+    this.#port.countFrame(device, true, run.blocks - 1 + run.lost + run.dropped);
+    this.#port.countFrame(device, false, run.blocks + run.lost + run.dropped);
     this.#port.hubEvent({ type: 'served', device: event.node, lastRequestUs: run.lastRequestUs });
     this.#port.deliverBlocks(
       event.node,
@@ -207,7 +210,7 @@ export class SessionTransport implements Transport {
       downUs: frameUs(blockResponseLength(image, length)),
       lastDownUs: frameUs(blockResponseLength(image, lastData)),
       periodUs,
-      ...(device.wake && { wake: device.wake }),
+      ...(device.wake && { wake: device.wake, timeoutUs: device.spec.profile.responseTimeoutMs * 1000 }),
     };
     const hub = this.#port.hubConfigOf(device.spec.node);
     if (!acceptsRequestAfter(hub, model.upUs + model.downUs + periodUs)) return undefined;
@@ -230,6 +233,7 @@ export class SessionTransport implements Transport {
       blocks: progress.blocks,
       lastRequestUs: progress.lastRequestUs,
       lost,
+      dropped: progress.dropped,
     };
     return { run, endUs };
   }
