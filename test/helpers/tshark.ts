@@ -32,21 +32,23 @@ export const FIELDS = [
   'zbee_zcl_general.ota.image.data',
 ];
 
-/** The rows tshark prints for `pcap`, split into FIELDS. */
-export function dissect(pcap: Uint8Array): string[][] {
-  const dir = mkdtempSync(join(tmpdir(), 'hanota-pcap-'));
-  const file = join(dir, 'run.pcap');
-  writeFileSync(file, pcap);
+/** The rows tshark prints for the capture `file`, each split into `fields`. */
+export function fieldsOf(file: string, fields: readonly string[]): string[][] {
   const out = execFileSync(
     'tshark',
-    ['-r', file, '-T', 'fields', '-E', 'separator=|', ...FIELDS.flatMap((f) => ['-e', f])],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
+    ['-r', file, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   return out
     .trimEnd()
     .split('\n')
     .map((line) => line.split('|'));
+}
+
+/** The rows tshark prints for `pcap`, split into FIELDS. */
+export function dissect(pcap: Uint8Array): string[][] {
+  const dir = mkdtempSync(join(tmpdir(), 'hanota-pcap-'));
+  const file = join(dir, 'run.pcap');
+  writeFileSync(file, pcap);
+  return fieldsOf(file, FIELDS);
 }

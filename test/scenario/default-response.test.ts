@@ -6,13 +6,12 @@
  * and sends no Upgrade End Response. The device keeps querying on its interval afterwards, and the
  * hub no longer offers it the image it refused (NO_IMAGE_AVAILABLE): no second download.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { hanota } from '../helpers/cli.ts';
-import { available } from '../helpers/tshark.ts';
+import { available, fieldsOf } from '../helpers/tshark.ts';
 import { ROOT } from '../helpers/vectors.ts';
 
 it.skipIf(!available)(
@@ -21,29 +20,16 @@ it.skipIf(!available)(
     const dir = mkdtempSync(join(tmpdir(), 'hanota-default-response-'));
     const run = await hanota('run', join(ROOT, 'scenarios/hcalcs-unsigned-image.yaml'), '--pcap', dir);
     expect(run.code).toBe(0);
-    const rows = execFileSync(
-      'tshark',
-      [
-        '-r',
-        join(dir, readdirSync(dir)[0] as string),
-        '-T',
-        'fields',
-        '-E',
-        'separator=|',
-        ...['zbee_nwk.src', 'zbee_zcl.cmd.tsn', 'zbee_zcl.cmd.id', 'zbee_zcl_general.ota.cmd.srv_rx.id']
-          .concat([
-            'zbee_zcl_general.ota.cmd.srv_tx.id',
-            'zbee_zcl_general.ota.status',
-            'zbee_zcl.cmd.id.rsp',
-          ])
-          .concat(['zbee_zcl.attr.status'])
-          .flatMap((f) => ['-e', f]),
-      ],
-      { encoding: 'utf8' },
-    )
-      .trimEnd()
-      .split('\n')
-      .map((line) => line.split('|'));
+    const rows = fieldsOf(join(dir, readdirSync(dir)[0] as string), [
+      'zbee_nwk.src',
+      'zbee_zcl.cmd.tsn',
+      'zbee_zcl.cmd.id',
+      'zbee_zcl_general.ota.cmd.srv_rx.id',
+      'zbee_zcl_general.ota.cmd.srv_tx.id',
+      'zbee_zcl_general.ota.status',
+      'zbee_zcl.cmd.id.rsp',
+      'zbee_zcl.attr.status',
+    ]);
     const failedEnd = rows.findIndex((r) => r[3] === '0x06' && r[5] === '0x96');
     expect(failedEnd, 'the device sends an Upgrade End Request with INVALID_IMAGE').toBeGreaterThanOrEqual(0);
     const tsn = (rows[failedEnd] as string[])[1];

@@ -5,7 +5,6 @@
  * same. On a lossy link a page that is not complete in 5 s has its missing blocks asked for with
  * block requests, and the image still arrives whole.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { buildScenario } from '../../src/scenario/build.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import { hanota } from '../helpers/cli.ts';
 import { loadScenarioFile, runScenarioFile, SCENARIOS_DIR } from '../helpers/scenarios.ts';
-import { available } from '../helpers/tshark.ts';
+import { available, fieldsOf } from '../helpers/tshark.ts';
 
 const FILE = join(SCENARIOS_DIR, 'ihd-page-requests.yaml');
 
@@ -23,27 +22,11 @@ describe('Image Page Requests', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hanota-pages-'));
     const run = await hanota('run', FILE, '--pcap', dir);
     expect(run.code).toBe(0);
-    const rows = execFileSync(
-      'tshark',
-      [
-        '-r',
-        join(dir, readdirSync(dir)[0] as string),
-        '-T',
-        'fields',
-        '-E',
-        'separator=|',
-        '-e',
-        'zbee_zcl_general.ota.cmd.srv_rx.id',
-        '-e',
-        'zbee_zcl_general.ota.cmd.srv_tx.id',
-        '-e',
-        'zbee_zcl_general.ota.page.size',
-      ],
-      { encoding: 'utf8' },
-    )
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.split('|'));
+    const rows = fieldsOf(join(dir, readdirSync(dir)[0] as string), [
+      'zbee_zcl_general.ota.cmd.srv_rx.id',
+      'zbee_zcl_general.ota.cmd.srv_tx.id',
+      'zbee_zcl_general.ota.page.size',
+    ]);
     const pages = rows.filter((r) => r[0] === '0x04');
     const imageSize = 40_138;
     expect(pages.length).toBe(Math.ceil(imageSize / 1024));
