@@ -82,6 +82,8 @@ function query(
     ...imageIdOf(config, state.runningVersion),
     ...(config.hardwareVersion !== undefined && { hardwareVersion: config.hardwareVersion }),
   };
+  // Asking now, the poll is done: the timer is armed again when the device is back at rest.
+  effects.push({ type: 'cancelTimer', timer: 'query' });
   return go(request(config, state, command, effects), { phase: 'querying' }, reason, effects);
 }
 
