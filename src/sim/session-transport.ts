@@ -49,6 +49,8 @@ interface Run {
   readonly lost: number;
   /** Responses dropped at a sleepy device's parent (each asked for again at its next wake). */
   readonly dropped: number;
+  /** When each lost attempt's retry is sent, µs, ascending (the hub hears the device then). */
+  readonly retriesUs: readonly number[];
 }
 
 /** The block request a device sends for `length` bytes at `fileOffset` (its length is all that matters). */
@@ -169,9 +171,12 @@ export class SessionTransport implements Transport {
   beforeHubTimer(device: string): void {
     const run = this.#runs.get(device);
     if (!run) return;
-    const progress = advanceBlockRun(run.model, this.#port.clock.now + 1, Number.POSITIVE_INFINITY);
-    if (progress.lastRequestUs >= 0)
-      this.#port.hubEvent({ type: 'served', device, lastRequestUs: progress.lastRequestUs });
+    const now = this.#port.clock.now;
+    const progress = advanceBlockRun(run.model, now + 1, Number.POSITIVE_INFINITY);
+    let lastRetry = -1;
+    for (const t of run.retriesUs) if (t <= now) lastRetry = t;
+    const lastRequestUs = Math.max(progress.lastRequestUs, lastRetry);
+    if (lastRequestUs >= 0) this.#port.hubEvent({ type: 'served', device, lastRequestUs });
   }
 
   /** Whether a run is in flight for `node` (its response timer then waits for the run). */
@@ -224,15 +229,21 @@ export class SessionTransport implements Transport {
     const lost = lostExchanges(progress.blocks, link.lossProbability, device.rng.down);
     const timeoutUs = device.spec.profile.responseTimeoutMs * 1000;
     let endUs = progress.lastResponseUs;
-    for (let k = 0; k < lost; k++) endUs = nextAwake(device.wake, endUs + timeoutUs);
+    const retriesUs: number[] = [];
+    for (let k = 0; k < lost; k++) {
+      endUs = nextAwake(device.wake, endUs + timeoutUs);
+      retriesUs.push(endUs);
+    }
     const run: Run = {
       id: this.#nextRun++,
       image,
       model,
       length: progress.offset - fileOffset,
       blocks: progress.blocks,
-      lastRequestUs: progress.lastRequestUs,
+      // The retries reach the hub too: its idle timer must not take a retrying device for gone.
+      lastRequestUs: Math.max(progress.lastRequestUs, retriesUs.at(-1) ?? -1),
       lost,
+      retriesUs,
       dropped: progress.dropped,
     };
     return { run, endUs };
