@@ -14,7 +14,7 @@ import { fnv1a } from '../sim/rng.ts';
 import type { SessionDevice, SessionImage } from './bucket-input.ts';
 import type { CampaignInput } from './campaign.ts';
 import { failingHop, type Pending } from './judge.ts';
-import { type Policy, policySeconds } from './policy.ts';
+import { durationUs, type Policy } from './policy.ts';
 import type { DeviceOutcome } from './report.ts';
 
 /** One bucket's devices: the outcomes known before the run, the devices to run and what they were planned. */
@@ -236,7 +236,7 @@ function profilesOf(policy: Policy): Readonly<Record<DeviceType, DeviceProfile>>
       const profile = DEVICE_PROFILES[type];
       return [
         type,
-        interval === undefined ? profile : { ...profile, queryIntervalS: policySeconds(interval) },
+        interval === undefined ? profile : { ...profile, queryIntervalS: durationUs(interval) / 1_000_000 },
       ];
     }),
   ) as Record<DeviceType, DeviceProfile>;

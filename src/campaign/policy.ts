@@ -161,11 +161,6 @@ export const policySchema = z.strictObject({
   ).optional(),
 });
 
-/** Seconds in a duration the policy schema has checked. */
-export function policySeconds(d: number | string): number {
-  return secondsOf(d) as number;
-}
-
 /** A validated policy. */
 export type Policy = z.infer<typeof policySchema>;
 

@@ -37,6 +37,11 @@ export type ClientPhase =
 /** The phases a device rests in between upgrades, querying the hub on its interval. */
 export type RestPhase = 'idle' | 'upgraded' | 'failed';
 
+/** Whether `phase` is one a device rests in. */
+export function isRestPhase(phase: ClientPhase): phase is RestPhase {
+  return phase === 'idle' || phase === 'upgraded' || phase === 'failed';
+}
+
 /** The image being fetched, as the Query Next Image Response announced it. */
 export interface TargetImage extends ImageId {
   readonly imageSize: number;
@@ -207,8 +212,7 @@ export function go(
   reason: string,
   effects: ClientEffect[],
 ): ClientState {
-  const p = patch.phase;
-  const next = withState(state, patch, p === 'idle' || p === 'upgraded' || p === 'failed' ? p : undefined);
+  const next = withState(state, patch, isRestPhase(patch.phase) ? patch.phase : undefined);
   if (next.phase !== state.phase || next.status !== state.status)
     effects.push({
       type: 'transition',

@@ -25,6 +25,7 @@ import {
   go,
   holdsVerifiedImage,
   type ImageCheck,
+  isRestPhase,
   MAX_IMAGE_SIZE,
   type TargetImage,
   withState,
@@ -42,11 +43,12 @@ function request(
   state: ClientState,
   command: OtaCommand,
   effects: ClientEffect[],
+  timeoutUs = config.profile.responseTimeoutMs * MS,
 ): ClientState {
   const tsn = (state.tsn + 1) & 0xff;
   effects.push(
     { type: 'send', command, transactionSequence: tsn },
-    { type: 'setTimer', timer: 'response', delayUs: config.profile.responseTimeoutMs * MS },
+    { type: 'setTimer', timer: 'response', delayUs: timeoutUs },
   );
   return withState(state, { tsn, outstanding: command });
 }
@@ -121,12 +123,8 @@ function pageRequest(config: ClientConfig, state: ClientState, effects: ClientEf
     pageSize,
     responseSpacing: pages.responseSpacingMs,
   };
-  const tsn = (state.tsn + 1) & 0xff;
-  effects.push(
-    { type: 'send', command, transactionSequence: tsn },
-    { type: 'setTimer', timer: 'response', delayUs: pages.timeoutS * S },
-  );
-  return withState(state, { tsn, outstanding: command, pageEnd: state.fileOffset + pageSize });
+  const sent = request(config, state, command, effects, pages.timeoutS * S);
+  return withState(sent, { pageEnd: state.fileOffset + pageSize });
 }
 
 /** The next request of a download: a page, when the device asks for pages, else a block. */
@@ -576,7 +574,7 @@ function answeringNotify(state: ClientState, effects: ClientEffect[]): ClientSta
 
 /** Whether the device rests between upgrades (idle, upgraded or failed): it polls, and answers notifies. */
 function atRest(state: ClientState): boolean {
-  return state.phase === 'idle' || state.phase === 'upgraded' || state.phase === 'failed';
+  return isRestPhase(state.phase);
 }
 
 /** A step's result (a plain function: closures in the step cost a call per event). */

@@ -533,8 +533,6 @@ export class NodeRuntime implements RuntimePort {
     const device = this.#devices.get(to) as DeviceRuntime;
     if (device.state.phase === 'off') return; // a powered-off radio hears nothing
     device.framesReceived++;
-    // A frame may set it going (an Image Notify arms its query timer): its next poll is not a repeat.
-    this.#stir(device);
     // Two literals rather than a spread: this runs for every frame a device hears.
     this.#stepClient(
       device,
@@ -672,6 +670,7 @@ export class NodeRuntime implements RuntimePort {
   }
 
   #stepClient(device: DeviceRuntime, event: ClientEvent): void {
+    // Whatever reaches it (a frame, a timer, power, a command) may set it going: no repeat poll.
     this.#stir(device);
     const ctx = {
       nowUs: this.clock.now,

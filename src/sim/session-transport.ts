@@ -202,6 +202,7 @@ export class SessionTransport implements Transport {
     // A radio still busy with an earlier frame (an Image Notify) delays this block: it goes as a value.
     if (device.down.busyUntil > now || device.up.busyUntil > now) return undefined;
     const link = device.up.profile;
+    const timeoutUs = device.spec.profile.responseTimeoutMs * 1000;
     const periodUs = (device.state.blockPeriodMs ?? 0) * 1000;
     const frameUs = (zclLength: number) =>
       airtimeUs(zclLength, link.band) + link.latencyUs + Math.floor(link.jitterUs / 2);
@@ -215,7 +216,7 @@ export class SessionTransport implements Transport {
       downUs: frameUs(blockResponseLength(image, length)),
       lastDownUs: frameUs(blockResponseLength(image, lastData)),
       periodUs,
-      ...(device.wake && { wake: device.wake, timeoutUs: device.spec.profile.responseTimeoutMs * 1000 }),
+      ...(device.wake && { wake: device.wake, timeoutUs }),
     };
     const hub = this.#port.hubConfigOf(device.spec.node);
     if (!acceptsRequestAfter(hub, model.upUs + model.downUs + periodUs)) return undefined;
@@ -227,7 +228,6 @@ export class SessionTransport implements Transport {
     // is over at its next wake. (On lossy links the run is an estimate; its last retries may
     // also cross the horizon.)
     const lost = lostExchanges(progress.blocks, link.lossProbability, device.rng.down);
-    const timeoutUs = device.spec.profile.responseTimeoutMs * 1000;
     let endUs = progress.lastResponseUs;
     const retriesUs: number[] = [];
     for (let k = 0; k < lost; k++) {
