@@ -8,6 +8,7 @@ import type { ImageCheck } from '../devices/ota-client-state.ts';
 import type { DeviceProfile } from '../devices/profiles.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import type { HubConfig } from '../hub/ota-server.ts';
+import type { Reaction } from '../pathways/behaviour.ts';
 import type { TransportName } from '../sim/frame-driver.ts';
 import type { LinkProfile } from '../sim/link.ts';
 import type { Trace } from '../sim/trace.ts';
@@ -44,8 +45,19 @@ export interface SessionDevice {
   readonly hub?: number;
   /** Its group of the phased rollout (0 when there is none). */
   readonly group?: number;
-  /** The hop whose activation ends its run in error (what its behaviour file predicts: bricked, degraded or refused). */
-  readonly failsAtHop?: number;
+  /**
+   * The hop whose firmware does not run cleanly on it, and what it does — its behaviour file
+   * resolved along its hops. The device's firmware does it when that hop is activated.
+   */
+  readonly firmware?: { readonly hop: number; readonly reaction: Reaction };
+}
+
+/** A hop whose firmware did not run cleanly, as the run saw it. */
+export interface FirmwareReaction {
+  readonly hop: number;
+  /** When it was activated, µs. */
+  readonly atUs: number;
+  readonly reaction: Reaction;
 }
 
 /** One hub: its OTA server settings and memory. */
@@ -114,8 +126,10 @@ export interface SessionDeviceResult {
   readonly node: string;
   readonly phase: 'upgraded' | 'waiting' | 'idle' | 'failed' | 'off';
   readonly runningVersion: number;
-  /** When each hop was activated, µs. */
+  /** When each hop was activated and ran, µs. */
   readonly activationsUs: readonly number[];
+  /** The hop whose firmware refused to run, or bricked or degraded the device. */
+  readonly firmware?: FirmwareReaction;
   /** Why it stopped short of its last hop. */
   readonly reason?: string;
   /** Distributions for it the anomaly detection threshold held back. */

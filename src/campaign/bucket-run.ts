@@ -37,6 +37,14 @@ export function runBucket(input: SessionInput): SessionResult {
           link: d.link,
           ...(d.startUs !== undefined && { startUs: d.startUs }),
           hub: d.hub ?? 0,
+          ...(d.firmware && {
+            firmware: {
+              kind: 'planned',
+              hopKeys: d.hops.map((h) => h.key),
+              hop: d.firmware.hop,
+              reaction: d.firmware.reaction,
+            },
+          }),
         };
       }),
       images: [],
@@ -110,6 +118,7 @@ export function runBucket(input: SessionInput): SessionResult {
         phase: t.failed ? 'failed' : phaseOf(state.phase === 'querying' ? state.rest : state.phase),
         runningVersion: state.runningVersion,
         activationsUs: t.activationsUs,
+        ...(t.firmware && { firmware: t.firmware }),
         ...(reason !== undefined && { reason }),
         quarantined: t.quarantined,
         ...(t.startedUs !== undefined && { startedUs: t.startedUs }),

@@ -11,11 +11,12 @@
 
 import { AnomalyDetectionThreshold } from '../dcc/anomaly-detection.ts';
 import type { ImageCheck } from '../devices/ota-client-state.ts';
+import type { Reaction } from '../pathways/behaviour.ts';
 import { SUPPLIER_REACTION_US } from '../sim/gbcs-device.ts';
 import { nextAwake } from '../sim/link.ts';
 import type { NodeRuntime } from '../sim/node-runtime.ts';
 import type { SupplierHooks } from '../sim/supplier-hooks.ts';
-import type { SessionDevice, SessionImage, SessionInput } from './bucket-input.ts';
+import type { FirmwareReaction, SessionDevice, SessionImage, SessionInput } from './bucket-input.ts';
 import { Rollout } from './rollout.ts';
 
 const DAY_US = 86_400_000_000;
@@ -40,6 +41,8 @@ interface Tracked {
   failed: boolean;
   /** The version distributed to it whose receipt alert has not come yet. */
   awaitingReceipt?: number;
+  /** The hop whose firmware did not run cleanly: refused to run, or bricked or degraded the device. */
+  firmware?: FirmwareReaction;
 }
 
 /** The supplier of one bucket's run. */
@@ -143,7 +146,7 @@ export class CampaignSupplier implements SupplierHooks {
     this.#runtime.supplierAt(at, node, ACTION.activate);
   }
 
-  activated(node: string, fileVersion: number): void {
+  activated(node: string, fileVersion: number, reaction?: Reaction): void {
     const d = this.#byNode.get(node);
     if (!d || d.endUs !== undefined) return;
     const now = this.#runtime.clock.now;
@@ -156,13 +159,16 @@ export class CampaignSupplier implements SupplierHooks {
       );
       return;
     }
-    d.activationsUs.push(now);
-    d.hop++;
-    if (d.hop - 1 === d.spec.failsAtHop) {
-      // What its behaviour file predicts for this activation: its run ends here, in error.
+    if (reaction) {
+      // The firmware refused to run, or ran and bricked or degraded the device: its run ends here, in error.
+      d.firmware = { hop: d.hop, atUs: now, reaction };
+      if (reaction.kind !== 'refuse') d.activationsUs.push(now);
+      d.hop++;
       this.#stop(d, now, undefined);
       return;
     }
+    d.activationsUs.push(now);
+    d.hop++;
     if (d.hop >= d.spec.hops.length) {
       this.#end(d, now, true);
       return;

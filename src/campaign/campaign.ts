@@ -145,12 +145,7 @@ function runAndJudgeBucket(
     devices: result.halt.devices,
   };
   const judged = result.devices.map((s, k) =>
-    judge(
-      pending[k] as Pending,
-      s,
-      input.behaviours,
-      groups ? { name: names[groupOf(k)] as string, halt } : undefined,
-    ),
+    judge(pending[k] as Pending, s, groups ? { name: names[groupOf(k)] as string, halt } : undefined),
   );
   const all = [...plain, ...judged];
   const partial = partialOf(

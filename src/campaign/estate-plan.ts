@@ -6,6 +6,7 @@
  * not a HAN device) are decided here.
  */
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceProfile, type DeviceType } from '../devices/profiles.ts';
+import type { Reaction } from '../pathways/behaviour.ts';
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { Planner } from '../pathways/planner.ts';
@@ -267,13 +268,18 @@ function sessionDevice(
     ...(/^\d+$/.test(hw) && { hardwareVersion: Number(hw) }),
     hops: plan.images,
     hub,
-    ...(plan.failsAtHop !== undefined && { failsAtHop: plan.failsAtHop }),
+    ...(plan.firmware && { firmware: plan.firmware }),
   };
 }
 
 /** The hops from an entry to a target in the campaign's mode, their images, and the hop predicted to fail. */
 type Plan =
-  | { ok: true; hops: readonly string[]; images: readonly SessionImage[]; failsAtHop?: number }
+  | {
+      ok: true;
+      hops: readonly string[];
+      images: readonly SessionImage[];
+      firmware?: { hop: number; reaction: Reaction };
+    }
   | { ok: false; reason: string };
 
 function planFor(

@@ -4,7 +4,7 @@
  * over — on target, bricked, degraded, refused by the firmware, failed, stopped short, or never
  * started by its rollout.
  */
-import { type Behaviour, outcomeOf } from '../pathways/behaviour.ts';
+import { type Behaviour, outcomeOf, type Reaction } from '../pathways/behaviour.ts';
 import type { CatalogEntry } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import type { SessionDeviceResult } from './bucket-input.ts';
@@ -18,56 +18,55 @@ export interface Pending {
   readonly hops: readonly string[];
 }
 
-/** The hop whose activation the behaviour file says fails (bricks, degrades or is refused), if any. */
+/**
+ * The hop whose firmware does not run cleanly (refuses itself, bricks or degrades), if any: the
+ * behaviour file resolved along the device's planned hops, for its firmware to do in the run.
+ */
 export function failingHop(
   behaviour: Behaviour | undefined,
   from: string,
   hops: readonly string[],
-): { failsAtHop?: number } {
+): { firmware?: { hop: number; reaction: Reaction } } {
   if (!behaviour) return {};
   let entry = from;
   for (let k = 0; k < hops.length; k++) {
     const hop = hops[k] as string;
-    const kind = outcomeOf(behaviour, hop, entry)?.kind;
-    if (kind === 'refuse' || kind === 'brick' || kind === 'degrade') return { failsAtHop: k };
+    const outcome = outcomeOf(behaviour, hop, entry);
+    if (outcome && outcome.kind !== 'accept') return { firmware: { hop: k, reaction: outcome } };
     entry = hop;
   }
   return {};
 }
 
-/** One device's outcome: its activations in order, each judged by the behaviour file. */
+/** One device's outcome: its activations in order, and the hop whose firmware did not run cleanly. */
 export function judge(
   o: Pending,
   s: SessionDeviceResult,
-  behaviours: ReadonlyMap<string, Behaviour>,
   group: { name: string; halt: HaltReport | undefined } | undefined,
 ): DeviceOutcome {
-  const behaviour = behaviours.get(o.from.model);
   let entry = o.from.cplEntryId;
   let status: DeviceStatus | undefined;
   let reason: string | undefined;
   let onTargetMs: number | undefined;
   let errorMs: number | undefined;
   s.activationsUs.forEach((t, k) => {
-    if (status) return;
-    const hop = o.hops[k] as string;
-    const outcome = behaviour ? outcomeOf(behaviour, hop, entry) : undefined;
-    if (outcome?.kind === 'refuse') {
-      status = 'refused';
-      reason = `firmware ${hop} refused to run on ${entry}`;
-      errorMs = Math.floor(t / 1000);
-      return;
-    }
-    if (outcome?.kind === 'brick' || outcome?.kind === 'degrade') {
-      status = outcome.kind === 'brick' ? 'bricked' : 'degraded';
-      reason = `${hop} on ${entry}: lost ${outcome.functions.join(', ')}`;
-      errorMs = Math.floor(t / 1000);
-      entry = hop;
-      return;
-    }
-    entry = hop;
+    if (k === s.firmware?.hop) return;
+    entry = o.hops[k] as string;
     if (entry === o.target) onTargetMs = Math.floor(t / 1000);
   });
+  const fw = s.firmware;
+  if (fw) {
+    const hop = o.hops[fw.hop] as string;
+    errorMs = Math.floor(fw.atUs / 1000);
+    if (fw.reaction.kind === 'refuse') {
+      status = 'refused';
+      reason = `firmware ${hop} refused to run on ${entry}`;
+    } else {
+      status = fw.reaction.kind === 'brick' ? 'bricked' : 'degraded';
+      reason = `${hop} on ${entry}: lost ${fw.reaction.functions.join(', ')}`;
+      entry = hop;
+    }
+  }
   if (!status && s.startedUs === undefined && group) {
     status = 'notStarted';
     const h = group.halt;

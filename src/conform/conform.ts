@@ -3,8 +3,8 @@
  * (running entry, image of a later entry) of one model and hardware version, the real image goes
  * through the emulated hub and device on the frame driver — distribution into hub memory,
  * download, whole-image verification, activation (CS06 for GBCS devices, the hub-managed
- * Upgrade End for PPMID and IHD) — and then the behaviour file says what the firmware does on
- * that predecessor. Each pair is classified against the declaration: declared and works, declared
+ * Upgrade End for PPMID and IHD), where the device's firmware does what the behaviour file says
+ * it does on that predecessor (refuses to run, bricks, degrades) as it runs. Each pair is classified against the declaration: declared and works, declared
  * but fails (with the step and reason), undeclared and refused safely, undeclared and bricks (no
  * guard in the firmware), or undeclared but works (the declaration is narrower than the firmware).
  */
@@ -18,7 +18,7 @@ import { simulatedParty } from '../gbcs/simulated-party.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
 import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
-import { type Behaviour, outcomeOf } from '../pathways/behaviour.ts';
+import type { Behaviour, Reaction } from '../pathways/behaviour.ts';
 import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
 import { runFrameSimulation } from '../sim/frame-driver.ts';
 import type { FrameRunResult } from '../sim/frame-run.ts';
@@ -337,13 +337,30 @@ function runPair(
         link: LINK_PROFILES.ideal,
         imageFormat: target.parse,
         ...(gbcs && { gbcs }),
+        // A behaviour file silent on an image is refused before any run: each target has its say.
+        firmware: {
+          kind: 'behaviour',
+          behaviour: input.behaviour,
+          entry: running.entry.cplEntryId,
+          entryOfFile: new Map([[toHex(sha256(target.bytes)), target.entry.cplEntryId]]),
+          entryOfVersion: new Map([[target.image.header.fileVersion, target.entry.cplEntryId]]),
+        },
       },
     ],
     images: [{ file: target.bytes, parse: target.parse }],
     maxTimeUs: 7 * 86_400_000_000,
   });
-  const device = stage(result, node, profile.gbcsActivation);
   const base = { running: running.entry.cplEntryId, image: target.entry.cplEntryId, declared };
+  // What the firmware did as it ran, in the run (its behaviour file, applied at activation).
+  const fw = firmwareReaction(result, node);
+  if (fw?.kind === 'refuse')
+    return {
+      ...base,
+      verdict: classify(declared, false, false),
+      step: 'firmware refusal',
+      reason: 'the firmware refuses this predecessor and the old one keeps running',
+    };
+  const device = stage(result, node, profile.gbcsActivation);
   if (device.step) {
     return {
       ...base,
@@ -352,27 +369,28 @@ function runPair(
       ...(device.reason && { reason: device.reason }),
     };
   }
-  const outcome = outcomeOf(input.behaviour, target.entry.cplEntryId, running.entry.cplEntryId) ?? {
-    kind: 'refuse',
-  };
-  if (outcome.kind === 'accept') {
-    return { ...base, verdict: classify(declared, true, false) };
-  }
-  if (outcome.kind === 'refuse') {
-    return {
-      ...base,
-      verdict: classify(declared, false, false),
-      step: 'firmware refusal',
-      reason: 'the firmware refuses this predecessor and the old one keeps running',
-    };
-  }
+  if (!fw) return { ...base, verdict: classify(declared, true, false) };
   return {
     ...base,
     verdict: classify(declared, false, true),
-    step: outcome.kind,
-    reason: `activated, then lost ${outcome.functions.join(', ')}`,
-    functionsLost: outcome.functions,
+    step: fw.kind,
+    reason: `activated, then lost ${fw.functions.join(', ')}`,
+    functionsLost: fw.functions,
   };
+}
+
+/** What the device's firmware did when it ran, from the run's trace; undefined for a clean upgrade. */
+function firmwareReaction(result: FrameRunResult, node: string): Reaction | undefined {
+  for (const e of result.trace.events) {
+    if (e.kind !== 'note' || e.node !== node) continue;
+    if (e.what === 'firmware refused to run') return { kind: 'refuse' };
+    if (e.what === 'firmware bricked the device' || e.what === 'firmware degraded the device')
+      return {
+        kind: e.what.includes('bricked') ? 'brick' : 'degrade',
+        functions: String(e.detail?.functionsLost).split(', '),
+      };
+  }
+  return undefined;
 }
 
 /** Declared edges with no image at either end: not tested, which is a failure, not a pass. */

@@ -84,6 +84,8 @@ export interface ActivationContext {
   readonly runningVersion: Uint8Array;
   /** The version the held image would run. */
   readonly heldVersion?: Uint8Array;
+  /** The held image's firmware refuses to run on this device (its behaviour file says so). */
+  readonly heldRefuses?: boolean;
 }
 
 /** Effects for the driver. */
@@ -107,14 +109,20 @@ export function initialActivationState(anchor: SupplierAnchor): ActivationState 
   return { anchor, lastCounters: new Map() };
 }
 
-/** The outcome of activating the held image whose hash is compared with `hash`. */
+/**
+ * The outcome of activating the held image whose hash is compared with `hash`, and whether the
+ * device tries to run it: it does when the hash matches, and a firmware that then refuses itself
+ * leaves the old one running (`activationFailure`).
+ */
 function execute(
   hash: Uint8Array,
   ctx: ActivationContext,
-): { outcome: ActivationOutcome; version: Uint8Array } {
-  if (!ctx.heldImageHash) return { outcome: 'noImageHeld', version: ctx.runningVersion };
-  if (!bytesEqual(ctx.heldImageHash, hash)) return { outcome: 'hashMismatch', version: ctx.runningVersion };
-  return { outcome: 'success', version: ctx.heldVersion ?? ctx.runningVersion };
+): { outcome: ActivationOutcome; version: Uint8Array; runs: boolean } {
+  if (!ctx.heldImageHash) return { outcome: 'noImageHeld', version: ctx.runningVersion, runs: false };
+  if (!bytesEqual(ctx.heldImageHash, hash))
+    return { outcome: 'hashMismatch', version: ctx.runningVersion, runs: false };
+  if (ctx.heldRefuses) return { outcome: 'activationFailure', version: ctx.runningVersion, runs: true };
+  return { outcome: 'success', version: ctx.heldVersion ?? ctx.runningVersion, runs: true };
 }
 
 type Verified =
@@ -213,8 +221,8 @@ export function stepActivation(
   if (event.type === 'due') {
     const pending = state.pending;
     if (!pending || pending.executeAtUnixS > ctx.nowUnixS) return { state, effects };
-    const { outcome, version } = execute(pending.hash, ctx);
-    if (outcome === 'success') effects.push({ type: 'activate' });
+    const { outcome, version, runs } = execute(pending.hash, ctx);
+    if (runs) effects.push({ type: 'activate' });
     effects.push({
       type: 'alert',
       alertCode:
@@ -260,8 +268,8 @@ export function stepActivation(
     );
     return { state: { ...accepted, pending }, effects };
   }
-  const { outcome, version } = execute(command.hash, ctx);
-  if (outcome === 'success') effects.push({ type: 'activate' });
+  const { outcome, version, runs } = execute(command.hash, ctx);
+  if (runs) effects.push({ type: 'activate' });
   effects.push({
     type: 'respond',
     counter: command.counter,

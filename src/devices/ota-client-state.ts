@@ -5,6 +5,7 @@
  * themselves are in `ota-client.ts`.
  */
 import type { ImageId, ImageUpgradeStatusName, OtaCommand } from '../ota/commands.ts';
+import type { Reaction } from '../pathways/behaviour.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { DeviceProfile } from './profiles.ts';
 
@@ -73,6 +74,13 @@ export interface ClientState {
   readonly rest: RestPhase;
   /** Where the page asked for ends (an Image Page Request outstanding), else undefined. */
   readonly pageEnd: number | undefined;
+  /**
+   * What the verified image's firmware does when it runs on this device, when that is not a clean
+   * upgrade (its behaviour file, told with the check): refuse itself, brick or degrade.
+   */
+  readonly heldReaction: Reaction | undefined;
+  /** The image whose firmware refused to run here: offered again, it is declined (INVALID_IMAGE). */
+  readonly refusedImage: ImageId | undefined;
 }
 
 /** The client's timers (one of each at most). */
@@ -105,7 +113,11 @@ export type ClientEvent =
    */
   | { readonly type: 'blocks'; readonly fileOffset: number; readonly data: Uint8Array }
   | { readonly type: 'timer'; readonly timer: ClientTimer }
-  | { readonly type: 'checked'; readonly result: ImageCheck }
+  /**
+   * The whole-image checks' result; with it, when the image passed, what its firmware will do on
+   * this device if activated (absent for a clean upgrade).
+   */
+  | { readonly type: 'checked'; readonly result: ImageCheck; readonly reaction?: Reaction }
   | { readonly type: 'powerLoss' }
   /** A GBCS device's verified CS06 Activate Firmware: run the held image. */
   | { readonly type: 'activateHeld'; readonly reason: string }
@@ -120,7 +132,10 @@ export type ClientEffect =
   | { readonly type: 'store'; readonly fileOffset: number; readonly data: Uint8Array }
   | { readonly type: 'discardImage' }
   | { readonly type: 'checkImage' }
-  | { readonly type: 'activate'; readonly fileVersion: number }
+  /** Run the held image; `reaction` when its firmware bricks or degrades the device as it runs. */
+  | { readonly type: 'activate'; readonly fileVersion: number; readonly reaction?: Reaction }
+  /** The held image's firmware refused to run: the device still runs the version it ran. */
+  | { readonly type: 'firmwareRefused'; readonly fileVersion: number }
   /**
    * The answer to a query left the device at rest with nothing to fetch: until the hub's images
    * change, its next polls will be answered the same way (the runtime ends a run when only such
@@ -177,6 +192,8 @@ export function initialClientState(runningVersion: number, tsn = 0): ClientState
     tsn,
     rest: 'idle',
     pageEnd: undefined,
+    heldReaction: undefined,
+    refusedImage: undefined,
   };
 }
 
@@ -202,6 +219,8 @@ export function withState(state: ClientState, patch: Partial<ClientState>, rest?
     tsn: patch.tsn ?? state.tsn,
     rest: rest ?? patch.rest ?? state.rest,
     pageEnd: 'pageEnd' in patch ? patch.pageEnd : state.pageEnd,
+    heldReaction: 'heldReaction' in patch ? patch.heldReaction : state.heldReaction,
+    refusedImage: 'refusedImage' in patch ? patch.refusedImage : state.refusedImage,
   };
 }
 

@@ -24,7 +24,6 @@ import {
   type ClientTimer,
   go,
   holdsVerifiedImage,
-  type ImageCheck,
   isRestPhase,
   MAX_IMAGE_SIZE,
   type TargetImage,
@@ -249,7 +248,8 @@ function onQueryResponse(
       'query response offers the running version: no new image',
       effects,
     );
-  if (command.fileVersion < state.runningVersion && config.profile.downgrade === 'refuse') {
+  const refusedToRun = state.refusedImage !== undefined && sameImage(state.refusedImage, command);
+  if (refusedToRun || (command.fileVersion < state.runningVersion && config.profile.downgrade === 'refuse')) {
     // Refused at once, as Silicon Labs' client with downgrades disabled does: nothing is downloaded.
     const refused = notifyHub(
       state,
@@ -262,13 +262,21 @@ function onQueryResponse(
       },
       effects,
     );
-    return settle(
-      config,
-      refused,
-      `downgrade to ${hexVersion(command.fileVersion)} refused`,
-      `downgrade from ${hexVersion(state.runningVersion)} refused: upgrade end request INVALID_IMAGE`,
-      effects,
-    );
+    return refusedToRun
+      ? settle(
+          config,
+          refused,
+          `${hexVersion(command.fileVersion)} refused: its firmware refused to run here`,
+          `${hexVersion(command.fileVersion)} offered again after its firmware refused to run: upgrade end request INVALID_IMAGE`,
+          effects,
+        )
+      : settle(
+          config,
+          refused,
+          `downgrade to ${hexVersion(command.fileVersion)} refused`,
+          `downgrade from ${hexVersion(state.runningVersion)} refused: upgrade end request INVALID_IMAGE`,
+          effects,
+        );
   }
   const target: TargetImage = {
     manufacturerCode: command.manufacturerCode,
@@ -410,7 +418,7 @@ function onBlocks(
 function onChecked(
   config: ClientConfig,
   state: ClientState,
-  result: ImageCheck,
+  { result, reaction }: Extract<ClientEvent, { type: 'checked' }>,
   effects: ClientEffect[],
 ): ClientState {
   const target = state.target as TargetImage;
@@ -419,7 +427,7 @@ function onChecked(
   if (result.status === 'SUCCESS') {
     return go(
       request(config, state, command, effects),
-      { phase: 'ending', status: 'downloadComplete', attempts: 0 },
+      { phase: 'ending', status: 'downloadComplete', attempts: 0, heldReaction: reaction },
       'image verified',
       effects,
     );
@@ -509,9 +517,30 @@ function activate(
   reason: string,
 ): ClientState {
   const target = state.target as TargetImage;
-  effects.push({ type: 'activate', fileVersion: target.fileVersion });
-  // Running the new image, it goes on asking for the next one.
+  const reaction = state.heldReaction;
+  // Running the new image or back on the old, it goes on asking for the next one.
   pollLater(config, effects);
+  if (reaction?.kind === 'refuse') {
+    // The new firmware refused to run and the device rebooted into the one it ran: the image is
+    // gone, and offered again it is declined rather than fetched and refused every poll.
+    effects.push({ type: 'firmwareRefused', fileVersion: target.fileVersion }, { type: 'discardImage' });
+    return go(
+      state,
+      {
+        phase: 'failed',
+        status: 'normal',
+        target: undefined,
+        fileOffset: 0,
+        outstanding: undefined,
+        heldReaction: undefined,
+        refusedImage: imageIdOfTarget(target),
+        outcome: `firmware ${hexVersion(target.fileVersion)} refused to run on ${hexVersion(state.runningVersion)}`,
+      },
+      `${reason}: firmware ${hexVersion(target.fileVersion)} refused to run, still running ${hexVersion(state.runningVersion)}`,
+      effects,
+    );
+  }
+  effects.push({ type: 'activate', fileVersion: target.fileVersion, ...(reaction && { reaction }) });
   return go(
     state,
     {
@@ -521,8 +550,9 @@ function activate(
       outstanding: undefined,
       aborts: 0,
       outcome: undefined,
+      heldReaction: undefined,
     },
-    `${reason}: running ${hexVersion(target.fileVersion)}`,
+    `${reason}: running ${hexVersion(target.fileVersion)}${reaction ? ` (${reaction.kind === 'brick' ? 'bricked' : 'degraded'}: lost ${reaction.functions.join(', ')})` : ''}`,
     effects,
   );
 }
@@ -635,7 +665,7 @@ export function stepClient(
     case 'checked':
       return stepResult(
         effects,
-        state.phase === 'checking' ? onChecked(config, state, event.result, effects) : state,
+        state.phase === 'checking' ? onChecked(config, state, event, effects) : state,
       );
     case 'timer':
       return stepResult(effects, onTimer(config, state, event.timer, effects));

@@ -13,7 +13,12 @@ import { AnomalyDetection } from './anomaly-detection.ts';
 import { cs06Signer } from './cs06-signer.ts';
 import { emptyHubInputs, frameRunInput, type HubInputs } from './frame-runs.ts';
 import { buildDevice, type ScenarioDevice } from './scenario-devices.ts';
-import { readScenarioInputs, type ScenarioImage } from './scenario-inputs.ts';
+import {
+  type ImageEntries,
+  imageEntries,
+  readScenarioInputs,
+  type ScenarioImage,
+} from './scenario-inputs.ts';
 import type { ScenarioFile } from './schema.ts';
 import { applyAction, orderTimeline, type TimelineState } from './timeline-actions.ts';
 
@@ -25,6 +30,8 @@ export interface BuiltScenario {
   readonly catalog?: Catalog;
   readonly behaviour?: Behaviour;
   readonly images: ReadonlyMap<string, ScenarioImage>;
+  /** Which entry each image is. */
+  readonly entries: ImageEntries;
   /**
    * Each device's hub, type, starting version and entry (when it has one), whether the timeline
    * upgrades it, and whether along a planned path (an `upgrade` action).
@@ -75,7 +82,16 @@ export function buildScenario(
   const acb = simulatedParty(ACB_EUI, 'hanota scenario ACB');
   const hubs = s.hubs ?? [{ id: 'hub' }];
   const failures = new Map<string, string[]>();
-  const ctx = { catalog, images, suppliers, acb, defaultHub: hubs[0]?.id as string };
+  const entries = imageEntries(images);
+  const ctx = {
+    catalog,
+    images,
+    suppliers,
+    acb,
+    defaultHub: hubs[0]?.id as string,
+    entries,
+    ...(behaviour && { behaviour }),
+  };
   const devices = new Map<string, ScenarioDevice>();
   for (const [index, d] of s.devices.entries()) devices.set(d.id, buildDevice(d, index, ctx));
 
@@ -104,6 +120,7 @@ export function buildScenario(
     ...(catalog && { catalog }),
     ...(behaviour && { behaviour }),
     images,
+    entries,
     devices: deviceSummaries(devices, st),
     failures,
     quarantined: st.adt.quarantined,

@@ -1,12 +1,4 @@
-/**
- * Running a scenario: its frame-driver runs (one per hub), what the behaviour file says each
- * activation did to the device, and every expectation checked against the outcome, with the
- * trace lines that show why when one is not met. Same scenario and seed, same result.
- */
-import { toHex } from '../bytes/hex.ts';
-import { sha256 } from '../crypto/hashes.ts';
 import { decodeOtaFrame } from '../ota/frame-codec.ts';
-import { type Outcome, outcomeOf } from '../pathways/behaviour.ts';
 import { runSimulation, type TransportName } from '../sim/frame-driver.ts';
 import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
 import { activatedVersion, type TraceEvent } from '../sim/trace.ts';
@@ -137,16 +129,7 @@ function outcomes(
   built: BuiltScenario,
   runs: readonly { hub: string; result: FrameRunResult }[],
 ): DeviceOutcome[] {
-  // The entry a device activated: by the SHA-256 of the image the hub served (the trace's 'image
-  // activated' note), so that one version published with two hashes is told apart; by version
-  // only where no bytes were held.
-  const entryOfVersion = new Map<number, string>();
-  const entryOfFile = new Map<string, string>();
-  for (const image of built.images.values())
-    if (image.entry) {
-      entryOfVersion.set(image.image.header.fileVersion, image.entry.cplEntryId);
-      entryOfFile.set(toHex(sha256(image.image.bytes)), image.entry.cplEntryId);
-    }
+  const { entryOfFile, entryOfVersion } = built.entries;
   const out: DeviceOutcome[] = [];
   // Each run's trace split by device once: filtering it per device cost devices × events.
   const indexed = new Map(
@@ -180,11 +163,15 @@ function outcomes(
         failures.push(`future-dated activation failed: ${e.detail?.outcome}`);
       if (e.kind === 'state' && e.reason.startsWith('no image: ')) failures.push(`hub: ${e.reason}`);
     }
-    if (result.outcome) failures.push(result.outcome);
+    // A firmware that refused to run is said below, by entry, from the trace.
+    const refusedToRun = trace.some((e) => e.kind === 'note' && e.what === 'firmware refused to run');
+    if (result.outcome && !(refusedToRun && result.outcome.startsWith('firmware ')))
+      failures.push(result.outcome);
     for (const e of trace)
       if (e.kind === 'note' && e.what === 'distribution refused')
         failures.push(`distribution refused: ${e.detail?.reason}: ${e.detail?.detail}`);
-    // Walk the activations from where the device started and let the behaviour file say what each did.
+    // Walk the activations from where the device started; what its firmware did as each ran (its
+    // behaviour file, applied in the run) is in the trace.
     let entry: string | null = info.entry ?? entryOfVersion.get(info.startVersion) ?? null;
     let version = info.startVersion;
     let bricked = false;
@@ -192,44 +179,43 @@ function outcomes(
     const events: string[] = [];
     const activations: { atMs: number; fileVersion: number }[] = [];
     let heldFile: string | undefined;
+    let reaction: { kind: 'brick' | 'degrade'; functions: string[] } | undefined;
     for (const e of trace) {
       const label = eventLabel(e);
       if (label) events.push(label);
       if (e.kind === 'note' && e.what === 'image activated') heldFile = String(e.detail?.sha256);
+      if (e.kind === 'note' && e.what === 'firmware refused to run') {
+        const image = e.detail?.image ?? `0x${e.detail?.fileVersion}`;
+        failures.push(`firmware ${image} refused to run on ${entry ?? `0x${e.detail?.runningVersion}`}`);
+        events.push('firmware:refused');
+      }
+      if (e.kind === 'note' && /^firmware (bricked|degraded) the device$/.test(e.what))
+        reaction = {
+          kind: e.what.includes('bricked') ? 'brick' : 'degrade',
+          functions: String(e.detail?.functionsLost).split(', '),
+        };
       const activated = activatedVersion(e);
       if (activated === undefined) continue;
       activations.push({ atMs: Math.floor(e.timeUs / 1000), fileVersion: activated });
       const target = (heldFile && entryOfFile.get(heldFile)) || entryOfVersion.get(activated);
       heldFile = undefined;
-      if (!target) {
-        version = activated;
-        continue;
-      }
-      const outcome: Outcome | undefined =
-        built.behaviour && entry ? outcomeOf(built.behaviour, target, entry) : { kind: 'accept' };
-      const what = outcome ?? { kind: 'accept' as const };
-      if (what.kind === 'refuse') {
-        // The firmware refuses itself: the device keeps running what it ran.
-        failures.push(`firmware ${target} refused to run on ${entry}`);
-        events.push('firmware:refused');
-        continue;
-      }
-      if (what.kind === 'brick' || what.kind === 'degrade') {
-        bricked = bricked || what.kind === 'brick';
-        functionsLost.push(...what.functions);
+      if (reaction) {
+        bricked = bricked || reaction.kind === 'brick';
+        functionsLost.push(...reaction.functions);
         failures.push(
-          `${what.kind === 'brick' ? 'bricked' : 'degraded'} by ${target} on ${entry}: lost ${what.functions.join(', ')}`,
+          `${reaction.kind === 'brick' ? 'bricked' : 'degraded'} by ${target ?? `0x${activated.toString(16)}`} on ${entry}: lost ${reaction.functions.join(', ')}`,
         );
-        events.push(`firmware:${what.kind}`);
+        events.push(`firmware:${reaction.kind}`);
+        reaction = undefined;
       }
-      entry = target;
+      if (target) entry = target;
       version = activated;
     }
     out.push({
       device: name,
       hub: info.hub,
       phase: result.phase,
-      // What the device runs once the behaviour file has had its say (a refusing firmware leaves the old one).
+      // What the device runs (a firmware that refused itself left the old one running).
       runningVersion: version,
       entry,
       bricked,

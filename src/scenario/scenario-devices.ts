@@ -6,11 +6,18 @@
 import type { SupplierAnchor } from '../devices/gbcs-activation.ts';
 import { DEVICE_PROFILES, type DeviceProfile, SILABS_PAGE_REQUESTS } from '../devices/profiles.ts';
 import { type SimulatedParty, simulatedParty } from '../gbcs/simulated-party.ts';
+import type { Behaviour } from '../pathways/behaviour.ts';
 import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
+import type { FirmwareSpec } from '../sim/device-firmware.ts';
 import type { DeviceSpec } from '../sim/frame-run.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
 import { durationSeconds, ScenarioError, uintOf } from './load.ts';
-import { imageOfEntry, type ScenarioImage, type ScenarioSupplier } from './scenario-inputs.ts';
+import {
+  type ImageEntries,
+  imageOfEntry,
+  type ScenarioImage,
+  type ScenarioSupplier,
+} from './scenario-inputs.ts';
 import type { ScenarioFile } from './schema.ts';
 
 type DeviceEntry = ScenarioFile['devices'][number];
@@ -35,6 +42,10 @@ export interface DeviceContext {
   readonly acb: SimulatedParty;
   /** The hub of a device that names none. */
   readonly defaultHub: string;
+  /** The manufacturer's behaviour file: what each firmware does when it runs, from each entry. */
+  readonly behaviour?: Behaviour;
+  /** Which entry each image is. */
+  readonly entries: ImageEntries;
 }
 
 /**
@@ -95,6 +106,14 @@ export function buildDevice(d: DeviceEntry, index: number, ctx: DeviceContext): 
   const hw = hardwareVersionOf(d, entry, profile, own);
   const base = LINK_PROFILES[(d.link ?? 'ideal') as keyof typeof LINK_PROFILES];
   const link: LinkProfile = d.loss === undefined ? base : { ...base, lossProbability: d.loss };
+  // Its firmware does what the behaviour file says as each image runs, from the entry it runs.
+  const runningVersion =
+    d.fileVersion !== undefined ? uintOf(d.fileVersion) : (own?.image.header.fileVersion ?? 0);
+  const startEntry = entry?.cplEntryId ?? ctx.entries.entryOfVersion.get(runningVersion);
+  const firmware: FirmwareSpec | undefined =
+    ctx.behaviour && startEntry !== undefined
+      ? { kind: 'behaviour', behaviour: ctx.behaviour, entry: startEntry, ...ctx.entries }
+      : undefined;
   const anchor: SupplierAnchor | undefined = supplier && {
     supplier: supplier.eui,
     signingKey: supplier.publicKey,
@@ -107,10 +126,10 @@ export function buildDevice(d: DeviceEntry, index: number, ctx: DeviceContext): 
         ? uintOf(d.manufacturerCode)
         : (own?.image.header.manufacturerCode ?? 0),
     imageType: d.imageType !== undefined ? uintOf(d.imageType) : (own?.image.header.imageType ?? 0),
-    runningVersion:
-      d.fileVersion !== undefined ? uintOf(d.fileVersion) : (own?.image.header.fileVersion ?? 0),
+    runningVersion,
     ...(hw !== undefined && { hardwareVersion: hw }),
     link,
+    ...(firmware && { firmware }),
     ...(anchor && profile.gbcsActivation && { trustAnchor: anchor.signingKey }),
     ...(anchor &&
       profile.gbcsActivation && {

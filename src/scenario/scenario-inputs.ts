@@ -32,6 +32,27 @@ export interface ScenarioSupplier {
   publicKey: Uint8Array;
 }
 
+/**
+ * Which CPL entry an image is: by the SHA-256 of its file, so that one version published with two
+ * hashes is told apart, and by version where no bytes are held.
+ */
+export interface ImageEntries {
+  readonly entryOfFile: ReadonlyMap<string, string>;
+  readonly entryOfVersion: ReadonlyMap<number, string>;
+}
+
+/** The entries of the scenario's images that name one. */
+export function imageEntries(images: ReadonlyMap<string, ScenarioImage>): ImageEntries {
+  const entryOfVersion = new Map<number, string>();
+  const entryOfFile = new Map<string, string>();
+  for (const image of images.values())
+    if (image.entry) {
+      entryOfVersion.set(image.image.header.fileVersion, image.entry.cplEntryId);
+      entryOfFile.set(toHex(sha256(image.image.bytes)), image.entry.cplEntryId);
+    }
+  return { entryOfFile, entryOfVersion };
+}
+
 /** What the files a scenario names hold. */
 export interface ScenarioInputs {
   readonly catalog: Catalog | undefined;

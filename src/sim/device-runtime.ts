@@ -19,6 +19,7 @@ import {
 import { DeviceStorage } from '../devices/storage.ts';
 import type { HubEvent } from '../hub/ota-server.ts';
 import type { VirtualClock } from './clock.ts';
+import { DeviceFirmware, type HeldImage } from './device-firmware.ts';
 import type { DeviceResult, DeviceSpec, DistributedImage } from './frame-run.ts';
 import { LinkDirection, type LinkProfile, type WakeSchedule } from './link.ts';
 import type { Rng, RngStreams } from './rng.ts';
@@ -82,6 +83,10 @@ export interface DeviceRuntime {
   activation?: ActivationState;
   /** The simulated image being downloaded, if it is one. */
   downloading?: VirtualImage;
+  /** What its firmware does when an image runs; absent when every upgrade is clean. */
+  readonly firmware?: DeviceFirmware;
+  /** The image that last passed its checks, as its firmware knows it. */
+  held?: HeldImage;
 }
 
 /** The runtime of `spec`, the `index`th device, with its streams drawn from `rng`. */
@@ -129,6 +134,7 @@ export function createDeviceRuntime(
     queryStartUs: 0,
     inert: false,
     ...(spec.gbcs && { activation: initialActivationState(spec.gbcs.anchor) }),
+    ...(spec.firmware && { firmware: new DeviceFirmware(spec.firmware) }),
   };
   return runtime;
 }
@@ -153,6 +159,7 @@ export function deviceResult(device: DeviceRuntime): DeviceResult {
     ...(device.state.outcome !== undefined && { outcome: device.state.outcome }),
     framesSent: device.framesSent,
     framesReceived: device.framesReceived,
+    ...(device.firmware?.entry !== undefined && { entry: device.firmware.entry }),
   };
 }
 

@@ -10,6 +10,7 @@ import type { DeviceProfile } from '../devices/profiles.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import type { HubConfig, HubEvent, UpgradePolicy } from '../hub/ota-server.ts';
 import type { ParseImageOptions } from '../ota/image.ts';
+import type { FirmwareSpec } from './device-firmware.ts';
 import type { GbcsDeviceSpec } from './gbcs-device.ts';
 import type { LinkProfile } from './link.ts';
 import type { CapturedFrame } from './pcap.ts';
@@ -42,6 +43,8 @@ export interface DeviceSpec {
   readonly startUs?: number;
   /** Index of its hub in `FrameRunInput.hubs` (0 when the run has one hub). */
   readonly hub?: number;
+  /** What its firmware does when an image is activated (its behaviour file); absent: every upgrade is clean. */
+  readonly firmware?: FirmwareSpec;
 }
 
 /** An image file handed to the hub, and how to read it (unsigned GBCS images need format gbcs). */
@@ -134,6 +137,8 @@ export interface DeviceResult {
   readonly outcome?: string;
   readonly framesSent: number;
   readonly framesReceived: number;
+  /** The CPL entry it runs at the end, when its firmware spec names entries. */
+  readonly entry?: string;
 }
 
 /** The result of a run. */

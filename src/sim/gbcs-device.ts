@@ -74,6 +74,7 @@ export function activationContext(
     runningVersion: firmwareVersionBytes(storage.runningVersion),
     ...(held &&
       saved && { heldImageHash: held, heldVersion: firmwareVersionBytes(saved.target.fileVersion) }),
+    ...(state.heldReaction?.kind === 'refuse' && { heldRefuses: true }),
   };
 }
 

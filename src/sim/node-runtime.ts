@@ -27,6 +27,7 @@ import {
 import { type OtaFrame, sameImage } from '../ota/commands.ts';
 import { parseImage } from '../ota/image.ts';
 import { VirtualClock } from './clock.ts';
+import type { HeldImage } from './device-firmware.ts';
 import {
   createDeviceRuntime,
   type DeviceRuntime,
@@ -723,10 +724,9 @@ export class NodeRuntime implements RuntimePort {
         if (!saved) return;
         const simulated = device.downloading;
         if (simulated && sameImage(simulated, saved.target)) {
-          this.clock.after(0, {
-            kind: 'client',
-            node,
-            event: { type: 'checked', result: simulated.verdict },
+          this.#checked(device, simulated.verdict, {
+            fileVersion: saved.target.fileVersion,
+            key: simulated.key,
           });
           this.#supplier?.checked(node, simulated.verdict);
           return;
@@ -738,7 +738,11 @@ export class NodeRuntime implements RuntimePort {
           ...(trustAnchorOf(device) && { trustAnchor: trustAnchorOf(device) }),
           ...(device.spec.imageFormat && { parse: device.spec.imageFormat }),
         });
-        this.clock.after(0, { kind: 'client', node, event: { type: 'checked', result } });
+        this.#checked(device, result, {
+          fileVersion: saved.target.fileVersion,
+          ...(device.firmware &&
+            result.status === 'SUCCESS' && { sha256: toHex(sha256(device.storage.bytes())) }),
+        });
         if (device.spec.gbcs) this.#receiptAlert(device, result);
         this.#supplier?.checked(node, result);
         return;
@@ -754,14 +758,39 @@ export class NodeRuntime implements RuntimePort {
               sha256: toHex(sha256(held)),
             });
         }
+        if (effect.reaction && effect.reaction.kind !== 'refuse')
+          this.#note(
+            node,
+            `firmware ${effect.reaction.kind === 'brick' ? 'bricked' : 'degraded'} the device`,
+            {
+              fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+              functionsLost: effect.reaction.functions.join(', '),
+              ...entriesOf(device),
+            },
+          );
         device.storage.activate(effect.fileVersion);
+        if (device.held) device.firmware?.ran(device.held);
         this.#continueChain(node, effect.fileVersion);
-        this.#supplier?.activated(node, effect.fileVersion);
+        this.#supplier?.activated(node, effect.fileVersion, effect.reaction);
         // PPMID and IHD: the hub managed the activation and reports it (alert 0x8F8B).
         if (!device.spec.profile.gbcsActivation)
           this.#note(node, 'alert 0x8F8B firmware activated', {
             alertCode: HUB_ALERT.firmwareVersionAlert,
             firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+          });
+        return;
+      case 'firmwareRefused':
+        this.#note(node, 'firmware refused to run', {
+          fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+          runningVersion: device.storage.runningVersion.toString(16).padStart(8, '0'),
+          ...entriesOf(device),
+        });
+        this.#supplier?.activated(node, effect.fileVersion, { kind: 'refuse' });
+        if (!device.spec.profile.gbcsActivation)
+          this.#note(node, 'alert 0x8F8B firmware not activated', {
+            alertCode: HUB_ALERT.firmwareVersionAlert,
+            firmwareVersion: device.storage.runningVersion.toString(16).padStart(8, '0'),
+            activated: false,
           });
         return;
       case 'nothingToFetch': {
@@ -780,6 +809,21 @@ export class NodeRuntime implements RuntimePort {
         this.#transition(node, effect);
         return;
     }
+  }
+
+  /**
+   * The client hears its checks' result; an image that passed is what the device now holds, and
+   * the client is told what its firmware will do when it runs.
+   */
+  #checked(device: DeviceRuntime, result: ImageCheck, held: HeldImage): void {
+    const ok = result.status === 'SUCCESS';
+    if (ok) device.held = held;
+    const reaction = ok ? device.firmware?.reactionTo(held) : undefined;
+    this.clock.after(0, {
+      kind: 'client',
+      node: device.spec.node,
+      event: { type: 'checked', result, ...(reaction && { reaction }) },
+    });
   }
 
   /** The GBCS device's receipt alert; on success the supplier's commands follow a round trip later. */
@@ -961,4 +1005,11 @@ function deviceOfHubEvent(event: HubEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The entries a firmware note names: the one the device runs and the one it was to run. */
+function entriesOf(device: DeviceRuntime): Record<string, string> {
+  const running = device.firmware?.entry;
+  const image = device.held && device.firmware?.entryOf(device.held);
+  return { ...(running !== undefined && { entry: running }), ...(image && { image }) };
 }

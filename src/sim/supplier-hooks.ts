@@ -6,6 +6,7 @@
  */
 import type { ImageCheck } from '../devices/ota-client-state.ts';
 import type { ServedImage } from '../hub/ota-server.ts';
+import type { Reaction } from '../pathways/behaviour.ts';
 
 /** A simulated image: what the hub serves and the devices' checks conclude, without its bytes. */
 export interface VirtualImage extends ServedImage {
@@ -17,8 +18,11 @@ export interface VirtualImage extends ServedImage {
 export interface SupplierHooks {
   /** `node` checked the image it downloaded (`key`, when the hub's): its receipt alert says `result`. */
   checked(node: string, result: ImageCheck): void;
-  /** `node` runs `fileVersion` from now. */
-  activated(node: string, fileVersion: number): void;
+  /**
+   * `node` runs `fileVersion` from now — or, with a `refuse` reaction, its firmware refused to run
+   * and it still runs what it ran; with `brick` or `degrade` it runs with functions lost.
+   */
+  activated(node: string, fileVersion: number, reaction?: Reaction): void;
   /** An action the supplier scheduled for `node` is due. */
   due(node: string, action: number): void;
 }

@@ -18,6 +18,7 @@ import type {
 import { runBucket } from '../../src/campaign/bucket-run.ts';
 import { DEVICE_PROFILES, type DeviceType } from '../../src/devices/profiles.ts';
 import { DEFAULT_HUB_CONFIG } from '../../src/hub/ota-server.ts';
+import type { Reaction } from '../../src/pathways/behaviour.ts';
 
 const HOUR_US = 3_600_000_000;
 const TYPES: readonly DeviceType[] = ['ESME', 'GSME', 'PPMID', 'HCALCS'];
@@ -36,6 +37,11 @@ const bucket: fc.Arbitrary<SessionInput> = fc
         hops: fc.integer({ min: 1, max: 3 }),
         latencyUs: fc.integer({ min: 500, max: 20_000 }),
         failsAtHop: fc.option(fc.nat({ max: 2 }), { nil: undefined }),
+        reaction: fc.constantFrom<Reaction>(
+          { kind: 'refuse' },
+          { kind: 'brick', functions: ['supply control'] },
+          { kind: 'degrade', functions: ['load limiting'] },
+        ),
       }),
       { minLength: 1, maxLength: 8 },
     ),
@@ -81,7 +87,8 @@ const bucket: fc.Arbitrary<SessionInput> = fc
         hops: Array.from({ length: d.hops }, (_, k) => image(k + 2)),
         hub: d.hub % g.hubs,
         group: g.rollout ? i % 2 : 0,
-        ...(d.failsAtHop !== undefined && d.failsAtHop < d.hops && { failsAtHop: d.failsAtHop }),
+        ...(d.failsAtHop !== undefined &&
+          d.failsAtHop < d.hops && { firmware: { hop: d.failsAtHop, reaction: d.reaction } }),
       }),
     );
     return {

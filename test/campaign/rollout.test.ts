@@ -166,7 +166,10 @@ describe('a campaign bucket on the node runtime, with a phased rollout, retries 
     const result = runBucket({
       ...base,
       devices: [
-        device('a', [image('v2', 2)], { group: 0, failsAtHop: 0 }),
+        device('a', [image('v2', 2)], {
+          group: 0,
+          firmware: { hop: 0, reaction: { kind: 'brick', functions: ['supply control'] } },
+        }),
         device('b', [image('v2', 2)], { group: 0 }),
         device('c', [image('v2', 2)], { group: 1 }),
       ],
@@ -181,13 +184,39 @@ describe('a campaign bucket on the node runtime, with a phased rollout, retries 
     expect(result.devices[2]?.activationsUs).toEqual([]);
   });
 
-  it('ends a device at the hop its behaviour file says fails, without going on', () => {
+  it('ends a device at the hop its behaviour file says bricks it, running that hop, without going on', () => {
     const result = runBucket({
       ...base,
-      devices: [device('a', [image('v2', 2), image('v3', 3)], { failsAtHop: 0 })],
+      devices: [
+        device('a', [image('v2', 2), image('v3', 3)], {
+          firmware: { hop: 0, reaction: { kind: 'brick', functions: ['supply control'] } },
+        }),
+      ],
     });
-    expect(result.devices[0]?.activationsUs).toHaveLength(1);
-    expect(result.devices[0]?.endUs).toBe(result.devices[0]?.activationsUs[0]);
+    const a = result.devices[0];
+    expect(a?.activationsUs).toHaveLength(1);
+    expect(a?.endUs).toBe(a?.activationsUs[0]);
+    expect(a?.runningVersion).toBe(2);
+    expect(a?.firmware).toEqual({
+      hop: 0,
+      atUs: a?.endUs,
+      reaction: { kind: 'brick', functions: ['supply control'] },
+    });
+  });
+
+  it('leaves a device on its old firmware when the hop refuses to run, and ends its run there', () => {
+    const result = runBucket({
+      ...base,
+      devices: [
+        device('a', [image('v2', 2), image('v3', 3)], { firmware: { hop: 0, reaction: { kind: 'refuse' } } }),
+      ],
+    });
+    const a = result.devices[0];
+    expect(a?.activationsUs).toEqual([]);
+    expect(a?.runningVersion).toBe(1);
+    expect(a?.phase).toBe('failed');
+    expect(a?.firmware?.reaction).toEqual({ kind: 'refuse' });
+    expect(a?.endUs).toBe(a?.firmware?.atUs);
   });
 
   it('frees an image once no device of the hub needs it, and a retried distribution then fits', () => {

@@ -136,6 +136,18 @@ describe('CS06 on a GBCS device', () => {
     });
   }
 
+  it('tries a held image whose firmware refuses to run, and answers activationFailure with the old version', () => {
+    const step = send(buildCs06(spec()), undefined, { ...holding, heldRefuses: true });
+    expect(step.effects).toEqual([
+      { type: 'activate' },
+      {
+        type: 'respond',
+        counter: 100n,
+        response: { kind: 'executed', outcome: 'activationFailure', firmwareVersion: holding.runningVersion },
+      },
+    ]);
+  });
+
   it('refuses a replayed command and a lower counter', () => {
     const first = send(buildCs06(spec({ counter: 100n })));
     expect(refusal(send(buildCs06(spec({ counter: 100n })), first.state).effects)).toBe('counter');
