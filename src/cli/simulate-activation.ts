@@ -64,6 +64,7 @@ export function activationSpec(
     identity: {
       device: device.eui,
       keyAgreementPrivateKey: device.kaPrivate,
+      signingPrivateKey: device.dsPrivate,
       acb: acb.eui,
       acbKeyAgreementKey: acb.kaPublic,
     },

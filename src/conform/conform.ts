@@ -301,6 +301,7 @@ function runPair(
           identity: {
             device: meter.eui,
             keyAgreementPrivateKey: meter.kaPrivate,
+            signingPrivateKey: meter.dsPrivate,
             acb: acb.eui,
             acbKeyAgreementKey: acb.kaPublic,
           },

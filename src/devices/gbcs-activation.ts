@@ -29,6 +29,8 @@ export interface GbcsIdentity {
   /** The device's system title (EUI-64, lowercase hex). */
   readonly device: string;
   readonly keyAgreementPrivateKey: Uint8Array;
+  /** Its digital-signing private key: what it signs its responses and alerts with. */
+  readonly signingPrivateKey: Uint8Array;
   /** The DCC Access Control Broker's system title and key-agreement public key. */
   readonly acb: string;
   readonly acbKeyAgreementKey: Uint8Array;
@@ -91,7 +93,13 @@ export interface ActivationContext {
 /** Effects for the driver. */
 export type ActivationEffect =
   | { readonly type: 'refused'; readonly stage: RefusalStage; readonly reason: string }
-  | { readonly type: 'respond'; readonly counter: bigint; readonly response: Cs06Response }
+  /** Answer command `counter` from `to` (the command's originator, hex system title). */
+  | {
+      readonly type: 'respond';
+      readonly to: string;
+      readonly counter: bigint;
+      readonly response: Cs06Response;
+    }
   | { readonly type: 'activate' }
   | ({ readonly type: 'alert' } & FutureDatedActivationAlert)
   | { readonly type: 'schedule'; readonly atUnixS: number }
@@ -251,7 +259,12 @@ export function stepActivation(
   if (command.executeAt !== undefined && isCancellation(command)) {
     if (state.pending)
       effects.push({ type: 'unschedule' }, { type: 'note', what: 'pending activation cancelled' });
-    effects.push({ type: 'respond', counter: command.counter, response: { kind: 'commandAccepted' } });
+    effects.push({
+      type: 'respond',
+      to: originator,
+      counter: command.counter,
+      response: { kind: 'commandAccepted' },
+    });
     return { state: { anchor: state.anchor, lastCounters }, effects };
   }
   if (command.executeAt !== undefined && isoToUnixSeconds(command.executeAt) > ctx.nowUnixS) {
@@ -264,7 +277,7 @@ export function stepActivation(
     };
     effects.push(
       { type: 'schedule', atUnixS: executeAtUnixS },
-      { type: 'respond', counter: command.counter, response: { kind: 'commandAccepted' } },
+      { type: 'respond', to: originator, counter: command.counter, response: { kind: 'commandAccepted' } },
     );
     return { state: { ...accepted, pending }, effects };
   }
@@ -272,6 +285,7 @@ export function stepActivation(
   if (runs) effects.push({ type: 'activate' });
   effects.push({
     type: 'respond',
+    to: originator,
     counter: command.counter,
     response: { kind: 'executed', outcome, firmwareVersion: version },
   });

@@ -17,7 +17,9 @@ import {
   encodeCs06Response,
   encodeGeneralizedTime,
   encodeUnsignedInteger,
+  isoToUnixSeconds,
 } from './cs06.ts';
+import { dlmsDateTime, dlmsDateTimeIso, ZIGBEE_EPOCH_UNIX_S } from './dlms-date-time.ts';
 
 /** Alert codes of the firmware use cases. */
 export const ALERT_CODE = {
@@ -162,9 +164,10 @@ export function decodeGbzFirmwareReceiptAlert(content: Uint8Array, baseOffset = 
 }
 
 /**
- * DLMS content (ESME): a Data-Notification with `invokeId`, no date-time, and a structure of the
- * alert code, the time as a 12-byte DLMS date-time and the hash. The layout follows the DLMS
- * future-dated alerts of RTDS 4.5.0; no RTDS receipt alert in DLMS form was available to check it.
+ * DLMS content (ESME): a Data-Notification with its long invoke id, no date-time, and a structure
+ * of the alert code, the time as a 12-byte DLMS date-time and the hash — the layout of the RTDS
+ * 4.5.0 DLMS receipt alert (`FDRA-DLMS_NA_8F72_ALERT_GBCS`), whose invoke id is 0x20000000 with
+ * the alert's originator counter in its low 24 bits (`dlmsInvokeId`).
  */
 export function encodeDlmsFirmwareReceiptAlert(alert: FirmwareReceiptAlert, invokeId: number): Uint8Array {
   return new ByteWriter({ littleEndian: false, initialCapacity: 64 })
@@ -184,33 +187,57 @@ export function encodeDlmsFirmwareReceiptAlert(alert: FirmwareReceiptAlert, invo
     .finish();
 }
 
-/** ZigBee UTCTime (seconds since 2000) as a 12-byte DLMS date-time, UTC (deviation 0). */
-export function dlmsDateTime(utcTime: number): Uint8Array {
-  const days = Math.floor(utcTime / 86_400);
-  const seconds = utcTime % 86_400;
-  // Civil date from days since 2000-01-01 (H. Hinnant's algorithm, shifted to 2000-03-01).
-  const z = days + 10_957 + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  const dayOfWeek = ((days + 5) % 7) + 1; // 2000-01-01 was a Saturday (6); Monday is 1
-  return new ByteWriter({ littleEndian: false, initialCapacity: 12 })
-    .u16(year, 'year')
-    .u8(month, 'month')
-    .u8(day, 'day')
-    .u8(dayOfWeek, 'day of week')
-    .u8(Math.floor(seconds / 3600), 'hour')
-    .u8(Math.floor((seconds % 3600) / 60), 'minute')
-    .u8(seconds % 60, 'second')
-    .u8(0, 'hundredths')
-    .u16(0, 'deviation')
-    .u8(0, 'clock status')
-    .finish();
+/** The RTDS receipt alert's invoke-id flags (bit 29 of the Long-Invoke-Id-And-Priority). */
+const DLMS_INVOKE_ID_FLAGS = 0x2000_0000;
+
+/** The invoke id of a device's DLMS alert carrying originator counter `counter`, as RTDS 4.5.0 numbers it. */
+export function dlmsInvokeId(counter: bigint): number {
+  return (DLMS_INVOKE_ID_FLAGS | Number(counter & 0xff_ffffn)) >>> 0;
+}
+
+/** Decodes DLMS receipt-alert content found at `baseOffset` of the message. */
+export function decodeDlmsFirmwareReceiptAlert(
+  content: Uint8Array,
+  baseOffset = 0,
+): FirmwareReceiptAlert & { readonly invokeId: number } {
+  const r = new ByteReader(content, { littleEndian: false, baseOffset });
+  const expect = (value: number, field: string) => {
+    const offset = r.offset;
+    const got = r.u8(field);
+    if (got !== value)
+      throw new DecodeError(
+        'DLMS_ALERT',
+        `${field}: 0x${got.toString(16)}, expected 0x${value.toString(16)}`,
+        offset,
+      );
+  };
+  expect(DLMS.dataNotification, 'data-notification tag');
+  const invokeId = r.u32('invokeId');
+  expect(0, 'date-time (must be absent)');
+  expect(DLMS.structure, 'structure tag');
+  expect(3, 'structure elements');
+  expect(DLMS.longUnsigned, 'alert code tag');
+  const codeOffset = r.offset;
+  const alertCode = r.u16('alert code');
+  if (
+    alertCode !== ALERT_CODE.firmwareDistributionReceipt &&
+    alertCode !== ALERT_CODE.firmwareVerificationFailed
+  )
+    throw new DecodeError(
+      'GBCS_ALERT_CODE',
+      `alert code: 0x${alertCode.toString(16)} is not 0x8f72 or 0x8f1c`,
+      codeOffset,
+    );
+  expect(DLMS.octetString, 'time tag');
+  expect(12, 'time length');
+  const timeOffset = r.offset;
+  const iso = dlmsDateTimeIso(r.bytes(12, 'time'));
+  if (iso === undefined)
+    throw new DecodeError('DLMS_DATE_TIME', 'time: a DLMS date-time with a field not specified', timeOffset);
+  const utcTime = isoToUnixSeconds(iso) - ZIGBEE_EPOCH_UNIX_S;
+  expect(DLMS.octetString, 'hash tag');
+  expect(32, 'hash length');
+  const hash = r.bytes(32, 'hash');
+  if (r.remaining) throw new DecodeError('GBCS_TRAILING_BYTES', 'DLMS alert: bytes after the hash', r.offset);
+  return { alertCode, utcTime, hash, invokeId };
 }

@@ -3,8 +3,15 @@
  * conventions: lowercase hex, counters as decimal strings), with its checks.
  */
 import { toHex } from '../bytes/hex.ts';
+import {
+  decodeDlmsFirmwareReceiptAlert,
+  decodeFutureDatedActivationAlert,
+  decodeGbzFirmwareReceiptAlert,
+  type FirmwareReceiptAlert,
+} from './alerts.ts';
 import type { DecodedGeneralSigning, GbcsMessage } from './apdu.ts';
 import { type Cs06Command, decodeCs06Command, decodeCs06Response, isCancellation } from './cs06.ts';
+import { dlmsDateTime, dlmsDateTimeIso } from './dlms-date-time.ts';
 import { MESSAGE_CODE, messageCodeName } from './message-codes.ts';
 import type { CheckResult } from './security.ts';
 
@@ -13,24 +20,6 @@ export interface CheckDocument {
   readonly value: string;
   readonly valid?: boolean;
   readonly reason?: string;
-}
-
-/** Reads a 12-byte DLMS date-time as ISO-8601 UTC when every field is specified. */
-export function dlmsDateTimeIso(bytes: Uint8Array): string | undefined {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const year = v.getUint16(0);
-  const [month, day, , hour, minute, second] = [2, 3, 4, 5, 6, 7].map((i) => bytes[i] as number) as number[];
-  if (
-    year === 0xffff ||
-    month === 0xff ||
-    day === 0xff ||
-    hour === 0xff ||
-    minute === 0xff ||
-    second === 0xff
-  )
-    return undefined;
-  const two = (n: number | undefined) => String(n).padStart(2, '0');
-  return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}Z`;
 }
 
 function checkDocument(value: Uint8Array, check: CheckResult): CheckDocument {
@@ -57,7 +46,37 @@ function cs06Document(command: Cs06Command, signing: DecodedGeneralSigning) {
 }
 
 /** What the content of a known message says; undefined for codes hanota does not read. */
+/** A receipt alert as JSON. */
+function receiptDocument(alert: FirmwareReceiptAlert): Record<string, unknown> {
+  return {
+    alertCode: `0x${alert.alertCode.toString(16)}`,
+    time: dlmsDateTimeIso(dlmsDateTime(alert.utcTime)),
+    hash: toHex(alert.hash),
+  };
+}
+
 function contentDocument(signing: DecodedGeneralSigning): Record<string, unknown> | undefined {
+  const alert = signing.transactionId.cra === 'alert';
+  if (alert && signing.messageCode === MESSAGE_CODE.futureDatedFirmwareActivationAlert) {
+    const a = decodeFutureDatedActivationAlert(signing.content, signing.contentOffset);
+    return {
+      futureDatedActivationAlert: {
+        alertCode: `0x${a.alertCode.toString(16)}`,
+        executeAt: a.executeAt,
+        commandCounter: a.commandCounter.toString(),
+        outcome: a.outcome,
+        firmwareVersion: toHex(a.firmwareVersion),
+      },
+    };
+  }
+  if (alert && signing.messageCode === MESSAGE_CODE.firmwareDistributionReceiptAlertGbz)
+    return {
+      receiptAlert: receiptDocument(decodeGbzFirmwareReceiptAlert(signing.content, signing.contentOffset)),
+    };
+  if (alert && signing.messageCode === MESSAGE_CODE.firmwareDistributionReceiptAlertDlms) {
+    const a = decodeDlmsFirmwareReceiptAlert(signing.content, signing.contentOffset);
+    return { receiptAlert: { ...receiptDocument(a), invokeId: a.invokeId } };
+  }
   if (signing.messageCode !== MESSAGE_CODE.cs06ActivateFirmware) return undefined;
   if (signing.transactionId.cra === 'command')
     return { cs06: cs06Document(decodeCs06Command(signing.content, signing.contentOffset), signing) };

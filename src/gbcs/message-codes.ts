@@ -7,12 +7,14 @@
 export const MESSAGE_CODE = {
   cs06ActivateFirmware: 0x0012,
   futureDatedFirmwareActivationAlert: 0x00ca,
+  firmwareDistributionReceiptAlertDlms: 0x00ce,
   firmwareDistributionReceiptAlertGbz: 0x00cf,
 } as const;
 
 const NAMES: Readonly<Record<number, string>> = {
   [MESSAGE_CODE.cs06ActivateFirmware]: 'CS06 Activate Firmware',
   [MESSAGE_CODE.futureDatedFirmwareActivationAlert]: 'Future-Dated Firmware Activation Alert',
+  [MESSAGE_CODE.firmwareDistributionReceiptAlertDlms]: 'Firmware Distribution Receipt Alert (DLMS)',
   [MESSAGE_CODE.firmwareDistributionReceiptAlertGbz]: 'Firmware Distribution Receipt Alert (GBZ)',
 };
 

@@ -1,3 +1,4 @@
+import { publicKeyOf } from '../crypto/ecdsa-p256.ts';
 import { decodeOtaFrame } from '../ota/frame-codec.ts';
 import { runSimulation, type TransportName } from '../sim/frame-driver.ts';
 import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
@@ -46,6 +47,11 @@ export interface ScenarioResult {
   readonly hubMemoryPeakBlocks: number;
   /** The runs, one per hub, for traces and captures. */
   readonly runs: readonly { readonly hub: string; readonly result: FrameRunResult }[];
+  /**
+   * The digital-signing public key of each GBCS device (by EUI-64) that signed the responses and
+   * alerts in the traces: what checks them (`hanota gbcs parse --keys`).
+   */
+  readonly signingKeys: ReadonlyMap<string, Uint8Array>;
 }
 
 function eventLabel(e: TraceEvent): string | undefined {
@@ -258,6 +264,7 @@ export function runScenario(
       simulatedMs: 0,
       hubMemoryPeakBlocks: 0,
       runs: [],
+      signingKeys: signingKeysOf(built),
     };
   }
   const devices = outcomes(built, runs);
@@ -401,5 +408,15 @@ export function runScenario(
     simulatedMs,
     hubMemoryPeakBlocks,
     runs,
+    signingKeys: signingKeysOf(built),
   };
+}
+
+/** The signing public keys of the scenario's GBCS devices. */
+function signingKeysOf(built: BuiltScenario): Map<string, Uint8Array> {
+  const keys = new Map<string, Uint8Array>();
+  for (const { input } of built.runs)
+    for (const d of input.devices)
+      if (d.gbcs) keys.set(d.gbcs.identity.device, publicKeyOf(d.gbcs.identity.signingPrivateKey));
+  return keys;
 }

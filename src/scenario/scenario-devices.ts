@@ -137,6 +137,7 @@ export function buildDevice(d: DeviceEntry, index: number, ctx: DeviceContext): 
           identity: {
             device: eui,
             keyAgreementPrivateKey: party.kaPrivate,
+            signingPrivateKey: party.dsPrivate,
             acb: ctx.acb.eui,
             acbKeyAgreementKey: ctx.acb.kaPublic,
           },

@@ -87,6 +87,8 @@ export interface DeviceRuntime {
   readonly firmware?: DeviceFirmware;
   /** The image that last passed its checks, as its firmware knows it. */
   held?: HeldImage;
+  /** A GBCS device's last alert counter (its originator counter for alerts). */
+  alertCounter?: bigint;
 }
 
 /** The runtime of `spec`, the `index`th device, with its streams drawn from `rng`. */

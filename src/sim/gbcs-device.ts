@@ -17,6 +17,13 @@ import { type ClientState, holdsVerifiedImage, type ImageCheck } from '../device
 import type { DeviceStorage } from '../devices/storage.ts';
 import { DecodeError } from '../errors/errors.ts';
 import { ALERT_CODE } from '../gbcs/alerts.ts';
+import {
+  type DeviceSigner,
+  type ReceiptAlertForm,
+  signedCs06Response,
+  signedFutureDatedAlert,
+  signedReceiptAlert,
+} from '../gbcs/device-messages.ts';
 import { parseImage } from '../ota/image.ts';
 
 /** A device's GBCS side in a run. */
@@ -43,21 +50,75 @@ function manufacturerImageHash(bytes: Uint8Array): Uint8Array | undefined {
   }
 }
 
-/** The trace note of the receipt alert after a whole-image check. */
+/** How a device signs what it sends: its keys, its supplier, and the form of its receipt alert. */
+export interface GbcsSender {
+  readonly signer: DeviceSigner;
+  /** Where its alerts go: the supplier it obeys now. */
+  readonly supplier: string;
+  readonly receiptForm: ReceiptAlertForm;
+}
+
+/** What signs a device's messages: an ESME sends DLMS receipt alerts, the others GBZ. */
+export function gbcsSender(spec: GbcsDeviceSpec, supplier: string, deviceType: string): GbcsSender {
+  return {
+    signer: { eui: spec.identity.device, signingKey: spec.identity.signingPrivateKey },
+    supplier,
+    receiptForm: deviceType === 'ESME' ? 'dlms' : 'gbz',
+  };
+}
+
+/**
+ * The trace note of the receipt alert after a whole-image check; with `signed`, the alert as the
+ * device sends it (`apdu`, hex), signed, alert counter `counter`, at ZigBee UTC time `utcTime`.
+ */
 export function receiptAlert(
   result: ImageCheck,
   bytes: Uint8Array,
+  signed?: { readonly sender: GbcsSender; readonly counter: bigint; readonly utcTime: number },
 ): { what: string; detail: Record<string, string | number | boolean> } {
   const hash = manufacturerImageHash(bytes);
   const ok = result.status === 'SUCCESS';
+  const alertCode = ok ? ALERT_CODE.firmwareDistributionReceipt : ALERT_CODE.firmwareVerificationFailed;
+  // A refused image the device could not read still has its alert: over the bytes it holds.
+  const apdu =
+    signed &&
+    signedReceiptAlert(
+      signed.sender.signer,
+      signed.sender.supplier,
+      signed.counter,
+      signed.sender.receiptForm,
+      {
+        alertCode,
+        utcTime: signed.utcTime,
+        hash: hash ?? sha256(bytes),
+      },
+    );
   return {
     what: ok ? 'alert 0x8F72 Firmware Distribution Receipt' : 'alert 0x8F1C Firmware Verification Failed',
     detail: {
-      alertCode: ok ? ALERT_CODE.firmwareDistributionReceipt : ALERT_CODE.firmwareVerificationFailed,
+      alertCode,
       ...(hash && { manufacturerImageSha256: toHex(hash) }),
       ...(!ok && 'reason' in result && { reason: result.reason }),
+      ...(apdu && { apdu: toHex(apdu) }),
     },
   };
+}
+
+/**
+ * The signed message an activation effect sends, when it sends one: the CS06 response, or the
+ * future-dated activation alert (with the device's next alert counter, from `nextCounter`).
+ */
+export function activationMessage(
+  effect: ActivationEffect,
+  sender: GbcsSender,
+  utcTime: number,
+  nextCounter: () => bigint,
+): Uint8Array | undefined {
+  if (effect.type === 'respond')
+    return signedCs06Response(sender.signer, effect.to, effect.counter, utcTime, effect.response);
+  if (effect.type === 'alert')
+    return signedFutureDatedAlert(sender.signer, sender.supplier, nextCounter(), effect);
+  return undefined;
 }
 
 /** What the device holds when a CS06 command or its due time comes. */
@@ -81,6 +142,14 @@ export function activationContext(
 /** The trace note of an activation effect; undefined for those the driver carries out silently. */
 export function activationNote(
   effect: ActivationEffect,
+  apdu?: Uint8Array,
+): { what: string; detail: Record<string, string | number | boolean> } | undefined {
+  const note = activationNoteOf(effect);
+  return note && apdu ? { what: note.what, detail: { ...note.detail, apdu: toHex(apdu) } } : note;
+}
+
+function activationNoteOf(
+  effect: ActivationEffect,
 ): { what: string; detail: Record<string, string | number | boolean> } | undefined {
   switch (effect.type) {
     case 'refused':
@@ -90,6 +159,7 @@ export function activationNote(
         what: 'CS06 response',
         detail: {
           counter: effect.counter.toString(),
+          to: effect.to,
           ...(effect.response.kind === 'commandAccepted'
             ? { response: 'commandAccepted' }
             : { response: effect.response.outcome, firmwareVersion: toHex(effect.response.firmwareVersion) }),

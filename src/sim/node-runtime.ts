@@ -37,7 +37,14 @@ import {
   trustAnchorOf,
 } from './device-runtime.ts';
 import type { DistributedImage, DistributionResult, FrameRunInput, FrameRunResult } from './frame-run.ts';
-import { activationContext, activationNote, receiptAlert, SUPPLIER_REACTION_US } from './gbcs-device.ts';
+import {
+  activationContext,
+  activationMessage,
+  activationNote,
+  gbcsSender,
+  receiptAlert,
+  SUPPLIER_REACTION_US,
+} from './gbcs-device.ts';
 import { HubRuntime } from './hub-runtime.ts';
 import { IdlePolls } from './idle-polls.ts';
 import { LinkDirection, nextAwake } from './link.ts';
@@ -460,8 +467,13 @@ export class NodeRuntime implements RuntimePort {
     const ctx = activationContext(nowUnixS, device.state, device.storage);
     const step = stepActivation(gbcs.identity, device.activation, event, ctx);
     device.activation = step.state;
+    const sender = gbcsSender(gbcs, step.state.anchor.supplier, device.spec.profile.deviceType);
     for (const effect of step.effects) {
-      const note = activationNote(effect);
+      // What the device sends, signed with its key, goes into the trace as the bytes it sends.
+      const apdu = this.trace.keeps
+        ? activationMessage(effect, sender, this.#utcNow(), () => this.#nextAlertCounter(device))
+        : undefined;
+      const note = activationNote(effect, apdu);
       if (note) this.#note(node, note.what, note.detail);
       if (effect.type === 'activate')
         this.#stepClient(device, { type: 'activateHeld', reason: 'CS06 Activate Firmware' });
@@ -490,6 +502,12 @@ export class NodeRuntime implements RuntimePort {
         to: change.to,
         reason: change.reason,
       });
+  }
+
+  /** A GBCS device's next alert counter: its originator counter, strictly increasing (GBCS §4.3.1). */
+  #nextAlertCounter(device: DeviceRuntime): bigint {
+    device.alertCounter = (device.alertCounter ?? 0n) + 1n;
+    return device.alertCounter;
   }
 
   #note(node: string, what: string, detail: Record<string, string | number | boolean>): void {
@@ -828,10 +846,20 @@ export class NodeRuntime implements RuntimePort {
 
   /** The GBCS device's receipt alert; on success the supplier's commands follow a round trip later. */
   #receiptAlert(device: DeviceRuntime, result: ImageCheck): void {
-    const alert = receiptAlert(result, device.storage.bytes());
+    const gbcs = device.spec.gbcs;
+    const alert = receiptAlert(
+      result,
+      device.storage.bytes(),
+      gbcs && device.activation && this.trace.keeps
+        ? {
+            sender: gbcsSender(gbcs, device.activation.anchor.supplier, device.spec.profile.deviceType),
+            counter: this.#nextAlertCounter(device),
+            utcTime: this.#utcNow(),
+          }
+        : undefined,
+    );
     this.#note(device.spec.node, alert.what, alert.detail);
     if (result.status !== 'SUCCESS') return;
-    const gbcs = device.spec.gbcs;
     const hash = alert.detail.manufacturerImageSha256;
     const forImage = typeof hash === 'string' ? gbcs?.commandsForImage?.get(hash) : undefined;
     (forImage ?? gbcs?.commandsAfterReceipt ?? []).forEach((bytes, i) => {

@@ -37,6 +37,7 @@ const otherDevice = simulatedParty('00db1234567890a1', 'gsme');
 const identity: GbcsIdentity = {
   device: device.eui,
   keyAgreementPrivateKey: device.kaPrivate,
+  signingPrivateKey: device.dsPrivate,
   acb: acb.eui,
   acbKeyAgreementKey: acb.kaPublic,
 };
@@ -79,6 +80,7 @@ describe('CS06 on a GBCS device', () => {
       { type: 'activate' },
       {
         type: 'respond',
+        to: supplier.eui,
         counter: 100n,
         response: { kind: 'executed', outcome: 'success', firmwareVersion: fromHex('00000002', 'v') },
       },
@@ -142,6 +144,7 @@ describe('CS06 on a GBCS device', () => {
       { type: 'activate' },
       {
         type: 'respond',
+        to: supplier.eui,
         counter: 100n,
         response: { kind: 'executed', outcome: 'activationFailure', firmwareVersion: holding.runningVersion },
       },
@@ -160,6 +163,7 @@ describe('CS06 on a GBCS device', () => {
     expect(other.effects).toEqual([
       {
         type: 'respond',
+        to: supplier.eui,
         counter: 100n,
         response: { kind: 'executed', outcome: 'hashMismatch', firmwareVersion: fromHex('00000001', 'v') },
       },
@@ -220,7 +224,7 @@ describe('CS06 on a GBCS device', () => {
     const step = send(buildCs06(spec({ executeAt: '2026-01-02T00:00:00Z' })));
     expect(step.effects).toEqual([
       { type: 'schedule', atUnixS: NOW + 86_400 },
-      { type: 'respond', counter: 100n, response: { kind: 'commandAccepted' } },
+      { type: 'respond', to: supplier.eui, counter: 100n, response: { kind: 'commandAccepted' } },
     ]);
     const early = stepActivation(
       identity,
@@ -371,6 +375,8 @@ describeWithVectors('the RTDS CS06 command on an ESME with the published keys', 
     const real: GbcsIdentity = {
       device: '00db1234567890a0',
       keyAgreementPrivateKey: esme,
+      // No device signing key is published: a simulated one signs its response.
+      signingPrivateKey: device.dsPrivate,
       acb: DCC_TEST_ACB,
       acbKeyAgreementKey: ring.parties.get(DCC_TEST_ACB)?.ka?.publicKey as Uint8Array,
     };

@@ -7,14 +7,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/bytes/hex.ts';
 import {
+  decodeDlmsFirmwareReceiptAlert,
   decodeFutureDatedActivationAlert,
   decodeGbzFirmwareReceiptAlert,
-  dlmsDateTime,
+  dlmsInvokeId,
   encodeDlmsFirmwareReceiptAlert,
   encodeFutureDatedActivationAlert,
   encodeGbzFirmwareReceiptAlert,
 } from '../../src/gbcs/alerts.ts';
 import { decodeGbcsMessage } from '../../src/gbcs/apdu.ts';
+import { dlmsDateTime } from '../../src/gbcs/dlms-date-time.ts';
 import {
   decodeFirmwareTransferAlert,
   decodeFirmwareVersionAlert,
@@ -76,20 +78,47 @@ describeWithVectors('Firmware Distribution Receipt Alert', () => {
 });
 
 describe('DLMS forms', () => {
-  it('writes 2015-01-01T00:00:00Z (a Thursday) as a DLMS date-time', () => {
-    expect(toHex(dlmsDateTime(0x1c374a80))).toBe('07df01010400000000000000');
-    expect(toHex(dlmsDateTime(0))).toBe('07d001010600000000000000');
-    // 2000-02-29T01:01:01Z, a Tuesday
-    expect(toHex(dlmsDateTime(59 * 86_400 + 3661))).toBe('07d0021d0201010100000000');
+  it('writes 2015-01-01T00:00:00Z as the RTDS messages do: day of week, deviation and status not specified', () => {
+    expect(toHex(dlmsDateTime(0x1c374a80))).toBe('07df0101ff000000008000ff');
+    expect(toHex(dlmsDateTime(0))).toBe('07d00101ff000000008000ff');
+    // 2000-02-29T01:01:01Z
+    expect(toHex(dlmsDateTime(59 * 86_400 + 3661))).toBe('07d0021dff010101008000ff');
   });
 
-  it('puts alert code, time and hash in a DLMS receipt alert', () => {
-    const b = encodeDlmsFirmwareReceiptAlert(
-      { alertCode: 0x8f1c, utcTime: 0x1c374a80, hash: new Uint8Array(32) },
-      0x200007e0,
+  it('decodes what it encodes (DLMS receipt alert)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0x8f72 as const, 0x8f1c as const),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        (alertCode, utcTime, hash, counter) => {
+          const alert = { alertCode, utcTime, hash };
+          const invokeId = dlmsInvokeId(counter);
+          expect(decodeDlmsFirmwareReceiptAlert(encodeDlmsFirmwareReceiptAlert(alert, invokeId))).toEqual({
+            ...alert,
+            invokeId,
+          });
+        },
+      ),
     );
-    expect(toHex(b.subarray(0, 11))).toBe('0f200007e0000203128f1c');
-    expect(b).toHaveLength(11 + 14 + 34);
+  });
+});
+
+describeWithVectors('the RTDS DLMS receipt alert', () => {
+  it('reads the RTDS DLMS 0x8F72 alert (an ESME) and writes its content back byte for byte', () => {
+    const message = decodeGbcsMessage(
+      fromHex(readVectorText('gbcs/rtds-4.5.0/FDRA-DLMS_NA_8F72_ALERT_GBCS.HEX'), 'v'),
+    );
+    if (message.kind !== 'generalSigning') throw new Error('expected General-Signing');
+    const alert = decodeDlmsFirmwareReceiptAlert(message.signing.content);
+    expect(alert).toEqual({
+      alertCode: 0x8f72,
+      utcTime: 0x1c374a80,
+      hash: fromHex('01'.repeat(32), 'h'),
+      invokeId: dlmsInvokeId(message.signing.transactionId.counter),
+    });
+    expect(toHex(encodeDlmsFirmwareReceiptAlert(alert, alert.invokeId))).toBe(toHex(message.signing.content));
   });
 });
 

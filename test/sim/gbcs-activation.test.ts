@@ -49,6 +49,7 @@ function gbcsSpec(
     identity: {
       device: meter.eui,
       keyAgreementPrivateKey: meter.kaPrivate,
+      signingPrivateKey: meter.dsPrivate,
       acb: acb.eui,
       acbKeyAgreementKey: acb.kaPublic,
     },

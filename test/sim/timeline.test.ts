@@ -61,6 +61,7 @@ function esme(extra: Partial<FrameRunInput> = {}, ids: string[] = ['V110', 'V120
           identity: {
             device: meter.eui,
             keyAgreementPrivateKey: meter.kaPrivate,
+            signingPrivateKey: meter.dsPrivate,
             acb: acb.eui,
             acbKeyAgreementKey: acb.kaPublic,
           },

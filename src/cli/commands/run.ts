@@ -1,11 +1,14 @@
 /**
- * `hanota run PATH... [--driver frame|session] [--seed S] [--json] [--junit FILE] [--pcap DIR] [--trace DIR]`: runs every
- * scenario file (`*.yaml`, `*.yml`) under the paths, prints a summary and, for each scenario that
- * fails, the unmet expectations with the trace lines that show why. Exit 1 when any fails; exit 2
+ * `hanota run PATH... [--driver frame|session] [--seed S] [--json] [--junit FILE] [--pcap DIR] [--trace DIR] [--keys-out DIR]`:
+ * runs every scenario file (`*.yaml`, `*.yml`) under the paths, prints a summary and, for each
+ * scenario that fails, the unmet expectations with the trace lines that show why. The trace holds
+ * what GBCS devices send, signed; `--keys-out` writes their signing public keys (`<eui>-ds.pem`)
+ * for `hanota gbcs parse --keys` to check them with. Exit 1 when any fails; exit 2
  * when a file is not a valid scenario (the message names the file and the path inside it).
  */
 import { basename, join, sep } from 'node:path';
 import type { Argv } from 'yargs';
+import { encodePublicKeyPem } from '../../crypto/keys.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { junitXml } from '../../report/junit.ts';
 import { runScenario, type ScenarioResult } from '../../scenario/run.ts';
@@ -105,13 +108,22 @@ export function runCommand(ctx: CliContext): CommandBody {
         .option('trace', {
           type: 'string',
           describe: 'write each scenario’s trace (JSON Lines, one per hub) into this directory',
+        })
+        .option('keys-out', {
+          type: 'string',
+          describe:
+            'write the signing public key of each simulated GBCS device (<eui>-ds.pem) into this directory, to check the signed responses and alerts of the traces with',
         }),
     handler: (argv) => {
       const seed = parseUint(String(argv.seed), 32, 'seed');
       const driver = argv.driver as TransportName;
       if (driver === 'session' && typeof argv.pcap === 'string')
         throw new CliError('USAGE', 'run: --pcap needs --driver frame (the session driver sends no bytes)');
-      prepareOutputs(ctx, { files: { junit: argv.junit }, dirs: { pcap: argv.pcap, trace: argv.trace } });
+      const keysOut = argv['keys-out'];
+      prepareOutputs(ctx, {
+        files: { junit: argv.junit },
+        dirs: { pcap: argv.pcap, trace: argv.trace, 'keys-out': keysOut },
+      });
       const files = [...new Set((argv.paths as string[]).flatMap((p) => scenarioFiles(ctx, p)))];
       if (files.length === 0)
         throw new CliError(
@@ -130,6 +142,13 @@ export function runCommand(ctx: CliContext): CommandBody {
           if (typeof argv.trace === 'string')
             ctx.io.writeFile(join(argv.trace, `${stem}.jsonl`), run.result.trace.toJsonLines());
         }
+      if (typeof keysOut === 'string')
+        for (const { result } of results)
+          for (const [eui, key] of result.signingKeys)
+            ctx.io.writeFile(
+              join(keysOut, `${eui}-ds.pem`),
+              new TextEncoder().encode(encodePublicKeyPem(key)),
+            );
       if (typeof argv.junit === 'string') ctx.io.writeFile(argv.junit, junit(results));
       const failed = results.filter((r) => !r.result.ok);
       if (failed.length > 0) ctx.exit(1);
@@ -140,7 +159,7 @@ export function runCommand(ctx: CliContext): CommandBody {
           scenarios: results.length,
           failed: failed.length,
           results: results.map(({ file, result }) => {
-            const { runs: _runs, ...rest } = result;
+            const { runs: _runs, signingKeys: _keys, ...rest } = result;
             return { file, ...rest };
           }),
         };

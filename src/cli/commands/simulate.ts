@@ -1,13 +1,17 @@
 /**
  * `hanota simulate`: one hub, one device, one image, over the frame driver. Prints the outcome
  * (final ImageUpgradeStatus, bytes received, SHA-256 of what the device assembled, frames,
- * simulated time) and can write the trace (JSON Lines) and a pcap. Exit 1 when the device did
- * not end with the complete, verified image.
+ * simulated time) and can write the trace (JSON Lines) and a pcap, and the signing public key of
+ * a GBCS device whose signed responses and alerts the trace holds. Exit 1 when the device did not
+ * end with the complete, verified image.
  */
+import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { publicKeyOf } from '../../crypto/ecdsa-p256.ts';
+import { encodePublicKeyPem } from '../../crypto/keys.ts';
 import { DEVICE_TYPES } from '../../devices/profiles.ts';
 import { runFrameSimulation } from '../../sim/frame-driver.ts';
-import type { FrameRunResult } from '../../sim/frame-run.ts';
+import type { FrameRunInput, FrameRunResult } from '../../sim/frame-run.ts';
 import { LINK_PROFILES } from '../../sim/link.ts';
 import { writePcap } from '../../sim/pcap.ts';
 import { MAX_UNFRAGMENTED_BLOCK_DATA } from '../../sim/zigbee-stack.ts';
@@ -18,34 +22,49 @@ import { renderSimulateText, simulateReport } from '../simulate-report.ts';
 import { frameRunInput } from '../simulate-run-input.ts';
 import { readSimulateSpec } from '../simulate-spec.ts';
 
-/** The files a run writes: `--trace` (JSON Lines) and `--pcap`, each when given. */
+/** The files a run writes: `--trace` (JSON Lines), `--pcap` and `--keys-out`, each when given. */
 interface SimulateOutputs {
   readonly trace: string | undefined;
   readonly pcap: string | undefined;
+  readonly keysOut: string | undefined;
 }
 
 /** Checks, before the run, that the output files can be written, and names those given. */
 function prepareSimulateOutputs(ctx: CliContext, args: Record<string, unknown>): SimulateOutputs {
-  prepareOutputs(ctx, { files: { trace: args.trace, pcap: args.pcap } });
-  return {
-    trace: typeof args.trace === 'string' ? args.trace : undefined,
-    pcap: typeof args.pcap === 'string' ? args.pcap : undefined,
-  };
+  prepareOutputs(ctx, {
+    files: { trace: args.trace, pcap: args.pcap },
+    dirs: { 'keys-out': args['keys-out'] },
+  });
+  const named = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { trace: named(args.trace), pcap: named(args.pcap), keysOut: named(args['keys-out']) };
 }
 
-/** Writes the trace and the capture of a finished run to the files asked for. */
-function writeSimulateOutputs(ctx: CliContext, outputs: SimulateOutputs, result: FrameRunResult): void {
+/** Writes the trace, the capture and the device's signing key of a finished run to the files asked for. */
+function writeSimulateOutputs(
+  ctx: CliContext,
+  outputs: SimulateOutputs,
+  input: FrameRunInput,
+  result: FrameRunResult,
+): void {
   if (outputs.trace !== undefined) ctx.io.writeFile(outputs.trace, result.trace.toJsonLines());
   if (outputs.pcap !== undefined)
     ctx.io.writeFile(outputs.pcap, writePcap(result.captured, result.startUnixS));
+  if (outputs.keysOut !== undefined)
+    for (const d of input.devices)
+      if (d.gbcs)
+        ctx.io.writeFile(
+          join(outputs.keysOut, `${d.gbcs.identity.device}-ds.pem`),
+          encodePublicKeyPem(publicKeyOf(d.gbcs.identity.signingPrivateKey)),
+        );
 }
 
 /** Runs one `simulate`: spec, frame driver, output files, then the report (exit 1 unless ok). */
 function runSimulate(ctx: CliContext, args: Record<string, unknown>): void {
   const outputs = prepareSimulateOutputs(ctx, args);
   const spec = readSimulateSpec(ctx, args);
-  const result = runFrameSimulation(frameRunInput(spec, outputs.pcap !== undefined));
-  writeSimulateOutputs(ctx, outputs, result);
+  const input = frameRunInput(spec, outputs.pcap !== undefined);
+  const result = runFrameSimulation(input);
+  writeSimulateOutputs(ctx, outputs, input, result);
   const report = simulateReport(spec, result);
   if (!report.outcome.ok) ctx.exit(1);
   ctx.io.stdout(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderSimulateText(report));
@@ -119,7 +138,12 @@ export function simulateCommand(ctx: CliContext): CommandBody {
           type: 'string',
           describe: 'write the frames on the air as a pcap (802.15.4 with FCS)',
         })
-        .option('trace', { type: 'string', describe: 'write the trace as JSON Lines' }),
+        .option('trace', { type: 'string', describe: 'write the trace as JSON Lines' })
+        .option('keys-out', {
+          type: 'string',
+          describe:
+            "with --activate: write the simulated device's signing public key (<eui>-ds.pem) into this directory, to check its signed responses and alerts in the trace with",
+        }),
     handler: (argv) => runSimulate(ctx, argv as Record<string, unknown>),
   };
 }
