@@ -45,6 +45,11 @@ export interface CampaignInput {
   /** Run only these buckets (a shard); default all. */
   readonly buckets?: readonly number[];
   /**
+   * Hands out the next bucket to run, undefined when none is left: buckets shared among workers
+   * as each becomes free (in place of `buckets`). A bucket's result does not depend on who runs it.
+   */
+  readonly claim?: () => number | undefined;
+  /**
    * Handed each bucket's device outcomes as it ends, in bucket order; the run then keeps none
    * (its `outcomes` and `byBucket` are empty).
    */
@@ -61,6 +66,19 @@ export function runCampaign(input: CampaignInput): {
   /** The outcomes bucket by bucket, for runs split over workers. */
   byBucket: { bucket: number; outcomes: DeviceOutcome[] }[];
 } {
+  const run = runBuckets(input);
+  return { report: mergePartials(run.partials), ...run };
+}
+
+/**
+ * Runs a campaign's buckets (those of `input.buckets`, or those `input.claim` hands out) and
+ * returns their partial reports and outcomes: a worker's share, which may be none.
+ */
+export function runBuckets(input: CampaignInput): {
+  outcomes: DeviceOutcome[];
+  partials: CampaignPartial[];
+  byBucket: { bucket: number; outcomes: DeviceOutcome[] }[];
+} {
   const { policy } = input;
   const plan = planBuckets(input);
   const hubConfig = {
@@ -75,8 +93,8 @@ export function runCampaign(input: CampaignInput): {
   const partials: CampaignPartial[] = [];
   const final: DeviceOutcome[] = [];
   const byBucket: { bucket: number; outcomes: DeviceOutcome[] }[] = [];
-  for (let b = 0; b < plan.bucketCount; b++) {
-    if (!wanted.has(b)) continue;
+  const next = input.claim ?? inOrder(plan.bucketCount, wanted);
+  for (let b = next(); b !== undefined; b = next()) {
     const { all, partial } = runAndJudgeBucket(context, b);
     if (input.onBucket) input.onBucket(b, all);
     else {
@@ -85,7 +103,16 @@ export function runCampaign(input: CampaignInput): {
     }
     partials.push(partial);
   }
-  return { report: mergePartials(partials), outcomes: final, partials, byBucket };
+  return { outcomes: final, partials, byBucket };
+}
+
+/** The buckets of `wanted`, in order, one per call. */
+function inOrder(count: number, wanted: ReadonlySet<number>): () => number | undefined {
+  let b = 0;
+  return () => {
+    while (b < count && !wanted.has(b)) b++;
+    return b < count ? b++ : undefined;
+  };
 }
 
 /** What one bucket's run takes from the campaign around it. */

@@ -1,12 +1,14 @@
 /**
- * One worker thread of `hanota campaign --workers N`: reads the campaign's files itself, runs the
- * buckets it was given, and posts back, as each ends, its outcomes (when the command writes a
- * device file) and now and then its progress; at the end, the buckets' partials. Buckets are
- * independent, so the merged result does not depend on how they were spread over workers.
+ * One worker thread of `hanota campaign --workers N`: reads the campaign's files itself, runs
+ * buckets of the list it was given — each the next one no worker has claimed yet (a counter they
+ * share), so that a worker that finishes early takes more — and posts back, as each ends, its
+ * outcomes (when the command writes a device file) and now and then its progress; at the end, the
+ * buckets' partials. Buckets are independent, so the merged result does not depend on how they
+ * were spread over workers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SessionProgress } from '../campaign/bucket-input.ts';
-import { runCampaign } from '../campaign/campaign.ts';
+import { runBuckets } from '../campaign/campaign.ts';
 import type { CampaignPartial, DeviceOutcome } from '../campaign/report.ts';
 import { type CampaignFiles, loadCampaign } from './campaign-input.ts';
 import { nodeIo } from './context.ts';
@@ -18,6 +20,8 @@ export interface CampaignWorkerData {
   readonly mode: 'planned' | 'direct';
   readonly seed: number;
   readonly buckets: readonly number[];
+  /** The workers' shared counter (one Int32): the index in `buckets` of the next bucket to claim. */
+  readonly claimed: SharedArrayBuffer;
   /** Post each bucket's device outcomes. */
   readonly outcomes: boolean;
   /** Post progress. */
@@ -33,12 +37,13 @@ export type CampaignWorkerMessage =
 const post = (message: CampaignWorkerMessage) => parentPort?.postMessage(message);
 const data = workerData as CampaignWorkerData;
 const loaded = loadCampaign({ io: nodeIo, exit: () => {} }, data.files);
-const run = runCampaign({
+const counter = new Int32Array(data.claimed);
+const run = runBuckets({
   ...loaded,
   targets: data.targets,
   mode: data.mode,
   seed: data.seed,
-  buckets: data.buckets,
+  claim: () => data.buckets[Atomics.add(counter, 0, 1)],
   onBucket: (bucket, outcomes) => post({ kind: 'bucket', bucket, outcomes: data.outcomes ? outcomes : [] }),
   ...(data.progress && { onProgress: (bucket, progress) => post({ kind: 'progress', bucket, progress }) }),
 });

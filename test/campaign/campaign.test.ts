@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runBuckets } from '../../src/campaign/campaign.ts';
 import { parsePolicy } from '../../src/campaign/policy.ts';
 import { outcomeOf } from '../../src/pathways/behaviour.ts';
 import { EXAMPLE, exampleCampaign, exampleCampaignArgs, FIXTURES } from '../helpers/campaign.ts';
@@ -83,6 +84,31 @@ describe('campaigns on the example estate', () => {
     const doc = JSON.parse(readFileSync(json, 'utf8'));
     expect(doc.difference.bricked).toBe(6);
     expect(doc.planned.byStatus.bricked).toBe(0);
+  });
+});
+
+describe('buckets handed out as workers free up', () => {
+  const input = {
+    estate: EXAMPLE.estate,
+    catalog: EXAMPLE.catalog,
+    targets: ['V130', 'V210'],
+    images: new Map(),
+    behaviours: new Map([['Volta', behaviour]]),
+    policy: { ...policy, buckets: 6 },
+    mode: 'planned' as const,
+    seed: 1,
+  };
+
+  it('gives each bucket the same partial whichever worker claims it, in whatever order', () => {
+    const all = runBuckets(input).partials;
+    const handOut = (order: number[]) => () => order.shift();
+    const a = runBuckets({ ...input, claim: handOut([5, 0, 3]) }).partials;
+    const b = runBuckets({ ...input, claim: handOut([1, 4, 2]) }).partials;
+    expect([...a, ...b].sort((x, y) => x.bucket - y.bucket)).toEqual(all);
+  });
+
+  it('lets a worker that claims nothing return no partials', () => {
+    expect(runBuckets({ ...input, claim: () => undefined }).partials).toEqual([]);
   });
 });
 

@@ -75,22 +75,25 @@ const MAX_DEFAULT_WORKERS = 4;
  * many there are.
  */
 async function inWorkers(
-  data: Omit<CampaignWorkerData, 'buckets' | 'outcomes' | 'progress'> & { buckets: readonly number[] },
+  data: Omit<CampaignWorkerData, 'buckets' | 'claimed' | 'outcomes' | 'progress'> & {
+    buckets: readonly number[];
+  },
   workers: number,
   sinks: RunSinks & { readonly outcomes: boolean },
 ): Promise<{ report: CampaignReport; partials: readonly CampaignPartial[] }> {
-  const slices = Array.from({ length: Math.min(workers, data.buckets.length) }, (_, w) =>
-    data.buckets.filter((_, k) => k % workers === w),
-  );
+  // The workers take the buckets in order, each the next one free when it is: none waits idle
+  // while another still has a queue (a fixed split left one worker 7 s behind the other).
+  const claimed = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const results = await Promise.all(
-    slices.map(
-      (buckets) =>
+    Array.from(
+      { length: Math.min(workers, data.buckets.length) },
+      () =>
         new Promise<readonly CampaignPartial[]>((done, fail) => {
           const worker = new Worker(CAMPAIGN_WORKER_URL, {
             resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
             workerData: {
               ...data,
-              buckets,
+              claimed,
               outcomes: sinks.outcomes,
               progress: sinks.onProgress !== undefined,
             } satisfies CampaignWorkerData,
