@@ -118,6 +118,19 @@ function checkHash(hash: Uint8Array): Uint8Array {
   return hash;
 }
 
+/** A receipt alert's code: 0x8F72 or 0x8F1C, else a DecodeError at its offset. */
+function readReceiptAlertCode(r: ByteReader): FirmwareReceiptAlert['alertCode'] {
+  const offset = r.offset;
+  const code = r.u16('alert code');
+  if (code !== ALERT_CODE.firmwareDistributionReceipt && code !== ALERT_CODE.firmwareVerificationFailed)
+    throw new DecodeError(
+      'GBCS_ALERT_CODE',
+      `alert code: 0x${code.toString(16)} is not 0x8f72 or 0x8f1c`,
+      offset,
+    );
+  return code;
+}
+
 /** GBZ content: profile 0x0109, one component, alert code, UTC time, `09 20` and the hash (GBCS §11.2.6). */
 export function encodeGbzFirmwareReceiptAlert(alert: FirmwareReceiptAlert): Uint8Array {
   return new ByteWriter({ littleEndian: false, initialCapacity: 43 })
@@ -143,17 +156,7 @@ export function decodeGbzFirmwareReceiptAlert(content: Uint8Array, baseOffset = 
       profileOffset,
     );
   r.u8('GBZ components');
-  const codeOffset = r.offset;
-  const alertCode = r.u16('alert code');
-  if (
-    alertCode !== ALERT_CODE.firmwareDistributionReceipt &&
-    alertCode !== ALERT_CODE.firmwareVerificationFailed
-  )
-    throw new DecodeError(
-      'GBCS_ALERT_CODE',
-      `alert code: 0x${alertCode.toString(16)} is not 0x8f72 or 0x8f1c`,
-      codeOffset,
-    );
+  const alertCode = readReceiptAlertCode(r);
   const utcTime = r.u32('alert time');
   const tagOffset = r.offset;
   if (r.u8('hash tag') !== DLMS.octetString || r.u8('hash length') !== 32)
@@ -217,17 +220,7 @@ export function decodeDlmsFirmwareReceiptAlert(
   expect(DLMS.structure, 'structure tag');
   expect(3, 'structure elements');
   expect(DLMS.longUnsigned, 'alert code tag');
-  const codeOffset = r.offset;
-  const alertCode = r.u16('alert code');
-  if (
-    alertCode !== ALERT_CODE.firmwareDistributionReceipt &&
-    alertCode !== ALERT_CODE.firmwareVerificationFailed
-  )
-    throw new DecodeError(
-      'GBCS_ALERT_CODE',
-      `alert code: 0x${alertCode.toString(16)} is not 0x8f72 or 0x8f1c`,
-      codeOffset,
-    );
+  const alertCode = readReceiptAlertCode(r);
   expect(DLMS.octetString, 'time tag');
   expect(12, 'time length');
   const timeOffset = r.offset;

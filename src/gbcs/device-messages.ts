@@ -32,10 +32,6 @@ export interface DeviceSigner {
 /** Which form a device's receipt alert takes: DLMS from an ESME, GBZ from a GSME or HCALCS. */
 export type ReceiptAlertForm = 'dlms' | 'gbz';
 
-function title(eui: string, field: string): Uint8Array {
-  return fromHex(eui, field);
-}
-
 /**
  * The signed CS06 response to command `counter` from `to`, at ZigBee UTC time `utcTime` (seconds
  * since 2000) as the device's clock reads it.
@@ -47,14 +43,27 @@ export function signedCs06Response(
   utcTime: number,
   response: Cs06Response,
 ): Uint8Array {
+  return signed(device, to, 'response', counter, CS06_MESSAGE_CODE, encodeCs06Response(response), utcTime);
+}
+
+/** A General-Signing message from `device` to `to`, signed; a response bears the device's date-time. */
+function signed(
+  device: DeviceSigner,
+  to: string,
+  cra: 'response' | 'alert',
+  counter: bigint,
+  messageCode: number,
+  content: Uint8Array,
+  utcTime?: number,
+): Uint8Array {
   return signMessage(
     {
-      transactionId: { cra: 'response', counter },
-      originator: title(device.eui, 'device'),
-      recipient: title(to, 'recipient'),
-      dateTime: dlmsDateTime(utcTime),
-      messageCode: CS06_MESSAGE_CODE,
-      content: encodeCs06Response(response),
+      transactionId: { cra, counter },
+      originator: fromHex(device.eui, 'device'),
+      recipient: fromHex(to, 'recipient'),
+      ...(utcTime !== undefined && { dateTime: dlmsDateTime(utcTime) }),
+      messageCode,
+      content,
     },
     device.signingKey,
   );
@@ -67,16 +76,7 @@ function signedAlert(
   messageCode: number,
   content: Uint8Array,
 ): Uint8Array {
-  return signMessage(
-    {
-      transactionId: { cra: 'alert', counter },
-      originator: title(device.eui, 'device'),
-      recipient: title(to, 'recipient'),
-      messageCode,
-      content,
-    },
-    device.signingKey,
-  );
+  return signed(device, to, 'alert', counter, messageCode, content);
 }
 
 /** The signed Firmware Distribution Receipt Alert (0x8F72 or 0x8F1C), alert counter `counter`. */
