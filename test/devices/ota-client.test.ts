@@ -313,6 +313,44 @@ describe('stepClient', () => {
     expect(ihd.state()).toMatchObject({ phase: 'ending', runningVersion: 1 });
   });
 
+  it('stays on its old firmware when the new one refuses to run, then declines that image when offered again', () => {
+    const c = downloaded(CONFIG);
+    c.step({ type: 'checked', result: { status: 'SUCCESS' }, reaction: { kind: 'refuse' } });
+    const { effects } = c.step(
+      answer({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 0 }, 203),
+    );
+    expect(effects).toContainEqual({ type: 'firmwareRefused', fileVersion: 2 });
+    expect(effects).toContainEqual({ type: 'discardImage' });
+    expect(effects.some((e) => e.type === 'activate')).toBe(false);
+    expect(c.state()).toMatchObject({ phase: 'failed', runningVersion: 1, target: undefined });
+    // Its next poll is offered the same image: declined at once (INVALID_IMAGE), nothing fetched.
+    c.step({ type: 'timer', timer: 'query' });
+    const q = c.sentNow()[0];
+    expect(q?.command.name).toBe('queryNextImageRequest');
+    const offered = c.step(
+      answer(
+        { name: 'queryNextImageResponse', status: 'SUCCESS', ...ID, imageSize: 300 },
+        q?.transactionSequence as number,
+      ),
+    );
+    expect(c.sentNow()[0]).toMatchObject({
+      command: { name: 'upgradeEndRequest', status: 'INVALID_IMAGE', ...ID },
+    });
+    expect(offered.effects.some((e) => e.type === 'beginImage')).toBe(false);
+    expect(c.state()).toMatchObject({ phase: 'failed', runningVersion: 1 });
+  });
+
+  it('runs an image that bricks the device, saying what it lost', () => {
+    const c = downloaded(CONFIG);
+    const reaction = { kind: 'brick', functions: ['display'] } as const;
+    c.step({ type: 'checked', result: { status: 'SUCCESS' }, reaction });
+    const { effects } = c.step(
+      answer({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 0 }, 203),
+    );
+    expect(effects).toContainEqual({ type: 'activate', fileVersion: 2, reaction });
+    expect(c.state()).toMatchObject({ phase: 'upgraded', runningVersion: 2, heldReaction: undefined });
+  });
+
   it('applies, or holds for CS06, an image whose Upgrade End Requests all go unanswered', () => {
     const ending = (config: ClientConfig) => {
       const c = downloaded(config);
