@@ -131,7 +131,11 @@ export type ClientEffect =
   | { readonly type: 'beginImage'; readonly target: TargetImage }
   | { readonly type: 'store'; readonly fileOffset: number; readonly data: Uint8Array }
   | { readonly type: 'discardImage' }
-  | { readonly type: 'checkImage' }
+  /**
+   * Run the whole-image checks on what storage holds. `atBoot`: the image was whole before a
+   * power loss and is checked again as the device starts — its receipt was already reported.
+   */
+  | { readonly type: 'checkImage'; readonly atBoot?: boolean }
   /** Run the held image; `reaction` when its firmware bricks or degrades the device as it runs. */
   | { readonly type: 'activate'; readonly fileVersion: number; readonly reaction?: Reaction }
   /** The held image's firmware refused to run: the device still runs the version it ran. */

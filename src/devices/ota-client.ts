@@ -650,6 +650,26 @@ export function stepClient(
         : 'power on',
       effects,
     );
+    const saved = event.saved;
+    if (
+      saved &&
+      saved.fileOffset >= saved.target.imageSize &&
+      saved.target.fileVersion !== event.runningVersion
+    ) {
+      // A whole image in storage outlives the power loss: the device checks it again as it starts
+      // and goes on from there (a GBCS device holds it for CS06 again), rather than asking the hub,
+      // whose distribution may have ended since, and forgetting it.
+      effects.push({ type: 'checkImage', atBoot: true });
+      return stepResult(
+        effects,
+        go(
+          restored,
+          { phase: 'checking', status: 'downloadInProgress', outstanding: undefined },
+          'whole image held at power on: checking it again',
+          effects,
+        ),
+      );
+    }
     return stepResult(effects, query(config, restored, effects, 're-query after power on'));
   }
   switch (event.type) {

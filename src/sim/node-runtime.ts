@@ -746,7 +746,7 @@ export class NodeRuntime implements RuntimePort {
             fileVersion: saved.target.fileVersion,
             key: simulated.key,
           });
-          this.#supplier?.checked(node, simulated.verdict);
+          if (!effect.atBoot) this.#supplier?.checked(node, simulated.verdict);
           return;
         }
         const result = checkDownloadedImage(device.storage.bytes(), {
@@ -761,6 +761,8 @@ export class NodeRuntime implements RuntimePort {
           ...(device.firmware &&
             result.status === 'SUCCESS' && { sha256: toHex(sha256(device.storage.bytes())) }),
         });
+        // The receipt alert goes once, when the download is checked; not again at a reboot.
+        if (effect.atBoot) return;
         if (device.spec.gbcs) this.#receiptAlert(device, result);
         this.#supplier?.checked(node, result);
         return;

@@ -313,6 +313,24 @@ describe('stepClient', () => {
     expect(ihd.state()).toMatchObject({ phase: 'ending', runningVersion: 1 });
   });
 
+  it('checks a whole image it held at a power loss again as it starts, and asks the hub only otherwise', () => {
+    const target = { ...ID, imageSize: 300 };
+    const c = stepper(CONFIG);
+    const { effects } = c.step({ type: 'powerOn', runningVersion: 1, saved: { target, fileOffset: 300 } });
+    expect(effects).toContainEqual({ type: 'checkImage', atBoot: true });
+    expect(c.sentNow()).toEqual([]);
+    expect(c.state()).toMatchObject({ phase: 'checking', target, fileOffset: 300 });
+    // Part of an image, or the image it already runs: it asks the hub.
+    for (const [runningVersion, fileOffset] of [
+      [1, 120],
+      [2, 300],
+    ] as const) {
+      const d = stepper(CONFIG);
+      d.step({ type: 'powerOn', runningVersion, saved: { target, fileOffset } });
+      expect(d.sentNow()[0]?.command.name).toBe('queryNextImageRequest');
+    }
+  });
+
   it('stays on its old firmware when the new one refuses to run, then declines that image when offered again', () => {
     const c = downloaded(CONFIG);
     c.step({ type: 'checked', result: { status: 'SUCCESS' }, reaction: { kind: 'refuse' } });
