@@ -749,12 +749,16 @@ export class NodeRuntime implements RuntimePort {
           if (!effect.atBoot) this.#supplier?.checked(node, simulated.verdict);
           return;
         }
+        // A GBCS device checks the supplier's signature on receipt, with the key of the supplier it
+        // obeys then (GBCS §11.2.6); at a reboot it checks what it holds, not whose it was.
+        const anchor = trustAnchorOf(device);
         const result = checkDownloadedImage(device.storage.bytes(), {
           target: saved.target,
           ...(device.spec.hardwareVersion !== undefined && { hardwareVersion: device.spec.hardwareVersion }),
-          // A GBCS device checks images with the key of the supplier it obeys now.
-          ...(trustAnchorOf(device) && { trustAnchor: trustAnchorOf(device) }),
-          ...(device.spec.imageFormat && { parse: device.spec.imageFormat }),
+          ...(anchor && !effect.atBoot && { trustAnchor: anchor }),
+          ...(device.spec.imageFormat
+            ? { parse: device.spec.imageFormat }
+            : anchor && { parse: { format: 'gbcs', signed: true } as const }),
         });
         this.#checked(device, result, {
           fileVersion: saved.target.fileVersion,
