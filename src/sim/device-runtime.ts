@@ -38,7 +38,13 @@ export type SimEvent =
   | { readonly kind: 'client'; readonly node: string; readonly event: ClientEvent }
   | { readonly kind: 'hub'; readonly event: HubEvent }
   | { readonly kind: 'driver'; readonly action: DriverAction }
-  | { readonly kind: 'gbcs'; readonly node: string; readonly event: ActivationEvent }
+  | {
+      readonly kind: 'gbcs';
+      readonly node: string;
+      readonly event: ActivationEvent;
+      /** For the supplier's commands: how many more times it sends one the device did not hear. */
+      readonly resends?: number;
+    }
   | { readonly kind: 'supplier'; readonly node: string; readonly action: number };
 
 /** Scheduled changes to the run itself (see `FrameRunInput`). */

@@ -39,6 +39,12 @@ export interface GbcsDeviceSpec {
 /** Time from a device's receipt alert to the supplier's first command reaching it, µs (a DCC round trip). */
 export const SUPPLIER_REACTION_US = 30_000_000;
 
+/**
+ * How many times the supplier sends again a command the DCC reports undelivered (the device was
+ * off), waiting twice as long each time from a minute (a DCC round trip each way): over 17 hours.
+ */
+export const SUPPLIER_RESENDS = 10;
+
 /** SHA-256 of the Manufacturer Image in `bytes`, when they read as a GBCS image. */
 function manufacturerImageHash(bytes: Uint8Array): Uint8Array | undefined {
   try {

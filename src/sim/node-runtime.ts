@@ -44,6 +44,7 @@ import {
   gbcsSender,
   receiptAlert,
   SUPPLIER_REACTION_US,
+  SUPPLIER_RESENDS,
 } from './gbcs-device.ts';
 import { HubRuntime } from './hub-runtime.ts';
 import { IdlePolls } from './idle-polls.ts';
@@ -409,9 +410,20 @@ export class NodeRuntime implements RuntimePort {
     }
     if (event.kind === 'gbcs') {
       const device = this.#devices.get(event.node) as DeviceRuntime;
-      // A device without power hears nothing: the command is lost, its counter unused.
+      // A device without power hears nothing: the command is lost, its counter unused. The DCC
+      // tells the supplier it was not delivered, and the supplier sends its own commands again,
+      // waiting twice as long each time from a DCC round trip each way (`SUPPLIER_RESENDS`).
       if (event.event.type === 'command' && device.state.phase === 'off') {
-        this.#note(event.node, 'GBCS command lost', { reason: 'the device is off' });
+        const resends = event.resends ?? 0;
+        this.#note(event.node, 'GBCS command lost', {
+          reason: 'the device is off',
+          ...(resends > 0 && { resent: 'the supplier sends it again' }),
+        });
+        if (resends > 0)
+          this.clock.after(2 * SUPPLIER_REACTION_US * 2 ** (SUPPLIER_RESENDS - resends), {
+            ...event,
+            resends: resends - 1,
+          });
         return;
       }
       if (this.#deferUntilAwake(device, event)) return;
@@ -873,6 +885,7 @@ export class NodeRuntime implements RuntimePort {
         kind: 'gbcs',
         node: device.spec.node,
         event: { type: 'command', bytes },
+        resends: SUPPLIER_RESENDS,
       });
     });
   }
