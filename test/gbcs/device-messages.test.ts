@@ -15,6 +15,7 @@ import {
 import { type DecodedGeneralSigning, decodeGbcsMessage } from '../../src/gbcs/apdu.ts';
 import { decodeCs06Response } from '../../src/gbcs/cs06.ts';
 import {
+  type DeviceSigner,
   signedCs06Response,
   signedFutureDatedAlert,
   signedReceiptAlert,
@@ -44,42 +45,24 @@ describeWithVectors('device messages laid out as the RTDS 4.5.0 ones', () => {
     return { signer: { eui, signingKey: party.dsPrivate }, publicKey: party.dsPublic };
   };
 
-  for (const name of [
-    'CS06_11.3_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX',
-    'CS06_11.3_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX',
-    'CS06_11.3_FUTURE_DATED_SUCCESS_RESPONSE_GBCS.HEX',
-  ])
-    it(`writes the CS06 response ${name} byte for byte up to its signature`, () => {
+  /** How each RTDS message is rebuilt from its own fields, with a simulated device key. */
+  type Rebuild = (s: DeviceSigner, to: string, r: DecodedGeneralSigning) => Uint8Array;
+  const response: Rebuild = (s, to, r) =>
+    signedCs06Response(s, to, r.transactionId.counter, RTDS_TIME, decodeCs06Response(r.content));
+  const futureDated: Rebuild = (s, to, r) =>
+    signedFutureDatedAlert(s, to, r.transactionId.counter, decodeFutureDatedActivationAlert(r.content));
+  const cases: readonly [string, string, Rebuild][] = [
+    ['the CS06 response', 'CS06_11.3_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX', response],
+    ['the CS06 response', 'CS06_11.3_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX', response],
+    ['the CS06 response', 'CS06_11.3_FUTURE_DATED_SUCCESS_RESPONSE_GBCS.HEX', response],
+    ['the future-dated alert', 'CS06_11.3_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX', futureDated],
+    ['the future-dated alert', 'CS06_11.3_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX', futureDated],
+  ];
+  for (const [what, name, rebuild] of cases)
+    it(`writes ${what} ${name} byte for byte up to its signature`, () => {
       const r = rtds(name);
       const { signer: s, publicKey } = signer(hex(r.originator));
-      const ours = signed(
-        signedCs06Response(
-          s,
-          hex(r.recipient),
-          r.transactionId.counter,
-          RTDS_TIME,
-          decodeCs06Response(r.content),
-        ),
-      );
-      expect(hex(ours.signedBytes)).toBe(hex(r.signedBytes));
-      expect(verifyP256(ours.signature as Uint8Array, ours.signedBytes, publicKey)).toBe(true);
-    });
-
-  for (const name of [
-    'CS06_11.3_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX',
-    'CS06_11.3_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX',
-  ])
-    it(`writes the future-dated alert ${name} byte for byte up to its signature`, () => {
-      const r = rtds(name);
-      const { signer: s, publicKey } = signer(hex(r.originator));
-      const ours = signed(
-        signedFutureDatedAlert(
-          s,
-          hex(r.recipient),
-          r.transactionId.counter,
-          decodeFutureDatedActivationAlert(r.content),
-        ),
-      );
+      const ours = signed(rebuild(s, hex(r.recipient), r));
       expect(hex(ours.signedBytes)).toBe(hex(r.signedBytes));
       expect(verifyP256(ours.signature as Uint8Array, ours.signedBytes, publicKey)).toBe(true);
     });
