@@ -274,7 +274,7 @@ function onQueryResponse(
           config,
           refused,
           `downgrade to ${hexVersion(command.fileVersion)} refused`,
-          `downgrade from ${hexVersion(state.runningVersion)} refused: upgrade end request INVALID_IMAGE`,
+          `downgrade to ${hexVersion(command.fileVersion)} refused (running ${hexVersion(state.runningVersion)}): upgrade end request INVALID_IMAGE`,
           effects,
         );
   }

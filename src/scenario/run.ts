@@ -8,6 +8,9 @@ import { checkInvariants } from './invariants.ts';
 import { durationSeconds, uintOf } from './load.ts';
 import type { ScenarioFile } from './schema.ts';
 
+/** How a device's transition ends when it refused an image it was offered. */
+const REFUSED_OFFER = ': upgrade end request INVALID_IMAGE';
+
 /** One expectation and whether it held. */
 export interface ExpectationResult {
   readonly expectation: string;
@@ -168,11 +171,20 @@ function outcomes(
       if (e.kind === 'note' && e.what.startsWith('alert 0x8F67'))
         failures.push(`future-dated activation failed: ${e.detail?.outcome}`);
       if (e.kind === 'state' && e.reason.startsWith('no image: ')) failures.push(`hub: ${e.reason}`);
+      // An image the device refused when offered (a downgrade, one whose firmware refused to run):
+      // said when it happened, whatever its later polls leave as its last outcome.
+      if (e.kind === 'state' && e.node === name && e.reason.endsWith(REFUSED_OFFER))
+        failures.push(e.reason.slice(0, -REFUSED_OFFER.length));
     }
     // A firmware that refused to run is said below, by entry, from the trace.
     const refusedToRun = trace.some((e) => e.kind === 'note' && e.what === 'firmware refused to run');
-    if (result.outcome && !(refusedToRun && result.outcome.startsWith('firmware ')))
-      failures.push(result.outcome);
+    const outcome = result.outcome;
+    if (
+      outcome &&
+      !(refusedToRun && outcome.startsWith('firmware ')) &&
+      !failures.some((f) => f.startsWith(outcome))
+    )
+      failures.push(outcome);
     for (const e of trace)
       if (e.kind === 'note' && e.what === 'distribution refused')
         failures.push(`distribution refused: ${e.detail?.reason}: ${e.detail?.detail}`);
@@ -227,7 +239,8 @@ function outcomes(
       bricked,
       functionsLost,
       events,
-      failures,
+      // Each reason once: a hub that told a retrying device "no image" five times said one thing.
+      failures: [...new Set(failures)],
       activations,
     });
   }
