@@ -13,6 +13,7 @@ import { type ActivationEvent, stepActivation } from '../devices/gbcs-activation
 import { checkDownloadedImage } from '../devices/image-check.ts';
 import { stepClient } from '../devices/ota-client.ts';
 import type { ClientEffect, ClientEvent, ImageCheck } from '../devices/ota-client-state.ts';
+import { ZIGBEE_EPOCH_UNIX_S } from '../gbcs/dlms-date-time.ts';
 import { HUB_ALERT } from '../gbcs/hub-alerts.ts';
 import {
   type HubConfig,
@@ -56,8 +57,6 @@ import type { LazyTimers } from './timers.ts';
 import { Trace } from './trace.ts';
 import { HUB_NODE, type RuntimePort, type Transport, type UndecodedFrame } from './transport.ts';
 
-/** Seconds from the Unix epoch to the ZigBee epoch (2000-01-01T00:00:00Z). */
-const ZIGBEE_EPOCH_UNIX_S = 946_684_800;
 /** Default wall-clock start of a run: 2026-01-01T00:00:00Z. */
 export const DEFAULT_START_UNIX_S = 1_767_225_600;
 /** Time a device takes to boot after power returns, µs. */
