@@ -9,7 +9,6 @@
  */
 import { toHex } from '../bytes/hex.ts';
 import { sha256 } from '../crypto/hashes.ts';
-import { type ActivationEvent, stepActivation } from '../devices/gbcs-activation.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
 import { stepClient } from '../devices/ota-client.ts';
 import type { ClientEffect, ClientEvent, ImageCheck } from '../devices/ota-client-state.ts';
@@ -38,15 +37,7 @@ import {
   trustAnchorOf,
 } from './device-runtime.ts';
 import type { DistributedImage, DistributionResult, FrameRunInput, FrameRunResult } from './frame-run.ts';
-import {
-  activationContext,
-  activationMessage,
-  activationNote,
-  gbcsSender,
-  receiptAlert,
-  SUPPLIER_REACTION_US,
-  SUPPLIER_RESENDS,
-} from './gbcs-device.ts';
+import { type GbcsPort, gbcsEvent, gbcsReceipt } from './gbcs-side.ts';
 import { HubRuntime } from './hub-runtime.ts';
 import { IdlePolls } from './idle-polls.ts';
 import { LinkDirection, nextAwake } from './link.ts';
@@ -115,6 +106,8 @@ export class NodeRuntime implements RuntimePort {
   #inertCount = 0;
   /** Their parked polls, when the run elides them. */
   readonly #idlePolls: IdlePolls | undefined;
+  /** What the GBCS side of the devices uses of this runtime. */
+  readonly #gbcs: GbcsPort;
   /** The images still to come of each device's upgrade chain. */
   readonly #chains = new Map<
     string,
@@ -149,6 +142,14 @@ export class NodeRuntime implements RuntimePort {
     });
     this.#hubs = hubs.map((h, i) => new HubRuntime(i, h.config, h.memory, known[i] as KnownDevice[]));
     this.#transport = transport(this);
+    this.#gbcs = {
+      clock: this.clock,
+      trace: this.trace,
+      startUnixS: this.#startUnixS,
+      utcNow: () => this.#utcNow(),
+      note: (node, what, detail) => this.#note(node, what, detail),
+      activateHeld: (device, reason) => this.#stepClient(device, { type: 'activateHeld', reason }),
+    };
   }
 
   /** Runs the hub and devices until nothing is left to do or `maxTimeUs` passes. */
@@ -408,25 +409,7 @@ export class NodeRuntime implements RuntimePort {
       return;
     }
     if (event.kind === 'gbcs') {
-      const device = this.#devices.get(event.node) as DeviceRuntime;
-      // A device without power hears nothing: the command is lost, its counter unused. The DCC
-      // tells the supplier it was not delivered, and the supplier sends its own commands again,
-      // waiting twice as long each time from a DCC round trip each way (`SUPPLIER_RESENDS`).
-      if (event.event.type === 'command' && device.state.phase === 'off') {
-        const resends = event.resends ?? 0;
-        this.#note(event.node, 'GBCS command lost', {
-          reason: 'the device is off',
-          ...(resends > 0 && { resent: 'the supplier sends it again' }),
-        });
-        if (resends > 0)
-          this.clock.after(2 * SUPPLIER_REACTION_US * 2 ** (SUPPLIER_RESENDS - resends), {
-            ...event,
-            resends: resends - 1,
-          });
-        return;
-      }
-      if (this.#deferUntilAwake(device, event)) return;
-      this.#stepActivation(device, event.event);
+      gbcsEvent(this.#gbcs, this.#devices.get(event.node) as DeviceRuntime, event);
       return;
     }
     if (event.kind === 'client') {
@@ -459,46 +442,6 @@ export class NodeRuntime implements RuntimePort {
     return node;
   }
 
-  /** A sleepy device hears a GBCS command only while awake: until then it waits at the hub. */
-  #deferUntilAwake(device: DeviceRuntime, event: SimEvent): boolean {
-    const awakeAt = nextAwake(device.wake, this.clock.now);
-    if (awakeAt <= this.clock.now) return false;
-    this.clock.schedule(awakeAt, event);
-    return true;
-  }
-
-  #stepActivation(device: DeviceRuntime, event: ActivationEvent): void {
-    const gbcs = device.spec.gbcs;
-    const node = device.spec.node;
-    if (!gbcs || !device.activation) {
-      this.#note(node, 'GBCS command ignored', { reason: 'the device has no GBCS keys in this run' });
-      return;
-    }
-    const nowUnixS = this.#startUnixS + Math.floor(this.clock.now / 1_000_000);
-    const ctx = activationContext(nowUnixS, device.state, device.storage);
-    const step = stepActivation(gbcs.identity, device.activation, event, ctx);
-    device.activation = step.state;
-    const sender = gbcsSender(gbcs, step.state.anchor.supplier, device.spec.profile.deviceType);
-    for (const effect of step.effects) {
-      // What the device sends, signed with its key, goes into the trace as the bytes it sends.
-      const apdu = this.trace.keeps
-        ? activationMessage(effect, sender, this.#utcNow(), () => this.#nextAlertCounter(device))
-        : undefined;
-      const note = activationNote(effect, apdu);
-      if (note) this.#note(node, note.what, note.detail);
-      if (effect.type === 'activate')
-        this.#stepClient(device, { type: 'activateHeld', reason: 'CS06 Activate Firmware' });
-      // `unschedule` needs nothing here: a `due` event that finds no pending activation, or one
-      // dated later, does nothing (stepActivation checks both).
-      if (effect.type === 'schedule')
-        this.clock.schedule(Math.max(this.clock.now, (effect.atUnixS - this.#startUnixS) * 1_000_000), {
-          kind: 'gbcs',
-          node,
-          event: { type: 'due' },
-        });
-    }
-  }
-
   /** A node's state change, in the trace (when it keeps any). */
   #transition(
     node: string,
@@ -513,12 +456,6 @@ export class NodeRuntime implements RuntimePort {
         to: change.to,
         reason: change.reason,
       });
-  }
-
-  /** A GBCS device's next alert counter: its originator counter, strictly increasing (GBCS §4.3.1). */
-  #nextAlertCounter(device: DeviceRuntime): bigint {
-    device.alertCounter = (device.alertCounter ?? 0n) + 1n;
-    return device.alertCounter;
   }
 
   #note(node: string, what: string, detail: Record<string, string | number | boolean>): void {
@@ -778,7 +715,7 @@ export class NodeRuntime implements RuntimePort {
         });
         // The receipt alert goes once, when the download is checked; not again at a reboot.
         if (effect.atBoot) return;
-        if (device.spec.gbcs) this.#receiptAlert(device, result);
+        if (device.spec.gbcs) gbcsReceipt(this.#gbcs, device, result);
         this.#supplier?.checked(node, result);
         return;
       }
@@ -858,34 +795,6 @@ export class NodeRuntime implements RuntimePort {
       kind: 'client',
       node: device.spec.node,
       event: { type: 'checked', result, ...(reaction && { reaction }) },
-    });
-  }
-
-  /** The GBCS device's receipt alert; on success the supplier's commands follow a round trip later. */
-  #receiptAlert(device: DeviceRuntime, result: ImageCheck): void {
-    const gbcs = device.spec.gbcs;
-    const alert = receiptAlert(
-      result,
-      device.storage.bytes(),
-      gbcs && device.activation && this.trace.keeps
-        ? {
-            sender: gbcsSender(gbcs, device.activation.anchor.supplier, device.spec.profile.deviceType),
-            counter: this.#nextAlertCounter(device),
-            utcTime: this.#utcNow(),
-          }
-        : undefined,
-    );
-    this.#note(device.spec.node, alert.what, alert.detail);
-    if (result.status !== 'SUCCESS') return;
-    const hash = alert.detail.manufacturerImageSha256;
-    const forImage = typeof hash === 'string' ? gbcs?.commandsForImage?.get(hash) : undefined;
-    (forImage ?? gbcs?.commandsAfterReceipt ?? []).forEach((bytes, i) => {
-      this.clock.after(SUPPLIER_REACTION_US * (i + 1), {
-        kind: 'gbcs',
-        node: device.spec.node,
-        event: { type: 'command', bytes },
-        resends: SUPPLIER_RESENDS,
-      });
     });
   }
 
