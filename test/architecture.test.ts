@@ -135,7 +135,8 @@ it('keeps the testing kit out of production code: only the CLI (hanota fuzz) and
 });
 
 it('runs every driver of the state machines through the one node runtime: scenarios, the testing kit and the herdsman interop test', () => {
-  // Only the runtime calls the step functions; everything that runs a HAN goes through it.
+  // Only the runtime calls the step functions (node-runtime.ts and the GBCS side it hands GBCS
+  // events to); everything that runs a HAN goes through it.
   const steps = /\b(stepHub|stepClient|stepActivation)\(/;
   const callers = files.filter((f) => steps.test(f.text)).map((f) => f.path);
   expect(callers.sort()).toEqual(
@@ -143,6 +144,7 @@ it('runs every driver of the state machines through the one node runtime: scenar
       'src/devices/gbcs-activation.ts',
       'src/devices/ota-client.ts',
       'src/hub/ota-server.ts',
+      'src/sim/gbcs-side.ts',
       'src/sim/node-runtime.ts',
     ].sort(),
   );
