@@ -4,7 +4,7 @@
  * the same party and use must agree on the public key. Other files are ignored.
  */
 import { bytesEqual } from '../bytes/hex.ts';
-import { readP256Key } from '../crypto/keys.ts';
+import { encodePublicKeyPem, readP256Key } from '../crypto/keys.ts';
 import type { KeyRing, PartyKey, PartyKeys } from '../gbcs/security.ts';
 import { CliError, inputError } from './cli-error.ts';
 import { type CliContext, KEY_INPUT_LIMIT } from './context.ts';
@@ -42,4 +42,16 @@ export function readKeyDirectory(ctx: CliContext, dir: string, acb: string): Key
   if (files === 0)
     throw new CliError('NO_KEYS', `${dir}: no key files named <eui>-ds.pem|key or <eui>-ka.pem|key`);
   return { parties, acb };
+}
+
+/**
+ * Writes each party's digital-signing public key into `dir` as `<eui>-ds.pem`, named as
+ * `readKeyDirectory` reads them: what `hanota gbcs parse --keys` checks signatures with.
+ */
+export function writeSigningKeys(
+  ctx: CliContext,
+  dir: string,
+  keys: Iterable<readonly [eui: string, publicKey: Uint8Array]>,
+): void {
+  for (const [eui, key] of keys) ctx.io.writeFile(`${dir}/${eui}-ds.pem`, encodePublicKeyPem(key));
 }

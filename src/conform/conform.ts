@@ -4,8 +4,8 @@
  * through the emulated hub and device on the frame driver — distribution into hub memory,
  * download, whole-image verification, activation (CS06 for GBCS devices, the hub-managed
  * Upgrade End for PPMID and IHD), where the device's firmware does what the behaviour file says
- * it does on that predecessor (refuses to run, bricks, degrades) as it runs. Each pair is classified against the declaration: declared and works, declared
- * but fails (with the step and reason), undeclared and refused safely, undeclared and bricks (no
+ * it does on that predecessor (refuses to run, bricks, degrades) as it runs. Each pair is
+ * classified against the declaration: declared and works, declared but fails (with the step and reason), undeclared and refused safely, undeclared and bricks (no
  * guard in the firmware), or undeclared but works (the declaration is narrower than the firmware).
  */
 import { toHex } from '../bytes/hex.ts';
@@ -20,6 +20,7 @@ import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
 import { type OtaImage, type ParseImageOptions, parseImage } from '../ota/image.ts';
 import type { Behaviour, Reaction } from '../pathways/behaviour.ts';
 import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
+import { reactionOfNote } from '../sim/device-firmware.ts';
 import { runFrameSimulation } from '../sim/frame-driver.ts';
 import type { FrameRunResult } from '../sim/frame-run.ts';
 import type { GbcsDeviceSpec } from '../sim/gbcs-device.ts';
@@ -383,13 +384,8 @@ function runPair(
 /** What the device's firmware did when it ran, from the run's trace; undefined for a clean upgrade. */
 function firmwareReaction(result: FrameRunResult, node: string): Reaction | undefined {
   for (const e of result.trace.events) {
-    if (e.kind !== 'note' || e.node !== node) continue;
-    if (e.what === 'firmware refused to run') return { kind: 'refuse' };
-    if (e.what === 'firmware bricked the device' || e.what === 'firmware degraded the device')
-      return {
-        kind: e.what.includes('bricked') ? 'brick' : 'degrade',
-        functions: String(e.detail?.functionsLost).split(', '),
-      };
+    const reaction = e.kind === 'note' && e.node === node ? reactionOfNote(e) : undefined;
+    if (reaction) return reaction;
   }
   return undefined;
 }

@@ -1,5 +1,13 @@
+/**
+ * Running a scenario: its runs (one per hub), what each device's activations did — its firmware's
+ * reactions are in the trace, as the run applied its behaviour file — and every expectation
+ * checked against the outcome, with the trace lines that show why when one is not met. Same
+ * scenario and seed, same result.
+ */
 import { publicKeyOf } from '../crypto/ecdsa-p256.ts';
 import { decodeOtaFrame } from '../ota/frame-codec.ts';
+import type { Reaction } from '../pathways/behaviour.ts';
+import { reactionOfNote } from '../sim/device-firmware.ts';
 import { runSimulation, type TransportName } from '../sim/frame-driver.ts';
 import type { DeviceResult, FrameRunResult } from '../sim/frame-run.ts';
 import { activatedVersion, type TraceEvent } from '../sim/trace.ts';
@@ -177,7 +185,7 @@ function outcomes(
         failures.push(e.reason.slice(0, -REFUSED_OFFER.length));
     }
     // A firmware that refused to run is said below, by entry, from the trace.
-    const refusedToRun = trace.some((e) => e.kind === 'note' && e.what === 'firmware refused to run');
+    const refusedToRun = trace.some((e) => reactionOfNote(e)?.kind === 'refuse');
     const outcome = result.outcome;
     if (
       outcome &&
@@ -197,21 +205,18 @@ function outcomes(
     const events: string[] = [];
     const activations: { atMs: number; fileVersion: number }[] = [];
     let heldFile: string | undefined;
-    let reaction: { kind: 'brick' | 'degrade'; functions: string[] } | undefined;
+    let reaction: Exclude<Reaction, { kind: 'refuse' }> | undefined;
     for (const e of trace) {
       const label = eventLabel(e);
       if (label) events.push(label);
       if (e.kind === 'note' && e.what === 'image activated') heldFile = String(e.detail?.sha256);
-      if (e.kind === 'note' && e.what === 'firmware refused to run') {
+      const did = reactionOfNote(e);
+      if (did && did.kind !== 'refuse') reaction = did;
+      else if (did && e.kind === 'note') {
         const image = e.detail?.image ?? `0x${e.detail?.fileVersion}`;
         failures.push(`firmware ${image} refused to run on ${entry ?? `0x${e.detail?.runningVersion}`}`);
         events.push('firmware:refused');
       }
-      if (e.kind === 'note' && /^firmware (bricked|degraded) the device$/.test(e.what))
-        reaction = {
-          kind: e.what.includes('bricked') ? 'brick' : 'degrade',
-          functions: String(e.detail?.functionsLost).split(', '),
-        };
       const activated = activatedVersion(e);
       if (activated === undefined) continue;
       activations.push({ atMs: Math.floor(e.timeUs / 1000), fileVersion: activated });

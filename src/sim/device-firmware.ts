@@ -7,6 +7,23 @@
  * runs with functions lost; either way the run goes on from there, as a real device would.
  */
 import { type Behaviour, outcomeOf, type Reaction } from '../pathways/behaviour.ts';
+import type { TraceEvent } from './trace.ts';
+
+/** The trace notes of what a firmware did as it ran (the runtime writes them, reports read them). */
+export const FIRMWARE_NOTE = {
+  refuse: 'firmware refused to run',
+  brick: 'firmware bricked the device',
+  degrade: 'firmware degraded the device',
+} as const satisfies Record<Reaction['kind'], string>;
+
+/** What a firmware did, when `e` is one of its notes (`FIRMWARE_NOTE`). */
+export function reactionOfNote(e: TraceEvent): Reaction | undefined {
+  if (e.kind !== 'note') return undefined;
+  if (e.what === FIRMWARE_NOTE.refuse) return { kind: 'refuse' };
+  const kind =
+    e.what === FIRMWARE_NOTE.brick ? 'brick' : e.what === FIRMWARE_NOTE.degrade ? 'degrade' : undefined;
+  return kind && { kind, functions: String(e.detail?.functionsLost).split(', ') };
+}
 
 /** The image a device holds, verified: its file's SHA-256 (real images) or its key (simulated ones). */
 export interface HeldImage {

@@ -27,7 +27,7 @@ import {
 import { type OtaFrame, sameImage } from '../ota/commands.ts';
 import { parseImage } from '../ota/image.ts';
 import { VirtualClock } from './clock.ts';
-import type { HeldImage } from './device-firmware.ts';
+import { FIRMWARE_NOTE, type HeldImage } from './device-firmware.ts';
 import {
   createDeviceRuntime,
   type DeviceRuntime,
@@ -731,15 +731,11 @@ export class NodeRuntime implements RuntimePort {
             });
         }
         if (effect.reaction && effect.reaction.kind !== 'refuse')
-          this.#note(
-            node,
-            `firmware ${effect.reaction.kind === 'brick' ? 'bricked' : 'degraded'} the device`,
-            {
-              fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
-              functionsLost: effect.reaction.functions.join(', '),
-              ...entriesOf(device),
-            },
-          );
+          this.#note(node, FIRMWARE_NOTE[effect.reaction.kind], {
+            fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+            functionsLost: effect.reaction.functions.join(', '),
+            ...entriesOf(device),
+          });
         device.storage.activate(effect.fileVersion);
         if (device.held) device.firmware?.ran(device.held);
         this.#continueChain(node, effect.fileVersion);
@@ -752,7 +748,7 @@ export class NodeRuntime implements RuntimePort {
           });
         return;
       case 'firmwareRefused':
-        this.#note(node, 'firmware refused to run', {
+        this.#note(node, FIRMWARE_NOTE.refuse, {
           fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
           runningVersion: device.storage.runningVersion.toString(16).padStart(8, '0'),
           ...entriesOf(device),

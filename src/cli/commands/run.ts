@@ -8,7 +8,6 @@
  */
 import { basename, join, sep } from 'node:path';
 import type { Argv } from 'yargs';
-import { encodePublicKeyPem } from '../../crypto/keys.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { junitXml } from '../../report/junit.ts';
 import { runScenario, type ScenarioResult } from '../../scenario/run.ts';
@@ -17,6 +16,7 @@ import { writePcap } from '../../sim/pcap.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
+import { writeSigningKeys } from '../key-directory.ts';
 import { parseUint, prepareOutputs, withJson } from '../options.ts';
 import { loadScenarioFile } from '../scenario-input.ts';
 import { renderTable } from '../table.ts';
@@ -143,12 +143,7 @@ export function runCommand(ctx: CliContext): CommandBody {
             ctx.io.writeFile(join(argv.trace, `${stem}.jsonl`), run.result.trace.toJsonLines());
         }
       if (typeof keysOut === 'string')
-        for (const { result } of results)
-          for (const [eui, key] of result.signingKeys)
-            ctx.io.writeFile(
-              join(keysOut, `${eui}-ds.pem`),
-              new TextEncoder().encode(encodePublicKeyPem(key)),
-            );
+        for (const { result } of results) writeSigningKeys(ctx, keysOut, result.signingKeys);
       if (typeof argv.junit === 'string') ctx.io.writeFile(argv.junit, junit(results));
       const failed = results.filter((r) => !r.result.ok);
       if (failed.length > 0) ctx.exit(1);

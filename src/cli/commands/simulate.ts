@@ -5,10 +5,8 @@
  * a GBCS device whose signed responses and alerts the trace holds. Exit 1 when the device did not
  * end with the complete, verified image.
  */
-import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { publicKeyOf } from '../../crypto/ecdsa-p256.ts';
-import { encodePublicKeyPem } from '../../crypto/keys.ts';
 import { DEVICE_TYPES } from '../../devices/profiles.ts';
 import { runFrameSimulation } from '../../sim/frame-driver.ts';
 import type { FrameRunInput, FrameRunResult } from '../../sim/frame-run.ts';
@@ -17,6 +15,7 @@ import { writePcap } from '../../sim/pcap.ts';
 import { MAX_UNFRAGMENTED_BLOCK_DATA } from '../../sim/zigbee-stack.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
+import { writeSigningKeys } from '../key-directory.ts';
 import { prepareOutputs, withImageReading, withJson } from '../options.ts';
 import { renderSimulateText, simulateReport } from '../simulate-report.ts';
 import { frameRunInput } from '../simulate-run-input.ts';
@@ -50,12 +49,13 @@ function writeSimulateOutputs(
   if (outputs.pcap !== undefined)
     ctx.io.writeFile(outputs.pcap, writePcap(result.captured, result.startUnixS));
   if (outputs.keysOut !== undefined)
-    for (const d of input.devices)
-      if (d.gbcs)
-        ctx.io.writeFile(
-          join(outputs.keysOut, `${d.gbcs.identity.device}-ds.pem`),
-          encodePublicKeyPem(publicKeyOf(d.gbcs.identity.signingPrivateKey)),
-        );
+    writeSigningKeys(
+      ctx,
+      outputs.keysOut,
+      input.devices.flatMap((d) =>
+        d.gbcs ? [[d.gbcs.identity.device, publicKeyOf(d.gbcs.identity.signingPrivateKey)] as const] : [],
+      ),
+    );
 }
 
 /** Runs one `simulate`: spec, frame driver, output files, then the report (exit 1 unless ok). */
