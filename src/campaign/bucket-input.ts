@@ -49,15 +49,19 @@ export interface SessionDevice {
    * The hop whose firmware does not run cleanly on it, and what it does — its behaviour file
    * resolved along its hops. The device's firmware does it when that hop is activated.
    */
-  readonly firmware?: { readonly hop: number; readonly reaction: Reaction };
+  readonly firmware?: HopReaction;
+}
+
+/** The hop (index into the device's hops) whose firmware does not run cleanly, and what it does. */
+export interface HopReaction {
+  readonly hop: number;
+  readonly reaction: Reaction;
 }
 
 /** A hop whose firmware did not run cleanly, as the run saw it. */
-export interface FirmwareReaction {
-  readonly hop: number;
+export interface FirmwareReaction extends HopReaction {
   /** When it was activated, µs. */
   readonly atUs: number;
-  readonly reaction: Reaction;
 }
 
 /** One hub: its OTA server settings and memory. */

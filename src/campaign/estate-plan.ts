@@ -6,13 +6,12 @@
  * not a HAN device) are decided here.
  */
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceProfile, type DeviceType } from '../devices/profiles.ts';
-import type { Reaction } from '../pathways/behaviour.ts';
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
 import { fnv1a } from '../sim/rng.ts';
-import type { SessionDevice, SessionImage } from './bucket-input.ts';
+import type { HopReaction, SessionDevice, SessionImage } from './bucket-input.ts';
 import type { CampaignInput } from './campaign.ts';
 import { failingHop, type Pending } from './judge.ts';
 import { durationUs, type Policy } from './policy.ts';
@@ -278,7 +277,7 @@ type Plan =
       ok: true;
       hops: readonly string[];
       images: readonly SessionImage[];
-      firmware?: { hop: number; reaction: Reaction };
+      firmware?: HopReaction;
     }
   | { ok: false; reason: string };
 

@@ -4,10 +4,10 @@
  * over — on target, bricked, degraded, refused by the firmware, failed, stopped short, or never
  * started by its rollout.
  */
-import { type Behaviour, outcomeOf, type Reaction } from '../pathways/behaviour.ts';
+import { type Behaviour, outcomeOf } from '../pathways/behaviour.ts';
 import type { CatalogEntry } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
-import type { SessionDeviceResult } from './bucket-input.ts';
+import type { HopReaction, SessionDeviceResult } from './bucket-input.ts';
 import type { DeviceOutcome, DeviceStatus, HaltReport } from './report.ts';
 
 /** A device run on the session driver, as planned. */
@@ -26,7 +26,7 @@ export function failingHop(
   behaviour: Behaviour | undefined,
   from: string,
   hops: readonly string[],
-): { firmware?: { hop: number; reaction: Reaction } } {
+): { firmware?: HopReaction } {
   if (!behaviour) return {};
   let entry = from;
   for (let k = 0; k < hops.length; k++) {

@@ -727,7 +727,7 @@ export class NodeRuntime implements RuntimePort {
           if (held.length > 0)
             this.#note(node, 'image activated', {
               fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
-              sha256: toHex(sha256(held)),
+              sha256: device.held?.sha256 ?? toHex(sha256(held)),
             });
         }
         if (effect.reaction && effect.reaction.kind !== 'refuse')
