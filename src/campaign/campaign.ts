@@ -11,6 +11,7 @@ import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
 import type { Behaviour } from '../pathways/behaviour.ts';
 import type { Catalog } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
+import type { EstateTable } from '../pathways/estate-table.ts';
 import type { SessionImage, SessionProgress } from './bucket-input.ts';
 import { runBucket } from './bucket-run.ts';
 import { type EstatePlan, planBuckets } from './estate-plan.ts';
@@ -31,7 +32,8 @@ export type EntryImage = Omit<SessionImage, 'key'> & { readonly real: boolean };
 
 /** A campaign's input. */
 export interface CampaignInput {
-  readonly estate: readonly EstateDevice[];
+  /** The devices, read or as a table read row by row. */
+  readonly estate: readonly EstateDevice[] | EstateTable;
   readonly catalog: Catalog;
   /** One target per model and hardware version. */
   readonly targets: readonly string[];
@@ -132,9 +134,9 @@ function runAndJudgeBucket(
 ): { all: DeviceOutcome[]; partial: CampaignPartial } {
   const { input, plan, shares, groups, hubConfig, memory } = context;
   const { policy } = input;
-  const { bucketCount, hubsIn } = plan;
+  const { bucketCount } = plan;
   const retry = policy.retry;
-  const { plain, sessions: devices, pending } = plan.devicesOf(b);
+  const { hubs, plain, sessions: devices, pending } = plan.devicesOf(b);
   const sizes = groupSizes(groups, devices.length);
   const groupOf = (k: number) => {
     let g = 0;
@@ -143,7 +145,7 @@ function runAndJudgeBucket(
   };
   const result = runBucket({
     seed: input.seed,
-    hubs: Array.from({ length: Math.max(1, hubsIn[b] as number) }, () => ({ config: hubConfig, memory })),
+    hubs: Array.from({ length: Math.max(1, hubs) }, () => ({ config: hubConfig, memory })),
     devices: groups ? devices.map((d, k) => ({ ...d, group: groupOf(k) })) : devices,
     maxTimeUs: (policy.maxDays ?? 60) * 86_400_000_000,
     // A bucket without devices has no share of the threshold (and asks for nothing).

@@ -8,6 +8,7 @@
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceProfile, type DeviceType } from '../devices/profiles.ts';
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
+import { tableOf } from '../pathways/estate-table.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
 import { fnv1a } from '../sim/rng.ts';
@@ -19,6 +20,8 @@ import type { DeviceOutcome } from './report.ts';
 
 /** One bucket's devices: the outcomes known before the run, the devices to run and what they were planned. */
 export interface BucketDevices {
+  /** Hubs of the bucket (it numbers its own, in hub ID order). */
+  readonly hubs: number;
   readonly plain: readonly DeviceOutcome[];
   readonly sessions: readonly SessionDevice[];
   readonly pending: readonly Pending[];
@@ -31,8 +34,6 @@ export interface BucketDevices {
  */
 export interface EstatePlan {
   readonly bucketCount: number;
-  /** Hubs of each bucket (each bucket numbers its own, in hub ID order). */
-  readonly hubsIn: readonly number[];
   /** Devices of each bucket that run (not decided before the run). */
   readonly sessionsPerBucket: readonly number[];
   /** The devices of bucket `b`, in estate order. */
@@ -108,20 +109,6 @@ export function planBuckets(input: CampaignInput): EstatePlan {
       throw new RangeError(`--target: two targets for ${e.model} hardware ${e.hardwareVersion}`);
     targetOf.set(groupKey(e), t);
   }
-  const hubIds = [...new Set(input.estate.map((d) => d.hubId))].sort();
-  const hubIndex = new Map(hubIds.map((h, i) => [h, i]));
-
-  // Hubs fall into buckets by a hash of their ID; a bucket runs on its own with its share of the
-  // threshold, so any split of the buckets over shards or workers gives the same result.
-  const bucketCount = policy.buckets ?? 1;
-  const bucketOfHub = hubIds.map((h) => fnv1a(h) % bucketCount);
-  // Each bucket numbers its own hubs, in hub ID order.
-  const hubsIn = new Array<number>(bucketCount).fill(0);
-  const localHub = bucketOfHub.map((b) => {
-    const k = hubsIn[b] as number;
-    hubsIn[b] = k + 1;
-    return k;
-  });
   // Devices share entries and plans: each image, plan and predicted failure is made once.
   const images = new Map<string, SessionImage>();
   const image = (entry: CatalogEntry) => {
@@ -142,10 +129,22 @@ export function planBuckets(input: CampaignInput): EstatePlan {
     }
     return known;
   };
-  /** What the estate says of `device` before any run: the entry it runs, its target and plan, or why it has none. */
-  const classify = (device: EstateDevice): Classified => {
-    const from = catalog.byId.get(device.cplEntryId);
-    if (!from) return { status: 'noPath', target: null, entry: device.cplEntryId, reason: 'UNKNOWN_ENTRY' };
+  /**
+   * What the estate says of a device running `entryId` before any run: the entry it runs, its
+   * target and plan, or why it has none. Known per entry: devices share them.
+   */
+  const classified = new Map<string, Classified>();
+  const classify = (entryId: string): Classified => {
+    let known = classified.get(entryId);
+    if (!known) {
+      known = classifyEntry(entryId);
+      classified.set(entryId, known);
+    }
+    return known;
+  };
+  const classifyEntry = (entryId: string): Classified => {
+    const from = catalog.byId.get(entryId);
+    if (!from) return { status: 'noPath', target: null, entry: entryId, reason: 'UNKNOWN_ENTRY' };
     if (!(DEVICE_TYPES as readonly string[]).includes(from.deviceType))
       return {
         status: 'skipped',
@@ -160,26 +159,44 @@ export function planBuckets(input: CampaignInput): EstatePlan {
     if (plan.hops.length === 0) return { status: 'onTarget', target, entry: from.cplEntryId };
     return { status: 'run', from, target, plan };
   };
-  // Each bucket's devices (indices into the estate, in order) and how many of them run.
-  const devicesIn = Array.from({ length: bucketCount }, (): number[] => []);
+  // Hubs fall into buckets by a hash of their ID; a bucket runs on its own with its share of the
+  // threshold, so any split of the buckets over shards or workers gives the same result. Each
+  // device's bucket, and how many of each bucket's devices run, in one pass over the rows.
+  const estate = 'device' in input.estate ? input.estate : tableOf(input.estate);
+  const bucketCount = policy.buckets ?? 1;
+  const bucketOf = new Int32Array(estate.length);
+  const perBucket = new Int32Array(bucketCount + 1);
   const sessionsPerBucket = new Array<number>(bucketCount).fill(0);
-  const { estate } = input;
   for (let i = 0; i < estate.length; i++) {
-    const device = estate[i] as EstateDevice;
-    const bucket = bucketOfHub[hubIndex.get(device.hubId) as number] as number;
-    devicesIn[bucket]?.push(i);
-    if (classify(device).status === 'run')
+    const bucket = fnv1a(estate.hubId(i)) % bucketCount;
+    bucketOf[i] = bucket;
+    perBucket[bucket + 1] = (perBucket[bucket + 1] as number) + 1;
+    if (classify(estate.cplEntryId(i)).status === 'run')
       sessionsPerBucket[bucket] = (sessionsPerBucket[bucket] as number) + 1;
+  }
+  // Each bucket's rows, in estate order: bucket b's are rows[first[b] .. first[b + 1]).
+  const first = perBucket;
+  for (let b = 0; b < bucketCount; b++) first[b + 1] = (first[b + 1] as number) + (first[b] as number);
+  const rows = new Int32Array(estate.length);
+  const filled = first.slice(0, bucketCount);
+  for (let i = 0; i < estate.length; i++) {
+    const b = bucketOf[i] as number;
+    rows[filled[b] as number] = i;
+    filled[b] = (filled[b] as number) + 1;
   }
   const profiles = profilesOf(policy);
   const devicesOf = (b: number): BucketDevices => {
+    const devices: EstateDevice[] = [];
+    for (let k = first[b] as number; k < (first[b + 1] as number); k++)
+      devices.push(estate.device(rows[k] as number));
+    // The bucket numbers its own hubs, in hub ID order.
+    const hubIds = [...new Set(devices.map((d) => d.hubId))].sort();
+    const localHub = new Map(hubIds.map((h, k) => [h, k]));
     const plain: DeviceOutcome[] = [];
     const sessions: SessionDevice[] = [];
     const pending: Pending[] = [];
-    for (const i of devicesIn[b] ?? []) {
-      const device = estate[i] as EstateDevice;
-      const hub = hubIndex.get(device.hubId) as number;
-      const c = classify(device);
+    for (const device of devices) {
+      const c = classify(device.cplEntryId);
       const base = { deviceId: device.deviceId, hubId: device.hubId, from: device.cplEntryId };
       if (c.status === 'onTarget')
         plain.push({
@@ -201,14 +218,21 @@ export function planBuckets(input: CampaignInput): EstatePlan {
         });
       else {
         sessions.push(
-          sessionDevice(device, c.from, c.plan, image(c.from), localHub[hub] as number, profiles),
+          sessionDevice(
+            device,
+            c.from,
+            c.plan,
+            image(c.from),
+            localHub.get(device.hubId) as number,
+            profiles,
+          ),
         );
         pending.push({ device, from: c.from, target: c.target, hops: c.plan.hops });
       }
     }
-    return { plain, sessions, pending };
+    return { hubs: hubIds.length, plain, sessions, pending };
   };
-  return { bucketCount, hubsIn, sessionsPerBucket, devicesOf };
+  return { bucketCount, sessionsPerBucket, devicesOf };
 }
 
 /** What the estate says of a device before any run. */

@@ -14,8 +14,8 @@ import { DecodeError } from '../errors/errors.ts';
 import { parseImage } from '../ota/image.ts';
 import { type Behaviour, parseBehaviour } from '../pathways/behaviour.ts';
 import type { Catalog } from '../pathways/catalog.ts';
-import type { EstateDevice } from '../pathways/estate.ts';
-import { readCatalog, readEstate } from './catalog-input.ts';
+import type { EstateTable } from '../pathways/estate-table.ts';
+import { readCatalog, readEstateTable } from './catalog-input.ts';
 import { CliError, inputError } from './cli-error.ts';
 import { type CliContext, TABLE_INPUT_LIMIT } from './context.ts';
 
@@ -29,7 +29,7 @@ export interface CampaignFiles {
 
 /** A campaign's inputs, read and checked. */
 export interface LoadedCampaign {
-  readonly estate: EstateDevice[];
+  readonly estate: EstateTable;
   readonly catalog: Catalog;
   readonly policy: Policy;
   readonly behaviours: Map<string, Behaviour>;
@@ -101,7 +101,7 @@ export function loadPolicy(ctx: CliContext, files: CampaignFiles): Policy {
 /** Reads every input of a campaign; errors name the file. */
 export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampaign {
   const catalog = readCatalog(ctx, files.catalog);
-  const estate = readEstate(ctx, files.estate);
+  const estate = readEstateTable(ctx, files.estate);
   const policy = loadPolicy(ctx, files);
   const behaviours = new Map<string, Behaviour>();
   for (const file of files.behaviours) {

@@ -25,17 +25,20 @@ export interface EstateDevice {
 
 const EUI64 = /^[0-9a-f]{16}$/;
 
+/** Refuses an estate header without the required columns (the rest of the file is not read). */
+export function checkEstateHeader(header: readonly string[]): void {
+  const lower = header.map((name) => name.toLowerCase());
+  const missing = ESTATE_COLUMNS.filter((c) => !lower.includes(c));
+  if (missing.length > 0)
+    throw new DecodeError('ESTATE_COLUMNS', `row 1: missing required column(s) ${missing.join(', ')}`, 0);
+}
+
 /**
  * Loads an estate CSV, as text or as the file's bytes (UTF-8, checked as `loadCatalog` does); a
  * bad device ID or a missing column is a `DecodeError` naming row and column.
  */
 export function loadEstate(input: string | Uint8Array): EstateDevice[] {
-  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input), (header) => {
-    const lower = header.map((name) => name.toLowerCase());
-    const missing = ESTATE_COLUMNS.filter((c) => !lower.includes(c));
-    if (missing.length > 0)
-      throw new DecodeError('ESTATE_COLUMNS', `row 1: missing required column(s) ${missing.join(', ')}`, 0);
-  });
+  const table = parseCsv(typeof input === 'string' ? input : decodeCsv(input), checkEstateHeader);
   const index = new Map(table.header.map((name, i) => [name.toLowerCase(), i]));
   const at = (c: (typeof ESTATE_COLUMNS)[number]) => index.get(c) as number;
   const seen = new Map<string, number>();

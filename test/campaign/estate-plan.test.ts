@@ -8,23 +8,18 @@ import { describe, expect, it } from 'vitest';
 import type { CampaignInput } from '../../src/campaign/campaign.ts';
 import { planBuckets } from '../../src/campaign/estate-plan.ts';
 import { DEVICE_PROFILES } from '../../src/devices/profiles.ts';
+import type { EstateDevice } from '../../src/pathways/estate.ts';
 import { EXAMPLE } from '../helpers/campaign.ts';
 
+const ESTATE: readonly EstateDevice[] = [
+  ...EXAMPLE.estate,
+  // Devices decided before any run: an unknown entry, one already on its target.
+  { ...(EXAMPLE.estate[0] as EstateDevice), deviceId: 'f0f0f0f0f0f0f0f0', cplEntryId: 'NOPE' },
+  { ...(EXAMPLE.estate[0] as EstateDevice), deviceId: 'f0f0f0f0f0f0f0f1', cplEntryId: 'V130' },
+];
+
 const input = (buckets: number, mode: 'planned' | 'direct'): CampaignInput => ({
-  estate: [
-    ...EXAMPLE.estate,
-    // Devices decided before any run: an unknown entry, one already on its target.
-    {
-      ...(EXAMPLE.estate[0] as CampaignInput['estate'][number]),
-      deviceId: 'f0f0f0f0f0f0f0f0',
-      cplEntryId: 'NOPE',
-    },
-    {
-      ...(EXAMPLE.estate[0] as CampaignInput['estate'][number]),
-      deviceId: 'f0f0f0f0f0f0f0f1',
-      cplEntryId: 'V130',
-    },
-  ],
+  estate: ESTATE,
   catalog: EXAMPLE.catalog,
   targets: ['V130', 'V210'],
   images: new Map(),
@@ -61,7 +56,7 @@ describe('the estate in buckets', () => {
   });
 
   it('puts every device of the estate in exactly one bucket, in estate order within it', () => {
-    const estate = input(5, 'planned').estate;
+    const estate = ESTATE;
     const plan = planBuckets(input(5, 'planned'));
     const seen: string[] = [];
     for (let b = 0; b < plan.bucketCount; b++) {
