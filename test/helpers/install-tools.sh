@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite needs, as part of `npm test`: tshark (to dissect
-# captures) and Chromium (to look at the HTML report as a person would). Needs root for apt-get;
+# captures), Chromium (to look at the HTML report as a person would) and xmllint (libxml2's own
+# validator, to check the DUIS documents hanota writes independently of the library it uses). Needs root for apt-get;
 # without it, says what is missing. Under CI=true a tool that cannot be installed is an error,
 # never a silent skip.
 set -uo pipefail
 missing=()
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing ${missing[*]} (Debian packages) for the capture and report tests"
+  echo "installing ${missing[*]} (Debian packages) for the capture, report and DUIS tests"
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; then
     exit 0
