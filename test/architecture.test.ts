@@ -29,8 +29,11 @@ it('imports zigbee-herdsman only from the OTA frame codec', () => {
   expect(offenders(/from ['"]zigbee-herdsman/, (p) => p === 'src/ota/frame-codec.ts')).toEqual([]);
 });
 
-it('imports libxml2-wasm only from the DUIS XML module', () => {
+it('imports libxml2-wasm only from the DUIS XML module, xml-crypto and xmldom only from the DUIS signature module', () => {
   expect(offenders(/from ['"]libxml2-wasm/, (p) => p === 'src/duis/xml.ts')).toEqual([]);
+  expect(
+    offenders(/from ['"](xml-crypto|@xmldom\/xmldom)/, (p) => p === 'src/duis/xml-signature.ts'),
+  ).toEqual([]);
 });
 
 it('imports @noble/* only from src/crypto/', () => {
