@@ -32,6 +32,11 @@ export type RequestBody =
     }
   | { readonly service: '11.2'; readonly executeAt?: string }
   | { readonly service: '11.3'; readonly hash: Uint8Array; readonly executeAt?: string }
+  /**
+   * A Signed Pre-Command (CommandVariant 5, 6 or 7): the pre-command the DCC returned for the
+   * service request, signed by the supplier, to be sent to the device.
+   */
+  | { readonly service: 'signedPreCommand'; readonly payload: Uint8Array; readonly executeAt?: string }
   /** A service request hanota does not emulate: its body element's name. */
   | { readonly service: 'other'; readonly element: string };
 
@@ -111,6 +116,15 @@ export function readRequest(doc: XmlDoc): DuisRequest {
 }
 
 function bodyOf(doc: XmlDoc, variant: string): RequestBody {
+  if (doc.has(`${BODY}/sr:SignedPreCommand`)) {
+    const at = `${BODY}/sr:SignedPreCommand`;
+    const executeText = doc.text(`${at}/sr:ExecutionDateTime`);
+    return {
+      service: 'signedPreCommand',
+      payload: fromBase64(doc.text(`${at}/sr:GBCSPayload`) ?? '', 'GBCSPayload'),
+      ...(executeText !== undefined && { executeAt: utcOfXsDateTime(executeText) }),
+    };
+  }
   const element =
     variant in FIRMWARE_SERVICES ? FIRMWARE_SERVICES[variant as keyof typeof FIRMWARE_SERVICES] : undefined;
   const at = (name: string) => `${BODY}/sr:${element}/sr:${name}`;

@@ -8,7 +8,7 @@
  */
 import { toBase64 } from '../bytes/base64.ts';
 import { unixSecondsToIso } from '../gbcs/cs06.ts';
-import { formatRequestId, type RequestId } from './request-id.ts';
+import { dashedEui, formatRequestId, type RequestId } from './request-id.ts';
 import { DUIS_NS } from './xml.ts';
 
 /** The schema version hanota writes (`schemaVersion`), that of the DUIS schema it validates against. */
@@ -46,6 +46,16 @@ export type ResponseBody =
       readonly payload: Uint8Array;
       readonly instruction: number;
       readonly instructions: number;
+    }
+  /**
+   * The DCC's answer to 11.1 / 11.4 when some listed devices were left out: unknown to it, not
+   * commissioned, or not the firmware's (`DSPUpdateFirmwareWarning`, `DSPUpdatePPMIDFirmwareWarning`).
+   */
+  | {
+      readonly kind: 'firmwareWarning';
+      readonly ppmid: boolean;
+      readonly invalid: readonly string[];
+      readonly notApplicable: readonly string[];
     }
   /** A device alert (0x8F72 firmware verified, 0x8F1C failed, …). */
   | { readonly kind: 'deviceAlert'; readonly alertCode: number; readonly payload: Uint8Array };
@@ -93,7 +103,17 @@ function bodyXml(r: DuisResponse): string[] {
     );
   else if (body.kind === 'gbcsPayload')
     inner.push(`      <sr:GBCSPayload>${toBase64(body.payload)}</sr:GBCSPayload>`);
-  else if (body.kind === 'futureDatedAlert')
+  else if (body.kind === 'firmwareWarning') {
+    const element = body.ppmid ? 'DSPUpdatePPMIDFirmwareWarning' : 'DSPUpdateFirmwareWarning';
+    const list = (name: string, ids: readonly string[]) =>
+      ids.length > 0 ? [`        <sr:${name}>${ids.map(dashedEui).join(',')}</sr:${name}>`] : [];
+    inner.push(
+      `      <sr:${element}>`,
+      ...list('InvalidDeviceIDList', body.invalid),
+      ...list('NotApplicableFirmwareDeviceIDList', body.notApplicable),
+      `      </sr:${element}>`,
+    );
+  } else if (body.kind === 'futureDatedAlert')
     inner.push(
       '      <sr:FutureDatedDeviceAlertMessage>',
       `        <sr:FutureDatedAlertCode>${hexCode(body.alertCode)}</sr:FutureDatedAlertCode>`,

@@ -286,6 +286,26 @@ export class NodeRuntime implements RuntimePort {
     this.#stepClient(device, { type: 'activateHeld', reason });
   }
 
+  /**
+   * The supplier's distribution of an image file (DUIS 11.1 / 11.4) at `atUs`: stored at the hub
+   * of the devices `to` lists (all behind one hub), offered and notified to them alone.
+   */
+  distributeAt(atUs: number, image: DistributedImage, to: readonly string[]): void {
+    const notify = to.map((node) => this.#known(node, 'distributeAt'));
+    const hubs = new Set(notify.map((node) => this.#hubOf(node)));
+    if (hubs.size !== 1) throw new RangeError(`distributeAt: ${to.join(', ')} are not behind one hub`);
+    this.clock.schedule(atUs, { kind: 'driver', action: { type: 'distribute', image, notify } });
+  }
+
+  /** A GBCS command (General-Ciphering bytes) reaching `node` at `atUs`, as the DCC delivers it. */
+  gbcsCommandAt(atUs: number, node: string, bytes: Uint8Array): void {
+    this.clock.schedule(atUs, {
+      kind: 'gbcs',
+      node: this.#known(node, 'gbcsCommandAt'),
+      event: { type: 'command', bytes },
+    });
+  }
+
   /** Schedules the supplier's `action` for `node` at `atUs`. */
   supplierAt(atUs: number, node: string, action: number): void {
     this.clock.schedule(atUs, { kind: 'supplier', node, action });
@@ -330,7 +350,9 @@ export class NodeRuntime implements RuntimePort {
 
   #store(file: Uint8Array, parse: DistributedImage['parse'], to?: readonly string[]): DistributionResult {
     const image = parseImage(file, parse ?? {});
-    const hub = this.#hubs[0] as HubRuntime;
+    // Stored at the hub of the devices it is for (one hub per distribution: a DUIS request that
+    // lists devices behind several hubs is one distribution to each).
+    const hub = this.#hubOf(to?.[0]);
     // The hub holds and serves the file as its header declares it: bytes after the declared total
     // image size (52 of the 1,360 files of the public zigbee-OTA collection have some) or before
     // it in a container are not part of the image (ZCL r8 §11.4.2.13 "Total Image Size").

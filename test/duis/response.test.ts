@@ -77,6 +77,19 @@ const RESPONSES: Record<string, DuisResponse> = {
       instructions: 1,
     },
   },
+  'update firmware warning': {
+    requestId: { ...request, target: '90b3d51f30000002' },
+    responseCode: RESPONSE_CODE.success,
+    atMs: at,
+    serviceReference: '11.1',
+    serviceReferenceVariant: '11.1',
+    body: {
+      kind: 'firmwareWarning',
+      ppmid: false,
+      invalid: ['00db1234567890ff'],
+      notApplicable: [esme, '00db1234567890a1'],
+    },
+  },
   '8F72 device alert': {
     responseId: { ...reply, counter: 7n },
     responseCode: RESPONSE_CODE.success,

@@ -1,0 +1,405 @@
+/**
+ * The DCC, as a supplier's systems see it through DUIS (DESIGN.md §3 "The supplier's interface"):
+ * Service Requests in — checked against the DUIS schema, their signature against the user's
+ * certificate, their devices against the estate — and turned into what the node runtime runs
+ * (distributions to the hubs of the devices listed, CS06 commands MACed by the Access Control
+ * Broker); DUIS responses and alerts out, carrying the signed GBCS messages the devices send, in
+ * virtual time. Requests are taken one at a time, each at the moment the one before has settled.
+ *
+ * Emulated: 11.1 Update Firmware and 11.4 Update PPMID Firmware (CommandVariant 8), 11.3
+ * Activate Firmware as a transform (CommandVariant 4, the CS06 pre-command) and as a Signed
+ * Pre-Command (CommandVariant 5: the CS06 the device checks, its response and, future-dated, its
+ * outcome alert). Not yet: 11.2 Read Firmware Version (CS08 / ECS52 / GCS38), the hub's and the
+ * DCC's own alerts (CCS08 `FirmwareTransferAlert`, CS09 `PPMIDFirmwareUpgradeAlert`,
+ * `QuarantinedRequest`): such requests are refused by name, never answered with a made-up message.
+ */
+import { fromHex, toHex } from '../bytes/hex.ts';
+import { sha256 } from '../crypto/hashes.ts';
+import { DecodeError, HanotaError } from '../errors/errors.ts';
+import { decodeGbcsMessage, encodeGeneralCiphering } from '../gbcs/apdu.ts';
+import { CS06_MESSAGE_CODE } from '../gbcs/cs06.ts';
+import type { KeyRing } from '../gbcs/security.ts';
+import { checkSignature, computeMac, macKeyOf } from '../gbcs/security.ts';
+import { DEFAULT_HUB_CONFIG } from '../hub/ota-server.ts';
+import { parseImage } from '../ota/image.ts';
+import type { Catalog } from '../pathways/catalog.ts';
+import type { EstateDevice } from '../pathways/estate.ts';
+import { FrameTransport } from '../sim/frame-transport.ts';
+import { NodeRuntime } from '../sim/node-runtime.ts';
+import { Trace } from '../sim/trace.ts';
+import { type DccParties, dccParties } from './dcc-devices.ts';
+import { type DuisRequest, readRequest } from './request.ts';
+import { formatRequestId, type RequestId } from './request-id.ts';
+import { type DuisResponse, RESPONSE_CODE, writeResponse } from './response.ts';
+import { cs06PreCommand } from './transform.ts';
+import { type DuisSchema, parseXml, XmlError } from './xml.ts';
+import { checkDuisSignature } from './xml-signature.ts';
+
+/** What the emulated DCC runs over. */
+export interface DccInput {
+  readonly estate: readonly EstateDevice[];
+  readonly catalog: Catalog;
+  readonly schema: DuisSchema;
+  /** The user's keys (the DCC test PKI); without them every key is simulated and no request signature is checked. */
+  readonly keys?: KeyRing;
+  /** The supplier the devices obey (default: DCC Boxed's test supplier, 90b3d51f30010000). */
+  readonly supplier?: string;
+  readonly seed: number;
+  /** Virtual time 0, seconds since the Unix epoch. */
+  readonly startUnixS: number;
+  /** How long a run may go on in virtual time after the last request, µs (default 30 days). */
+  readonly horizonUs?: number;
+}
+
+/** One DUIS document the DCC sends. */
+export interface DccDocument {
+  readonly atUs: number;
+  /** The request it answers (RequestID as DUIS writes it), if any. */
+  readonly requestId?: string;
+  /** ResponseCode, or the alert code (hex) of an alert. */
+  readonly code: string;
+  readonly kind: 'response' | 'alert';
+  readonly device?: string;
+  readonly xml: string;
+}
+
+/** A request the DCC does not answer with a DUIS document: it is not one it can read, or not emulated yet. */
+export interface DccRefusal {
+  readonly document: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** DCC Boxed's test supplier (GITTESTSUPPLIER), whose key signs DCC Boxed's sample images. */
+export const DCC_TEST_SUPPLIER = '90b3d51f30010000';
+
+/** The GBCS version hanota's pre-commands are built to: the one the DUIS 5.4 schema is aligned with. */
+const GBCS_VERSION = '4.3';
+
+const DAY_US = 86_400_000_000;
+
+/** Which of the supplier's CS06 commands a device response answers: device and counter → request. */
+type Pending = Map<string, { readonly requestId: RequestId; readonly variant: string }>;
+
+/** The emulated DCC over one estate. */
+export class DccEmulator {
+  readonly #input: DccInput;
+  readonly #parties: DccParties;
+  readonly #runtime: NodeRuntime;
+  readonly #trace = new Trace();
+  readonly #pending: Pending = new Map();
+  #seen = 0;
+
+  constructor(input: DccInput) {
+    this.#input = input;
+    this.#parties = dccParties(input.estate, input.catalog, input.keys, input.supplier ?? DCC_TEST_SUPPLIER);
+    const specs = [...this.#parties.devices.values()].flatMap((d) => (d.spec ? [d.spec] : []));
+    const hubs = this.#parties.hubs.map(() => ({
+      config: DEFAULT_HUB_CONFIG,
+      memory: { blockCount: 64, blockSize: 4096 },
+    }));
+    this.#runtime = new NodeRuntime(
+      {
+        seed: input.seed,
+        hub: DEFAULT_HUB_CONFIG,
+        memory: { blockCount: 64, blockSize: 4096 },
+        hubs:
+          hubs.length > 0
+            ? hubs
+            : [{ config: DEFAULT_HUB_CONFIG, memory: { blockCount: 64, blockSize: 4096 } }],
+        devices: specs,
+        images: [],
+        maxTimeUs: Number.MAX_SAFE_INTEGER,
+        startUnixS: input.startUnixS,
+      },
+      (port) => new FrameTransport(port),
+      { trace: this.#trace },
+    );
+    this.#runtime.start();
+  }
+
+  /** Virtual time now, µs. */
+  get nowUs(): number {
+    return this.#runtime.endUs;
+  }
+
+  /** The keys the emulation uses (the user's, and the simulated ones): what checks the devices' messages. */
+  get ring(): KeyRing {
+    return this.#parties.ring;
+  }
+
+  /**
+   * A request arriving now: its synchronous answer, or a refusal when it is not a DUIS request
+   * the DCC can take (not well-formed, not valid against the schema, its signature does not
+   * verify, not emulated). What it sets going runs at `settle`.
+   */
+  submit(bytes: Uint8Array, name: string): { documents: DccDocument[]; refusal?: DccRefusal } {
+    let request: DuisRequest;
+    try {
+      const doc = parseXml(bytes, name);
+      try {
+        this.#input.schema.check(doc);
+        request = readRequest(doc);
+      } finally {
+        doc.dispose();
+      }
+    } catch (error) {
+      if (error instanceof XmlError || error instanceof DecodeError)
+        return { documents: [], refusal: { document: name, code: error.code, message: error.message } };
+      throw error;
+    }
+    const signer = this.#input.keys?.parties.get(request.requestId.originator)?.ds;
+    if (this.#input.keys) {
+      const check = signer
+        ? checkDuisSignature(new TextDecoder().decode(bytes), signer.publicKey)
+        : ({
+            status: 'invalid',
+            reason: `no certificate of ${request.requestId.originator} in the keys`,
+          } as const);
+      if (check.status !== 'valid')
+        return {
+          documents: [],
+          refusal: {
+            document: name,
+            code: 'DUIS_SIGNATURE',
+            message: `${name}: ${request.requestIdText}: the XML signature ${check.status === 'unsigned' ? 'is missing' : `does not verify (${check.reason})`}`,
+          },
+        };
+    }
+    try {
+      return { documents: this.#take(request) };
+    } catch (error) {
+      if (error instanceof HanotaError)
+        return {
+          documents: [],
+          refusal: { document: name, code: error.code, message: `${name}: ${error.message}` },
+        };
+      throw error;
+    }
+  }
+
+  /** Runs until nothing is left but idle polls: the responses and alerts of that time, in order. */
+  settle(): DccDocument[] {
+    const until = this.#runtime.endUs + (this.#input.horizonUs ?? 30 * DAY_US);
+    while (!this.#runtime.quiescent) {
+      const next = this.#runtime.peek();
+      if (!next || next.time > until) break;
+      this.#runtime.step();
+    }
+    return this.#messages();
+  }
+
+  #answer(request: DuisRequest, code: string, body: DuisResponse['body'] = { kind: 'plain' }): DccDocument {
+    const atUs = this.#runtime.endUs;
+    return {
+      atUs,
+      requestId: request.requestIdText,
+      code,
+      kind: 'response',
+      device: request.requestId.target,
+      xml: writeResponse({
+        requestId: request.requestId,
+        responseCode: code,
+        atMs: this.#input.startUnixS * 1000 + Math.floor(atUs / 1000),
+        serviceReference: request.serviceReference,
+        serviceReferenceVariant: request.serviceReferenceVariant,
+        body,
+      }),
+    };
+  }
+
+  #take(request: DuisRequest): DccDocument[] {
+    const { body } = request;
+    if (body.service === 'other' || body.service === '11.2')
+      throw new HanotaError(
+        'DUIS_NOT_EMULATED',
+        `${request.requestIdText}: service request ${request.serviceReferenceVariant} (${body.service === 'other' ? body.element : 'ReadFirmwareVersion'}) is not emulated by hanota`,
+      );
+    if (body.service === '11.1' || body.service === '11.4') return [this.#distribute(request, body)];
+    if (body.service === 'signedPreCommand') {
+      if (request.serviceReferenceVariant !== '11.3')
+        throw new HanotaError(
+          'DUIS_NOT_EMULATED',
+          `${request.requestIdText}: signed pre-commands of service request ${request.serviceReferenceVariant} are not emulated by hanota`,
+        );
+      if (!this.#parties.devices.get(request.requestId.target)?.spec?.gbcs)
+        return [this.#answer(request, RESPONSE_CODE.unknownDevice)];
+      this.#signedPreCommand(request, body.payload);
+      return [this.#answer(request, RESPONSE_CODE.acknowledged)];
+    }
+    // 11.3 Activate Firmware, to one device.
+    if (body.service !== '11.3') throw new RangeError(`service ${body.service}: not handled`);
+    const device = this.#parties.devices.get(request.requestId.target);
+    if (!device) return [this.#answer(request, RESPONSE_CODE.unknownDevice)];
+    if (!device.spec?.gbcs) return [this.#answer(request, RESPONSE_CODE.wrongDeviceType)];
+    if (request.commandVariant === 4)
+      return [
+        this.#answer(request, RESPONSE_CODE.success, {
+          kind: 'preCommand',
+          gbcsVersion: GBCS_VERSION,
+          payload: cs06PreCommand({
+            requestId: request.requestId,
+            hash: body.hash,
+            ...(body.executeAt !== undefined && { executeAt: body.executeAt }),
+          }),
+        }),
+      ];
+    return [this.#answer(request, RESPONSE_CODE.wrongCommandVariant)];
+  }
+
+  /** A Signed Pre-Command (CommandVariant 5): checked, MACed by the ACB, sent to the device. */
+  #signedPreCommand(request: DuisRequest, payload: Uint8Array): void {
+    const { requestIdText, requestId } = request;
+    const message = decodeGbcsMessage(payload);
+    if (message.kind !== 'generalSigning' || message.signing.messageCode !== CS06_MESSAGE_CODE)
+      throw new HanotaError(
+        'DUIS_PRE_COMMAND',
+        `${requestIdText}: the signed pre-command is not a signed CS06`,
+      );
+    const signing = message.signing;
+    if (toHex(signing.originator) !== requestId.originator || toHex(signing.recipient) !== requestId.target)
+      throw new HanotaError(
+        'DUIS_PRE_COMMAND',
+        `${requestIdText}: the pre-command is from ${toHex(signing.originator)} to ${toHex(signing.recipient)}, not the request's parties`,
+      );
+    const signature = checkSignature(signing, this.#parties.ring);
+    if (signature.status !== 'valid')
+      throw new HanotaError(
+        'DUIS_PRE_COMMAND',
+        `${requestIdText}: the pre-command's signature ${signature.status === 'invalid' ? 'does not verify' : `cannot be checked (${signature.reason})`}`,
+      );
+    const key = macKeyOf(signing, this.#parties.ring);
+    if (typeof key === 'string') throw new HanotaError('DUIS_PRE_COMMAND', `${requestIdText}: ${key}`);
+    const sealed = encodeGeneralCiphering(payload, computeMac(key, signing.originator, 0, payload));
+    const device = toHex(signing.recipient);
+    this.#pending.set(`${device}:${signing.transactionId.counter}`, { requestId, variant: '11.3' });
+    this.#runtime.gbcsCommandAt(this.#runtime.endUs, device, sealed);
+  }
+
+  #distribute(
+    request: DuisRequest,
+    body: Extract<DuisRequest['body'], { service: '11.1' | '11.4' }>,
+  ): DccDocument {
+    const ppmid = body.service === '11.4';
+    let hash: string;
+    try {
+      const image = parseImage(body.image, { format: 'gbcs', signed: !ppmid });
+      hash =
+        image.format === 'gbcs' ? toHex(sha256(image.manufacturerImage.data)) : toHex(sha256(body.image));
+    } catch (error) {
+      if (error instanceof DecodeError)
+        throw new HanotaError('DUIS_IMAGE', `${request.requestIdText}: FirmwareImage: ${error.message}`);
+      throw error;
+    }
+    const invalid: string[] = [];
+    const notApplicable: string[] = [];
+    const byHub = new Map<string, string[]>();
+    for (const id of body.deviceIds) {
+      const device = this.#parties.devices.get(id);
+      if (!device?.spec || !device.entry) {
+        invalid.push(id);
+        continue;
+      }
+      // The image must be a CPL entry of the device's model and hardware version, of the route the request is.
+      const own = device.entry;
+      const fits = this.#input.catalog.entries.some(
+        (e) =>
+          e.manufacturerImageHash.toLowerCase() === hash &&
+          e.model === own.model &&
+          e.manufacturer === own.manufacturer &&
+          e.hardwareVersion === own.hardwareVersion,
+      );
+      const route = ppmid ? device.type === 'PPMID' || device.type === 'IHD' : device.spec.gbcs !== undefined;
+      if (!fits || !route) {
+        notApplicable.push(id);
+        continue;
+      }
+      byHub.set(device.hubId, [...(byHub.get(device.hubId) ?? []), id]);
+    }
+    for (const ids of byHub.values())
+      this.#runtime.distributeAt(
+        this.#runtime.endUs,
+        { file: body.image, parse: { format: 'gbcs', signed: !ppmid } },
+        ids,
+      );
+    return this.#answer(
+      request,
+      RESPONSE_CODE.success,
+      invalid.length + notApplicable.length > 0
+        ? { kind: 'firmwareWarning', ppmid, invalid, notApplicable }
+        : { kind: 'plain' },
+    );
+  }
+
+  /** The devices' messages in the trace since the last look, as DUIS documents. */
+  #messages(): DccDocument[] {
+    const events = this.#trace.events;
+    const out: DccDocument[] = [];
+    for (; this.#seen < events.length; this.#seen++) {
+      const e = events[this.#seen];
+      if (e?.kind !== 'note' || typeof e.detail?.apdu !== 'string') continue;
+      const payload = fromHex(e.detail.apdu, 'apdu');
+      const message = decodeGbcsMessage(payload);
+      if (message.kind !== 'generalSigning') continue;
+      const signing = message.signing;
+      const responseId: RequestId = {
+        originator: e.node,
+        target: toHex(signing.recipient),
+        counter: signing.transactionId.counter,
+      };
+      const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);
+      const alertCode = typeof e.detail.alertCode === 'number' ? e.detail.alertCode : undefined;
+      if (e.what === 'CS06 response') {
+        const pending = this.#pending.get(`${e.node}:${e.detail.counter}`);
+        out.push({
+          atUs: e.timeUs,
+          ...(pending && { requestId: formatRequestId(pending.requestId) }),
+          code: RESPONSE_CODE.success,
+          kind: 'response',
+          device: e.node,
+          xml: writeResponse({
+            ...(pending && { requestId: pending.requestId }),
+            responseId,
+            responseCode: RESPONSE_CODE.success,
+            atMs,
+            serviceReference: '11.3',
+            serviceReferenceVariant: '11.3',
+            body: { kind: 'gbcsPayload', payload },
+          }),
+        });
+      } else if (alertCode === 0x8f66 || alertCode === 0x8f67) {
+        const pending = this.#pending.get(`${e.node}:${e.detail.commandCounter}`);
+        out.push({
+          atUs: e.timeUs,
+          ...(pending && { requestId: formatRequestId(pending.requestId) }),
+          code: alertCode.toString(16).toUpperCase(),
+          kind: 'alert',
+          device: e.node,
+          xml: writeResponse({
+            ...(pending && { requestId: pending.requestId }),
+            responseId,
+            responseCode: RESPONSE_CODE.success,
+            atMs,
+            serviceReference: '11.3',
+            serviceReferenceVariant: '11.3',
+            body: { kind: 'futureDatedAlert', alertCode, payload, instruction: 1, instructions: 1 },
+          }),
+        });
+      } else if (alertCode !== undefined) {
+        out.push({
+          atUs: e.timeUs,
+          code: alertCode.toString(16).toUpperCase(),
+          kind: 'alert',
+          device: e.node,
+          xml: writeResponse({
+            responseId,
+            responseCode: RESPONSE_CODE.success,
+            atMs,
+            body: { kind: 'deviceAlert', alertCode, payload },
+          }),
+        });
+      }
+    }
+    return out;
+  }
+}
