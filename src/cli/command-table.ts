@@ -122,6 +122,23 @@ export const COMMANDS: readonly CommandEntry[] = [
     ],
   },
   {
+    command: 'duis',
+    describe: 'answer DUIS Service Requests as the DCC would, over an emulated estate',
+    subcommands: [
+      {
+        command: 'run <requests..>',
+        describe:
+          'run a batch of DUIS requests in virtual time; write every response and alert (exit 2 when a request is refused)',
+        load: async () => (await import('./commands/duis-run.ts')).duisRunCommand,
+      },
+      {
+        command: 'sign <requests..>',
+        describe: "sign DUIS requests with the user's key, as an adapter does before sending them",
+        load: async () => (await import('./commands/duis-sign.ts')).duisSignCommand,
+      },
+    ],
+  },
+  {
     command: 'simulate',
     describe: 'run one hub and one device fetching one image over the simulated HAN',
     load: async () => (await import('./commands/simulate.ts')).simulateCommand,

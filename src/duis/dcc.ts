@@ -123,6 +123,14 @@ export class DccEmulator {
     return this.#runtime.endUs;
   }
 
+  /** The devices' digital-signing public keys: what their messages verify with (`hanota gbcs parse --keys`). */
+  get deviceSigningKeys(): [eui: string, publicKey: Uint8Array][] {
+    return [...this.#parties.devices.keys()].flatMap((eui) => {
+      const ds = this.#parties.ring.parties.get(eui)?.ds;
+      return ds ? [[eui, ds.publicKey] as [string, Uint8Array]] : [];
+    });
+  }
+
   /** The keys the emulation uses (the user's, and the simulated ones): what checks the devices' messages. */
   get ring(): KeyRing {
     return this.#parties.ring;
@@ -196,7 +204,7 @@ export class DccEmulator {
       requestId: request.requestIdText,
       code,
       kind: 'response',
-      device: request.requestId.target,
+      ...(this.#parties.devices.has(request.requestId.target) && { device: request.requestId.target }),
       xml: writeResponse({
         requestId: request.requestId,
         responseCode: code,

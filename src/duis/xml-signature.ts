@@ -7,7 +7,7 @@
  * own signed responses. The ECDSA itself is `crypto/ecdsa-p256.ts` (explicit options, high-S
  * accepted). The only file that imports xml-crypto and @xmldom/xmldom.
  */
-import { DOMParser } from '@xmldom/xmldom';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { fromBase64, toBase64 } from '../bytes/base64.ts';
 import { signP256, verifyP256 } from '../crypto/ecdsa-p256.ts';
@@ -92,8 +92,30 @@ export interface DuisSigner {
   readonly serialNumber: string;
 }
 
-/** The document with an enveloped signature appended to its root, as the DCC signs its responses. */
-export function signDuisDocument(xml: string, signer: DuisSigner): string {
+/** The document without the enveloped signature of its root (a template's placeholder), as text. */
+export function withoutSignature(xml: string): string {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  const root = doc.documentElement;
+  const signatures = Array.from(root?.childNodes ?? [])
+    .map((n) => n as unknown as Element)
+    .filter((n) => n.namespaceURI === DUIS_NS.ds && n.localName === 'Signature');
+  if (signatures.length === 0) return xml;
+  for (const s of signatures) {
+    // The whitespace before it goes with it.
+    const before = s.previousSibling;
+    if (before && before.nodeType === 3 && /^\s*$/.test(before.nodeValue ?? ''))
+      root?.removeChild(before as never);
+    root?.removeChild(s as never);
+  }
+  return new XMLSerializer().serializeToString(doc);
+}
+
+/**
+ * The document with an enveloped signature appended to its root, as the DCC signs its responses
+ * and a user its requests; a signature it already has (a template's placeholder) is replaced.
+ */
+export function signDuisDocument(input: string, signer: DuisSigner): string {
+  const xml = withoutSignature(input);
   const sig = withEcdsa(
     new SignedXml({
       privateKey: Buffer.from(signer.privateKey),

@@ -1,0 +1,180 @@
+/**
+ * `hanota duis sign` and `hanota duis run` as a supplier runs them: DCC Boxed's templates signed
+ * with the test supplier's key, then run as one batch against DCC Boxed's devices
+ * (`examples/duis/`) with the DCC test PKI. Every document written validates against the DUIS
+ * schema with Debian's xmllint; the index lists them in time order; the devices' GBCS payloads
+ * verify with `hanota gbcs parse` and the keys written beside them. A bad request in the middle
+ * is named on stderr, exit 2, and nothing after it is lost.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { fromBase64 } from '../../src/bytes/base64.ts';
+import { toHex } from '../../src/bytes/hex.ts';
+import { hanota } from '../helpers/cli.ts';
+import { describeWithVectors, ROOT, vectorPath } from '../helpers/vectors.ts';
+
+const T = vectorPath('duis/templates');
+const KEYS = vectorPath('gbcs/keys');
+const SCHEMA = vectorPath('duis/schema');
+
+const xmllint = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v xmllint'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    if (process.env.CI === 'true')
+      throw new Error('xmllint missing (installed by test/helpers/install-tools.sh)');
+    return undefined;
+  }
+})();
+
+describeWithVectors('hanota duis', () => {
+  it('signs the templates, runs them as a batch, and writes schema-valid responses and alerts whose payloads verify', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hanota-duis-cli-'));
+    const signedDir = join(dir, 'signed');
+    const sign = await hanota(
+      'duis',
+      'sign',
+      join(T, '11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML'),
+      join(T, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
+      join(T, 'CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML'),
+      join(T, '11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML'),
+      '--key',
+      join(KEYS, '90b3d51f30010000-ds.key'),
+      '--out',
+      signedDir,
+    );
+    expect(sign.code).toBe(0);
+    // A request that is not XML, in the middle of the batch.
+    writeFileSync(join(dir, 'broken.xml'), '<sr:Request>\n');
+    const out = join(dir, 'out');
+    const run = await hanota(
+      'duis',
+      'run',
+      join(signedDir, '11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML'),
+      join(dir, 'broken.xml'),
+      join(signedDir, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
+      join(signedDir, 'CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML'),
+      join(signedDir, '11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML'),
+      '--estate',
+      join(ROOT, 'examples/duis/estate.csv'),
+      '--catalog',
+      join(ROOT, 'examples/duis/catalog.csv'),
+      '--schema',
+      SCHEMA,
+      '--keys',
+      KEYS,
+      '--out',
+      out,
+      '--json',
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^refused: .*broken\.xml: not well-formed XML: line \d/m);
+    const index = JSON.parse(run.stdout) as {
+      documents: {
+        file: string;
+        timeMs: number;
+        kind: string;
+        code: string;
+        requestId: string | null;
+        device: string | null;
+      }[];
+      refused: { document: string; code: string }[];
+    };
+    expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'))).toEqual(index);
+    expect(index.refused.map((r) => r.code)).toEqual(['XML_MALFORMED']);
+    expect(index.documents.map((d) => [d.kind, d.code, d.device])).toEqual([
+      ['response', 'I0', null],
+      ['alert', '8F72', '00db1234567890a0'],
+      ['response', 'I0', '00db1234567890a0'],
+      ['response', 'I0', '00db1234567890a0'],
+      ['response', 'I0', null],
+    ]);
+    const times = index.documents.map((d) => d.timeMs);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // The pre-commands are the RTDS's, byte for byte.
+    const payload = (file: string) =>
+      fromBase64(
+        /<sr:GBCSPayload>([^<]+)</.exec(readFileSync(join(out, file), 'utf8'))?.[1] ?? '',
+        'payload',
+      );
+    const rtds = (name: string) =>
+      readFileSync(vectorPath(`gbcs/rtds-4.5.0/${name}`), 'utf8')
+        .trim()
+        .toLowerCase();
+    expect(toHex(payload(index.documents[2]?.file as string))).toBe(
+      rtds('CS06_11.3_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX'),
+    );
+    expect(toHex(payload(index.documents[3]?.file as string))).toBe(
+      rtds('CS06_11.3_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX'),
+    );
+    // The ESME's alert verifies with the key written beside it.
+    const alert = await hanota(
+      'gbcs',
+      'parse',
+      toHex(payload(index.documents[1]?.file as string)),
+      '--keys',
+      join(out, 'keys'),
+      '--json',
+    );
+    expect(alert.code).toBe(0);
+    expect(JSON.parse(alert.stdout)).toMatchObject({
+      originator: '00db1234567890a0',
+      signature: { valid: true },
+    });
+    const written = readdirSync(out).filter((f) => f.endsWith('.xml'));
+    expect(written.sort()).toEqual(index.documents.map((d) => d.file).sort());
+    if (xmllint)
+      for (const file of written)
+        execFileSync(
+          xmllint,
+          ['--noout', '--nonet', '--schema', join(SCHEMA, 'duis-5.4.xsd'), join(out, file)],
+          {
+            stdio: 'pipe',
+          },
+        );
+  });
+
+  it('refuses the templates as they are when keys are given (their signatures are placeholders), and says why', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hanota-duis-cli-'));
+    const run = await hanota(
+      'duis',
+      'run',
+      join(T, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
+      '--estate',
+      join(ROOT, 'examples/duis/estate.csv'),
+      '--catalog',
+      join(ROOT, 'examples/duis/catalog.csv'),
+      '--schema',
+      SCHEMA,
+      '--keys',
+      KEYS,
+      '--out',
+      out,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/the XML signature does not verify/);
+  });
+
+  it('names a missing schema file, exit 2', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hanota-duis-cli-'));
+    const run = await hanota(
+      'duis',
+      'run',
+      join(T, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
+      '--estate',
+      join(ROOT, 'examples/duis/estate.csv'),
+      '--catalog',
+      join(ROOT, 'examples/duis/catalog.csv'),
+      '--schema',
+      out,
+      '--out',
+      out,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/duis-5\.4\.xsd/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
