@@ -132,6 +132,12 @@ export const COMMANDS: readonly CommandEntry[] = [
         load: async () => (await import('./commands/duis-run.ts')).duisRunCommand,
       },
       {
+        command: 'serve',
+        describe:
+          "answer DUIS requests over HTTP on DCC Boxed's endpoints; POST responses and alerts to the user's endpoint",
+        load: async () => (await import('./commands/duis-serve.ts')).duisServeCommand,
+      },
+      {
         command: 'sign <requests..>',
         describe: "sign DUIS requests with the user's key, as an adapter does before sending them",
         load: async () => (await import('./commands/duis-sign.ts')).duisSignCommand,

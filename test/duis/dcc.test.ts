@@ -6,68 +6,17 @@
  * valid against the DUIS schema, every GBCS payload verifying with the parties' keys. Bad input
  * is refused by name, never crashes, and does not stop what comes after it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { fromBase64 } from '../../src/bytes/base64.ts';
 import { signP256 } from '../../src/crypto/ecdsa-p256.ts';
-import { readP256Key } from '../../src/crypto/keys.ts';
-import { type DccDocument, DccEmulator } from '../../src/duis/dcc.ts';
+import type { DccDocument } from '../../src/duis/dcc.ts';
 import { parseXml } from '../../src/duis/xml.ts';
-import { checkDuisSignature, signDuisDocument } from '../../src/duis/xml-signature.ts';
+import { checkDuisSignature } from '../../src/duis/xml-signature.ts';
 import { decodeGbcsMessage, encodeGeneralSigning } from '../../src/gbcs/apdu.ts';
 import { decodeCs06Response } from '../../src/gbcs/cs06.ts';
-import { checkMessage, type KeyRing, type PartyKeys } from '../../src/gbcs/security.ts';
-import { loadCatalog } from '../../src/pathways/catalog.ts';
-import { loadEstate } from '../../src/pathways/estate.ts';
-import { describeWithVectors, ROOT, vectorPath } from '../helpers/vectors.ts';
-import { duisSchema, template } from './helpers.ts';
-
-const KEYS = vectorPath('gbcs/keys');
-const SUPPLIER = '90b3d51f30010000';
-
-/** The DCC test PKI of the vectors as a key ring. */
-function testKeys(): KeyRing {
-  const parties = new Map<string, { ds?: PartyKeys['ds']; ka?: PartyKeys['ka'] }>();
-  for (const name of readdirSync(KEYS).sort()) {
-    const m = /^([0-9a-f]{16})-(ds|ka)\.(pem|key)$/.exec(name);
-    if (!m) continue;
-    const key = readP256Key(readFileSync(join(KEYS, name), 'utf8'));
-    const party = parties.get(m[1] as string) ?? {};
-    const held = party[m[2] as 'ds' | 'ka'];
-    party[m[2] as 'ds' | 'ka'] = {
-      publicKey: key.publicKey,
-      ...((key.privateKey ?? held?.privateKey) && { privateKey: key.privateKey ?? held?.privateKey }),
-    };
-    parties.set(m[1] as string, party);
-  }
-  return { parties, acb: '90b3d51f30000002' };
-}
-
-const supplierKey = () =>
-  readP256Key(readFileSync(join(KEYS, `${SUPPLIER}-ds.key`), 'utf8')).privateKey as Uint8Array;
-const text = (name: string) => new TextDecoder().decode(template(name));
-const unsigned = (xml: string) => xml.replace(/\s*<ds:Signature[\s\S]*<\/ds:Signature>/, '');
-const signed = (xml: string) =>
-  new TextEncoder().encode(
-    signDuisDocument(unsigned(xml), {
-      privateKey: supplierKey(),
-      issuerName: 'CN=U1, OU=07',
-      serialNumber: '1234567890',
-    }),
-  );
-
-function emulator(withKeys = true): DccEmulator {
-  const keys = withKeys ? testKeys() : undefined;
-  return new DccEmulator({
-    estate: loadEstate(readFileSync(join(ROOT, 'examples/duis/estate.csv'))),
-    catalog: loadCatalog(readFileSync(join(ROOT, 'examples/duis/catalog.csv'))),
-    schema: duisSchema(),
-    ...(keys && { keys }),
-    seed: 1,
-    startUnixS: 1_767_225_600,
-  });
-}
+import { checkMessage } from '../../src/gbcs/security.ts';
+import { describeWithVectors } from '../helpers/vectors.ts';
+import { duisSchema, emulator, signed, supplierKey, template, text, unsigned } from './helpers.ts';
 
 /** Each document valid against the schema; its GBCS payload, if any. */
 function payloadOf(doc: DccDocument): Uint8Array | undefined {

@@ -1,10 +1,18 @@
 /**
  * The DUIS schema and templates of the shared vectors (`../shared/vectors/duis/`), loaded once
- * for the DUIS tests.
+ * for the DUIS tests; the DCC test PKI as a key ring; requests signed as the test supplier signs
+ * them; the emulated DCC over DCC Boxed's devices (`examples/duis/`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readP256Key } from '../../src/crypto/keys.ts';
+import { DccEmulator } from '../../src/duis/dcc.ts';
 import { DuisSchema } from '../../src/duis/xml.ts';
-import { vectorPath } from '../helpers/vectors.ts';
+import { signDuisDocument } from '../../src/duis/xml-signature.ts';
+import type { KeyRing, PartyKeys } from '../../src/gbcs/security.ts';
+import { loadCatalog } from '../../src/pathways/catalog.ts';
+import { loadEstate } from '../../src/pathways/estate.ts';
+import { ROOT, vectorPath } from '../helpers/vectors.ts';
 
 /** The DUIS schema folder of the vectors. */
 export const SCHEMA_DIR = vectorPath('duis/schema');
@@ -33,4 +41,50 @@ export function requestTemplates(): string[] {
 /** A template's bytes. */
 export function template(name: string): Uint8Array {
   return readFileSync(`${TEMPLATES_DIR}/${name}`);
+}
+
+export const KEYS = vectorPath('gbcs/keys');
+export const SUPPLIER = '90b3d51f30010000';
+
+/** The DCC test PKI of the vectors as a key ring. */
+export function testKeys(): KeyRing {
+  const parties = new Map<string, { ds?: PartyKeys['ds']; ka?: PartyKeys['ka'] }>();
+  for (const name of readdirSync(KEYS).sort()) {
+    const m = /^([0-9a-f]{16})-(ds|ka)\.(pem|key)$/.exec(name);
+    if (!m) continue;
+    const key = readP256Key(readFileSync(join(KEYS, name), 'utf8'));
+    const party = parties.get(m[1] as string) ?? {};
+    const held = party[m[2] as 'ds' | 'ka'];
+    party[m[2] as 'ds' | 'ka'] = {
+      publicKey: key.publicKey,
+      ...((key.privateKey ?? held?.privateKey) && { privateKey: key.privateKey ?? held?.privateKey }),
+    };
+    parties.set(m[1] as string, party);
+  }
+  return { parties, acb: '90b3d51f30000002' };
+}
+
+export const supplierKey = () =>
+  readP256Key(readFileSync(join(KEYS, `${SUPPLIER}-ds.key`), 'utf8')).privateKey as Uint8Array;
+export const text = (name: string) => new TextDecoder().decode(template(name));
+export const unsigned = (xml: string) => xml.replace(/\s*<ds:Signature[\s\S]*<\/ds:Signature>/, '');
+export const signed = (xml: string) =>
+  new TextEncoder().encode(
+    signDuisDocument(unsigned(xml), {
+      privateKey: supplierKey(),
+      issuerName: 'CN=U1, OU=07',
+      serialNumber: '1234567890',
+    }),
+  );
+
+export function emulator(withKeys = true): DccEmulator {
+  const keys = withKeys ? testKeys() : undefined;
+  return new DccEmulator({
+    estate: loadEstate(readFileSync(join(ROOT, 'examples/duis/estate.csv'))),
+    catalog: loadCatalog(readFileSync(join(ROOT, 'examples/duis/catalog.csv'))),
+    schema: duisSchema(),
+    ...(keys && { keys }),
+    seed: 1,
+    startUnixS: 1_767_225_600,
+  });
 }

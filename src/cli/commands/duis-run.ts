@@ -10,40 +10,15 @@
  * end when any was refused.
  */
 import type { Argv } from 'yargs';
-import { type DccDocument, DccEmulator, type DccRefusal } from '../../duis/dcc.ts';
-import { euiOfDashed } from '../../duis/request-id.ts';
+import type { DccDocument, DccRefusal } from '../../duis/dcc.ts';
 import { duisDateTime } from '../../duis/response.ts';
-import { DuisSchema, XmlError } from '../../duis/xml.ts';
-import { isoToUnixSeconds } from '../../gbcs/cs06.ts';
-import { readCatalog, readEstate } from '../catalog-input.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { readKeyDirectory, writeSigningKeys } from '../key-directory.ts';
-import { parseUint, prepareOutputs, withJson } from '../options.ts';
+import { dccOf, withDccOptions } from '../duis-input.ts';
+import { writeSigningKeys } from '../key-directory.ts';
+import { prepareOutputs, withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
-
-/** The schema files `--schema` names, as the DUIS schema imports them. */
-const SCHEMA_FILES = {
-  duis: 'duis-5.4.xsd',
-  mmc: 'mmc-5.4.xsd',
-  xmldsig: 'xmldsig-core-schema.xsd',
-} as const;
-
-/** The DUIS schema of `dir`; its files named as the schema imports them. */
-export function loadDuisSchema(ctx: CliContext, dir: string): DuisSchema {
-  const read = (name: string) => ctx.io.readFile(`${dir}/${name}`);
-  try {
-    return DuisSchema.load({
-      duis: read(SCHEMA_FILES.duis),
-      mmc: read(SCHEMA_FILES.mmc),
-      xmldsig: read(SCHEMA_FILES.xmldsig),
-    });
-  } catch (error) {
-    if (error instanceof XmlError) throw new CliError(error.code, `--schema ${dir}: ${error.message}`);
-    throw error;
-  }
-}
 
 /** The request files under `paths`, in the order given (a folder's `.xml` files sorted by name). */
 function requestFiles(ctx: CliContext, paths: readonly string[]): string[] {
@@ -75,41 +50,11 @@ interface IndexEntry {
 export function duisRunCommand(ctx: CliContext): CommandBody {
   return {
     builder: (y: Argv) =>
-      withJson(y)
+      withDccOptions(withJson(y))
         .positional('requests', {
           type: 'string',
           array: true,
           describe: 'DUIS request files or folders, in order',
-        })
-        .option('estate', {
-          type: 'string',
-          demandOption: true,
-          describe: 'estate CSV (the devices the DCC knows)',
-        })
-        .option('catalog', {
-          type: 'string',
-          demandOption: true,
-          describe: 'CPL/FIR catalog CSV (what each device runs)',
-        })
-        .option('schema', {
-          type: 'string',
-          demandOption: true,
-          describe: `folder of the DUIS 5.4 XML Schema: ${Object.values(SCHEMA_FILES).join(', ')}`,
-        })
-        .option('keys', {
-          type: 'string',
-          describe:
-            'key directory (<eui>-ds|ka.pem|key, the DCC test PKI): request signatures are checked, the DCC and devices use these keys',
-        })
-        .option('supplier', {
-          type: 'string',
-          describe: 'EUI-64 of the supplier the devices obey (default 90-B3-D5-1F-30-01-00-00)',
-        })
-        .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' })
-        .option('start', {
-          type: 'string',
-          default: '2026-01-01T00:00:00Z',
-          describe: 'wall-clock time of virtual time 0 (UTC, YYYY-MM-DDTHH:MM:SSZ)',
         })
         .option('out', {
           type: 'string',
@@ -117,35 +62,11 @@ export function duisRunCommand(ctx: CliContext): CommandBody {
           describe: 'folder for the responses, alerts and index.json',
         }),
     handler: (argv) => {
-      const seed = parseUint(String(argv.seed), 32, 'seed');
-      let startUnixS: number;
-      try {
-        startUnixS = isoToUnixSeconds(String(argv.start));
-      } catch (error) {
-        throw new CliError('BAD_ARGUMENT', `--start: ${(error as Error).message}`);
-      }
-      const supplier =
-        argv.supplier === undefined
-          ? undefined
-          : (euiOfDashed(String(argv.supplier)) ??
-            (/^[0-9a-f]{16}$/i.test(String(argv.supplier))
-              ? String(argv.supplier).toLowerCase()
-              : undefined));
-      if (argv.supplier !== undefined && supplier === undefined)
-        throw new CliError('BAD_ARGUMENT', `--supplier: '${argv.supplier}' is not an EUI-64`);
       const out = String(argv.out);
       prepareOutputs(ctx, { dirs: { out } });
       const files = requestFiles(ctx, (argv.requests as string[] | undefined) ?? []);
       if (files.length === 0) throw new CliError('BAD_ARGUMENT', 'no request files given');
-      const dcc = new DccEmulator({
-        estate: readEstate(ctx, String(argv.estate)),
-        catalog: readCatalog(ctx, String(argv.catalog)),
-        schema: loadDuisSchema(ctx, String(argv.schema)),
-        ...(typeof argv.keys === 'string' && { keys: readKeyDirectory(ctx, argv.keys, '90b3d51f30000002') }),
-        ...(supplier !== undefined && { supplier }),
-        seed,
-        startUnixS,
-      });
+      const { dcc, seed, startUnixS } = dccOf(ctx, argv);
       const index: IndexEntry[] = [];
       const refused: DccRefusal[] = [];
       const write = (doc: DccDocument) => {

@@ -1,0 +1,103 @@
+/**
+ * What `hanota duis run` and `duis serve` share: the options naming the estate, catalog, DUIS
+ * schema, keys, supplier, seed and start time, and the emulated DCC built from them.
+ */
+import type { Argv } from 'yargs';
+import { DccEmulator } from '../duis/dcc.ts';
+import { DCC_TEST_ACB } from '../duis/dcc-devices.ts';
+import { euiOfDashed } from '../duis/request-id.ts';
+import { DuisSchema, XmlError } from '../duis/xml.ts';
+import { isoToUnixSeconds } from '../gbcs/cs06.ts';
+import { readCatalog, readEstate } from './catalog-input.ts';
+import { CliError } from './cli-error.ts';
+import type { CliContext } from './context.ts';
+import { readKeyDirectory } from './key-directory.ts';
+import { parseUint } from './options.ts';
+
+/** The schema files `--schema` names, as the DUIS schema imports them. */
+const SCHEMA_FILES = {
+  duis: 'duis-5.4.xsd',
+  mmc: 'mmc-5.4.xsd',
+  xmldsig: 'xmldsig-core-schema.xsd',
+} as const;
+
+/** The DUIS schema of `dir`; its files named as the schema imports them. */
+export function loadDuisSchema(ctx: CliContext, dir: string): DuisSchema {
+  const read = (name: string) => ctx.io.readFile(`${dir}/${name}`);
+  try {
+    return DuisSchema.load({
+      duis: read(SCHEMA_FILES.duis),
+      mmc: read(SCHEMA_FILES.mmc),
+      xmldsig: read(SCHEMA_FILES.xmldsig),
+    });
+  } catch (error) {
+    if (error instanceof XmlError) throw new CliError(error.code, `--schema ${dir}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The options of the emulated DCC. */
+export function withDccOptions<T>(y: Argv<T>) {
+  return y
+    .option('estate', {
+      type: 'string',
+      demandOption: true,
+      describe: 'estate CSV (the devices the DCC knows)',
+    })
+    .option('catalog', {
+      type: 'string',
+      demandOption: true,
+      describe: 'CPL/FIR catalog CSV (what each device runs)',
+    })
+    .option('schema', {
+      type: 'string',
+      demandOption: true,
+      describe: `folder of the DUIS 5.4 XML Schema: ${Object.values(SCHEMA_FILES).join(', ')}`,
+    })
+    .option('keys', {
+      type: 'string',
+      describe:
+        'key directory (<eui>-ds|ka.pem|key, the DCC test PKI): request signatures are checked, the DCC and devices use these keys',
+    })
+    .option('supplier', {
+      type: 'string',
+      describe: 'EUI-64 of the supplier the devices obey (default 90-B3-D5-1F-30-01-00-00)',
+    })
+    .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' })
+    .option('start', {
+      type: 'string',
+      default: '2026-01-01T00:00:00Z',
+      describe: 'wall-clock time of virtual time 0 (UTC, YYYY-MM-DDTHH:MM:SSZ)',
+    });
+}
+
+/** The emulated DCC the options describe; the seed and start time it runs with. */
+export function dccOf(
+  ctx: CliContext,
+  argv: Record<string, unknown>,
+): { dcc: DccEmulator; seed: number; startUnixS: number } {
+  const seed = parseUint(String(argv.seed), 32, 'seed');
+  let startUnixS: number;
+  try {
+    startUnixS = isoToUnixSeconds(String(argv.start));
+  } catch (error) {
+    throw new CliError('BAD_ARGUMENT', `--start: ${(error as Error).message}`);
+  }
+  const text = argv.supplier === undefined ? undefined : String(argv.supplier);
+  const supplier =
+    text === undefined
+      ? undefined
+      : (euiOfDashed(text) ?? (/^[0-9a-f]{16}$/i.test(text) ? text.toLowerCase() : undefined));
+  if (text !== undefined && supplier === undefined)
+    throw new CliError('BAD_ARGUMENT', `--supplier: '${text}' is not an EUI-64`);
+  const dcc = new DccEmulator({
+    estate: readEstate(ctx, String(argv.estate)),
+    catalog: readCatalog(ctx, String(argv.catalog)),
+    schema: loadDuisSchema(ctx, String(argv.schema)),
+    ...(typeof argv.keys === 'string' && { keys: readKeyDirectory(ctx, argv.keys, DCC_TEST_ACB) }),
+    ...(supplier !== undefined && { supplier }),
+    seed,
+    startUnixS,
+  });
+  return { dcc, seed, startUnixS };
+}
