@@ -84,10 +84,8 @@ export function isoToUnixSeconds(iso: string): number {
   return daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s;
 }
 
-/** Seconds since the Unix epoch → `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian; H. Hinnant's algorithm). */
-export function unixSecondsToIso(seconds: number): string {
-  const days = Math.floor(seconds / 86_400);
-  const rest = seconds - days * 86_400;
+/** The civil date of a day counted from 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm). */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
@@ -96,11 +94,21 @@ export function unixSecondsToIso(seconds: number): string {
   );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return {
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: doy - Math.floor((153 * mp + 2) / 5) + 1,
+  };
+}
+
+/** Seconds since the Unix epoch → `YYYY-MM-DDTHH:MM:SSZ`. */
+export function unixSecondsToIso(seconds: number): string {
+  const days = Math.floor(seconds / 86_400);
+  const rest = seconds - days * 86_400;
+  const { year, month, day } = civilFromDays(days);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}T${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}Z`;
+  return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}Z`;
 }
 
 /** `YYYY-MM-DDTHH:MM:SSZ` → DER GeneralizedTime `YYYYMMDDHHMMSSZ`. */

@@ -4,6 +4,7 @@
  * back as ISO-8601 UTC.
  */
 import { ByteWriter } from '../bytes/byte-writer.ts';
+import { civilFromDays } from './cs06.ts';
 
 /** The ZigBee UTCTime epoch, 2000-01-01T00:00:00Z, in seconds since the Unix epoch. */
 export const ZIGBEE_EPOCH_UNIX_S = 946_684_800;
@@ -16,18 +17,8 @@ export const ZIGBEE_EPOCH_UNIX_S = 946_684_800;
 export function dlmsDateTime(utcTime: number): Uint8Array {
   const days = Math.floor(utcTime / 86_400);
   const seconds = utcTime % 86_400;
-  // Civil date from days since 2000-01-01 (H. Hinnant's algorithm, shifted to 2000-03-01).
-  const z = days + 10_957 + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  // Days since 2000-01-01 as days since 1970-01-01.
+  const { year, month, day } = civilFromDays(days + 10_957);
   return new ByteWriter({ littleEndian: false, initialCapacity: 12 })
     .u16(year, 'year')
     .u8(month, 'month')
