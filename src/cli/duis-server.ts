@@ -13,7 +13,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DccDocument, DccEmulator } from '../duis/dcc.ts';
-import { parseXml } from '../duis/xml.ts';
 
 /** The DCC Boxed endpoints and the CommandVariants each takes. */
 export const DUIS_ENDPOINTS = {
@@ -58,21 +57,6 @@ function body(req: IncomingMessage): Promise<Uint8Array> {
     req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
     req.on('error', reject);
   });
-}
-
-/** The CommandVariant a request document names, when it can be read. */
-function commandVariantOf(bytes: Uint8Array): number | undefined {
-  try {
-    const doc = parseXml(bytes, 'request');
-    try {
-      const cv = doc.text('/sr:Request/sr:Header/sr:CommandVariant');
-      return cv === undefined ? undefined : Number(cv);
-    } finally {
-      doc.dispose();
-    }
-  } catch {
-    return undefined;
-  }
 }
 
 /** Starts the server on 127.0.0.1 (and `port`, 0 for any free one). */
@@ -123,15 +107,8 @@ export async function startDuisServer(options: DuisServerOptions): Promise<DuisS
         res.writeHead(413, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`);
         return;
       }
-      const cv = commandVariantOf(bytes);
-      if (cv !== undefined && !variants.includes(cv)) {
-        res
-          .writeHead(400, { 'content-type': 'text/plain' })
-          .end(`${url} takes CommandVariant ${variants.join(', ')}, not ${cv}\n`);
-        return;
-      }
       origin ??= { virtualUs: dcc.nowUs, realMs: performance.now() };
-      const taken = dcc.submit(bytes, `${url} request`);
+      const taken = dcc.submit(bytes, `${url} request`, variants);
       if (taken.refusal) {
         log(`refused: ${taken.refusal.message}`);
         res.writeHead(400, { 'content-type': 'text/plain' }).end(`${taken.refusal.message}\n`);

@@ -79,7 +79,7 @@ const GBCS_VERSION = '4.3';
 const DAY_US = 86_400_000_000;
 
 /** Which of the supplier's CS06 commands a device response answers: device and counter → request. */
-type Pending = Map<string, { readonly requestId: RequestId; readonly variant: string }>;
+type Pending = Map<string, RequestId>;
 
 /** The emulated DCC over one estate. */
 export class DccEmulator {
@@ -94,19 +94,18 @@ export class DccEmulator {
     this.#input = input;
     this.#parties = dccParties(input.estate, input.catalog, input.keys, input.supplier ?? DCC_TEST_SUPPLIER);
     const specs = [...this.#parties.devices.values()].flatMap((d) => (d.spec ? [d.spec] : []));
-    const hubs = this.#parties.hubs.map(() => ({
+    const memory = { blockCount: 64, blockSize: 4096 };
+    // One hub per hub of the estate (one at least: the runtime needs a hub).
+    const hubs = (this.#parties.hubs.length > 0 ? this.#parties.hubs : ['']).map(() => ({
       config: DEFAULT_HUB_CONFIG,
-      memory: { blockCount: 64, blockSize: 4096 },
+      memory,
     }));
     this.#runtime = new NodeRuntime(
       {
         seed: input.seed,
         hub: DEFAULT_HUB_CONFIG,
-        memory: { blockCount: 64, blockSize: 4096 },
-        hubs:
-          hubs.length > 0
-            ? hubs
-            : [{ config: DEFAULT_HUB_CONFIG, memory: { blockCount: 64, blockSize: 4096 } }],
+        memory,
+        hubs,
         devices: specs,
         images: [],
         maxTimeUs: Number.MAX_SAFE_INTEGER,
@@ -139,9 +138,14 @@ export class DccEmulator {
   /**
    * A request arriving now: its synchronous answer, or a refusal when it is not a DUIS request
    * the DCC can take (not well-formed, not valid against the schema, its signature does not
-   * verify, not emulated). What it sets going runs at `settle`.
+   * verify, not emulated, or sent where its CommandVariant does not go: `commandVariants`, those an
+   * endpoint takes). What it sets going runs at `settle`.
    */
-  submit(bytes: Uint8Array, name: string): { documents: DccDocument[]; refusal?: DccRefusal } {
+  submit(
+    bytes: Uint8Array,
+    name: string,
+    commandVariants?: readonly number[],
+  ): { documents: DccDocument[]; refusal?: DccRefusal } {
     let request: DuisRequest;
     try {
       const doc = parseXml(bytes, name);
@@ -156,6 +160,15 @@ export class DccEmulator {
         return { documents: [], refusal: { document: name, code: error.code, message: error.message } };
       throw error;
     }
+    if (commandVariants && !commandVariants.includes(request.commandVariant))
+      return {
+        documents: [],
+        refusal: {
+          document: name,
+          code: 'DUIS_ENDPOINT',
+          message: `${name}: takes CommandVariant ${commandVariants.join(', ')}, not ${request.commandVariant}`,
+        },
+      };
     const signer = this.#input.keys?.parties.get(request.requestId.originator)?.ds;
     if (this.#input.keys) {
       const check = signer
@@ -170,7 +183,13 @@ export class DccEmulator {
           refusal: {
             document: name,
             code: 'DUIS_SIGNATURE',
-            message: `${name}: ${request.requestIdText}: the XML signature ${check.status === 'unsigned' ? 'is missing' : `does not verify (${check.reason})`}`,
+            message: `${name}: ${request.requestIdText}: the XML signature ${
+              check.status === 'unsigned'
+                ? 'is missing'
+                : check.reason === 'the signature does not verify'
+                  ? 'does not verify'
+                  : `does not verify (${check.reason})`
+            }`,
           },
         };
     }
@@ -280,7 +299,7 @@ export class DccEmulator {
     if (typeof key === 'string') throw new HanotaError('DUIS_PRE_COMMAND', `${requestIdText}: ${key}`);
     const sealed = encodeGeneralCiphering(payload, computeMac(key, signing.originator, 0, payload));
     const device = toHex(signing.recipient);
-    this.#pending.set(`${device}:${signing.transactionId.counter}`, { requestId, variant: '11.3' });
+    this.#pending.set(`${device}:${signing.transactionId.counter}`, requestId);
     this.#runtime.gbcsCommandAt(this.#runtime.endUs, device, sealed);
   }
 
@@ -357,56 +376,40 @@ export class DccEmulator {
       };
       const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);
       const alertCode = typeof e.detail.alertCode === 'number' ? e.detail.alertCode : undefined;
-      if (e.what === 'CS06 response') {
-        const pending = this.#pending.get(`${e.node}:${e.detail.counter}`);
-        out.push({
-          atUs: e.timeUs,
-          ...(pending && { requestId: formatRequestId(pending.requestId) }),
-          code: RESPONSE_CODE.success,
-          kind: 'response',
-          device: e.node,
-          xml: writeResponse({
-            ...(pending && { requestId: pending.requestId }),
-            responseId,
-            responseCode: RESPONSE_CODE.success,
-            atMs,
-            serviceReference: '11.3',
-            serviceReferenceVariant: '11.3',
-            body: { kind: 'gbcsPayload', payload },
-          }),
-        });
-      } else if (alertCode === 0x8f66 || alertCode === 0x8f67) {
-        const pending = this.#pending.get(`${e.node}:${e.detail.commandCounter}`);
-        out.push({
-          atUs: e.timeUs,
-          ...(pending && { requestId: formatRequestId(pending.requestId) }),
-          code: alertCode.toString(16).toUpperCase(),
-          kind: 'alert',
-          device: e.node,
-          xml: writeResponse({
-            ...(pending && { requestId: pending.requestId }),
-            responseId,
-            responseCode: RESPONSE_CODE.success,
-            atMs,
-            serviceReference: '11.3',
-            serviceReferenceVariant: '11.3',
-            body: { kind: 'futureDatedAlert', alertCode, payload, instruction: 1, instructions: 1 },
-          }),
-        });
-      } else if (alertCode !== undefined) {
-        out.push({
-          atUs: e.timeUs,
-          code: alertCode.toString(16).toUpperCase(),
-          kind: 'alert',
-          device: e.node,
-          xml: writeResponse({
-            responseId,
-            responseCode: RESPONSE_CODE.success,
-            atMs,
-            body: { kind: 'deviceAlert', alertCode, payload },
-          }),
-        });
-      }
+      const futureDated = alertCode === 0x8f66 || alertCode === 0x8f67;
+      if (e.what !== 'CS06 response' && alertCode === undefined) continue;
+      // A CS06 response and a future-dated outcome answer the supplier's command (by its
+      // counter): a ResponseMessage of 11.3 with its RequestID. Other alerts stand alone.
+      const body: DuisResponse['body'] =
+        e.what === 'CS06 response'
+          ? { kind: 'gbcsPayload', payload }
+          : futureDated
+            ? { kind: 'futureDatedAlert', alertCode, payload, instruction: 1, instructions: 1 }
+            : { kind: 'deviceAlert', alertCode: alertCode as number, payload };
+      const answers = body.kind !== 'deviceAlert';
+      const requestId = answers
+        ? this.#pending.get(
+            `${e.node}:${e.what === 'CS06 response' ? e.detail.counter : e.detail.commandCounter}`,
+          )
+        : undefined;
+      out.push({
+        atUs: e.timeUs,
+        ...(requestId && { requestId: formatRequestId(requestId) }),
+        code:
+          body.kind === 'gbcsPayload'
+            ? RESPONSE_CODE.success
+            : (alertCode as number).toString(16).toUpperCase(),
+        kind: body.kind === 'gbcsPayload' ? 'response' : 'alert',
+        device: e.node,
+        xml: writeResponse({
+          ...(requestId && { requestId }),
+          responseId,
+          responseCode: RESPONSE_CODE.success,
+          atMs,
+          ...(answers && { serviceReference: '11.3', serviceReferenceVariant: '11.3' }),
+          body,
+        }),
+      });
     }
     return out;
   }
