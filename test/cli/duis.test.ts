@@ -19,6 +19,13 @@ import { describeWithVectors, ROOT, vectorPath } from '../helpers/vectors.ts';
 const T = vectorPath('duis/templates');
 const KEYS = vectorPath('gbcs/keys');
 const SCHEMA = vectorPath('duis/schema');
+/** DCC Boxed's devices and the catalog of their images (`examples/duis/`). */
+const EXAMPLE_ESTATE = [
+  '--estate',
+  join(ROOT, 'examples/duis/estate.csv'),
+  '--catalog',
+  join(ROOT, 'examples/duis/catalog.csv'),
+];
 
 const xmllint = (() => {
   try {
@@ -58,10 +65,7 @@ describeWithVectors('hanota duis', () => {
       join(signedDir, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
       join(signedDir, 'CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML'),
       join(signedDir, '11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML'),
-      '--estate',
-      join(ROOT, 'examples/duis/estate.csv'),
-      '--catalog',
-      join(ROOT, 'examples/duis/catalog.csv'),
+      ...EXAMPLE_ESTATE,
       '--schema',
       SCHEMA,
       '--keys',
@@ -143,10 +147,7 @@ describeWithVectors('hanota duis', () => {
       'duis',
       'run',
       join(T, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
-      '--estate',
-      join(ROOT, 'examples/duis/estate.csv'),
-      '--catalog',
-      join(ROOT, 'examples/duis/catalog.csv'),
+      ...EXAMPLE_ESTATE,
       '--schema',
       SCHEMA,
       '--keys',
@@ -164,10 +165,7 @@ describeWithVectors('hanota duis', () => {
       'duis',
       'run',
       join(T, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
-      '--estate',
-      join(ROOT, 'examples/duis/estate.csv'),
-      '--catalog',
-      join(ROOT, 'examples/duis/catalog.csv'),
+      ...EXAMPLE_ESTATE,
       '--schema',
       out,
       '--out',
