@@ -15,6 +15,7 @@ import { fromBase64 } from '../../src/bytes/base64.ts';
 import { toHex } from '../../src/bytes/hex.ts';
 import { hanota } from '../helpers/cli.ts';
 import { describeWithVectors, ROOT, vectorPath } from '../helpers/vectors.ts';
+import { systemTool } from '../helpers/xml-tools.ts';
 
 const T = vectorPath('duis/templates');
 const KEYS = vectorPath('gbcs/keys');
@@ -27,15 +28,7 @@ const EXAMPLE_ESTATE = [
   join(ROOT, 'examples/duis/catalog.csv'),
 ];
 
-const xmllint = (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v xmllint'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    if (process.env.CI === 'true')
-      throw new Error('xmllint missing (installed by test/helpers/install-tools.sh)');
-    return undefined;
-  }
-})();
+const xmllint = systemTool('xmllint');
 
 describeWithVectors('hanota duis', () => {
   it('signs the templates, runs them as a batch, and writes schema-valid responses and alerts whose payloads verify', async () => {

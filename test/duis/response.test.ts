@@ -15,6 +15,7 @@ import { fromHex } from '../../src/bytes/hex.ts';
 import { type DuisResponse, duisDateTime, RESPONSE_CODE, writeResponse } from '../../src/duis/response.ts';
 import { parseXml } from '../../src/duis/xml.ts';
 import { describeWithVectors, vectorPath } from '../helpers/vectors.ts';
+import { systemTool } from '../helpers/xml-tools.ts';
 import { duisSchema, SCHEMA_DIR } from './helpers.ts';
 
 const rtds = (name: string) => fromHex(readFileSync(vectorPath(`gbcs/rtds-4.5.0/${name}`), 'utf8'), name);
@@ -98,14 +99,7 @@ const RESPONSES: Record<string, DuisResponse> = {
   },
 };
 
-let xmllint: string | undefined;
-try {
-  xmllint = execFileSync('sh', ['-c', 'command -v xmllint'], { encoding: 'utf8' }).trim() || undefined;
-} catch {
-  xmllint = undefined;
-}
-if (!xmllint && process.env.CI === 'true')
-  throw new Error('xmllint missing (installed by test/helpers/install-tools.sh)');
+const xmllint = systemTool('xmllint');
 
 describeWithVectors('DUIS responses out', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hanota-duis-'));

@@ -13,20 +13,11 @@ import { expect, it } from 'vitest';
 import { readP256Key } from '../../src/crypto/keys.ts';
 import { checkDuisSignature, signDuisDocument } from '../../src/duis/xml-signature.ts';
 import { describeWithVectors, vectorPath } from '../helpers/vectors.ts';
+import { systemTool } from '../helpers/xml-tools.ts';
 import { SCHEMA_DIR, TEMPLATES_DIR } from './helpers.ts';
 
 const key = (file: string) => readP256Key(readFileSync(vectorPath(`gbcs/keys/${file}`), 'utf8'));
 const text = (file: string) => readFileSync(join(TEMPLATES_DIR, file), 'utf8');
-const tool = (name: string) => {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    if (process.env.CI === 'true')
-      throw new Error(`${name} missing (installed by test/helpers/install-tools.sh)`);
-    return undefined;
-  }
-};
-
 describeWithVectors('XML signatures on DUIS documents', () => {
   const dcc = key('90b3d51f30000002-ds.pem').publicKey;
   const supplier = key('90b3d51f30010000-ds.key');
@@ -82,7 +73,7 @@ describeWithVectors('XML signatures on DUIS documents', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hanota-dsig-'));
     const file = join(dir, 'signed.xml');
     writeFileSync(file, signed);
-    const xmlsec = tool('xmlsec1');
+    const xmlsec = systemTool('xmlsec1');
     if (xmlsec) {
       const out = execFileSync(
         xmlsec,
@@ -104,7 +95,7 @@ describeWithVectors('XML signatures on DUIS documents', () => {
         ),
       ).toThrow();
     }
-    const xmllint = tool('xmllint');
+    const xmllint = systemTool('xmllint');
     if (xmllint)
       execFileSync(xmllint, ['--noout', '--nonet', '--schema', join(SCHEMA_DIR, 'duis-5.4.xsd'), file], {
         stdio: 'pipe',
