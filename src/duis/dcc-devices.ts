@@ -6,6 +6,7 @@
  * key-agreement key) where it holds them; every other key is simulated, derived from the party's
  * EUI-64, so that the DCC's MACs and the devices' checks agree.
  */
+import { FIRMWARE_READ_OF_TYPE } from '../devices/gbcs-read.ts';
 import type { DeviceType } from '../devices/profiles.ts';
 import { DEVICE_PROFILES, DEVICE_TYPES } from '../devices/profiles.ts';
 import type { KeyRing, PartyKeys } from '../gbcs/security.ts';
@@ -110,6 +111,7 @@ export function dccParties(
     const own = keysOf(userKeys, d.deviceId, 'device');
     parties.set(d.deviceId, own.keys);
     const hw = hardwareKey(entry.hardwareVersion);
+    const read = FIRMWARE_READ_OF_TYPE[type];
     const linkName = d.extra.link_profile as keyof typeof LINK_PROFILES | undefined;
     const link: LinkProfile = (linkName && LINK_PROFILES[linkName]) || LINK_PROFILES.typical;
     const spec: DeviceSpec = {
@@ -121,6 +123,18 @@ export function dccParties(
       ...(/^\d+$/.test(hw) && { hardwareVersion: Number(hw) }),
       link,
       hub,
+      // An estate the DCC serves is up and joined when the first request comes.
+      startUs: 0,
+      ...(read && {
+        firmwareRead: {
+          device: d.deviceId,
+          keyAgreementPrivateKey: own.party.kaPrivate,
+          acb: DCC_TEST_ACB,
+          acbKeyAgreementKey: acb.party.kaPublic,
+          parties: new Map([[supplier, anchor.party.kaPublic]]),
+          read,
+        },
+      }),
       ...(profile.gbcsActivation && {
         trustAnchor: anchor.party.dsPublic,
         gbcs: {

@@ -9,17 +9,22 @@
  * Emulated: 11.1 Update Firmware and 11.4 Update PPMID Firmware (CommandVariant 8), 11.3
  * Activate Firmware as a transform (CommandVariant 4, the CS06 pre-command) and as a Signed
  * Pre-Command (CommandVariant 5: the CS06 the device checks, its response and, future-dated, its
- * outcome alert). Not yet: 11.2 Read Firmware Version (CS08 / ECS52 / GCS38), the hub's and the
- * DCC's own alerts (CCS08 `FirmwareTransferAlert`, CS09 `PPMIDFirmwareUpgradeAlert`,
- * `QuarantinedRequest`): such requests are refused by name, never answered with a made-up message.
+ * outcome alert), and 11.2 Read Firmware Version (CommandVariant 1: the Access Control Broker
+ * sends the device's read — ECS52, GCS38 or CS08 — on the user's behalf, as DCC Boxed does, and the
+ * device's MACed response comes back as the 11.2 `GBCSPayload`). Not yet: the hub's and the DCC's
+ * own alerts (CCS08 `FirmwareTransferAlert`, CS09 `PPMIDFirmwareUpgradeAlert`,
+ * `QuarantinedRequest`): other requests are refused by name, never answered with a made-up message.
  */
 import { fromHex, toHex } from '../bytes/hex.ts';
 import { sha256 } from '../crypto/hashes.ts';
+import { FIRMWARE_READ_OF_TYPE } from '../devices/gbcs-read.ts';
 import { DecodeError, HanotaError } from '../errors/errors.ts';
-import { decodeGbcsMessage, encodeGeneralCiphering } from '../gbcs/apdu.ts';
+import { dlmsInvokeId } from '../gbcs/alerts.ts';
+import { type DecodedGeneralSigning, decodeGbcsMessage, encodeGeneralCiphering } from '../gbcs/apdu.ts';
 import { CS06_MESSAGE_CODE } from '../gbcs/cs06.ts';
+import { encodeFirmwareReadCommand, FIRMWARE_READ_CODE, firmwareReadOf } from '../gbcs/firmware-read.ts';
 import type { KeyRing } from '../gbcs/security.ts';
-import { checkSignature, computeMac, macKeyOf } from '../gbcs/security.ts';
+import { checkSignature, computeMac, macKeyOf, sealNonCritical } from '../gbcs/security.ts';
 import { DEFAULT_HUB_CONFIG } from '../hub/ota-server.ts';
 import { parseImage } from '../ota/image.ts';
 import type { Catalog } from '../pathways/catalog.ts';
@@ -89,6 +94,8 @@ export class DccEmulator {
   readonly #trace = new Trace();
   readonly #pending: Pending = new Map();
   #seen = 0;
+  /** The Access Control Broker's last originator counter. */
+  #acbCounter = 0n;
 
   constructor(input: DccInput) {
     this.#input = input;
@@ -237,11 +244,12 @@ export class DccEmulator {
 
   #take(request: DuisRequest): DccDocument[] {
     const { body } = request;
-    if (body.service === 'other' || body.service === '11.2')
+    if (body.service === 'other')
       throw new HanotaError(
         'DUIS_NOT_EMULATED',
-        `${request.requestIdText}: service request ${request.serviceReferenceVariant} (${body.service === 'other' ? body.element : 'ReadFirmwareVersion'}) is not emulated by hanota`,
+        `${request.requestIdText}: service request ${request.serviceReferenceVariant} (${body.element}) is not emulated by hanota`,
       );
+    if (body.service === '11.2') return [this.#readFirmwareVersion(request)];
     if (body.service === '11.1' || body.service === '11.4') return [this.#distribute(request, body)];
     if (body.service === 'signedPreCommand') {
       if (request.serviceReferenceVariant !== '11.3')
@@ -272,6 +280,37 @@ export class DccEmulator {
         }),
       ];
     return [this.#answer(request, RESPONSE_CODE.wrongCommandVariant)];
+  }
+
+  /**
+   * 11.2 Read Firmware Version (CommandVariant 1): the ACB sends the read the device's type answers,
+   * MACed, naming the user and its counter as the supplementary remote party; acknowledged now.
+   */
+  #readFirmwareVersion(request: DuisRequest): DccDocument {
+    const { requestId } = request;
+    const device = this.#parties.devices.get(requestId.target);
+    if (!device) return this.#answer(request, RESPONSE_CODE.unknownDevice);
+    const read = device.type && FIRMWARE_READ_OF_TYPE[device.type];
+    if (!read || !device.spec?.firmwareRead) return this.#answer(request, RESPONSE_CODE.wrongDeviceType);
+    if (request.commandVariant !== 1) return this.#answer(request, RESPONSE_CODE.wrongCommandVariant);
+    // The ACB's counter, as DCC Boxed's: the time in ms, strictly increasing.
+    const nowMs = BigInt(this.#input.startUnixS * 1000 + Math.floor(this.#runtime.endUs / 1000));
+    this.#acbCounter = nowMs > this.#acbCounter ? nowMs : this.#acbCounter + 1n;
+    const counter = this.#acbCounter;
+    const ring = this.#parties.ring;
+    const message = {
+      transactionId: { cra: 'command', counter } as const,
+      originator: fromHex(ring.acb, 'acb'),
+      recipient: fromHex(device.eui, 'device'),
+      messageCode: FIRMWARE_READ_CODE[read],
+      supplementary: { id: fromHex(requestId.originator, 'originator'), counter: requestId.counter },
+      content: encodeFirmwareReadCommand(read, dlmsInvokeId(counter)),
+    };
+    const key = macKeyOf(message, ring);
+    if (typeof key === 'string') throw new HanotaError('DUIS_KEYS', `${request.requestIdText}: ${key}`);
+    this.#pending.set(`${device.eui}:${counter}`, requestId);
+    this.#runtime.gbcsCommandAt(this.#runtime.endUs, device.eui, sealNonCritical(message, key));
+    return this.#answer(request, RESPONSE_CODE.acknowledged);
   }
 
   /** A Signed Pre-Command (CommandVariant 5): checked, MACed by the ACB, sent to the device. */
@@ -367,14 +406,18 @@ export class DccEmulator {
       if (e?.kind !== 'note' || typeof e.detail?.apdu !== 'string') continue;
       const payload = fromHex(e.detail.apdu, 'apdu');
       const message = decodeGbcsMessage(payload);
-      if (message.kind !== 'generalSigning') continue;
+      const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);
+      if (message.kind === 'generalCiphering') {
+        const read = this.#readResponse(e.node, e.timeUs, atMs, payload, message.ciphering.signing);
+        if (read) out.push(read);
+        continue;
+      }
       const signing = message.signing;
       const responseId: RequestId = {
         originator: e.node,
         target: toHex(signing.recipient),
         counter: signing.transactionId.counter,
       };
-      const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);
       const alertCode = typeof e.detail.alertCode === 'number' ? e.detail.alertCode : undefined;
       const futureDated = alertCode === 0x8f66 || alertCode === 0x8f67;
       if (e.what !== 'CS06 response' && alertCode === undefined) continue;
@@ -412,5 +455,40 @@ export class DccEmulator {
       });
     }
     return out;
+  }
+
+  /**
+   * A device's response to the ACB's read: the 11.2 response to the request it was sent for, with
+   * the device's MACed GBCS response as the payload, from the device to the user (as DCC Boxed's
+   * ResponseID reads: device, user, the user's counter).
+   */
+  #readResponse(
+    node: string,
+    atUs: number,
+    atMs: number,
+    payload: Uint8Array,
+    signing: DecodedGeneralSigning,
+  ): DccDocument | undefined {
+    if (signing.transactionId.cra !== 'response' || firmwareReadOf(signing.messageCode) === undefined)
+      return undefined;
+    const requestId = this.#pending.get(`${node}:${signing.transactionId.counter}`);
+    if (!requestId) return undefined;
+    this.#pending.delete(`${node}:${signing.transactionId.counter}`);
+    return {
+      atUs,
+      requestId: formatRequestId(requestId),
+      code: RESPONSE_CODE.success,
+      kind: 'response',
+      device: node,
+      xml: writeResponse({
+        requestId,
+        responseId: { originator: node, target: requestId.originator, counter: requestId.counter },
+        responseCode: RESPONSE_CODE.success,
+        atMs,
+        serviceReference: '11.2',
+        serviceReferenceVariant: '11.2',
+        body: { kind: 'gbcsPayload', payload },
+      }),
+    };
   }
 }

@@ -38,11 +38,26 @@ const CIPHERING_EMPTY_FIELDS = [
 ] as const;
 const TRANSACTION_ID_LENGTH = 9;
 const MESSAGE_CODE_LENGTH = 2;
+/** Other information with a supplementary remote party: message code, its ID and its counter. */
+const SUPPLEMENTARY_OTHER_INFORMATION_LENGTH = MESSAGE_CODE_LENGTH + SYSTEM_TITLE_LENGTH + 8;
 
 /** CRA flag and originator counter. */
 export interface TransactionId {
   readonly cra: CraFlag;
   /** The originator's counter, 0..2^64-1. */
+  readonly counter: bigint;
+}
+
+/**
+ * The remote party a message is sent for, when the DCC Access Control Broker originates it on a
+ * user's behalf (the RTDS CS08 command and response, DCC Boxed's 11.2 responses): carried after
+ * the message code in the other information, as Wireshark's GBCS dissector names them
+ * ("Supplementary Remote Party ID", "Supplementary Remote Party Counter").
+ */
+export interface SupplementaryRemoteParty {
+  /** System title of the user the DCC acts for. */
+  readonly id: Uint8Array;
+  /** That user's counter: the one in its DUIS RequestID. */
   readonly counter: bigint;
 }
 
@@ -54,6 +69,7 @@ export interface GeneralSigning {
   /** The 12-byte DLMS date-time, when present. */
   readonly dateTime?: Uint8Array;
   readonly messageCode: number;
+  readonly supplementary?: SupplementaryRemoteParty;
   readonly content: Uint8Array;
   /** r‖s, when signed (a pre-command is not). */
   readonly signature?: Uint8Array;
@@ -125,8 +141,22 @@ function readGeneralSigning(reader: ByteReader, input: Uint8Array, end: number):
       dateTimeOffset,
     );
   const dateTime = dateTimeLength ? reader.bytes(dateTimeLength, 'date-time') : undefined;
-  expectLength(reader, MESSAGE_CODE_LENGTH, 'other information');
+  const otherOffset = reader.offset;
+  const otherLength = readDlmsLength(reader, 'other information');
+  if (otherLength !== MESSAGE_CODE_LENGTH && otherLength !== SUPPLEMENTARY_OTHER_INFORMATION_LENGTH)
+    throw new DecodeError(
+      'GBCS_FIELD_LENGTH',
+      `other information: length ${otherLength}, expected 2 (message code) or 18 (with a supplementary remote party)`,
+      otherOffset,
+    );
   const messageCode = reader.u16('message code');
+  const supplementary =
+    otherLength === SUPPLEMENTARY_OTHER_INFORMATION_LENGTH
+      ? {
+          id: reader.bytes(SYSTEM_TITLE_LENGTH, 'supplementary remote party id'),
+          counter: reader.u64('supplementary remote party counter'),
+        }
+      : undefined;
   const contentLength = readDlmsLength(reader, 'content');
   const contentOffset = reader.offset;
   const content = reader.bytes(contentLength, 'content');
@@ -145,6 +175,7 @@ function readGeneralSigning(reader: ByteReader, input: Uint8Array, end: number):
     recipient,
     ...(dateTime && { dateTime }),
     messageCode,
+    ...(supplementary && { supplementary }),
     content,
     ...(signature && { signature }),
     signedBytes: input.subarray(start + 1, signedEnd),
@@ -257,10 +288,18 @@ export function encodeSignedPart(message: Omit<GeneralSigning, 'signature'>): Ui
     .bytes(checkTitle(message.recipient, 'recipient'));
   if (message.dateTime) w.u8(DLMS_DATE_TIME_LENGTH, 'date-time length').bytes(message.dateTime);
   else w.u8(0, 'date-time length');
-  w.u8(MESSAGE_CODE_LENGTH, 'other information length')
-    .u16(message.messageCode, 'message code')
-    .bytes(encodeDlmsLength(message.content.length, 'content'))
-    .bytes(message.content);
+  const supplementary = message.supplementary;
+  w.u8(
+    supplementary ? SUPPLEMENTARY_OTHER_INFORMATION_LENGTH : MESSAGE_CODE_LENGTH,
+    'other information length',
+  );
+  w.u16(message.messageCode, 'message code');
+  if (supplementary)
+    w.bytes(checkTitle(supplementary.id, 'supplementary remote party id')).u64(
+      supplementary.counter,
+      'supplementary remote party counter',
+    );
+  w.bytes(encodeDlmsLength(message.content.length, 'content')).bytes(message.content);
   return w.finish();
 }
 
@@ -275,6 +314,16 @@ export function encodeGeneralSigning(message: GeneralSigning): Uint8Array {
     w.u8(GBCS_SIGNATURE_LENGTH, 'signature length').bytes(message.signature);
   }
   return w.finish();
+}
+
+/**
+ * The APDU of a message that travels MACed but unsigned (a non-critical command and its
+ * response): the signature field is there and empty, one 0x00, as the RTDS 11.2 messages have it.
+ */
+export function encodeUnsignedGeneralSigning(message: Omit<GeneralSigning, 'signature'>): Uint8Array {
+  const signed = encodeSignedPart(message);
+  const w = new ByteWriter({ littleEndian: false, initialCapacity: signed.length + 2 });
+  return w.u8(GBCS_TAG.generalSigning, 'tag').bytes(signed).u8(0, 'signature length').finish();
 }
 
 /** The General-Ciphering APDU around a signed General-Signing APDU and its MAC. */

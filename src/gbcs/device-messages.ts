@@ -18,9 +18,11 @@ import {
   type FirmwareReceiptAlert,
   type FutureDatedActivationAlert,
 } from './alerts.ts';
+import type { SupplementaryRemoteParty } from './apdu.ts';
 import { CS06_MESSAGE_CODE, type Cs06Response, encodeCs06Response } from './cs06.ts';
 import { dlmsDateTime } from './dlms-date-time.ts';
-import { signMessage } from './security.ts';
+import { encodeFirmwareReadResponse, FIRMWARE_READ_CODE, type FirmwareRead } from './firmware-read.ts';
+import { deriveMacKey, sealNonCritical, signMessage } from './security.ts';
 
 /** A device that signs: its system title and digital-signing private key. */
 export interface DeviceSigner {
@@ -117,5 +119,40 @@ export function signedFutureDatedAlert(
     counter,
     ALERT_MESSAGE_CODE.futureDatedActivation,
     encodeFutureDatedActivationAlert(alert),
+  );
+}
+
+/** A device's answer to a read command: what it reports and to whom. */
+export interface FirmwareReadResponse {
+  /** The command's originator (hex system title): the Access Control Broker. */
+  readonly to: string;
+  readonly counter: bigint;
+  readonly read: FirmwareRead;
+  /** The command's DLMS invoke id, echoed (ECS52). */
+  readonly invokeId: number;
+  readonly supplementary?: SupplementaryRemoteParty;
+  readonly version: Uint8Array;
+}
+
+/**
+ * The MACed, unsigned response of device `eui` to a read command (ECS52, GCS38, CS08), keyed with
+ * `z`, the key-agreement secret between the device and the command's originator.
+ */
+export function macedFirmwareReadResponse(
+  eui: string,
+  z: Uint8Array,
+  response: FirmwareReadResponse,
+): Uint8Array {
+  const message = {
+    transactionId: { cra: 'response', counter: response.counter } as const,
+    originator: fromHex(eui, 'device'),
+    recipient: fromHex(response.to, 'recipient'),
+    messageCode: FIRMWARE_READ_CODE[response.read],
+    ...(response.supplementary && { supplementary: response.supplementary }),
+    content: encodeFirmwareReadResponse(response.read, response.version, response.invokeId),
+  };
+  return sealNonCritical(
+    message,
+    deriveMacKey(z, message.originator, message.transactionId, message.recipient),
   );
 }

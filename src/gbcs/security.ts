@@ -14,6 +14,7 @@ import {
   encodeGeneralCiphering,
   encodeGeneralSigning,
   encodeSignedPart,
+  encodeUnsignedGeneralSigning,
   GBCS_SECURITY_CONTROL,
   type GbcsMessage,
   type GeneralSigning,
@@ -115,12 +116,22 @@ export function checkSignature(signing: DecodedGeneralSigning, ring: KeyRing): C
     : { status: 'invalid', reason: `the signature does not verify with the signing key of ${originator}` };
 }
 
-/** The MAC key of a critical command, or why it cannot be derived. */
+/**
+ * The MAC key of a General-Ciphering message, or why it cannot be derived. A command is MACed by
+ * the Access Control Broker for its recipient, whoever originated it; a response or alert by its
+ * originator for its recipient (the RTDS 11.2 responses verify so: the ESME's to the supplier with
+ * their secret, the PPMID's to the ACB with theirs).
+ */
 export function macKeyOf(
   signing: DecodedGeneralSigning | GeneralSigning,
   ring: KeyRing,
 ): Uint8Array | string {
-  const z = sharedSecret(ring, ring.acb, toHex(signing.recipient));
+  const recipient = toHex(signing.recipient);
+  const z = sharedSecret(
+    ring,
+    signing.transactionId.cra === 'command' ? ring.acb : toHex(signing.originator),
+    recipient,
+  );
   if (typeof z === 'string') return z;
   return deriveMacKey(z, signing.originator, signing.transactionId, signing.recipient);
 }
@@ -165,5 +176,11 @@ export function sealCriticalCommand(
   macKey: Uint8Array,
 ): Uint8Array {
   const apdu = signMessage(message, signingKey);
+  return encodeGeneralCiphering(apdu, computeMac(macKey, message.originator, 0, apdu));
+}
+
+/** MACs a non-critical message (unsigned, its signature field empty): the General-Ciphering APDU bytes. */
+export function sealNonCritical(message: Omit<GeneralSigning, 'signature'>, macKey: Uint8Array): Uint8Array {
+  const apdu = encodeUnsignedGeneralSigning(message);
   return encodeGeneralCiphering(apdu, computeMac(macKey, message.originator, 0, apdu));
 }

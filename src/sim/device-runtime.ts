@@ -95,6 +95,8 @@ export interface DeviceRuntime {
   held?: HeldImage;
   /** A GBCS device's last alert counter (its originator counter for alerts). */
   alertCounter?: bigint;
+  /** The last counter of a read command (SR 11.2) it accepted, per originator. */
+  readCounters?: ReadonlyMap<string, bigint>;
 }
 
 /** The runtime of `spec`, the `index`th device, with its streams drawn from `rng`. */

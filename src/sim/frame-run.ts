@@ -5,6 +5,7 @@
  * (`runSimulation`) runs them.
  */
 import type { SupplierAnchor } from '../devices/gbcs-activation.ts';
+import type { FirmwareReadIdentity } from '../devices/gbcs-read.ts';
 import type { ClientState } from '../devices/ota-client-state.ts';
 import type { DeviceProfile } from '../devices/profiles.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
@@ -34,6 +35,8 @@ export interface DeviceSpec {
   readonly trustAnchor?: Uint8Array;
   /** GBCS keys and the supplier's commands, for ESME, GSME and HCALCS runs that activate. */
   readonly gbcs?: GbcsDeviceSpec;
+  /** Its keys for SR 11.2 Read Firmware Version (ECS52, GCS38, CS08), when the DCC may ask. */
+  readonly firmwareRead?: FirmwareReadIdentity;
   /** How the device reads the images it downloads (unsigned GBCS images need format gbcs). */
   readonly imageFormat?: ParseImageOptions;
   readonly upgradePolicy?: UpgradePolicy;

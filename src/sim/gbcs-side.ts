@@ -6,8 +6,12 @@
  * future-dated activation scheduled), and the receipt alert after a download's check, after which
  * the supplier's commands follow a DCC round trip later. The rules are `devices/gbcs-activation.ts`'s.
  */
-import { type ActivationEvent, stepActivation } from '../devices/gbcs-activation.ts';
+
+import { toHex } from '../bytes/hex.ts';
+import { type ActivationEvent, firmwareVersionBytes, stepActivation } from '../devices/gbcs-activation.ts';
+import { isFirmwareReadCommand, sharedSecretWith, stepFirmwareRead } from '../devices/gbcs-read.ts';
 import type { ImageCheck } from '../devices/ota-client-state.ts';
+import { macedFirmwareReadResponse } from '../gbcs/device-messages.ts';
 import type { VirtualClock } from './clock.ts';
 import type { DeviceRuntime, SimEvent } from './device-runtime.ts';
 import {
@@ -64,7 +68,36 @@ export function gbcsEvent(
     port.clock.schedule(awakeAt, event);
     return;
   }
-  stepGbcs(port, device, event.event);
+  if (event.event.type === 'command' && isFirmwareReadCommand(event.event.bytes))
+    firmwareRead(port, device, event.event.bytes);
+  else stepGbcs(port, device, event.event);
+}
+
+/** A read command (SR 11.2) reaching the device: its response, MACed, in the trace; or why it was refused. */
+function firmwareRead(port: GbcsPort, device: DeviceRuntime, bytes: Uint8Array): void {
+  const node = device.spec.node;
+  const identity = device.spec.firmwareRead;
+  if (!identity) {
+    port.note(node, 'GBCS command ignored', { reason: 'the device has no GBCS keys in this run' });
+    return;
+  }
+  const version = firmwareVersionBytes(device.storage.runningVersion);
+  const step = stepFirmwareRead(identity, device.readCounters ?? new Map(), bytes, version);
+  device.readCounters = step.lastCounters;
+  const effect = step.effect;
+  if (effect.type === 'refused') {
+    port.note(node, `${identity.read.toUpperCase()} refused`, { stage: effect.stage, reason: effect.reason });
+    return;
+  }
+  const apdu = port.trace.keeps
+    ? macedFirmwareReadResponse(node, sharedSecretWith(identity, effect.to), effect)
+    : undefined;
+  port.note(node, `${effect.read.toUpperCase()} response`, {
+    counter: effect.counter.toString(),
+    to: effect.to,
+    firmwareVersion: toHex(version),
+    ...(apdu && { apdu: toHex(apdu) }),
+  });
 }
 
 /** One step of the device's activation logic, its effects carried out. */

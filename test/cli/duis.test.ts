@@ -1,6 +1,7 @@
 /**
- * `hanota duis sign` and `hanota duis run` as a supplier runs them: DCC Boxed's templates signed
- * with the test supplier's key, then run as one batch against DCC Boxed's devices
+ * `hanota duis sign` and `hanota duis run` as a supplier runs them: every request template of DCC
+ * Boxed signed with the test supplier's key (the CS08 one, which names the ACB, with the ACB's),
+ * then run as one batch against DCC Boxed's devices
  * (`examples/duis/`) with the DCC test PKI. Every document written validates against the DUIS
  * schema with Debian's xmllint; the index lists them in time order; the devices' GBCS payloads
  * verify with `hanota gbcs parse` and the keys written beside them. A bad request in the middle
@@ -41,12 +42,25 @@ describeWithVectors('hanota duis', () => {
       join(T, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
       join(T, 'CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML'),
       join(T, '11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML'),
+      join(T, 'ECS52_11.2_SUCCESS_REQUEST_DUIS.XML'),
+      join(T, 'GCS38_11.2_SUCCESS_REQUEST_DUIS.XML'),
       '--key',
       join(KEYS, '90b3d51f30010000-ds.key'),
       '--out',
       signedDir,
     );
     expect(sign.code).toBe(0);
+    // DCC Boxed's CS08 template names the Access Control Broker as its originator.
+    const signAcb = await hanota(
+      'duis',
+      'sign',
+      join(T, 'CS08_11.2_SUCCESS_REQUEST_DUIS.XML'),
+      '--key',
+      join(KEYS, '90b3d51f30000002-ds.key'),
+      '--out',
+      signedDir,
+    );
+    expect(signAcb.code).toBe(0);
     // A request that is not XML, in the middle of the batch.
     writeFileSync(join(dir, 'broken.xml'), '<sr:Request>\n');
     const out = join(dir, 'out');
@@ -58,6 +72,9 @@ describeWithVectors('hanota duis', () => {
       join(signedDir, 'CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'),
       join(signedDir, 'CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML'),
       join(signedDir, '11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML'),
+      join(signedDir, 'ECS52_11.2_SUCCESS_REQUEST_DUIS.XML'),
+      join(signedDir, 'GCS38_11.2_SUCCESS_REQUEST_DUIS.XML'),
+      join(signedDir, 'CS08_11.2_SUCCESS_REQUEST_DUIS.XML'),
       ...EXAMPLE_ESTATE,
       '--schema',
       SCHEMA,
@@ -88,6 +105,12 @@ describeWithVectors('hanota duis', () => {
       ['response', 'I0', '00db1234567890a0'],
       ['response', 'I0', '00db1234567890a0'],
       ['response', 'I0', null],
+      ['response', 'I99', '00db1234567890a0'],
+      ['response', 'I0', '00db1234567890a0'],
+      ['response', 'I99', '00db1234567890a1'],
+      ['response', 'I0', '00db1234567890a1'],
+      ['response', 'I99', '00db1234567890a4'],
+      ['response', 'I0', '00db1234567890a4'],
     ]);
     const times = index.documents.map((d) => d.timeMs);
     expect([...times].sort((a, b) => a - b)).toEqual(times);

@@ -8,15 +8,26 @@
  */
 import { expect, it } from 'vitest';
 import { fromBase64 } from '../../src/bytes/base64.ts';
+import { toHex } from '../../src/bytes/hex.ts';
 import { signP256 } from '../../src/crypto/ecdsa-p256.ts';
 import type { DccDocument } from '../../src/duis/dcc.ts';
 import { parseXml } from '../../src/duis/xml.ts';
 import { checkDuisSignature } from '../../src/duis/xml-signature.ts';
 import { decodeGbcsMessage, encodeGeneralSigning } from '../../src/gbcs/apdu.ts';
 import { decodeCs06Response } from '../../src/gbcs/cs06.ts';
+import { decodeFirmwareReadResponse, firmwareReadOf } from '../../src/gbcs/firmware-read.ts';
 import { checkMessage } from '../../src/gbcs/security.ts';
 import { describeWithVectors } from '../helpers/vectors.ts';
-import { duisSchema, emulator, signed, supplierKey, template, text, unsigned } from './helpers.ts';
+import {
+  duisSchema,
+  emulator,
+  signed,
+  signedAsAcb,
+  supplierKey,
+  template,
+  text,
+  unsigned,
+} from './helpers.ts';
 
 /** Each document valid against the schema; its GBCS payload, if any. */
 function payloadOf(doc: DccDocument): Uint8Array | undefined {
@@ -88,7 +99,7 @@ describeWithVectors('the emulated DCC', () => {
     expect(next.documents.map((d) => d.code)).toEqual(['I0']);
   });
 
-  it('answers an unknown device with E19, refuses malformed and schema-invalid requests by line, and 11.2 as not emulated', () => {
+  it('answers an unknown device with E19, refuses malformed and schema-invalid requests by line, and goes on', () => {
     const dcc = emulator(false);
     // Without keys no XML signature is checked: the template's placeholder is taken.
     const known = dcc.submit(template('CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML'), 'x');
@@ -109,7 +120,43 @@ describeWithVectors('the emulated DCC', () => {
       /^invalid\.xml: not valid against the DUIS schema: line 5, \/sr:Request\/sr:Header\/sr:CommandVariant/,
     );
     const read = dcc.submit(template('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML'), 'ecs52.xml');
-    expect(read.refusal).toMatchObject({ code: 'DUIS_NOT_EMULATED' });
+    expect(read.documents.map((d) => d.code)).toEqual(['I99']);
+  });
+
+  it('reads the running version of each device through 11.2: ECS52, GCS38, CS08, MACed, for the requester', () => {
+    const dcc = emulator();
+    const cases = [
+      ['ECS52_11.2_SUCCESS_REQUEST_DUIS.XML', '00db1234567890a0', 0x0059],
+      ['GCS38_11.2_SUCCESS_REQUEST_DUIS.XML', '00db1234567890a1', 0x0084],
+      ['CS08_11.2_SUCCESS_REQUEST_DUIS.XML', '00db1234567890a4', 0x0129],
+    ] as const;
+    for (const [file, device, messageCode] of cases) {
+      // The CS08 template names the ACB as its originator: sign it as the ACB.
+      const xml = text(file);
+      const ack = dcc.submit(file.startsWith('CS08') ? signedAsAcb(xml) : signed(xml), file);
+      expect(ack.refusal).toBeUndefined();
+      expect(ack.documents.map((d) => d.code)).toEqual(['I99']);
+      const [response, ...rest] = dcc.settle();
+      expect(rest).toEqual([]);
+      expect(response).toMatchObject({
+        kind: 'response',
+        code: 'I0',
+        device,
+        requestId: ack.documents[0]?.requestId,
+      });
+      const doc = parseXml(new TextEncoder().encode(response?.xml ?? ''), 'r');
+      expect(doc.text('//sr:ServiceReference')).toBe('11.2');
+      const requester = ack.documents[0]?.requestId?.split(':')[0];
+      expect(doc.text('//sr:ResponseID')?.split(':').slice(1, 2)).toEqual([requester]);
+      const message = decodeGbcsMessage(payloadOf(response as DccDocument) as Uint8Array);
+      if (message.kind !== 'generalCiphering') throw new Error('not MACed');
+      const signing = message.ciphering.signing;
+      expect(signing.messageCode).toBe(messageCode);
+      expect(checkMessage(message, dcc.ring).mac).toEqual({ status: 'valid' });
+      const read = firmwareReadOf(signing.messageCode);
+      // examples/duis/catalog.csv: every device runs firmware version 00000001.
+      expect(read && toHex(decodeFirmwareReadResponse(read, signing.content).version)).toBe('00000001');
+    }
   });
 
   it('lists in DSPUpdateFirmwareWarning the devices an image is not for, and distributes to the rest', () => {

@@ -68,14 +68,17 @@ export const supplierKey = () =>
   readP256Key(readFileSync(join(KEYS, `${SUPPLIER}-ds.key`), 'utf8')).privateKey as Uint8Array;
 export const text = (name: string) => new TextDecoder().decode(template(name));
 export const unsigned = (xml: string) => xml.replace(/\s*<ds:Signature[\s\S]*<\/ds:Signature>/, '');
-export const signed = (xml: string) =>
+/** A template signed by the test supplier (or by `party`, whose digital-signing key the test PKI holds). */
+export const signed = (xml: string, party = SUPPLIER) =>
   new TextEncoder().encode(
     signDuisDocument(unsigned(xml), {
-      privateKey: supplierKey(),
+      privateKey: readP256Key(readFileSync(join(KEYS, `${party}-ds.key`), 'utf8')).privateKey as Uint8Array,
       issuerName: 'CN=U1, OU=07',
       serialNumber: '1234567890',
     }),
   );
+/** DCC Boxed's CS08 template names the ACB as its originator: signed with the ACB's key. */
+export const signedAsAcb = (xml: string) => signed(xml, '90b3d51f30000002');
 
 export function emulator(withKeys = true): DccEmulator {
   const keys = withKeys ? testKeys() : undefined;
