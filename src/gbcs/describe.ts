@@ -12,6 +12,7 @@ import {
 import type { DecodedGeneralSigning, GbcsMessage } from './apdu.ts';
 import { type Cs06Command, decodeCs06Command, decodeCs06Response, isCancellation } from './cs06.ts';
 import { dlmsDateTime, dlmsDateTimeIso } from './dlms-date-time.ts';
+import { decodeFirmwareReadCommand, decodeFirmwareReadResponse, firmwareReadOf } from './firmware-read.ts';
 import { MESSAGE_CODE, messageCodeName } from './message-codes.ts';
 import type { CheckResult } from './security.ts';
 
@@ -45,7 +46,6 @@ function cs06Document(command: Cs06Command, signing: DecodedGeneralSigning) {
   };
 }
 
-/** What the content of a known message says; undefined for codes hanota does not read. */
 /** A receipt alert as JSON. */
 function receiptDocument(alert: FirmwareReceiptAlert): Record<string, unknown> {
   return {
@@ -55,6 +55,7 @@ function receiptDocument(alert: FirmwareReceiptAlert): Record<string, unknown> {
   };
 }
 
+/** What the content of a known message says; undefined for codes hanota does not read. */
 function contentDocument(signing: DecodedGeneralSigning): Record<string, unknown> | undefined {
   const alert = signing.transactionId.cra === 'alert';
   if (alert && signing.messageCode === MESSAGE_CODE.futureDatedFirmwareActivationAlert) {
@@ -76,6 +77,17 @@ function contentDocument(signing: DecodedGeneralSigning): Record<string, unknown
   if (alert && signing.messageCode === MESSAGE_CODE.firmwareDistributionReceiptAlertDlms) {
     const a = decodeDlmsFirmwareReceiptAlert(signing.content, signing.contentOffset);
     return { receiptAlert: { ...receiptDocument(a), invokeId: a.invokeId } };
+  }
+  const read = firmwareReadOf(signing.messageCode);
+  if (read && signing.transactionId.cra === 'command')
+    return {
+      readFirmwareVersion: {
+        invokeId: decodeFirmwareReadCommand(read, signing.content, signing.contentOffset),
+      },
+    };
+  if (read && signing.transactionId.cra === 'response') {
+    const r = decodeFirmwareReadResponse(read, signing.content, signing.contentOffset);
+    return { readFirmwareVersionResponse: { firmwareVersion: toHex(r.version), invokeId: r.invokeId } };
   }
   if (signing.messageCode !== MESSAGE_CODE.cs06ActivateFirmware) return undefined;
   if (signing.transactionId.cra === 'command')
@@ -115,6 +127,12 @@ export function describeGbcsMessage(
     }),
     messageCode: signing.messageCode,
     ...(name && { messageName: name }),
+    ...(signing.supplementary && {
+      supplementaryRemoteParty: {
+        id: toHex(signing.supplementary.id),
+        counter: signing.supplementary.counter.toString(),
+      },
+    }),
     content: { value: toHex(signing.content), ...contentDocument(signing) },
     signature: signing.signature ? checkDocument(signing.signature, checks.signature) : null,
     ...(message.kind === 'generalCiphering' && {

@@ -9,6 +9,9 @@ export const MESSAGE_CODE = {
   futureDatedFirmwareActivationAlert: 0x00ca,
   firmwareDistributionReceiptAlertDlms: 0x00ce,
   firmwareDistributionReceiptAlertGbz: 0x00cf,
+  ecs52ReadFirmwareVersion: 0x0059,
+  gcs38ReadFirmwareVersion: 0x0084,
+  cs08ReadFirmwareVersion: 0x0129,
 } as const;
 
 const NAMES: Readonly<Record<number, string>> = {
@@ -16,6 +19,9 @@ const NAMES: Readonly<Record<number, string>> = {
   [MESSAGE_CODE.futureDatedFirmwareActivationAlert]: 'Future-Dated Firmware Activation Alert',
   [MESSAGE_CODE.firmwareDistributionReceiptAlertDlms]: 'Firmware Distribution Receipt Alert (DLMS)',
   [MESSAGE_CODE.firmwareDistributionReceiptAlertGbz]: 'Firmware Distribution Receipt Alert (GBZ)',
+  [MESSAGE_CODE.ecs52ReadFirmwareVersion]: 'ECS52 Read ESME/Comms Hub Firmware Version',
+  [MESSAGE_CODE.gcs38ReadFirmwareVersion]: 'GCS38 Read GSME Firmware Version',
+  [MESSAGE_CODE.cs08ReadFirmwareVersion]: 'CS08 Read PPMID/HCALCS Firmware Version',
 };
 
 /** The name of a message code, when hanota knows it. */

@@ -53,6 +53,29 @@ describeWithVectors('hanota gbcs', () => {
     });
   });
 
+  for (const name of ['CS08', 'ECS52', 'GCS38'])
+    for (const kind of ['COMMAND', 'RESPONSE'])
+      it(`parses the RTDS ${name} ${kind.toLowerCase()} (SR 11.2): its MAC valid, ${kind === 'RESPONSE' ? 'the version 0123abcd' : 'the read it asks'}`, async () => {
+        const run = await hanota(
+          'gbcs',
+          'parse',
+          vectorPath(`${RTDS}/${name}_11.2_SUCCESS_${kind}_GBCS.HEX`),
+          '--keys',
+          keys,
+          '--json',
+        );
+        expect(run.code).toBe(0);
+        const doc = JSON.parse(run.stdout);
+        expect(doc).toMatchObject({
+          messageName: expect.stringMatching(new RegExp(`^${name} `)),
+          mac: { valid: true },
+        });
+        expect(doc.signature).toBeNull();
+        if (kind === 'RESPONSE')
+          expect(doc.content.readFirmwareVersionResponse).toMatchObject({ firmwareVersion: '0123abcd' });
+        else expect(doc.content.readFirmwareVersion).toBeDefined();
+      });
+
   it('leaves the checks unchecked without keys, and exits 0', async () => {
     const run = await hanota(
       'gbcs',

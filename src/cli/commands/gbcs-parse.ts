@@ -29,6 +29,9 @@ function text(doc: ReturnType<typeof describeGbcsMessage>): string {
     `recipient: ${doc.recipient}`,
     ...(doc.dateTime ? [`date-time: ${doc.dateTime.iso ?? doc.dateTime.value}`] : []),
     `message code: 0x${doc.messageCode.toString(16).padStart(4, '0')}${doc.messageName ? ` ${doc.messageName}` : ''}`,
+    ...('supplementaryRemoteParty' in doc && doc.supplementaryRemoteParty
+      ? [`on behalf of: ${doc.supplementaryRemoteParty.id} counter ${doc.supplementaryRemoteParty.counter}`]
+      : []),
     `content: ${doc.content.value}`,
     ...Object.entries(doc.content)
       .filter(([k]) => k !== 'value')
