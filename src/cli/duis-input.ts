@@ -3,14 +3,17 @@
  * schema, keys, supplier, seed and start time, and the emulated DCC built from them.
  */
 import type { Argv } from 'yargs';
+import { readCertificateId } from '../crypto/keys.ts';
 import { DccEmulator } from '../duis/dcc.ts';
 import { DCC_TEST_ACB } from '../duis/dcc-devices.ts';
 import { euiOfDashed } from '../duis/request-id.ts';
 import { DuisSchema, XmlError } from '../duis/xml.ts';
+import type { DuisSigner } from '../duis/xml-signature.ts';
 import { isoToUnixSeconds } from '../gbcs/cs06.ts';
+import type { KeyRing } from '../gbcs/security.ts';
 import { readCatalog, readEstate } from './catalog-input.ts';
-import { CliError } from './cli-error.ts';
-import type { CliContext } from './context.ts';
+import { CliError, inputError } from './cli-error.ts';
+import { type CliContext, KEY_INPUT_LIMIT } from './context.ts';
 import { readKeyDirectory } from './key-directory.ts';
 import { parseUint } from './options.ts';
 
@@ -71,6 +74,25 @@ export function withDccOptions<T>(y: Argv<T>) {
     });
 }
 
+/**
+ * The DCC's signing identity in a key directory: the Access Control Broker's digital-signing
+ * private key and its certificate (`<acb>-ds.key`, `<acb>-ds.pem`), as DCC Boxed signs with them.
+ * Without both the DCC's documents go unsigned.
+ */
+function dccSigner(ctx: CliContext, dir: string, keys: KeyRing): DuisSigner | undefined {
+  const privateKey = keys.parties.get(DCC_TEST_ACB)?.ds?.privateKey;
+  const certificate = `${dir}/${DCC_TEST_ACB}-ds.pem`;
+  if (!privateKey || !ctx.io.listDir(dir).includes(`${DCC_TEST_ACB}-ds.pem`)) return undefined;
+  try {
+    return {
+      privateKey,
+      ...readCertificateId(new TextDecoder().decode(ctx.io.readFile(certificate, KEY_INPUT_LIMIT))),
+    };
+  } catch (error) {
+    throw inputError(certificate, error);
+  }
+}
+
 /** The emulated DCC the options describe; the seed and start time it runs with. */
 export function dccOf(
   ctx: CliContext,
@@ -90,11 +112,14 @@ export function dccOf(
       : (euiOfDashed(text) ?? (/^[0-9a-f]{16}$/i.test(text) ? text.toLowerCase() : undefined));
   if (text !== undefined && supplier === undefined)
     throw new CliError('BAD_ARGUMENT', `--supplier: '${text}' is not an EUI-64`);
+  const keys = typeof argv.keys === 'string' ? readKeyDirectory(ctx, argv.keys, DCC_TEST_ACB) : undefined;
+  const signer = typeof argv.keys === 'string' && keys ? dccSigner(ctx, argv.keys, keys) : undefined;
   const dcc = new DccEmulator({
     estate: readEstate(ctx, String(argv.estate)),
     catalog: readCatalog(ctx, String(argv.catalog)),
     schema: loadDuisSchema(ctx, String(argv.schema)),
-    ...(typeof argv.keys === 'string' && { keys: readKeyDirectory(ctx, argv.keys, DCC_TEST_ACB) }),
+    ...(keys && { keys }),
+    ...(signer && { signer }),
     ...(supplier !== undefined && { supplier }),
     seed,
     startUnixS,

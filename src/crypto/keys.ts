@@ -101,6 +101,59 @@ function withPublic(source: KeySource, privateKey: Uint8Array): P256Key {
   return { source, privateKey, publicKey: publicKeyOf(privateKey) };
 }
 
+/** Attribute types of X.520 names, by the DER of their OID (2.5.4.x), as RFC 4514 names them. */
+const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
+  '550403': 'CN',
+  '550406': 'C',
+  '550407': 'L',
+  '550408': 'ST',
+  '55040a': 'O',
+  '55040b': 'OU',
+};
+
+/** An X.509 certificate's issuer and serial number: what an XML-DSig `X509IssuerSerial` names. */
+export interface CertificateId {
+  /** The issuer as RFC 4514 writes it, last RDN first, without spaces (`CN=Z1,OU=07`, as DCC Boxed). */
+  readonly issuerName: string;
+  /** The serial number, decimal. */
+  readonly serialNumber: string;
+}
+
+/** The issuer and serial number of the first certificate in PEM `text`. */
+export function readCertificateId(text: string): CertificateId {
+  const block = parsePem(text).find((b) => b.label === 'CERTIFICATE');
+  if (!block) throw new KeyError('PEM_LABEL', 'PEM: no CERTIFICATE block');
+  try {
+    const certificate = derContents(expectDer(der(block.der), DER_TAG.SEQUENCE, 'Certificate'));
+    const tbs = derContents(expectDer(certificate, DER_TAG.SEQUENCE, 'tbsCertificate'));
+    let node = readDer(tbs, 'tbsCertificate.version');
+    if (node.tag === DER_TAG.CONTEXT_0) node = readDer(tbs, 'tbsCertificate.serialNumber');
+    let serial = 0n;
+    for (const b of node.value) serial = (serial << 8n) | BigInt(b);
+    readDer(tbs, 'tbsCertificate.signature');
+    const issuer = derContents(expectDer(tbs, DER_TAG.SEQUENCE, 'tbsCertificate.issuer'));
+    const rdns: string[] = [];
+    while (issuer.remaining > 0) {
+      const set = derContents(readDer(issuer, 'issuer RDN'));
+      const parts: string[] = [];
+      while (set.remaining > 0) {
+        const attribute = derContents(expectDer(set, DER_TAG.SEQUENCE, 'issuer attribute'));
+        const oid = Array.from(expectDer(attribute, DER_TAG.OID, 'attribute type').value, (b) =>
+          b.toString(16).padStart(2, '0'),
+        ).join('');
+        const value = new TextDecoder().decode(readDer(attribute, 'attribute value').value);
+        parts.push(`${NAME_ATTRIBUTES[oid] ?? `OID.${oid}`}=${value}`);
+      }
+      rdns.push(parts.join('+'));
+    }
+    return { issuerName: rdns.reverse().join(','), serialNumber: serial.toString() };
+  } catch (error) {
+    if (error instanceof DecodeError)
+      throw new KeyError('KEY_DER', `PEM CERTIFICATE: ${error.message} (DER offset ${error.offset})`);
+    throw error;
+  }
+}
+
 function publicKeyOfCertificate(bytes: Uint8Array): Uint8Array {
   const certificate = derContents(expectDer(der(bytes), DER_TAG.SEQUENCE, 'Certificate'));
   const tbs = derContents(expectDer(certificate, DER_TAG.SEQUENCE, 'tbsCertificate'));

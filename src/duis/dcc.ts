@@ -38,7 +38,7 @@ import { formatRequestId, type RequestId } from './request-id.ts';
 import { type DuisResponse, RESPONSE_CODE, writeResponse } from './response.ts';
 import { cs06PreCommand } from './transform.ts';
 import { type DuisSchema, parseXml, XmlError } from './xml.ts';
-import { checkDuisSignature } from './xml-signature.ts';
+import { checkDuisSignature, type DuisSigner, signDuisDocument } from './xml-signature.ts';
 
 /** What the emulated DCC runs over. */
 export interface DccInput {
@@ -54,6 +54,11 @@ export interface DccInput {
   readonly startUnixS: number;
   /** How long a run may go on in virtual time after the last request, µs (default 30 days). */
   readonly horizonUs?: number;
+  /**
+   * The DCC's own signing key and certificate (DCC Boxed signs with the test ACB's, issuer
+   * `CN=Z1,OU=07`): every response and alert is signed with it, as the DCC signs them.
+   */
+  readonly signer?: DuisSigner;
 }
 
 /** One DUIS document the DCC sends. */
@@ -223,6 +228,12 @@ export class DccEmulator {
     return this.#messages();
   }
 
+  /** A response or alert as the DCC sends it: written, and signed when the DCC has its key. */
+  #xml(response: DuisResponse): string {
+    const xml = writeResponse(response);
+    return this.#input.signer ? signDuisDocument(xml, this.#input.signer) : xml;
+  }
+
   #answer(request: DuisRequest, code: string, body: DuisResponse['body'] = { kind: 'plain' }): DccDocument {
     const atUs = this.#runtime.endUs;
     return {
@@ -231,7 +242,7 @@ export class DccEmulator {
       code,
       kind: 'response',
       ...(this.#parties.devices.has(request.requestId.target) && { device: request.requestId.target }),
-      xml: writeResponse({
+      xml: this.#xml({
         requestId: request.requestId,
         responseCode: code,
         atMs: this.#input.startUnixS * 1000 + Math.floor(atUs / 1000),
@@ -444,7 +455,7 @@ export class DccEmulator {
             : (alertCode as number).toString(16).toUpperCase(),
         kind: body.kind === 'gbcsPayload' ? 'response' : 'alert',
         device: e.node,
-        xml: writeResponse({
+        xml: this.#xml({
           ...(requestId && { requestId }),
           responseId,
           responseCode: RESPONSE_CODE.success,
@@ -480,7 +491,7 @@ export class DccEmulator {
       code: RESPONSE_CODE.success,
       kind: 'response',
       device: node,
-      xml: writeResponse({
+      xml: this.#xml({
         requestId,
         responseId: { originator: node, target: requestId.originator, counter: requestId.counter },
         responseCode: RESPONSE_CODE.success,

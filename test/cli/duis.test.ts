@@ -30,6 +30,7 @@ const EXAMPLE_ESTATE = [
 ];
 
 const xmllint = systemTool('xmllint');
+const xmlsec = systemTool('xmlsec1');
 
 describeWithVectors('hanota duis', () => {
   it('signs the templates, runs them as a batch, and writes schema-valid responses and alerts whose payloads verify', async () => {
@@ -146,15 +147,35 @@ describeWithVectors('hanota duis', () => {
     });
     const written = readdirSync(out).filter((f) => f.endsWith('.xml'));
     expect(written.sort()).toEqual(index.documents.map((d) => d.file).sort());
-    if (xmllint)
-      for (const file of written)
+    // Each is signed by the DCC (the test ACB's key and certificate, as DCC Boxed signs): xmlsec1
+    // verifies it with that certificate. Debian's xmllint (libxml2 2.9) takes no xs:integer over 24
+    // digits, and the DCC certificate's serial has 39 (DCC Boxed's own responses fail it the same
+    // way; see ../shared/vectors/README.md): it validates a copy with the serial shortened.
+    const masked = mkdtempSync(join(tmpdir(), 'hanota-duis-masked-'));
+    for (const file of written) {
+      const xml = readFileSync(join(out, file), 'utf8');
+      expect(xml).toContain('<ds:X509SerialNumber>117636141832862931915946451229571981153<');
+      writeFileSync(join(masked, file), xml.replace(/(<ds:X509SerialNumber>)\d+</, '$11<'));
+      if (xmlsec)
+        expect(
+          execFileSync(
+            xmlsec,
+            ['--verify', '--pubkey-cert-pem', join(KEYS, '90b3d51f30000002-ds.pem'), join(out, file)],
+            {
+              encoding: 'utf8',
+              stdio: 'pipe',
+            },
+          ),
+        ).toBe('');
+      if (xmllint)
         execFileSync(
           xmllint,
-          ['--noout', '--nonet', '--schema', join(SCHEMA, 'duis-5.4.xsd'), join(out, file)],
+          ['--noout', '--nonet', '--schema', join(SCHEMA, 'duis-5.4.xsd'), join(masked, file)],
           {
             stdio: 'pipe',
           },
         );
+    }
   });
 
   it('refuses the templates as they are when keys are given (their signatures are placeholders), and says why', async () => {

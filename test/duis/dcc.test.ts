@@ -6,10 +6,13 @@
  * valid against the DUIS schema, every GBCS payload verifying with the parties' keys. Bad input
  * is refused by name, never crashes, and does not stop what comes after it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { fromBase64 } from '../../src/bytes/base64.ts';
 import { toHex } from '../../src/bytes/hex.ts';
 import { signP256 } from '../../src/crypto/ecdsa-p256.ts';
+import { readP256Key } from '../../src/crypto/keys.ts';
 import type { DccDocument } from '../../src/duis/dcc.ts';
 import { parseXml } from '../../src/duis/xml.ts';
 import { checkDuisSignature } from '../../src/duis/xml-signature.ts';
@@ -21,6 +24,8 @@ import { describeWithVectors } from '../helpers/vectors.ts';
 import {
   duisSchema,
   emulator,
+  KEYS,
+  SUPPLIER,
   signed,
   signedAsAcb,
   supplierKey,
@@ -170,6 +175,29 @@ describeWithVectors('the emulated DCC', () => {
     expect(doc.text('//sr:InvalidDeviceIDList')).toBe('00-DB-12-34-56-78-90-FF');
     expect(doc.text('//sr:NotApplicableFirmwareDeviceIDList')).toBe('00-DB-12-34-56-78-90-A1');
     expect(dcc.settle().map((d) => [d.code, d.device])).toEqual([['8F72', '00db1234567890a0']]);
-    expect(checkDuisSignature(answer.documents[0]?.xml ?? '', new Uint8Array(65)).status).toBe('unsigned');
+  });
+
+  it('signs every response and alert as DCC Boxed does: with the ACB key, naming its certificate', () => {
+    const dcc = emulator();
+    const acb = readP256Key(readFileSync(join(KEYS, '90b3d51f30000002-ds.pem'), 'utf8')).publicKey;
+    const supplierPublic = readP256Key(readFileSync(join(KEYS, `${SUPPLIER}-ds.pem`), 'utf8')).publicKey;
+    const docs = [
+      ...dcc.submit(signed(text('11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML')), '11.1').documents,
+      ...dcc.settle(),
+      ...dcc.submit(signed(text('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML')), 'ecs52').documents,
+      ...dcc.settle(),
+    ];
+    expect(docs.map((d) => d.code)).toEqual(['I0', '8F72', 'I99', 'I0']);
+    for (const doc of docs) {
+      expect(checkDuisSignature(doc.xml, acb)).toEqual({ status: 'valid' });
+      expect(checkDuisSignature(doc.xml, supplierPublic).status).toBe('invalid');
+      expect(doc.xml).toContain(
+        '<ds:X509IssuerName>CN=Z1,OU=07</ds:X509IssuerName><ds:X509SerialNumber>117636141832862931915946451229571981153<',
+      );
+      payloadOf(doc);
+    }
+    // Without the test PKI the DCC has no key: its documents go unsigned.
+    const bare = emulator(false).submit(template('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML'), 'x').documents[0];
+    expect(checkDuisSignature(bare?.xml ?? '', acb).status).toBe('unsigned');
   });
 });

@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readP256Key } from '../../src/crypto/keys.ts';
+import { readCertificateId, readP256Key } from '../../src/crypto/keys.ts';
 import { DccEmulator } from '../../src/duis/dcc.ts';
 import { DuisSchema } from '../../src/duis/xml.ts';
-import { signDuisDocument } from '../../src/duis/xml-signature.ts';
+import { type DuisSigner, signDuisDocument } from '../../src/duis/xml-signature.ts';
 import type { KeyRing, PartyKeys } from '../../src/gbcs/security.ts';
 import { loadCatalog } from '../../src/pathways/catalog.ts';
 import { loadEstate } from '../../src/pathways/estate.ts';
@@ -80,9 +80,20 @@ export const signed = (xml: string, party = SUPPLIER) =>
 /** DCC Boxed's CS08 template names the ACB as its originator: signed with the ACB's key. */
 export const signedAsAcb = (xml: string) => signed(xml, '90b3d51f30000002');
 
+/** The DCC's signing identity in the test PKI: the ACB's key and certificate, as DCC Boxed signs. */
+export function dccSigner(): DuisSigner {
+  return {
+    privateKey: readP256Key(readFileSync(join(KEYS, '90b3d51f30000002-ds.key'), 'utf8'))
+      .privateKey as Uint8Array,
+    ...readCertificateId(readFileSync(join(KEYS, '90b3d51f30000002-ds.pem'), 'utf8')),
+  };
+}
+
+/** The emulated DCC over DCC Boxed's devices; with the test PKI, it checks signatures and signs. */
 export function emulator(withKeys = true): DccEmulator {
   const keys = withKeys ? testKeys() : undefined;
   return new DccEmulator({
+    ...(keys && { signer: dccSigner() }),
     estate: loadEstate(readFileSync(join(ROOT, 'examples/duis/estate.csv'))),
     catalog: loadCatalog(readFileSync(join(ROOT, 'examples/duis/catalog.csv'))),
     schema: duisSchema(),
