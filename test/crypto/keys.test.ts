@@ -2,12 +2,17 @@
  * PEM keys and certificates: the DCC test PKI files in the shared vectors (published with
  * SmartDCCInnovation/gbcs-parser) read to the same public keys as node:crypto reads them.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.ts';
 import { deriveP256PrivateKey } from '../../src/crypto/ecdsa-p256.ts';
-import { encodePrivateKeyPem, encodePublicKeyPem, readP256Key } from '../../src/crypto/keys.ts';
+import {
+  encodePrivateKeyPem,
+  encodePublicKeyPem,
+  readCertificateId,
+  readP256Key,
+} from '../../src/crypto/keys.ts';
 import { KeyError } from '../../src/errors/errors.ts';
 import { describeWithVectors, readVectorText, vectorPath } from '../helpers/vectors.ts';
 
@@ -71,4 +76,28 @@ it('reads an openssl EC key with its EC PARAMETERS block first, and refuses a ke
     /not prime256v1/,
   );
   expect(() => readP256Key(params)).toThrow(/no certificate, public key or private key/);
+});
+
+describeWithVectors('readCertificateId on the DCC test PKI', () => {
+  it('gives the issuer and serial of every certificate as node:crypto reads them, the issuer in DUIS order', () => {
+    const pems = readdirSync(vectorPath('gbcs/keys')).filter((f) => f.endsWith('.pem'));
+    expect(pems.length).toBeGreaterThan(5);
+    for (const file of pems) {
+      const text = readVectorText(`gbcs/keys/${file}`);
+      const cert = new X509Certificate(text);
+      const id = readCertificateId(text);
+      expect(id.serialNumber).toBe(BigInt(`0x${cert.serialNumber}`).toString());
+      // node:crypto lists the RDNs first to last, one per line; DUIS writes them last first.
+      expect(id.issuerName).toBe(cert.issuer.split('\n').reverse().join(','));
+    }
+    // The DCC's signing certificate, as DCC Boxed names it in its responses.
+    expect(readCertificateId(readVectorText('gbcs/keys/90b3d51f30000002-ds.pem'))).toEqual({
+      issuerName: 'CN=Z1,OU=07',
+      serialNumber: '117636141832862931915946451229571981153',
+    });
+  });
+
+  it('refuses a PEM without a certificate', () => {
+    expect(() => readCertificateId(readVectorText('gbcs/keys/90b3d51f30010000-ds.key'))).toThrow(/no CERTIFICATE/);
+  });
 });
