@@ -90,11 +90,15 @@ function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Ma
 
 /** Reads the policy alone (empty without one). */
 export function loadPolicy(ctx: CliContext, files: CampaignFiles): Policy {
-  if (files.policy === undefined) return {};
+  return files.policy === undefined ? {} : readPolicy(ctx, files.policy);
+}
+
+/** Reads a policy file; errors name it. */
+export function readPolicy(ctx: CliContext, file: string): Policy {
   try {
-    return parsePolicy(decodeUtf8(ctx.io.readFile(files.policy)));
+    return parsePolicy(decodeUtf8(ctx.io.readFile(file)));
   } catch (error) {
-    throw inputError(files.policy, error);
+    throw inputError(file, error);
   }
 }
 

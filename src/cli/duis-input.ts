@@ -3,6 +3,7 @@
  * schema, keys, supplier, seed and start time, and the emulated DCC built from them.
  */
 import type { Argv } from 'yargs';
+import { durationUs } from '../campaign/policy.ts';
 import { readCertificateId } from '../crypto/keys.ts';
 import { DccEmulator } from '../duis/dcc.ts';
 import { DCC_TEST_ACB } from '../duis/dcc-devices.ts';
@@ -11,11 +12,15 @@ import { DuisSchema, XmlError } from '../duis/xml.ts';
 import type { DuisSigner } from '../duis/xml-signature.ts';
 import { isoToUnixSeconds } from '../gbcs/cs06.ts';
 import type { KeyRing } from '../gbcs/security.ts';
+import { readPolicy } from './campaign-input.ts';
 import { readCatalog, readEstate } from './catalog-input.ts';
 import { CliError, inputError } from './cli-error.ts';
 import { type CliContext, KEY_INPUT_LIMIT } from './context.ts';
 import { readKeyDirectory } from './key-directory.ts';
 import { parseUint } from './options.ts';
+
+/** The policy keys the DCC applies; the others are a campaign's. */
+const DCC_POLICY_KEYS: ReadonlySet<string> = new Set(['adt', 'memory', 'concurrency']);
 
 /** The schema files `--schema` names, as the DUIS schema imports them. */
 const SCHEMA_FILES = {
@@ -66,6 +71,11 @@ export function withDccOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'EUI-64 of the supplier the devices obey (default 90-B3-D5-1F-30-01-00-00)',
     })
+    .option('policy', {
+      type: 'string',
+      describe:
+        'rollout policy YAML (as `campaign` reads it): its adt (the Anomaly Detection Threshold per user), memory and concurrency apply',
+    })
     .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' })
     .option('start', {
       type: 'string',
@@ -114,15 +124,38 @@ export function dccOf(
     throw new CliError('BAD_ARGUMENT', `--supplier: '${text}' is not an EUI-64`);
   const keys = typeof argv.keys === 'string' ? readKeyDirectory(ctx, argv.keys, DCC_TEST_ACB) : undefined;
   const signer = typeof argv.keys === 'string' && keys ? dccSigner(ctx, argv.keys, keys) : undefined;
-  const dcc = new DccEmulator({
-    estate: readEstate(ctx, String(argv.estate)),
-    catalog: readCatalog(ctx, String(argv.catalog)),
-    schema: loadDuisSchema(ctx, String(argv.schema)),
-    ...(keys && { keys }),
-    ...(signer && { signer }),
-    ...(supplier !== undefined && { supplier }),
-    seed,
-    startUnixS,
-  });
+  const estate = readEstate(ctx, String(argv.estate));
+  const catalog = readCatalog(ctx, String(argv.catalog));
+  const schema = loadDuisSchema(ctx, String(argv.schema));
+  const policy = typeof argv.policy === 'string' ? readPolicy(ctx, argv.policy) : {};
+  const campaignOnly = Object.keys(policy).filter((k) => !DCC_POLICY_KEYS.has(k));
+  if (campaignOnly.length > 0)
+    ctx.io.stderr(
+      `--policy ${String(argv.policy)}: ${campaignOnly.join(', ')} ${campaignOnly.length === 1 ? 'applies' : 'apply'} to campaigns, not to the DCC: ignored\n`,
+    );
+  let dcc: DccEmulator;
+  try {
+    dcc = new DccEmulator({
+      estate,
+      catalog,
+      schema,
+      ...(keys && { keys }),
+      ...(signer && { signer }),
+      ...(supplier !== undefined && { supplier }),
+      ...(policy.adt && { adt: { limit: policy.adt.limit, windowUs: durationUs(policy.adt.window) } }),
+      ...((policy.memory || policy.concurrency) && {
+        hub: {
+          ...(policy.memory && {
+            memory: { blockCount: policy.memory.blocks, blockSize: policy.memory.blockSize },
+          }),
+          ...(policy.concurrency && { maxConcurrentDownloads: policy.concurrency.perHub }),
+        },
+      }),
+      seed,
+      startUnixS,
+    });
+  } catch (error) {
+    throw inputError(`--estate ${String(argv.estate)}`, error);
+  }
   return { dcc, seed, startUnixS };
 }

@@ -9,6 +9,7 @@
 import { FIRMWARE_READ_OF_TYPE } from '../devices/gbcs-read.ts';
 import type { DeviceType } from '../devices/profiles.ts';
 import { DEVICE_PROFILES, DEVICE_TYPES } from '../devices/profiles.ts';
+import { HanotaError } from '../errors/errors.ts';
 import type { KeyRing, PartyKeys } from '../gbcs/security.ts';
 import { type SimulatedParty, simulatedParty } from '../gbcs/simulated-party.ts';
 import { type Catalog, type CatalogEntry, hardwareKey } from '../pathways/catalog.ts';
@@ -22,6 +23,7 @@ export const DCC_TEST_ACB = '90b3d51f30000002';
 /** One device of the estate as the DCC knows it. */
 export interface DccDevice {
   readonly eui: string;
+  /** Its Comms Hub's EUI-64, lowercase hex. */
   readonly hubId: string;
   /** Its CPL entry; undefined when the catalog has none (it cannot be served). */
   readonly entry: CatalogEntry | undefined;
@@ -96,15 +98,22 @@ export function dccParties(
   const hubs: string[] = [];
   const devices = new Map<string, DccDevice>();
   for (const d of estate) {
-    let hub = hubs.indexOf(d.hubId);
-    if (hub < 0) hub = hubs.push(d.hubId) - 1;
+    // The DCC names Comms Hubs by EUI-64 (`CommsHubDeviceID`): the estate's hub IDs must be ones.
+    const hubId = d.hubId.replace(/[-: ]/g, '').toLowerCase();
+    if (!/^[0-9a-f]{16}$/.test(hubId))
+      throw new HanotaError(
+        'ESTATE_HUB_ID',
+        `estate row ${d.row}: hub_id '${d.hubId}' is not an EUI-64 (the DCC knows each Comms Hub by its EUI-64)`,
+      );
+    let hub = hubs.indexOf(hubId);
+    if (hub < 0) hub = hubs.push(hubId) - 1;
     const entry = catalog.byId.get(d.cplEntryId);
     const type =
       entry && (DEVICE_TYPES as readonly string[]).includes(entry.deviceType)
         ? (entry.deviceType as DeviceType)
         : undefined;
     if (!entry || !type) {
-      devices.set(d.deviceId, { eui: d.deviceId, hubId: d.hubId, entry, type, spec: undefined });
+      devices.set(d.deviceId, { eui: d.deviceId, hubId, entry, type, spec: undefined });
       continue;
     }
     const profile = DEVICE_PROFILES[type];
@@ -125,6 +134,9 @@ export function dccParties(
       hub,
       // An estate the DCC serves is up and joined when the first request comes.
       startUs: 0,
+      // What the DCC distributes is a GBCS OTA Upgrade Image: signed by the supplier for 11.1,
+      // without the signature trailer for a PPMID's 11.4 (DCC Boxed's sample, SECMP0007).
+      imageFormat: { format: 'gbcs', signed: profile.gbcsActivation },
       ...(read && {
         firmwareRead: {
           device: d.deviceId,
@@ -149,7 +161,7 @@ export function dccParties(
         },
       }),
     };
-    devices.set(d.deviceId, { eui: d.deviceId, hubId: d.hubId, entry, type, spec });
+    devices.set(d.deviceId, { eui: d.deviceId, hubId, entry, type, spec });
   }
   return { devices, hubs, ring: { parties, acb: DCC_TEST_ACB }, supplier };
 }

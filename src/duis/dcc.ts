@@ -17,21 +17,26 @@
  */
 import { fromHex, toHex } from '../bytes/hex.ts';
 import { sha256 } from '../crypto/hashes.ts';
+import { AnomalyDetectionThreshold } from '../dcc/anomaly-detection.ts';
 import { FIRMWARE_READ_OF_TYPE } from '../devices/gbcs-read.ts';
 import { DecodeError, HanotaError } from '../errors/errors.ts';
 import { dlmsInvokeId } from '../gbcs/alerts.ts';
 import { type DecodedGeneralSigning, decodeGbcsMessage, encodeGeneralCiphering } from '../gbcs/apdu.ts';
 import { CS06_MESSAGE_CODE } from '../gbcs/cs06.ts';
 import { encodeFirmwareReadCommand, FIRMWARE_READ_CODE, firmwareReadOf } from '../gbcs/firmware-read.ts';
+import { HUB_ALERT, type TransferResponse } from '../gbcs/hub-alerts.ts';
 import type { KeyRing } from '../gbcs/security.ts';
 import { checkSignature, computeMac, macKeyOf, sealNonCritical } from '../gbcs/security.ts';
+import type { MemoryGeometry } from '../hub/memory.ts';
 import { DEFAULT_HUB_CONFIG } from '../hub/ota-server.ts';
 import { parseImage } from '../ota/image.ts';
 import type { Catalog } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { FrameTransport } from '../sim/frame-transport.ts';
 import { NodeRuntime } from '../sim/node-runtime.ts';
-import { Trace } from '../sim/trace.ts';
+import { Trace, type TraceEvent } from '../sim/trace.ts';
+import { HUB_NODE } from '../sim/transport.ts';
+import { type DccAlert, dccAlertCode } from './dcc-alert.ts';
 import { type DccParties, dccParties } from './dcc-devices.ts';
 import { type DuisRequest, readRequest } from './request.ts';
 import { formatRequestId, type RequestId } from './request-id.ts';
@@ -54,6 +59,10 @@ export interface DccInput {
   readonly startUnixS: number;
   /** How long a run may go on in virtual time after the last request, µs (default 30 days). */
   readonly horizonUs?: number;
+  /** The DCC's Anomaly Detection Threshold: at most `limit` firmware distributions per user per window. */
+  readonly adt?: { readonly limit: number; readonly windowUs: number };
+  /** Each hub's memory (default 64 blocks of 4096 bytes) and downloads at once (default 8). */
+  readonly hub?: { readonly memory?: MemoryGeometry; readonly maxConcurrentDownloads?: number };
   /**
    * The DCC's own signing key and certificate (DCC Boxed signs with the test ACB's, issuer
    * `CN=Z1,OU=07`): every response and alert is signed with it, as the DCC signs them.
@@ -101,21 +110,34 @@ export class DccEmulator {
   #seen = 0;
   /** The Access Control Broker's last originator counter. */
   #acbCounter = 0n;
+  /** Each user's Anomaly Detection Threshold. */
+  readonly #thresholds = new Map<string, AnomalyDetectionThreshold>();
+  #quarantineRef = 0n;
+  /** The DCC's counter for its own alerts. */
+  #dccCounter = 0n;
+  /** Distributions handed to the hubs whose outcome (stored or refused) has not come yet, in order. */
+  readonly #deliveries: { requestId: RequestId; hub: string; devices: string[]; firmwareVersion: string }[] =
+    [];
+  /** The request that last distributed an image to each device. */
+  readonly #distributedBy = new Map<string, RequestId>();
 
   constructor(input: DccInput) {
     this.#input = input;
     this.#parties = dccParties(input.estate, input.catalog, input.keys, input.supplier ?? DCC_TEST_SUPPLIER);
     const specs = [...this.#parties.devices.values()].flatMap((d) => (d.spec ? [d.spec] : []));
-    const memory = { blockCount: 64, blockSize: 4096 };
+    const memory = input.hub?.memory ?? { blockCount: 64, blockSize: 4096 };
+    const config = {
+      ...DEFAULT_HUB_CONFIG,
+      ...(input.hub?.maxConcurrentDownloads !== undefined && {
+        maxConcurrentDownloads: input.hub.maxConcurrentDownloads,
+      }),
+    };
     // One hub per hub of the estate (one at least: the runtime needs a hub).
-    const hubs = (this.#parties.hubs.length > 0 ? this.#parties.hubs : ['']).map(() => ({
-      config: DEFAULT_HUB_CONFIG,
-      memory,
-    }));
+    const hubs = (this.#parties.hubs.length > 0 ? this.#parties.hubs : ['']).map(() => ({ config, memory }));
     this.#runtime = new NodeRuntime(
       {
         seed: input.seed,
-        hub: DEFAULT_HUB_CONFIG,
+        hub: config,
         memory,
         hubs,
         devices: specs,
@@ -228,6 +250,28 @@ export class DccEmulator {
     return this.#messages();
   }
 
+  /**
+   * One of the DCC's own alerts to `user`: from the DCC (the ACB's system title), with the DCC's
+   * counter, response code I0.
+   */
+  #dccAlert(user: string, alert: DccAlert, atUs = this.#runtime.endUs): DccDocument {
+    this.#dccCounter++;
+    const device = alert.type === 'quarantinedRequest' ? alert.requestId.target : alert.device;
+    return {
+      atUs,
+      ...(alert.type === 'quarantinedRequest' && { requestId: formatRequestId(alert.requestId) }),
+      code: dccAlertCode(alert),
+      kind: 'alert',
+      ...(this.#parties.devices.has(device) && { device }),
+      xml: this.#xml({
+        responseId: { originator: this.#parties.ring.acb, target: user, counter: this.#dccCounter },
+        responseCode: RESPONSE_CODE.success,
+        atMs: this.#input.startUnixS * 1000 + Math.floor(atUs / 1000),
+        body: { kind: 'dccAlert', alert },
+      }),
+    };
+  }
+
   /** A response or alert as the DCC sends it: written, and signed when the DCC has its key. */
   #xml(response: DuisResponse): string {
     const xml = writeResponse(response);
@@ -261,7 +305,8 @@ export class DccEmulator {
         `${request.requestIdText}: service request ${request.serviceReferenceVariant} (${body.element}) is not emulated by hanota`,
       );
     if (body.service === '11.2') return [this.#readFirmwareVersion(request)];
-    if (body.service === '11.1' || body.service === '11.4') return [this.#distribute(request, body)];
+    if (body.service === '11.1' || body.service === '11.4')
+      return this.#quarantined(request) ?? [this.#distribute(request, body)];
     if (body.service === 'signedPreCommand') {
       if (request.serviceReferenceVariant !== '11.3')
         throw new HanotaError(
@@ -291,6 +336,37 @@ export class DccEmulator {
         }),
       ];
     return [this.#answer(request, RESPONSE_CODE.wrongCommandVariant)];
+  }
+
+  /**
+   * The Anomaly Detection Threshold on a user's firmware distributions: a request over it is
+   * acknowledged and quarantined — held, not carried out — and the DCC alerts the user with
+   * `QuarantinedRequest` (ADUserThresholdBreach, with a quarantine event reference).
+   */
+  #quarantined(request: DuisRequest): DccDocument[] | undefined {
+    const adt = this.#input.adt;
+    if (!adt) return undefined;
+    const user = request.requestId.originator;
+    let threshold = this.#thresholds.get(user);
+    if (!threshold) {
+      threshold = new AnomalyDetectionThreshold(adt.limit, adt.windowUs);
+      this.#thresholds.set(user, threshold);
+    }
+    const now = this.#runtime.endUs;
+    if (threshold.passes(now)) {
+      threshold.record(now);
+      return undefined;
+    }
+    this.#quarantineRef++;
+    return [
+      this.#answer(request, RESPONSE_CODE.acknowledged),
+      this.#dccAlert(user, {
+        type: 'quarantinedRequest',
+        breach: 'user',
+        requestId: request.requestId,
+        quarantineEventRef: this.#quarantineRef,
+      }),
+    ];
   }
 
   /**
@@ -359,8 +435,10 @@ export class DccEmulator {
   ): DccDocument {
     const ppmid = body.service === '11.4';
     let hash: string;
+    let fileVersion: number;
     try {
       const image = parseImage(body.image, { format: 'gbcs', signed: !ppmid });
+      fileVersion = image.header.fileVersion;
       hash =
         image.format === 'gbcs' ? toHex(sha256(image.manufacturerImage.data)) : toHex(sha256(body.image));
     } catch (error) {
@@ -393,12 +471,17 @@ export class DccEmulator {
       }
       byHub.set(device.hubId, [...(byHub.get(device.hubId) ?? []), id]);
     }
-    for (const ids of byHub.values())
+    const firmwareVersion = fileVersion.toString(16).padStart(8, '0');
+    for (const [hub, ids] of byHub) {
       this.#runtime.distributeAt(
         this.#runtime.endUs,
         { file: body.image, parse: { format: 'gbcs', signed: !ppmid } },
         ids,
       );
+      // The hub stores each distribution (or refuses it) in the order given: its outcome names this one.
+      this.#deliveries.push({ requestId: request.requestId, hub, devices: ids, firmwareVersion });
+      for (const id of ids) this.#distributedBy.set(id, request.requestId);
+    }
     return this.#answer(
       request,
       RESPONSE_CODE.success,
@@ -408,13 +491,96 @@ export class DccEmulator {
     );
   }
 
+  /**
+   * What the DCC makes of a hub's note: an image stored for the devices of a distribution
+   * (`CSPFirmwareDeliveryStatus` Success, to each) or refused by its memory (CCS08
+   * FirmwareImageDiscarded, 0x8F89, for each); the end of a transfer (CCS08 0x8F8A / 0x8F89); a
+   * PPMID's hub-managed activation (0x8F8B). Each goes to the user whose request distributed the
+   * image, else to the supplier the devices obey.
+   */
+  #hubAlerts(e: Extract<TraceEvent, { kind: 'note' }>): DccDocument[] {
+    const detail = e.detail ?? {};
+    const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);
+    const userOf = (requestId: RequestId | undefined) => requestId?.originator ?? this.#parties.supplier;
+    const hubOf = (device: string) => this.#parties.devices.get(device)?.hubId ?? '';
+    if (e.node === HUB_NODE && (e.what === 'image stored' || e.what === 'distribution refused')) {
+      const delivery = this.#deliveries.shift();
+      if (!delivery) return [];
+      const stored = e.what === 'image stored';
+      return delivery.devices.flatMap((device) => {
+        const status: DccAlert = {
+          type: 'cspFirmwareDeliveryStatus',
+          updateFirmwareRequestId: delivery.requestId,
+          hub: delivery.hub,
+          device,
+          firmwareVersion: delivery.firmwareVersion,
+          atMs,
+          delivered: stored,
+        };
+        const user = delivery.requestId.originator;
+        // A hub whose memory refuses the image also reports it discarded (CCS08 0x8F89).
+        const discarded: DccAlert = {
+          type: 'commsHubAlert',
+          hub: delivery.hub,
+          alertCode: HUB_ALERT.transferFailure,
+          atMs,
+          updateFirmwareRequestId: delivery.requestId,
+          device,
+          firmwareVersion: delivery.firmwareVersion,
+          response: 'imageDiscarded',
+        };
+        return stored
+          ? [this.#dccAlert(user, status, e.timeUs)]
+          : [this.#dccAlert(user, status, e.timeUs), this.#dccAlert(user, discarded, e.timeUs)];
+      });
+    }
+    if (e.node === HUB_NODE && typeof detail.device === 'string' && typeof detail.alertCode === 'number') {
+      const requestId = this.#distributedBy.get(detail.device);
+      return [
+        this.#dccAlert(
+          userOf(requestId),
+          {
+            type: 'commsHubAlert',
+            hub: hubOf(detail.device),
+            alertCode: detail.alertCode,
+            atMs,
+            ...(requestId && { updateFirmwareRequestId: requestId }),
+            device: detail.device,
+            firmwareVersion: String(detail.firmwareVersion),
+            response: detail.responseCode as TransferResponse,
+          },
+          e.timeUs,
+        ),
+      ];
+    }
+    if (detail.alertCode === HUB_ALERT.firmwareVersionAlert)
+      return [
+        this.#dccAlert(
+          userOf(this.#distributedBy.get(e.node)),
+          {
+            type: 'ppmidAlert',
+            device: e.node,
+            atMs,
+            firmwareVersion: String(detail.firmwareVersion),
+            activated: detail.activated !== false,
+          },
+          e.timeUs,
+        ),
+      ];
+    return [];
+  }
+
   /** The devices' messages in the trace since the last look, as DUIS documents. */
   #messages(): DccDocument[] {
     const events = this.#trace.events;
     const out: DccDocument[] = [];
     for (; this.#seen < events.length; this.#seen++) {
       const e = events[this.#seen];
-      if (e?.kind !== 'note' || typeof e.detail?.apdu !== 'string') continue;
+      if (e?.kind !== 'note') continue;
+      if (typeof e.detail?.apdu !== 'string') {
+        out.push(...this.#hubAlerts(e));
+        continue;
+      }
       const payload = fromHex(e.detail.apdu, 'apdu');
       const message = decodeGbcsMessage(payload);
       const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);

@@ -2,12 +2,13 @@
  * DUIS responses and alerts out (DUIS 5.4 schema, `sr:Response`): the header (RequestID,
  * ResponseID, ResponseCode, ResponseDateTime, in the schema's order) and one body — a
  * `ResponseMessage` (an acknowledgement, a transform's `PreCommand`, a device's GBCS response,
- * a future-dated activation's outcome alert) or a `DeviceAlertMessage`. GBCS payloads are base64,
+ * a future-dated activation's outcome alert), a `DeviceAlertMessage` or a `DCCAlertMessage`. GBCS payloads are base64,
  * as every payload of the schema. Written as text, deterministically: the same response, the
  * same bytes. Signed (XML-DSig) by `xml-signature.ts` when keys are given.
  */
 import { toBase64 } from '../bytes/base64.ts';
 import { unixSecondsToIso } from '../gbcs/cs06.ts';
+import { type DccAlert, dccAlertXml } from './dcc-alert.ts';
 import { dashedEui, formatRequestId, type RequestId } from './request-id.ts';
 import { DUIS_NS } from './xml.ts';
 
@@ -58,7 +59,9 @@ export type ResponseBody =
       readonly notApplicable: readonly string[];
     }
   /** A device alert (0x8F72 firmware verified, 0x8F1C failed, …). */
-  | { readonly kind: 'deviceAlert'; readonly alertCode: number; readonly payload: Uint8Array };
+  | { readonly kind: 'deviceAlert'; readonly alertCode: number; readonly payload: Uint8Array }
+  /** One of the DCC's own alerts (`DCCAlertMessage`). */
+  | { readonly kind: 'dccAlert'; readonly alert: DccAlert };
 
 /** One DUIS response or alert. */
 export interface DuisResponse {
@@ -91,6 +94,7 @@ function bodyXml(r: DuisResponse): string[] {
       `      <sr:GBCSPayload>${toBase64(body.payload)}</sr:GBCSPayload>`,
       '    </sr:DeviceAlertMessage>',
     ];
+  if (body.kind === 'dccAlert') return dccAlertXml(body.alert, duisDateTime);
   if (r.serviceReference === undefined || r.serviceReferenceVariant === undefined)
     throw new RangeError('serviceReference: a ResponseMessage names the service it answers');
   const inner: string[] = [];

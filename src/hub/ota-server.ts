@@ -4,8 +4,11 @@
  * the images held in its memory blocks (hardware version checked against the image's range when
  * sent; its absence accepted only for device types where it is optional), serves blocks and
  * pages (reading bytes is an effect: they live in `HubMemory`), limits concurrent downloads and
- * the block rate with WAIT_FOR_DATA, and ends downloads with the Upgrade End Response.
+ * the block rate with WAIT_FOR_DATA, and ends downloads with the Upgrade End Response. When a
+ * download ends it raises the CCS08 Firmware Transfer Alert (GBCS: 0x8F8A transferred, 0x8F89
+ * the device refused the file) for the DCC; a store its memory refuses is the driver's to report.
  */
+import type { TransferResponse } from '../gbcs/hub-alerts.ts';
 import type { ImageId, OtaCommand } from '../ota/commands.ts';
 import { IMAGE_NOTIFY_PAYLOAD, OTA_COMMAND_ID, sameImage, UPGRADE_TIME_WAIT } from '../ota/commands.ts';
 
@@ -194,6 +197,13 @@ export type HubEffect =
       readonly from: string;
       readonly to: string;
       readonly reason: string;
+    }
+  /** The CCS08 Firmware Transfer Alert: how the transfer of `fileVersion` to `device` ended. */
+  | {
+      readonly type: 'transferAlert';
+      readonly device: string;
+      readonly fileVersion: number;
+      readonly response: TransferResponse;
     };
 
 /** Time handed to the step. */
@@ -488,6 +498,12 @@ function onEndRequest(
         ? state.images.find((i) => sameImage(i, request) && (i.for === undefined || i.for.includes(from)))
         : undefined;
     if (refused) {
+      effects.push({
+        type: 'transferAlert',
+        device: from,
+        fileVersion: request.fileVersion,
+        response: 'fileTransferFailure',
+      });
       next = withHub(next, { declined: withEntry(next.declined, from, refused.key) });
       effects.push({
         type: 'transition',
@@ -501,6 +517,12 @@ function onEndRequest(
   }
   const released = state.releases.get(from);
   const policy = state.devices.get(from)?.upgradePolicy ?? 'now';
+  effects.push({
+    type: 'transferAlert',
+    device: from,
+    fileVersion: request.fileVersion,
+    response: 'success',
+  });
   effects.push({
     type: 'send',
     to: from,

@@ -959,6 +959,18 @@ export class NodeRuntime implements RuntimePort {
         // The hub's state for one device's download, named after both.
         this.#transition(`${HUB_NODE}/${effect.device}`, effect);
         return;
+      case 'transferAlert':
+        this.#note(
+          HUB_NODE,
+          `alert CCS08 0x${effect.response === 'success' ? '8F8A' : '8F89'} firmware transfer`,
+          {
+            alertCode: effect.response === 'success' ? HUB_ALERT.transferSuccess : HUB_ALERT.transferFailure,
+            device: effect.device,
+            firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+            responseCode: effect.response,
+          },
+        );
+        return;
     }
   }
 }

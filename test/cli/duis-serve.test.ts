@@ -12,6 +12,7 @@ import { afterEach, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../src/bytes/base64.ts';
 import { type DuisServer, startDuisServer } from '../../src/cli/duis-server.ts';
 import { signP256 } from '../../src/crypto/ecdsa-p256.ts';
+import { DCC_ALERT_CODES } from '../../src/duis/dcc-alert.ts';
 import { parseXml } from '../../src/duis/xml.ts';
 import { decodeGbcsMessage } from '../../src/gbcs/apdu.ts';
 import { decodeCs06Response } from '../../src/gbcs/cs06.ts';
@@ -66,8 +67,12 @@ describeWithVectors('hanota duis serve', () => {
     expect(update.status).toBe(200);
     expect(field(await update.text(), '/sr:Response/sr:Header/sr:ResponseCode')).toBe('I0');
     await server.drained();
-    expect(endpoint.received).toHaveLength(1);
-    expect(field(endpoint.received[0] as string, '//sr:DeviceAlertMessage/sr:AlertCode')).toBe('8F72');
+    // In order: the image delivered to the hub, the ESME's 0x8F72, the hub's CCS08 0x8F8A.
+    expect(
+      endpoint.received.map(
+        (x) => field(x, '//sr:DCCAlertCode') ?? field(x, '//sr:DeviceAlertMessage/sr:AlertCode'),
+      ),
+    ).toEqual([DCC_ALERT_CODES.firmwareDelivered, '8F72', DCC_ALERT_CODES.commsHubAlert]);
 
     const activate = text('CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML').replace(
       /<sr:FirmwareHash>[0-9A-F]+</,
@@ -96,8 +101,8 @@ describeWithVectors('hanota duis serve', () => {
     expect(ack.status).toBe(200);
     expect(field(await ack.text(), '/sr:Response/sr:Header/sr:ResponseCode')).toBe('I99');
     await server.drained();
-    expect(endpoint.received).toHaveLength(2);
-    const response = endpoint.received[1] as string;
+    expect(endpoint.received).toHaveLength(4);
+    const response = endpoint.received[3] as string;
     expect(field(response, '/sr:Response/sr:Header/sr:RequestID')).toBe(
       '90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000',
     );

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { fromBase64 } from '../../src/bytes/base64.ts';
 import { toHex } from '../../src/bytes/hex.ts';
+import { DCC_ALERT_CODES } from '../../src/duis/dcc-alert.ts';
 import { hanota } from '../helpers/cli.ts';
 import { describeWithVectors, ROOT, vectorPath } from '../helpers/vectors.ts';
 import { systemTool } from '../helpers/xml-tools.ts';
@@ -100,12 +101,18 @@ describeWithVectors('hanota duis', () => {
     };
     expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'))).toEqual(index);
     expect(index.refused.map((r) => r.code)).toEqual(['XML_MALFORMED']);
+    const { firmwareDelivered: delivered, commsHubAlert: transferred, ppmidAlert } = DCC_ALERT_CODES;
     expect(index.documents.map((d) => [d.kind, d.code, d.device])).toEqual([
       ['response', 'I0', null],
+      ['alert', delivered, '00db1234567890a0'],
       ['alert', '8F72', '00db1234567890a0'],
+      ['alert', transferred, '00db1234567890a0'],
       ['response', 'I0', '00db1234567890a0'],
       ['response', 'I0', '00db1234567890a0'],
       ['response', 'I0', null],
+      ['alert', delivered, '00db1234567890a4'],
+      ['alert', transferred, '00db1234567890a4'],
+      ['alert', ppmidAlert, '00db1234567890a4'],
       ['response', 'I99', '00db1234567890a0'],
       ['response', 'I0', '00db1234567890a0'],
       ['response', 'I99', '00db1234567890a1'],
@@ -125,17 +132,17 @@ describeWithVectors('hanota duis', () => {
       readFileSync(vectorPath(`gbcs/rtds-4.5.0/${name}`), 'utf8')
         .trim()
         .toLowerCase();
-    expect(toHex(payload(index.documents[2]?.file as string))).toBe(
+    expect(toHex(payload(index.documents[4]?.file as string))).toBe(
       rtds('CS06_11.3_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX'),
     );
-    expect(toHex(payload(index.documents[3]?.file as string))).toBe(
+    expect(toHex(payload(index.documents[5]?.file as string))).toBe(
       rtds('CS06_11.3_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX'),
     );
     // The ESME's alert verifies with the key written beside it.
     const alert = await hanota(
       'gbcs',
       'parse',
-      toHex(payload(index.documents[1]?.file as string)),
+      toHex(payload(index.documents[2]?.file as string)),
       '--keys',
       join(out, 'keys'),
       '--json',
@@ -194,6 +201,58 @@ describeWithVectors('hanota duis', () => {
     );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/the XML signature does not verify/);
+  });
+
+  it('applies the policy: over the Anomaly Detection Threshold a distribution is quarantined (AD1); campaign keys are named as ignored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hanota-duis-adt-'));
+    writeFileSync(join(dir, 'policy.yaml'), 'adt: { limit: 1, window: 1d }\nmaxDays: 30\n');
+    const run = await hanota(
+      'duis',
+      'run',
+      join(T, '11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML'),
+      join(T, '11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML'),
+      ...EXAMPLE_ESTATE,
+      '--schema',
+      SCHEMA,
+      '--policy',
+      join(dir, 'policy.yaml'),
+      '--out',
+      join(dir, 'out'),
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/policy\.yaml: maxDays applies to campaigns, not to the DCC: ignored/);
+    const index = JSON.parse(run.stdout) as { documents: { code: string; requestId: string | null }[] };
+    const codes = index.documents.map((d) => d.code);
+    expect(codes.filter((c) => c === 'AD1')).toHaveLength(1);
+    expect(codes.at(-2)).toBe('I99');
+    expect(codes.at(-1)).toBe('AD1');
+    // The PPMID's image was held: nothing was delivered to it.
+    expect(codes).not.toContain(DCC_ALERT_CODES.ppmidAlert);
+  });
+
+  it('refuses an estate whose hub IDs are not EUI-64s, naming the row, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hanota-duis-hub-'));
+    writeFileSync(
+      join(dir, 'estate.csv'),
+      'device_id,device_type,hub_id,cpl_entry_id\n00-DB-12-34-56-78-90-A0,ESME,HUB-1,ESME-GFI-1\n',
+    );
+    const run = await hanota(
+      'duis',
+      'run',
+      join(T, '11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML'),
+      '--estate',
+      join(dir, 'estate.csv'),
+      '--catalog',
+      join(ROOT, 'examples/duis/catalog.csv'),
+      '--schema',
+      SCHEMA,
+      '--out',
+      join(dir, 'out'),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/estate\.csv: estate row 2: hub_id 'HUB-1' is not an EUI-64/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('names a missing schema file, exit 2', async () => {

@@ -98,6 +98,8 @@ describeWithVectors('readCertificateId on the DCC test PKI', () => {
   });
 
   it('refuses a PEM without a certificate', () => {
-    expect(() => readCertificateId(readVectorText('gbcs/keys/90b3d51f30010000-ds.key'))).toThrow(/no CERTIFICATE/);
+    expect(() => readCertificateId(readVectorText('gbcs/keys/90b3d51f30010000-ds.key'))).toThrow(
+      /no CERTIFICATE/,
+    );
   });
 });

@@ -14,6 +14,7 @@ import { toHex } from '../../src/bytes/hex.ts';
 import { signP256 } from '../../src/crypto/ecdsa-p256.ts';
 import { readP256Key } from '../../src/crypto/keys.ts';
 import type { DccDocument } from '../../src/duis/dcc.ts';
+import { DCC_ALERT_CODES } from '../../src/duis/dcc-alert.ts';
 import { parseXml } from '../../src/duis/xml.ts';
 import { checkDuisSignature } from '../../src/duis/xml-signature.ts';
 import { decodeGbcsMessage, encodeGeneralSigning } from '../../src/gbcs/apdu.ts';
@@ -49,9 +50,28 @@ describeWithVectors('the emulated DCC', () => {
     expect(update.refusal).toBeUndefined();
     expect(update.documents.map((d) => d.code)).toEqual(['I0']);
     const alerts = dcc.settle();
-    expect(alerts.map((d) => [d.kind, d.code, d.device])).toEqual([['alert', '8F72', '00db1234567890a0']]);
-    const alert = decodeGbcsMessage(payloadOf(alerts[0] as DccDocument) as Uint8Array);
+    // The image reaches the hub (the CSP's delivery status), the ESME checks it (0x8F72), the hub
+    // reports the transfer done (CCS08 0x8F8A).
+    expect(alerts.map((d) => [d.kind, d.code, d.device])).toEqual([
+      ['alert', DCC_ALERT_CODES.firmwareDelivered, '00db1234567890a0'],
+      ['alert', '8F72', '00db1234567890a0'],
+      ['alert', DCC_ALERT_CODES.commsHubAlert, '00db1234567890a0'],
+    ]);
+    const alert = decodeGbcsMessage(payloadOf(alerts[1] as DccDocument) as Uint8Array);
     expect(checkMessage(alert, dcc.ring).signature).toEqual({ status: 'valid' });
+    const delivered = parseXml(new TextEncoder().encode(alerts[0]?.xml ?? ''), 'delivered');
+    expect(delivered.text('//sr:CSPFirmwareDeliveryStatus/sr:UpdateFirmwareRequestID')).toBe(
+      update.documents[0]?.requestId,
+    );
+    expect(delivered.text('//sr:CommsHubTransferStatus')).toBe('Success');
+    const transfer = parseXml(new TextEncoder().encode(alerts[2]?.xml ?? ''), 'transfer');
+    expect(transfer.text('//sr:CommsHubAlert/sr:CommsHubDeviceID')).toBe('00-DB-12-34-56-78-90-A2');
+    expect(transfer.text('//sr:CommsHubAlert/sr:AlertCode')).toBe('8F8A');
+    expect(transfer.text('//sr:FirmwareTransferAlert/sr:OtherDeviceID')).toBe('00-DB-12-34-56-78-90-A0');
+    expect(transfer.text('//sr:FirmwareTransferAlert/sr:TransferResponseCode')).toBe('FileTransferSuccess');
+    expect(transfer.text('//sr:FirmwareTransferAlert/sr:UpdateFirmwareRequestID')).toBe(
+      update.documents[0]?.requestId,
+    );
 
     // The supplier asks for the CS06 pre-command for the image it distributed…
     const activate = text('CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML').replace(
@@ -174,7 +194,78 @@ describeWithVectors('the emulated DCC', () => {
     const doc = parseXml(new TextEncoder().encode(answer.documents[0]?.xml ?? ''), 'w');
     expect(doc.text('//sr:InvalidDeviceIDList')).toBe('00-DB-12-34-56-78-90-FF');
     expect(doc.text('//sr:NotApplicableFirmwareDeviceIDList')).toBe('00-DB-12-34-56-78-90-A1');
-    expect(dcc.settle().map((d) => [d.code, d.device])).toEqual([['8F72', '00db1234567890a0']]);
+    expect(dcc.settle().map((d) => [d.code, d.device])).toEqual([
+      [DCC_ALERT_CODES.firmwareDelivered, '00db1234567890a0'],
+      ['8F72', '00db1234567890a0'],
+      [DCC_ALERT_CODES.commsHubAlert, '00db1234567890a0'],
+    ]);
+  });
+
+  it('runs 11.4 to the PPMID: delivered to its hub, transferred (CCS08 0x8F8A), activated by the hub (PPMIDAlert 0x8F8B)', () => {
+    const dcc = emulator();
+    const update = dcc.submit(signed(text('11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML')), '11.4');
+    expect(update.documents.map((d) => d.code)).toEqual(['I0']);
+    const alerts = dcc.settle();
+    expect(alerts.map((d) => [d.kind, d.code, d.device])).toEqual([
+      ['alert', DCC_ALERT_CODES.firmwareDelivered, '00db1234567890a4'],
+      ['alert', DCC_ALERT_CODES.commsHubAlert, '00db1234567890a4'],
+      ['alert', DCC_ALERT_CODES.ppmidAlert, '00db1234567890a4'],
+    ]);
+    for (const a of alerts) payloadOf(a);
+    const ppmid = parseXml(new TextEncoder().encode(alerts[2]?.xml ?? ''), 'ppmid');
+    expect(ppmid.text('//sr:PPMIDAlert/sr:DeviceID')).toBe('00-DB-12-34-56-78-90-A4');
+    expect(ppmid.text('//sr:PPMIDAlert/sr:DeviceAlertCode')).toBe('8F8B');
+    // DCC Boxed's PPMID image is version ACDCACDC (its OTA header's file version).
+    expect(ppmid.text('//sr:PPMIDFirmwareUpgradeAlert/sr:FirmwareVersion')).toBe('ACDCACDC');
+    expect(ppmid.text('//sr:ActivateImageResultCode')).toBe('ActivationSuccess');
+    // The PPMID runs it: 11.2 (CS08) reads it back.
+    dcc.submit(signedAsAcb(text('CS08_11.2_SUCCESS_REQUEST_DUIS.XML')), 'cs08');
+    const [read] = dcc.settle();
+    const message = decodeGbcsMessage(payloadOf(read as DccDocument) as Uint8Array);
+    if (message.kind !== 'generalCiphering') throw new Error('not MACed');
+    expect(toHex(decodeFirmwareReadResponse('cs08', message.ciphering.signing.content).version)).toBe(
+      'acdcacdc',
+    );
+  });
+
+  it('reports an image the hub has no room for: delivery failed (N61) and discarded (CCS08 FirmwareImageDiscarded)', () => {
+    const dcc = emulator(true, { hub: { memory: { blockCount: 1, blockSize: 64 } } });
+    expect(
+      dcc.submit(signed(text('11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML')), '11.1').documents.map((d) => d.code),
+    ).toEqual(['I0']);
+    const alerts = dcc.settle();
+    expect(alerts.map((d) => [d.code, d.device])).toEqual([
+      [DCC_ALERT_CODES.firmwareDeliveryFailed, '00db1234567890a0'],
+      [DCC_ALERT_CODES.commsHubAlert, '00db1234567890a0'],
+    ]);
+    for (const a of alerts) payloadOf(a);
+    const failed = parseXml(new TextEncoder().encode(alerts[0]?.xml ?? ''), 'failed');
+    expect(failed.text('//sr:CommsHubTransferStatus')).toBe('Failure');
+    const discarded = parseXml(new TextEncoder().encode(alerts[1]?.xml ?? ''), 'discarded');
+    expect(discarded.text('//sr:CommsHubAlert/sr:AlertCode')).toBe('8F89');
+    expect(discarded.text('//sr:TransferResponseCode')).toBe('FirmwareImageDiscarded');
+  });
+
+  it('quarantines the distributions of a user over the Anomaly Detection Threshold, and alerts it (QuarantinedRequest)', () => {
+    const dcc = emulator(true, { adt: { limit: 1, windowUs: 86_400_000_000 } });
+    const first = dcc.submit(signed(text('11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML')), 'first');
+    expect(first.documents.map((d) => d.code)).toEqual(['I0']);
+    dcc.settle();
+    const second = dcc.submit(signed(text('11.4_UPDATE_PPMID_FIRMWARE_REQUEST_DUIS.XML')), 'second');
+    expect(second.documents.map((d) => [d.kind, d.code])).toEqual([
+      ['response', 'I99'],
+      ['alert', DCC_ALERT_CODES.quarantinedRequest],
+    ]);
+    const alert = parseXml(new TextEncoder().encode(second.documents[1]?.xml ?? ''), 'q');
+    expect(alert.text('//sr:ADUserThresholdBreach/sr:RequestID')).toBe(second.documents[0]?.requestId);
+    expect(alert.text('//sr:ADUserThresholdBreach/sr:QuarantineEventRef')).toBe('1');
+    for (const d of second.documents) payloadOf(d);
+    // Held, not carried out: nothing reaches the PPMID.
+    expect(dcc.settle()).toEqual([]);
+    // Reads are not distributions: the threshold does not count them.
+    expect(
+      dcc.submit(signed(text('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML')), 'read').documents.map((d) => d.code),
+    ).toEqual(['I99']);
   });
 
   it('signs every response and alert as DCC Boxed does: with the ACB key, naming its certificate', () => {
@@ -187,7 +278,14 @@ describeWithVectors('the emulated DCC', () => {
       ...dcc.submit(signed(text('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML')), 'ecs52').documents,
       ...dcc.settle(),
     ];
-    expect(docs.map((d) => d.code)).toEqual(['I0', '8F72', 'I99', 'I0']);
+    expect(docs.map((d) => d.code)).toEqual([
+      'I0',
+      DCC_ALERT_CODES.firmwareDelivered,
+      '8F72',
+      DCC_ALERT_CODES.commsHubAlert,
+      'I99',
+      'I0',
+    ]);
     for (const doc of docs) {
       expect(checkDuisSignature(doc.xml, acb)).toEqual({ status: 'valid' });
       expect(checkDuisSignature(doc.xml, supplierPublic).status).toBe('invalid');

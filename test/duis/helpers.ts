@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCertificateId, readP256Key } from '../../src/crypto/keys.ts';
-import { DccEmulator } from '../../src/duis/dcc.ts';
+import { DccEmulator, type DccInput } from '../../src/duis/dcc.ts';
 import { DuisSchema } from '../../src/duis/xml.ts';
 import { type DuisSigner, signDuisDocument } from '../../src/duis/xml-signature.ts';
 import type { KeyRing, PartyKeys } from '../../src/gbcs/security.ts';
@@ -90,9 +90,10 @@ export function dccSigner(): DuisSigner {
 }
 
 /** The emulated DCC over DCC Boxed's devices; with the test PKI, it checks signatures and signs. */
-export function emulator(withKeys = true): DccEmulator {
+export function emulator(withKeys = true, more: Partial<DccInput> = {}): DccEmulator {
   const keys = withKeys ? testKeys() : undefined;
   return new DccEmulator({
+    ...more,
     ...(keys && { signer: dccSigner() }),
     estate: loadEstate(readFileSync(join(ROOT, 'examples/duis/estate.csv'))),
     catalog: loadCatalog(readFileSync(join(ROOT, 'examples/duis/catalog.csv'))),

@@ -74,8 +74,20 @@ function runOne(
   });
 }
 
+/** What the device raised and answered (the hub's own alerts apart). */
 function gbcsNotes(result: ReturnType<typeof runOne>) {
-  return result.trace.events.flatMap((e) => (e.kind === 'note' && /^(alert|CS06)/.test(e.what) ? [e] : []));
+  return result.trace.events.flatMap((e) =>
+    e.kind === 'note' && e.node !== 'hub' && /^(alert|CS06)/.test(e.what) ? [e] : [],
+  );
+}
+
+/** The hub's CCS08 Firmware Transfer Alerts: device and response code. */
+function transferAlerts(result: ReturnType<typeof runOne>) {
+  return result.trace.events.flatMap((e) =>
+    e.kind === 'note' && e.node === 'hub' && e.what.startsWith('alert CCS08')
+      ? [[e.detail?.alertCode, e.detail?.device, e.detail?.responseCode]]
+      : [],
+  );
 }
 
 const gbcsImages: [DeviceType, FixtureImage][] = [
@@ -86,7 +98,7 @@ const gbcsImages: [DeviceType, FixtureImage][] = [
 
 describe('GBCS activation in the frame driver', () => {
   for (const [type, image] of gbcsImages) {
-    it(`an ${type} raises 0x8F72, then runs the image on its supplier's CS06`, () => {
+    it(`an ${type} raises 0x8F72, then runs the image on its supplier's CS06; the hub raises CCS08 0x8F8A`, () => {
       const result = runOne(deviceFor(type, image, { gbcs: gbcsSpec([cs06(image)]) }), image);
       const notes = gbcsNotes(result);
       expect(notes.map((n) => n.what)).toEqual([
@@ -94,6 +106,8 @@ describe('GBCS activation in the frame driver', () => {
         'CS06 response',
       ]);
       expect(notes[1]?.detail).toMatchObject({ response: 'success' });
+      // The transfer ended well: the hub tells the DCC (CCS08 0x8F8A), once.
+      expect(transferAlerts(result)).toEqual([[0x8f8a, result.devices[0]?.node, 'success']]);
       const device = result.devices[0];
       expect(device?.phase).toBe('upgraded');
       expect(device?.runningVersion).toBe(parseImage(image.file, image.parse).header.fileVersion);
@@ -172,6 +186,8 @@ describe('GBCS activation in the frame driver', () => {
       const result = runOne(device, image);
       expect(gbcsNotes(result).map((n) => n.what)).toEqual(['alert 0x8F1C Firmware Verification Failed']);
       expect(result.devices[0]?.phase).not.toBe('upgraded');
+      // The device ended the transfer refusing the file: the hub reports it to the DCC (CCS08 0x8F89).
+      expect(transferAlerts(result)).toEqual([[0x8f89, device.node, 'fileTransferFailure']]);
     }
   });
 
