@@ -11,7 +11,8 @@
 import { bytesEqual, toHex } from '../bytes/hex.ts';
 import { ecdhP256 } from '../crypto/key-agreement.ts';
 import { DecodeError } from '../errors/errors.ts';
-import { decodeGbcsMessage, type SupplementaryRemoteParty } from '../gbcs/apdu.ts';
+import { decodeGbcsMessage } from '../gbcs/apdu.ts';
+import type { FirmwareReadResponse } from '../gbcs/device-messages.ts';
 import {
   decodeFirmwareReadCommand,
   FIRMWARE_READ_CODE,
@@ -47,16 +48,8 @@ export const FIRMWARE_READ_OF_TYPE: Readonly<Record<string, FirmwareRead>> = {
 /** What the device does with one read command. */
 export type FirmwareReadEffect =
   | { readonly type: 'refused'; readonly stage: RefusalStage; readonly reason: string }
-  | {
-      readonly type: 'respond';
-      /** The command's originator: the ACB, or the party itself. */
-      readonly to: string;
-      readonly counter: bigint;
-      readonly read: FirmwareRead;
-      readonly invokeId: number;
-      readonly supplementary?: SupplementaryRemoteParty;
-      readonly version: Uint8Array;
-    };
+  /** Answer the command's originator with the version it runs. */
+  | ({ readonly type: 'respond' } & FirmwareReadResponse);
 
 /** The step's result: the last counter accepted from each originator, and the effect. */
 export interface FirmwareReadStep {

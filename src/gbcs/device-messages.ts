@@ -124,7 +124,7 @@ export function signedFutureDatedAlert(
 
 /** A device's answer to a read command: what it reports and to whom. */
 export interface FirmwareReadResponse {
-  /** The command's originator (hex system title): the Access Control Broker. */
+  /** The command's originator (hex system title): the Access Control Broker, or the supplier itself. */
   readonly to: string;
   readonly counter: bigint;
   readonly read: FirmwareRead;
