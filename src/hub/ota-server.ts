@@ -483,6 +483,9 @@ function onEndRequest(
   ctx: HubContext,
   effects: HubEffect[],
 ): HubState {
+  // The transfer the CCS08 alert reports is the download this request ends: a repeated request
+  // (its response lost, or the device told to wait) reports nothing again.
+  const transferred = lookup(state.sessions, from) !== undefined;
   let next = endSession(state, from, `upgrade end request ${request.status}`, effects);
   // ZCL r8 §11.13.9.4: a failed upgrade is acknowledged with a Default Response (SUCCESS), and
   // the server waits for the client to start again.
@@ -497,13 +500,14 @@ function onEndRequest(
       request.status === 'INVALID_IMAGE'
         ? state.images.find((i) => sameImage(i, request) && (i.for === undefined || i.for.includes(from)))
         : undefined;
-    if (refused) {
+    if (refused && transferred)
       effects.push({
         type: 'transferAlert',
         device: from,
         fileVersion: request.fileVersion,
         response: 'fileTransferFailure',
       });
+    if (refused) {
       next = withHub(next, { declined: withEntry(next.declined, from, refused.key) });
       effects.push({
         type: 'transition',
@@ -517,12 +521,13 @@ function onEndRequest(
   }
   const released = state.releases.get(from);
   const policy = state.devices.get(from)?.upgradePolicy ?? 'now';
-  effects.push({
-    type: 'transferAlert',
-    device: from,
-    fileVersion: request.fileVersion,
-    response: 'success',
-  });
+  if (transferred)
+    effects.push({
+      type: 'transferAlert',
+      device: from,
+      fileVersion: request.fileVersion,
+      response: 'success',
+    });
   effects.push({
     type: 'send',
     to: from,

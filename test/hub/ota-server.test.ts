@@ -173,6 +173,26 @@ describe('stepHub', () => {
     expect(sent(failed.effects)).toEqual([{ name: 'defaultResponse', commandId: 0x06, status: 'SUCCESS' }]);
   });
 
+  it('raises CCS08 once for the download an Upgrade End Request ends: 0x8F8A transferred, 0x8F89 refused; not for a repeat', () => {
+    for (const [status, response] of [
+      ['SUCCESS', 'success'],
+      ['INVALID_IMAGE', 'fileTransferFailure'],
+    ] as const) {
+      const downloading = frame(hubWith(), 'esme', firstBlock).state;
+      const end = { name: 'upgradeEndRequest' as const, status, ...ID };
+      const first = frame(downloading, 'esme', end);
+      const alerts = (effects: readonly HubEffect[]) => effects.filter((e) => e.type === 'transferAlert');
+      expect(alerts(first.effects)).toEqual([
+        { type: 'transferAlert', device: 'esme', fileVersion: ID.fileVersion, response },
+      ]);
+      // Its response lost, the device asks again: the transfer was reported already.
+      expect(alerts(frame(first.state, 'esme', end).effects)).toEqual([]);
+    }
+    // An End Request with no download behind it reports no transfer.
+    const stray = frame(hubWith(), 'esme', { name: 'upgradeEndRequest', status: 'SUCCESS', ...ID });
+    expect(stray.effects.filter((e) => e.type === 'transferAlert')).toEqual([]);
+  });
+
   it('releases a waiting device with an unsolicited Upgrade End Response, and notifies devices', () => {
     const release = stepHub(
       DEFAULT_HUB_CONFIG,
