@@ -11,33 +11,32 @@
  * Pre-Command (CommandVariant 5: the CS06 the device checks, its response and, future-dated, its
  * outcome alert), and 11.2 Read Firmware Version (CommandVariant 1: the Access Control Broker
  * sends the device's read — ECS52, GCS38 or CS08 — on the user's behalf, as DCC Boxed does, and the
- * device's MACed response comes back as the 11.2 `GBCSPayload`). Not yet: the hub's and the DCC's
- * own alerts (CCS08 `FirmwareTransferAlert`, CS09 `PPMIDFirmwareUpgradeAlert`,
- * `QuarantinedRequest`): other requests are refused by name, never answered with a made-up message.
+ * device's MACed response comes back as the 11.2 `GBCSPayload`); the DCC's own alerts on what the
+ * hubs do (`dcc-hub-alerts.ts`) and on requests its Anomaly Detection Threshold holds. Other
+ * requests are refused by name, never answered with a made-up message. The DCC's checks of an
+ * 11.1 / 11.4 are `dcc-distribution.ts`'s, the 11.2 command `dcc-read.ts`'s.
  */
 import { fromHex, toHex } from '../bytes/hex.ts';
-import { sha256 } from '../crypto/hashes.ts';
 import { AnomalyDetectionThreshold } from '../dcc/anomaly-detection.ts';
 import { FIRMWARE_READ_OF_TYPE } from '../devices/gbcs-read.ts';
 import { DecodeError, HanotaError } from '../errors/errors.ts';
-import { dlmsInvokeId } from '../gbcs/alerts.ts';
 import { type DecodedGeneralSigning, decodeGbcsMessage, encodeGeneralCiphering } from '../gbcs/apdu.ts';
 import { CS06_MESSAGE_CODE } from '../gbcs/cs06.ts';
-import { encodeFirmwareReadCommand, FIRMWARE_READ_CODE, firmwareReadOf } from '../gbcs/firmware-read.ts';
-import { HUB_ALERT, type TransferResponse } from '../gbcs/hub-alerts.ts';
+import { firmwareReadOf } from '../gbcs/firmware-read.ts';
 import type { KeyRing } from '../gbcs/security.ts';
-import { checkSignature, computeMac, macKeyOf, sealNonCritical } from '../gbcs/security.ts';
+import { checkSignature, computeMac, macKeyOf } from '../gbcs/security.ts';
 import type { MemoryGeometry } from '../hub/memory.ts';
 import { DEFAULT_HUB_CONFIG } from '../hub/ota-server.ts';
-import { parseImage } from '../ota/image.ts';
 import type { Catalog } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { FrameTransport } from '../sim/frame-transport.ts';
 import { NodeRuntime } from '../sim/node-runtime.ts';
-import { Trace, type TraceEvent } from '../sim/trace.ts';
-import { HUB_NODE } from '../sim/transport.ts';
+import { Trace } from '../sim/trace.ts';
 import { type DccAlert, dccAlertCode } from './dcc-alert.ts';
 import { type DccParties, dccParties } from './dcc-devices.ts';
+import { planDistribution } from './dcc-distribution.ts';
+import { DeliveryLedger } from './dcc-hub-alerts.ts';
+import { readFirmwareCommand } from './dcc-read.ts';
 import { type DuisRequest, readRequest } from './request.ts';
 import { formatRequestId, type RequestId } from './request-id.ts';
 import { type DuisResponse, RESPONSE_CODE, writeResponse } from './response.ts';
@@ -113,17 +112,13 @@ export class DccEmulator {
   /** Each user's Anomaly Detection Threshold. */
   readonly #thresholds = new Map<string, AnomalyDetectionThreshold>();
   #quarantineRef = 0n;
-  /** The DCC's counter for its own alerts. */
-  #dccCounter = 0n;
-  /** Distributions handed to the hubs whose outcome (stored or refused) has not come yet, in order. */
-  readonly #deliveries: { requestId: RequestId; hub: string; devices: string[]; firmwareVersion: string }[] =
-    [];
-  /** The request that last distributed an image to each device. */
-  readonly #distributedBy = new Map<string, RequestId>();
+  readonly #ledger: DeliveryLedger;
 
   constructor(input: DccInput) {
     this.#input = input;
     this.#parties = dccParties(input.estate, input.catalog, input.keys, input.supplier ?? DCC_TEST_SUPPLIER);
+    const devices = this.#parties.devices;
+    this.#ledger = new DeliveryLedger((device) => devices.get(device)?.hubId ?? '', this.#parties.supplier);
     const specs = [...this.#parties.devices.values()].flatMap((d) => (d.spec ? [d.spec] : []));
     const memory = input.hub?.memory ?? { blockCount: 64, blockSize: 4096 };
     const config = {
@@ -250,12 +245,19 @@ export class DccEmulator {
     return this.#messages();
   }
 
+  /** The ACB's next counter, as DCC Boxed's: the time in ms, strictly increasing. */
+  #nextAcbCounter(): bigint {
+    const nowMs = BigInt(this.#input.startUnixS * 1000 + Math.floor(this.#runtime.endUs / 1000));
+    this.#acbCounter = nowMs > this.#acbCounter ? nowMs : this.#acbCounter + 1n;
+    return this.#acbCounter;
+  }
+
   /**
-   * One of the DCC's own alerts to `user`: from the DCC (the ACB's system title), with the DCC's
+   * One of the DCC's own alerts to `user`: from the DCC (the ACB's system title), with the ACB's
    * counter, response code I0.
    */
   #dccAlert(user: string, alert: DccAlert, atUs = this.#runtime.endUs): DccDocument {
-    this.#dccCounter++;
+    const counter = this.#nextAcbCounter();
     const device = alert.type === 'quarantinedRequest' ? alert.requestId.target : alert.device;
     return {
       atUs,
@@ -264,7 +266,7 @@ export class DccEmulator {
       kind: 'alert',
       ...(this.#parties.devices.has(device) && { device }),
       xml: this.#xml({
-        responseId: { originator: this.#parties.ring.acb, target: user, counter: this.#dccCounter },
+        responseId: { originator: this.#parties.ring.acb, target: user, counter },
         responseCode: RESPONSE_CODE.success,
         atMs: this.#input.startUnixS * 1000 + Math.floor(atUs / 1000),
         body: { kind: 'dccAlert', alert },
@@ -305,8 +307,7 @@ export class DccEmulator {
         `${request.requestIdText}: service request ${request.serviceReferenceVariant} (${body.element}) is not emulated by hanota`,
       );
     if (body.service === '11.2') return [this.#readFirmwareVersion(request)];
-    if (body.service === '11.1' || body.service === '11.4')
-      return this.#quarantined(request) ?? [this.#distribute(request, body)];
+    if (body.service === '11.1' || body.service === '11.4') return this.#distribute(request, body);
     if (body.service === 'signedPreCommand') {
       if (request.serviceReferenceVariant !== '11.3')
         throw new HanotaError(
@@ -339,9 +340,10 @@ export class DccEmulator {
   }
 
   /**
-   * The Anomaly Detection Threshold on a user's firmware distributions: a request over it is
-   * acknowledged and quarantined — held, not carried out — and the DCC alerts the user with
-   * `QuarantinedRequest` (ADUserThresholdBreach, with a quarantine event reference).
+   * The Anomaly Detection Threshold on a user's firmware distributions: whether one more passes
+   * now (then it counts), or is over it — acknowledged and quarantined, held, never carried out,
+   * and the user alerted with `QuarantinedRequest` (ADUserThresholdBreach, a quarantine event
+   * reference). The DCC's own release of held requests is not emulated: they stay held.
    */
   #quarantined(request: DuisRequest): DccDocument[] | undefined {
     const adt = this.#input.adt;
@@ -380,23 +382,10 @@ export class DccEmulator {
     const read = device.type && FIRMWARE_READ_OF_TYPE[device.type];
     if (!read || !device.spec?.firmwareRead) return this.#answer(request, RESPONSE_CODE.wrongDeviceType);
     if (request.commandVariant !== 1) return this.#answer(request, RESPONSE_CODE.wrongCommandVariant);
-    // The ACB's counter, as DCC Boxed's: the time in ms, strictly increasing.
-    const nowMs = BigInt(this.#input.startUnixS * 1000 + Math.floor(this.#runtime.endUs / 1000));
-    this.#acbCounter = nowMs > this.#acbCounter ? nowMs : this.#acbCounter + 1n;
-    const counter = this.#acbCounter;
-    const ring = this.#parties.ring;
-    const message = {
-      transactionId: { cra: 'command', counter } as const,
-      originator: fromHex(ring.acb, 'acb'),
-      recipient: fromHex(device.eui, 'device'),
-      messageCode: FIRMWARE_READ_CODE[read],
-      supplementary: { id: fromHex(requestId.originator, 'originator'), counter: requestId.counter },
-      content: encodeFirmwareReadCommand(read, dlmsInvokeId(counter)),
-    };
-    const key = macKeyOf(message, ring);
-    if (typeof key === 'string') throw new HanotaError('DUIS_KEYS', `${request.requestIdText}: ${key}`);
+    const counter = this.#nextAcbCounter();
+    const command = readFirmwareCommand(this.#parties.ring, device.eui, read, requestId, counter);
     this.#pending.set(`${device.eui}:${counter}`, requestId);
-    this.#runtime.gbcsCommandAt(this.#runtime.endUs, device.eui, sealNonCritical(message, key));
+    this.#runtime.gbcsCommandAt(this.#runtime.endUs, device.eui, command);
     return this.#answer(request, RESPONSE_CODE.acknowledged);
   }
 
@@ -429,145 +418,43 @@ export class DccEmulator {
     this.#runtime.gbcsCommandAt(this.#runtime.endUs, device, sealed);
   }
 
+  /**
+   * 11.1 / 11.4 (CommandVariant 8): checked, then — unless the Anomaly Detection Threshold holds
+   * it — one distribution to the hub of each group of devices, answered I0 with the devices left
+   * out named. A request that distributes nothing is not counted by the threshold.
+   */
   #distribute(
     request: DuisRequest,
     body: Extract<DuisRequest['body'], { service: '11.1' | '11.4' }>,
-  ): DccDocument {
-    const ppmid = body.service === '11.4';
-    let hash: string;
-    let fileVersion: number;
-    try {
-      const image = parseImage(body.image, { format: 'gbcs', signed: !ppmid });
-      fileVersion = image.header.fileVersion;
-      hash =
-        image.format === 'gbcs' ? toHex(sha256(image.manufacturerImage.data)) : toHex(sha256(body.image));
-    } catch (error) {
-      if (error instanceof DecodeError)
-        throw new HanotaError('DUIS_IMAGE', `${request.requestIdText}: FirmwareImage: ${error.message}`);
-      throw error;
+  ): DccDocument[] {
+    const plan = planDistribution(request, body, this.#parties.devices, this.#input.catalog);
+    if (plan.byHub.size > 0) {
+      const held = this.#quarantined(request);
+      if (held) return held;
     }
-    const invalid: string[] = [];
-    const notApplicable: string[] = [];
-    const byHub = new Map<string, string[]>();
-    for (const id of body.deviceIds) {
-      const device = this.#parties.devices.get(id);
-      if (!device?.spec || !device.entry) {
-        invalid.push(id);
-        continue;
-      }
-      // The image must be a CPL entry of the device's model and hardware version, of the route the request is.
-      const own = device.entry;
-      const fits = this.#input.catalog.entries.some(
-        (e) =>
-          e.manufacturerImageHash.toLowerCase() === hash &&
-          e.model === own.model &&
-          e.manufacturer === own.manufacturer &&
-          e.hardwareVersion === own.hardwareVersion,
-      );
-      const route = ppmid ? device.type === 'PPMID' || device.type === 'IHD' : device.spec.gbcs !== undefined;
-      if (!fits || !route) {
-        notApplicable.push(id);
-        continue;
-      }
-      byHub.set(device.hubId, [...(byHub.get(device.hubId) ?? []), id]);
-    }
-    const firmwareVersion = fileVersion.toString(16).padStart(8, '0');
-    for (const [hub, ids] of byHub) {
+    for (const [hub, devices] of plan.byHub) {
       this.#runtime.distributeAt(
         this.#runtime.endUs,
-        { file: body.image, parse: { format: 'gbcs', signed: !ppmid } },
-        ids,
+        { file: body.image, parse: { format: 'gbcs', signed: !plan.ppmid } },
+        devices,
       );
-      // The hub stores each distribution (or refuses it) in the order given: its outcome names this one.
-      this.#deliveries.push({ requestId: request.requestId, hub, devices: ids, firmwareVersion });
-      for (const id of ids) this.#distributedBy.set(id, request.requestId);
-    }
-    return this.#answer(
-      request,
-      RESPONSE_CODE.success,
-      invalid.length + notApplicable.length > 0
-        ? { kind: 'firmwareWarning', ppmid, invalid, notApplicable }
-        : { kind: 'plain' },
-    );
-  }
-
-  /**
-   * What the DCC makes of a hub's note: an image stored for the devices of a distribution
-   * (`CSPFirmwareDeliveryStatus` Success, to each) or refused by its memory (CCS08
-   * FirmwareImageDiscarded, 0x8F89, for each); the end of a transfer (CCS08 0x8F8A / 0x8F89); a
-   * PPMID's hub-managed activation (0x8F8B). Each goes to the user whose request distributed the
-   * image, else to the supplier the devices obey.
-   */
-  #hubAlerts(e: Extract<TraceEvent, { kind: 'note' }>): DccDocument[] {
-    const detail = e.detail ?? {};
-    const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);
-    const userOf = (requestId: RequestId | undefined) => requestId?.originator ?? this.#parties.supplier;
-    const hubOf = (device: string) => this.#parties.devices.get(device)?.hubId ?? '';
-    if (e.node === HUB_NODE && (e.what === 'image stored' || e.what === 'distribution refused')) {
-      const delivery = this.#deliveries.shift();
-      if (!delivery) return [];
-      const stored = e.what === 'image stored';
-      return delivery.devices.flatMap((device) => {
-        const status: DccAlert = {
-          type: 'cspFirmwareDeliveryStatus',
-          updateFirmwareRequestId: delivery.requestId,
-          hub: delivery.hub,
-          device,
-          firmwareVersion: delivery.firmwareVersion,
-          atMs,
-          delivered: stored,
-        };
-        const user = delivery.requestId.originator;
-        // A hub whose memory refuses the image also reports it discarded (CCS08 0x8F89).
-        const discarded: DccAlert = {
-          type: 'commsHubAlert',
-          hub: delivery.hub,
-          alertCode: HUB_ALERT.transferFailure,
-          atMs,
-          updateFirmwareRequestId: delivery.requestId,
-          device,
-          firmwareVersion: delivery.firmwareVersion,
-          response: 'imageDiscarded',
-        };
-        return stored
-          ? [this.#dccAlert(user, status, e.timeUs)]
-          : [this.#dccAlert(user, status, e.timeUs), this.#dccAlert(user, discarded, e.timeUs)];
+      this.#ledger.handedOver({
+        requestId: request.requestId,
+        hub,
+        devices,
+        firmwareVersion: plan.firmwareVersion,
       });
     }
-    if (e.node === HUB_NODE && typeof detail.device === 'string' && typeof detail.alertCode === 'number') {
-      const requestId = this.#distributedBy.get(detail.device);
-      return [
-        this.#dccAlert(
-          userOf(requestId),
-          {
-            type: 'commsHubAlert',
-            hub: hubOf(detail.device),
-            alertCode: detail.alertCode,
-            atMs,
-            ...(requestId && { updateFirmwareRequestId: requestId }),
-            device: detail.device,
-            firmwareVersion: String(detail.firmwareVersion),
-            response: detail.responseCode as TransferResponse,
-          },
-          e.timeUs,
-        ),
-      ];
-    }
-    if (detail.alertCode === HUB_ALERT.firmwareVersionAlert)
-      return [
-        this.#dccAlert(
-          userOf(this.#distributedBy.get(e.node)),
-          {
-            type: 'ppmidAlert',
-            device: e.node,
-            atMs,
-            firmwareVersion: String(detail.firmwareVersion),
-            activated: detail.activated !== false,
-          },
-          e.timeUs,
-        ),
-      ];
-    return [];
+    const { invalid, notApplicable, ppmid } = plan;
+    return [
+      this.#answer(
+        request,
+        RESPONSE_CODE.success,
+        invalid.length + notApplicable.length > 0
+          ? { kind: 'firmwareWarning', ppmid, invalid, notApplicable }
+          : { kind: 'plain' },
+      ),
+    ];
   }
 
   /** The devices' messages in the trace since the last look, as DUIS documents. */
@@ -578,7 +465,9 @@ export class DccEmulator {
       const e = events[this.#seen];
       if (e?.kind !== 'note') continue;
       if (typeof e.detail?.apdu !== 'string') {
-        out.push(...this.#hubAlerts(e));
+        const atMs = this.#input.startUnixS * 1000 + Math.floor(e.timeUs / 1000);
+        for (const { user, alert } of this.#ledger.alertsOf(e, atMs))
+          out.push(this.#dccAlert(user, alert, e.timeUs));
         continue;
       }
       const payload = fromHex(e.detail.apdu, 'apdu');

@@ -248,6 +248,14 @@ describeWithVectors('the emulated DCC', () => {
 
   it('quarantines the distributions of a user over the Anomaly Detection Threshold, and alerts it (QuarantinedRequest)', () => {
     const dcc = emulator(true, { adt: { limit: 1, windowUs: 86_400_000_000 } });
+    // Requests that distribute nothing do not count: a broken image is refused, an unknown device warned of.
+    const broken = text('11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML').replace(
+      /<sr:FirmwareImage>[^<]+</,
+      '<sr:FirmwareImage>AAAA<',
+    );
+    expect(dcc.submit(signed(broken), 'broken').refusal).toMatchObject({ code: 'DUIS_IMAGE' });
+    const nobody = text('11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML').replace('90-A0<', '90-FF<');
+    expect(dcc.submit(signed(nobody), 'nobody').documents.map((d) => d.code)).toEqual(['I0']);
     const first = dcc.submit(signed(text('11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML')), 'first');
     expect(first.documents.map((d) => d.code)).toEqual(['I0']);
     dcc.settle();
