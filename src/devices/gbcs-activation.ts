@@ -59,10 +59,12 @@ export interface ActivationState {
   readonly pending?: PendingActivation;
 }
 
-/** Where a refused command failed. */
+/** Where a refused command failed (`unprotected` and `originator` are a read command's). */
 export type RefusalStage =
   | 'decode'
   | 'notCritical'
+  | 'unprotected'
+  | 'originator'
   | 'mac'
   | 'signature'
   | 'recipient'

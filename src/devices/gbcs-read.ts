@@ -98,7 +98,7 @@ export function stepFirmwareRead(
     throw error;
   }
   if (message.kind !== 'generalCiphering')
-    return refuse('notCritical', 'a command from the DCC must be General-Ciphering (MACed)');
+    return refuse('unprotected', 'a command from the DCC must be General-Ciphering (MACed)');
   const { signing, mac, invocationCounter } = message.ciphering;
   const key = deriveMacKey(
     sharedSecretWith(identity, identity.acb),
@@ -111,7 +111,7 @@ export function stepFirmwareRead(
   const originator = toHex(signing.originator);
   if (originator !== identity.acb && !identity.parties?.has(originator))
     return refuse(
-      'signature',
+      'originator',
       `originator ${originator} is neither the Access Control Broker ${identity.acb} nor a party the device answers`,
     );
   if (toHex(signing.recipient) !== identity.device)

@@ -3,6 +3,7 @@
  * conventions: lowercase hex, counters as decimal strings), with its checks.
  */
 import { toHex } from '../bytes/hex.ts';
+import { DecodeError } from '../errors/errors.ts';
 import {
   decodeDlmsFirmwareReceiptAlert,
   decodeFutureDatedActivationAlert,
@@ -12,7 +13,12 @@ import {
 import type { DecodedGeneralSigning, GbcsMessage } from './apdu.ts';
 import { type Cs06Command, decodeCs06Command, decodeCs06Response, isCancellation } from './cs06.ts';
 import { dlmsDateTime, dlmsDateTimeIso } from './dlms-date-time.ts';
-import { decodeFirmwareReadCommand, decodeFirmwareReadResponse, firmwareReadOf } from './firmware-read.ts';
+import {
+  decodeFirmwareReadCommand,
+  decodeFirmwareReadResponse,
+  type FirmwareRead,
+  firmwareReadOf,
+} from './firmware-read.ts';
 import { MESSAGE_CODE, messageCodeName } from './message-codes.ts';
 import type { CheckResult } from './security.ts';
 
@@ -55,6 +61,32 @@ function receiptDocument(alert: FirmwareReceiptAlert): Record<string, unknown> {
   };
 }
 
+/**
+ * An 11.2 read's content. hanota reads the successful forms (the RTDS's); another answer (a DLMS
+ * or ZCL failure result) is still a well-formed message: its content is shown unread, with why.
+ */
+function readDocument(
+  read: FirmwareRead,
+  signing: DecodedGeneralSigning,
+): Record<string, unknown> | undefined {
+  try {
+    if (signing.transactionId.cra === 'command')
+      return {
+        readFirmwareVersion: {
+          invokeId: decodeFirmwareReadCommand(read, signing.content, signing.contentOffset),
+        },
+      };
+    if (signing.transactionId.cra === 'response') {
+      const r = decodeFirmwareReadResponse(read, signing.content, signing.contentOffset);
+      return { readFirmwareVersionResponse: { firmwareVersion: toHex(r.version), invokeId: r.invokeId } };
+    }
+  } catch (error) {
+    if (error instanceof DecodeError) return { unread: { reason: error.message, offset: error.offset } };
+    throw error;
+  }
+  return undefined;
+}
+
 /** What the content of a known message says; undefined for codes hanota does not read. */
 function contentDocument(signing: DecodedGeneralSigning): Record<string, unknown> | undefined {
   const alert = signing.transactionId.cra === 'alert';
@@ -79,16 +111,7 @@ function contentDocument(signing: DecodedGeneralSigning): Record<string, unknown
     return { receiptAlert: { ...receiptDocument(a), invokeId: a.invokeId } };
   }
   const read = firmwareReadOf(signing.messageCode);
-  if (read && signing.transactionId.cra === 'command')
-    return {
-      readFirmwareVersion: {
-        invokeId: decodeFirmwareReadCommand(read, signing.content, signing.contentOffset),
-      },
-    };
-  if (read && signing.transactionId.cra === 'response') {
-    const r = decodeFirmwareReadResponse(read, signing.content, signing.contentOffset);
-    return { readFirmwareVersionResponse: { firmwareVersion: toHex(r.version), invokeId: r.invokeId } };
-  }
+  if (read) return readDocument(read, signing);
   if (signing.messageCode !== MESSAGE_CODE.cs06ActivateFirmware) return undefined;
   if (signing.transactionId.cra === 'command')
     return { cs06: cs06Document(decodeCs06Command(signing.content, signing.contentOffset), signing) };

@@ -95,7 +95,7 @@ export interface DeviceRuntime {
   held?: HeldImage;
   /** A GBCS device's last alert counter (its originator counter for alerts). */
   alertCounter?: bigint;
-  /** The last counter of a read command (SR 11.2) it accepted, per originator. */
+  /** A device without GBCS activation (a PPMID): the last counter of a read command it accepted, per originator. */
   readCounters?: ReadonlyMap<string, bigint>;
 }
 

@@ -1,10 +1,12 @@
 /**
- * The GBCS side of a run's ESMEs, GSMEs and HCALCS (DESIGN.md §1–2), carried out for the node
- * runtime: CS06 commands reaching a device (lost when it is off, and then sent again by the
- * supplier; held for a sleepy device until it wakes), each step of its activation logic and its
- * effects (the signed responses and alerts in the trace, the client told to run its image, a
- * future-dated activation scheduled), and the receipt alert after a download's check, after which
- * the supplier's commands follow a DCC round trip later. The rules are `devices/gbcs-activation.ts`'s.
+ * The GBCS side of a run's devices (DESIGN.md §1–2), carried out for the node runtime: the read
+ * commands of SR 11.2 reaching any device that answers them (ESME, GSME, HCALCS, PPMID; the rules
+ * `devices/gbcs-read.ts`'s), and for ESMEs, GSMEs and HCALCS: CS06 commands reaching a device
+ * (lost when it is off, and then sent again by the supplier; held for a sleepy device until it
+ * wakes), each step of its activation logic and its effects (the signed responses and alerts in
+ * the trace, the client told to run its image, a future-dated activation scheduled), and the
+ * receipt alert after a download's check, after which the supplier's commands follow a DCC round
+ * trip later. The rules are `devices/gbcs-activation.ts`'s.
  */
 
 import { toHex } from '../bytes/hex.ts';
@@ -82,8 +84,16 @@ function firmwareRead(port: GbcsPort, device: DeviceRuntime, bytes: Uint8Array):
     return;
   }
   const version = firmwareVersionBytes(device.storage.runningVersion);
-  const step = stepFirmwareRead(identity, device.readCounters ?? new Map(), bytes, version);
-  device.readCounters = step.lastCounters;
+  // One counter per originator for every command it sends (GBCS §4.3.1): a GBCS device's reads
+  // and CS06 commands share its activation state's; a PPMID keeps its own.
+  const step = stepFirmwareRead(
+    identity,
+    device.activation?.lastCounters ?? device.readCounters ?? new Map(),
+    bytes,
+    version,
+  );
+  if (device.activation) device.activation = { ...device.activation, lastCounters: step.lastCounters };
+  else device.readCounters = step.lastCounters;
   const effect = step.effect;
   if (effect.type === 'refused') {
     port.note(node, `${identity.read.toUpperCase()} refused`, { stage: effect.stage, reason: effect.reason });

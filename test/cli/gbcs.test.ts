@@ -76,6 +76,18 @@ describeWithVectors('hanota gbcs', () => {
         else expect(doc.content.readFirmwareVersion).toBeDefined();
       });
 
+  it('shows an 11.2 response it cannot read (a DLMS failure result) unread, with why, the envelope parsed', async () => {
+    const hex = readVectorText(`${RTDS}/ECS52_11.2_SUCCESS_RESPONSE_GBCS.HEX`).replace(/\s/g, '');
+    // The access-response's result: 00 (success) becomes 0B (object unavailable); the MAC no longer matters here.
+    const failed = hex.replace('0123ABCD010100', '0123ABCD01010B');
+    expect(failed).not.toBe(hex);
+    const run = await hanota('gbcs', 'parse', failed, '--json');
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({ messageCode: 0x59, originator: '00db1234567890a0' });
+    expect(doc.content.unread.reason).toMatch(/ECS52 response: byte 0x0b, expected 0x00/);
+  });
+
   it('leaves the checks unchecked without keys, and exits 0', async () => {
     const run = await hanota(
       'gbcs',

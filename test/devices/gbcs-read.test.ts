@@ -13,10 +13,12 @@ import {
   sharedSecretWith,
   stepFirmwareRead,
 } from '../../src/devices/gbcs-read.ts';
+import { readFirmwareCommand } from '../../src/duis/dcc-read.ts';
 import { dlmsInvokeId } from '../../src/gbcs/alerts.ts';
+import { decodeGbcsMessage, encodeUnsignedGeneralSigning } from '../../src/gbcs/apdu.ts';
 import { macedFirmwareReadResponse } from '../../src/gbcs/device-messages.ts';
 import { encodeFirmwareReadCommand, FIRMWARE_READ_CODE } from '../../src/gbcs/firmware-read.ts';
-import { DCC_TEST_ACB, deriveMacKey, sealNonCritical } from '../../src/gbcs/security.ts';
+import { checkMessage, DCC_TEST_ACB, deriveMacKey, sealNonCritical } from '../../src/gbcs/security.ts';
 import { describeWithVectors, readVectorText } from '../helpers/vectors.ts';
 
 const SUPPLIER = '90b3d51f30010000';
@@ -84,11 +86,60 @@ describeWithVectors('a device answering 11.2', () => {
     expect(
       stepFirmwareRead({ ...esme, parties: new Map() }, new Map(), command, VERSION).effect,
     ).toMatchObject({
-      stage: 'signature',
+      stage: 'originator',
     });
     expect(stepFirmwareRead(esme, new Map(), command.subarray(0, 20), VERSION).effect).toMatchObject({
       stage: 'decode',
     });
+  });
+
+  it('answers an ACB-originated read (as the DCC sends it) to the ACB, echoing the requester and its counter', () => {
+    const acbKa = key(`${DCC_TEST_ACB}-ka.key`);
+    const ring = {
+      acb: DCC_TEST_ACB,
+      parties: new Map([
+        [DCC_TEST_ACB, { ka: { publicKey: acbKa.publicKey, privateKey: acbKa.privateKey as Uint8Array } }],
+        [ESME, { ka: { publicKey: key(`${ESME}-ka.pem`).publicKey } }],
+      ]),
+    };
+    const command = readFirmwareCommand(
+      ring,
+      ESME,
+      'ecs52',
+      { originator: SUPPLIER, target: ESME, counter: 77n },
+      5000n,
+    );
+    const step = stepFirmwareRead(esme, new Map(), command, VERSION);
+    expect(step.effect).toMatchObject({ type: 'respond', to: DCC_TEST_ACB, counter: 5000n });
+    if (step.effect.type !== 'respond') return;
+    expect(step.effect.supplementary && toHex(step.effect.supplementary.id)).toBe(SUPPLIER);
+    expect(step.effect.supplementary?.counter).toBe(77n);
+    // The response verifies for the ACB, who holds the other half of the secret.
+    const response = decodeGbcsMessage(
+      macedFirmwareReadResponse(ESME, sharedSecretWith(esme, DCC_TEST_ACB), step.effect),
+    );
+    expect(checkMessage(response, ring).mac).toEqual({ status: 'valid' });
+  });
+
+  it('refuses an unMACed read and one whose content is not the use case', () => {
+    const bare = decodeGbcsMessage(command);
+    if (bare.kind !== 'generalCiphering') throw new Error('not MACed');
+    expect(
+      stepFirmwareRead(esme, new Map(), encodeUnsignedGeneralSigning(bare.ciphering.signing), VERSION).effect,
+    ).toMatchObject({
+      stage: 'unprotected',
+    });
+    // Same headers, other content, MACed properly: refused for its content.
+    const z = ecdhP256(
+      key(`${DCC_TEST_ACB}-ka.key`).privateKey as Uint8Array,
+      key(`${ESME}-ka.pem`).publicKey,
+    );
+    const message = { ...bare.ciphering.signing, content: Uint8Array.of(0x05, 0x00) };
+    const sealed = sealNonCritical(
+      message,
+      deriveMacKey(z, message.originator, message.transactionId, message.recipient),
+    );
+    expect(stepFirmwareRead(esme, new Map(), sealed, VERSION).effect).toMatchObject({ stage: 'content' });
   });
 
   it('takes a command only when its counter is above the last from the same originator (model)', () => {

@@ -15,6 +15,7 @@ import {
   decodeGbcsMessage,
   encodeGeneralCiphering,
   encodeGeneralSigning,
+  encodeUnsignedGeneralSigning,
   type GeneralSigning,
 } from '../../src/gbcs/apdu.ts';
 import {
@@ -38,6 +39,7 @@ const generalSigning: fc.Arbitrary<GeneralSigning> = fc.record(
     recipient: bytes(8),
     dateTime: bytes(12),
     messageCode: fc.integer({ min: 0, max: 0xffff }),
+    supplementary: fc.record({ id: bytes(8), counter: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) }),
     content: fc.uint8Array({ maxLength: 600 }),
     signature: bytes(64),
   },
@@ -52,6 +54,7 @@ function fieldsOf(s: GeneralSigning): GeneralSigning {
     recipient: s.recipient,
     ...(s.dateTime && { dateTime: s.dateTime }),
     messageCode: s.messageCode,
+    ...(s.supplementary && { supplementary: s.supplementary }),
     content: s.content,
     ...(s.signature && { signature: s.signature }),
   };
@@ -73,6 +76,20 @@ describe('GBCS APDUs', () => {
         const decoded = decodeGbcsMessage(encodeGeneralSigning(message));
         expect(decoded.kind).toBe('generalSigning');
         if (decoded.kind === 'generalSigning') expect(fieldsOf(decoded.signing)).toEqual(fieldsOf(message));
+      }),
+    );
+  });
+
+  it('decodes what it encodes unsigned inside General-Ciphering (a non-critical message), its empty signature field kept', () => {
+    fc.assert(
+      fc.property(generalSigning, bytes(12), (message, mac) => {
+        const { signature: _, ...unsigned } = message;
+        const apdu = encodeUnsignedGeneralSigning(unsigned);
+        expect(apdu.at(-1)).toBe(0);
+        const decoded = decodeGbcsMessage(encodeGeneralCiphering(apdu, mac));
+        if (decoded.kind !== 'generalCiphering') throw new Error('not General-Ciphering');
+        expect(fieldsOf(decoded.ciphering.signing)).toEqual(fieldsOf(unsigned));
+        expect(toHex(encodeUnsignedGeneralSigning(decoded.ciphering.signing))).toBe(toHex(apdu));
       }),
     );
   });

@@ -3,6 +3,7 @@
  * CS08 (PPMID), ECS52 (ESME) and GCS38 (GSME), and the two 11.2 responses of DCC Boxed's data
  * (../shared/vectors/, see its README), with the DCC test PKI keys.
  */
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { fromBase64 } from '../../src/bytes/base64.ts';
 import { fromHex, toHex } from '../../src/bytes/hex.ts';
@@ -117,4 +118,33 @@ it('refuses content that is not the use case, naming the byte and its offset', (
     /3 bytes of content, expected 20/,
   );
   expect(() => encodeFirmwareReadResponse('ecs52', new Uint8Array(5))).toThrow(/5 bytes, expected 4/);
+});
+
+it('decodes what it encodes for every use case, and refuses every change of a fixed byte', () => {
+  const reads: FirmwareRead[] = ['ecs52', 'gcs38', 'cs08'];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...reads),
+      fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      fc.integer({ min: 0, max: 0xffff_ffff }),
+      fc.nat(),
+      (read, version, invoke, at) => {
+        const invokeId = read === 'ecs52' ? invoke : 0;
+        const response = encodeFirmwareReadResponse(read, version, invokeId);
+        expect(decodeFirmwareReadResponse(read, response)).toEqual({ version, invokeId });
+        expect(decodeFirmwareReadCommand(read, encodeFirmwareReadCommand(read, invokeId))).toBe(invokeId);
+        // A flipped byte decodes as the same holes or is refused with its offset: never anything else.
+        const mutated = response.slice();
+        const i = at % mutated.length;
+        mutated[i] = (mutated[i] as number) ^ 0xff;
+        try {
+          const got = decodeFirmwareReadResponse(read, mutated, 100);
+          expect(toHex(encodeFirmwareReadResponse(read, got.version, got.invokeId))).toBe(toHex(mutated));
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'GBCS_CONTENT', offset: 100 + i });
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
