@@ -111,9 +111,28 @@ const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
   '55040b': 'OU',
 };
 
+/** An OID's dotted form (X.690 §8.19: the first byte holds two arcs, then base-128 arcs). */
+export function dottedOid(bytes: Uint8Array): string {
+  const arcs: number[] = [];
+  let arc = 0;
+  for (const b of bytes) {
+    arc = arc * 128 + (b & 0x7f);
+    if (b & 0x80) continue;
+    if (arcs.length === 0)
+      arcs.push(Math.min(2, Math.floor(arc / 40)), arc - Math.min(2, Math.floor(arc / 40)) * 40);
+    else arcs.push(arc);
+    arc = 0;
+  }
+  return arcs.join('.');
+}
+
 /** An X.509 certificate's issuer and serial number: what an XML-DSig `X509IssuerSerial` names. */
 export interface CertificateId {
-  /** The issuer as RFC 4514 writes it, last RDN first, without spaces (`CN=Z1,OU=07`, as DCC Boxed). */
+  /**
+   * The issuer, last RDN first, without spaces (`CN=Z1,OU=07`, as DCC Boxed writes it): RFC 4514's
+   * order, but values are not escaped and an attribute type hanota does not name is written as its
+   * dotted OID — enough for the DCC test PKI's names, not every issuer's.
+   */
   readonly issuerName: string;
   /** The serial number, decimal. */
   readonly serialNumber: string;
@@ -138,11 +157,10 @@ export function readCertificateId(text: string): CertificateId {
       const parts: string[] = [];
       while (set.remaining > 0) {
         const attribute = derContents(expectDer(set, DER_TAG.SEQUENCE, 'issuer attribute'));
-        const oid = Array.from(expectDer(attribute, DER_TAG.OID, 'attribute type').value, (b) =>
-          b.toString(16).padStart(2, '0'),
-        ).join('');
+        const oidBytes = expectDer(attribute, DER_TAG.OID, 'attribute type').value;
+        const oid = Array.from(oidBytes, (b) => b.toString(16).padStart(2, '0')).join('');
         const value = new TextDecoder().decode(readDer(attribute, 'attribute value').value);
-        parts.push(`${NAME_ATTRIBUTES[oid] ?? `OID.${oid}`}=${value}`);
+        parts.push(`${NAME_ATTRIBUTES[oid] ?? dottedOid(oidBytes)}=${value}`);
       }
       rdns.push(parts.join('+'));
     }

@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.ts';
 import { deriveP256PrivateKey } from '../../src/crypto/ecdsa-p256.ts';
 import {
+  dottedOid,
   encodePrivateKeyPem,
   encodePublicKeyPem,
   readCertificateId,
@@ -102,4 +103,12 @@ describeWithVectors('readCertificateId on the DCC test PKI', () => {
       /no CERTIFICATE/,
     );
   });
+});
+
+it('writes an OID in dotted form (X.690 §8.19): prime256v1, an X.520 type, a two-arc start over 80', () => {
+  expect(dottedOid(Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07))).toBe(
+    '1.2.840.10045.3.1.7',
+  );
+  expect(dottedOid(Uint8Array.of(0x55, 0x04, 0x03))).toBe('2.5.4.3');
+  expect(dottedOid(Uint8Array.of(0x88, 0x37, 0x01))).toBe('2.999.1');
 });
