@@ -113,6 +113,16 @@ describeWithVectors('hanota duis serve', () => {
       kind: 'executed',
       outcome: 'success',
     });
+
+    // 11.2 through the send-command endpoint: acknowledged now, the device's answer at the endpoint.
+    const read = await post('serviceS', signed(text('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML')));
+    expect(read.status).toBe(200);
+    expect(field(await read.text(), '/sr:Response/sr:Header/sr:ResponseCode')).toBe('I99');
+    await server.drained();
+    expect(endpoint.received).toHaveLength(5);
+    const version = endpoint.received[4] as string;
+    expect(field(version, '//sr:ServiceReference')).toBe('11.2');
+    expect(field(version, '/sr:Response/sr:Header/sr:ResponseCode')).toBe('I0');
   });
 
   it('answers malformed XML, a bad signature and an unknown endpoint with the reason, and goes on', async () => {

@@ -222,13 +222,16 @@ describeWithVectors('hanota duis', () => {
     );
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/policy\.yaml: maxDays applies to campaigns, not to the DCC: ignored/);
-    const index = JSON.parse(run.stdout) as { documents: { code: string; requestId: string | null }[] };
+    const index = JSON.parse(run.stdout) as {
+      documents: { code: string; requestId: string | null; device: string | null }[];
+    };
     const codes = index.documents.map((d) => d.code);
     expect(codes.filter((c) => c === 'AD1')).toHaveLength(1);
     expect(codes.at(-2)).toBe('I99');
     expect(codes.at(-1)).toBe('AD1');
     // The PPMID's image was held: nothing was delivered to it.
     expect(codes).not.toContain(DCC_ALERT_CODES.ppmidAlert);
+    expect(index.documents.filter((d) => d.device === '00db1234567890a4' && d.code !== 'I99')).toEqual([]);
   });
 
   it('refuses an estate whose hub IDs are not EUI-64s, naming the row, exit 2', async () => {

@@ -15,6 +15,7 @@ import { signP256 } from '../../src/crypto/ecdsa-p256.ts';
 import { readP256Key } from '../../src/crypto/keys.ts';
 import type { DccDocument } from '../../src/duis/dcc.ts';
 import { DCC_ALERT_CODES } from '../../src/duis/dcc-alert.ts';
+import { dashedEui } from '../../src/duis/request-id.ts';
 import { parseXml } from '../../src/duis/xml.ts';
 import { checkDuisSignature } from '../../src/duis/xml-signature.ts';
 import { decodeGbcsMessage, encodeGeneralSigning } from '../../src/gbcs/apdu.ts';
@@ -171,8 +172,9 @@ describeWithVectors('the emulated DCC', () => {
       });
       const doc = parseXml(new TextEncoder().encode(response?.xml ?? ''), 'r');
       expect(doc.text('//sr:ServiceReference')).toBe('11.2');
-      const requester = ack.documents[0]?.requestId?.split(':')[0];
-      expect(doc.text('//sr:ResponseID')?.split(':').slice(1, 2)).toEqual([requester]);
+      // As DCC Boxed's: from the device, to the requester, with the requester's counter.
+      const [requester, , counter] = ack.documents[0]?.requestId?.split(':') ?? [];
+      expect(doc.text('//sr:ResponseID')).toBe(`${dashedEui(device)}:${requester}:${counter}`);
       const message = decodeGbcsMessage(payloadOf(response as DccDocument) as Uint8Array);
       if (message.kind !== 'generalCiphering') throw new Error('not MACed');
       const signing = message.ciphering.signing;
@@ -199,6 +201,18 @@ describeWithVectors('the emulated DCC', () => {
       ['8F72', '00db1234567890a0'],
       [DCC_ALERT_CODES.commsHubAlert, '00db1234567890a0'],
     ]);
+  });
+
+  it('answers 11.2 with another CommandVariant E12, and to an unknown device E19, sending nothing', () => {
+    const dcc = emulator();
+    const variant = text('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML').replace(
+      '<sr:CommandVariant>1<',
+      '<sr:CommandVariant>2<',
+    );
+    expect(dcc.submit(signed(variant), 'cv2').documents.map((d) => d.code)).toEqual(['E12']);
+    const unknown = text('ECS52_11.2_SUCCESS_REQUEST_DUIS.XML').replace('90-A0:1000', '90-FF:1000');
+    expect(dcc.submit(signed(unknown), 'unknown').documents.map((d) => d.code)).toEqual(['E19']);
+    expect(dcc.settle()).toEqual([]);
   });
 
   it('runs 11.4 to the PPMID: delivered to its hub, transferred (CCS08 0x8F8A), activated by the hub (PPMIDAlert 0x8F8B)', () => {
