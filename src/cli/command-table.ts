@@ -145,6 +145,33 @@ export const COMMANDS: readonly CommandEntry[] = [
     ],
   },
   {
+    command: 'library',
+    describe: 'the firmware library (SECMP0009): images held by CPL entry, behind a gateway',
+    subcommands: [
+      {
+        command: 'add <image>',
+        describe:
+          "hold an image under its CPL entry if it is that entry's and not held already (exit 1 when refused)",
+        load: async () => (await import('./commands/library-add.ts')).libraryAddCommand,
+      },
+      {
+        command: 'list',
+        describe: 'list the images held',
+        load: async () => (await import('./commands/library-list.ts')).libraryListCommand,
+      },
+      {
+        command: 'show <id>',
+        describe: 'show one held entry: its image, FIR data and release notes',
+        load: async () => (await import('./commands/library-show.ts')).libraryShowCommand,
+      },
+      {
+        command: 'get <id>',
+        describe: 'write the image held for an entry, checked against its hash',
+        load: async () => (await import('./commands/library-get.ts')).libraryGetCommand,
+      },
+    ],
+  },
+  {
     command: 'simulate',
     describe: 'run one hub and one device fetching one image over the simulated HAN',
     load: async () => (await import('./commands/simulate.ts')).simulateCommand,

@@ -1,0 +1,104 @@
+/**
+ * What the `library` commands share: `--library DIR`, the store over the real filesystem, and the
+ * errors of a damaged library named as input errors. The filesystem port is here (only cli/
+ * touches the filesystem): durable writes are flushed before they are renamed into place, the
+ * lock file is created exclusively.
+ */
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import type { Argv } from 'yargs';
+import { HanotaError } from '../errors/errors.ts';
+import type { LibraryIndex } from '../firmware-library/library-index.ts';
+import { LibraryStore, type StoreFs } from '../firmware-library/store.ts';
+import { CliError, inputError } from './cli-error.ts';
+
+/** The real filesystem, as the store uses it; its failures name the path. */
+export const nodeStoreFs: StoreFs = {
+  read: (path) => (existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined),
+  writeDurable: (path, data) => {
+    const fd = openSync(path, 'w');
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  rename: (from, to) => renameSync(from, to),
+  createExclusive: (path, data) => {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EEXIST') return false;
+      throw error;
+    }
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  },
+  remove: (path) => rmSync(path, { force: true }),
+  makeDir: (path) => {
+    mkdirSync(path, { recursive: true });
+  },
+};
+
+/** `--library DIR`. */
+export function withLibrary<T>(y: Argv<T>) {
+  return y.option('library', {
+    type: 'string',
+    demandOption: true,
+    describe: 'the library folder (created by the first add)',
+  });
+}
+
+/** A short wait between attempts at the lock (another add holds it). */
+function pause(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+}
+
+/** The store `--library` names. */
+export function libraryOf(argv: Record<string, unknown>): LibraryStore {
+  const dir = String(argv.library);
+  try {
+    nodeStoreFs.makeDir(dir);
+  } catch (error) {
+    throw new CliError(
+      'DIRECTORY_UNWRITABLE',
+      `--library ${dir}: cannot create the folder: ${(error as Error).message}`,
+    );
+  }
+  return new LibraryStore(nodeStoreFs, dir, pause);
+}
+
+/** Runs `work` on the library, its errors (a damaged index, a corrupted object) named as input errors. */
+export function withStore<T>(argv: Record<string, unknown>, work: (store: LibraryStore) => T): T {
+  const store = libraryOf(argv);
+  try {
+    return work(store);
+  } catch (error) {
+    if (error instanceof HanotaError && !(error instanceof CliError))
+      throw inputError(`--library ${String(argv.library)}`, error);
+    throw error;
+  }
+}
+
+/** An entry of the index by ID, or a clear error. */
+export function heldEntry(index: LibraryIndex, id: string, library: string) {
+  const entry = index.entries.find((e) => e.cplEntryId === id);
+  if (!entry)
+    throw new CliError('LIBRARY_NO_ENTRY', `--library ${library}: holds no image for CPL entry ${id}`);
+  return entry;
+}
