@@ -19,7 +19,11 @@ import type { Argv } from 'yargs';
 import { HanotaError } from '../errors/errors.ts';
 import type { LibraryIndex } from '../firmware-library/library-index.ts';
 import { LibraryStore, type StoreFs } from '../firmware-library/store.ts';
+import { parseSupplierChanges, visibleTo } from '../firmware-library/visibility.ts';
+import { decodeCsv } from '../pathways/csv.ts';
+import { readCatalog, readEstate } from './catalog-input.ts';
 import { CliError, inputError } from './cli-error.ts';
+import type { CliContext } from './context.ts';
 
 /** The real filesystem, as the store uses it; its failures name the path. */
 export const nodeStoreFs: StoreFs = {
@@ -95,10 +99,68 @@ export function withStore<T>(argv: Record<string, unknown>, work: (store: Librar
   }
 }
 
-/** An entry of the index by ID, or a clear error. */
-export function heldEntry(index: LibraryIndex, id: string, library: string) {
+/** An entry of the (viewed) index by ID, or a clear error; `as` names the supplier of a view. */
+export function heldEntry(index: LibraryIndex, id: string, library: string, as?: unknown) {
   const entry = index.entries.find((e) => e.cplEntryId === id);
   if (!entry)
-    throw new CliError('LIBRARY_NO_ENTRY', `--library ${library}: holds no image for CPL entry ${id}`);
+    throw new CliError(
+      'LIBRARY_NO_ENTRY',
+      as === undefined
+        ? `--library ${library}: holds no image for CPL entry ${id}`
+        : `--library ${library}: no image for CPL entry ${id} that supplier ${String(as)} may see (none held, or not of a model in its estate)`,
+    );
   return entry;
+}
+
+/** `--as SUPPLIER --estate FILE [--changes FILE] [--catalog FILE]`: a supplier's view. */
+export function withSupplierView<T>(y: Argv<T>) {
+  return y
+    .option('as', {
+      type: 'string',
+      describe:
+        "show only what this supplier may see: its devices' models and hardware versions (needs --estate)",
+    })
+    .option('estate', {
+      type: 'string',
+      describe: "estate CSV whose 'supplier' column says who supplies each device",
+    })
+    .option('changes', {
+      type: 'string',
+      describe: 'changes of supplier since the estate, in order: CSV device_id,supplier',
+    })
+    .option('catalog', {
+      type: 'string',
+      describe: "CPL/FIR catalog: the models of devices' entries the library lacks",
+    });
+}
+
+/** The index as the view asks: whole, or only what `--as` may see. */
+export function viewOf(ctx: CliContext, argv: Record<string, unknown>, index: LibraryIndex): LibraryIndex {
+  if (argv.as === undefined) return index;
+  if (typeof argv.estate !== 'string')
+    throw new CliError('BAD_ARGUMENT', '--as: needs --estate (who supplies which device)');
+  const estate = readEstate(ctx, argv.estate);
+  let changes: ReturnType<typeof parseSupplierChanges> = [];
+  if (typeof argv.changes === 'string') {
+    const file = argv.changes;
+    try {
+      changes = parseSupplierChanges(decodeCsv(ctx.io.readFile(file)));
+    } catch (error) {
+      throw inputError(file, error);
+    }
+  }
+  const catalog = typeof argv.catalog === 'string' ? readCatalog(ctx, argv.catalog) : undefined;
+  try {
+    return {
+      version: index.version,
+      entries: visibleTo(String(argv.as), index, estate, changes, catalog).entries,
+    };
+  } catch (error) {
+    throw inputError(
+      typeof argv.changes === 'string'
+        ? `--estate ${argv.estate} / --changes ${argv.changes}`
+        : `--estate ${argv.estate}`,
+      error,
+    );
+  }
 }

@@ -126,6 +126,105 @@ describeWithVectors('hanota library', () => {
     expect(list.entries.map((e: { cplEntryId: string }) => e.cplEntryId)).toEqual(['IHD-A', 'IHD-B']);
   });
 
+  it("shows a supplier only its estate's models, and a model it gains by a change of supplier", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hanota-library-'));
+    const library = join(dir, 'lib');
+    const ihds = [
+      '128b-0102-10101-700_nodon_sin_2_fm_stm32_V10101.zigbee',
+      'ZR_Smartplug_SSIG_3.12.16.zigbee',
+    ].map((f) => vectorPath(`zigbee-ota/${f}`));
+    const [hashA, hashB] = ihds.map((p) => createHash('sha256').update(readFileSync(p)).digest('hex'));
+    const catalog = join(dir, 'catalog.csv');
+    writeFileSync(
+      catalog,
+      [
+        readFileSync(CATALOG, 'utf8').trimEnd(),
+        `IHD-A,IHD,Nodon,SIN-2,1,10101,${hashA},N/A,Active,,`,
+        `IHD-B,IHD,Salus,SP600,1,3.12.16,${hashB},N/A,Active,,`,
+      ].join('\n'),
+    );
+    for (const [file, entry] of [
+      [ESME, 'ESME-GFI-2'],
+      [ihds[0], 'IHD-A'],
+      [ihds[1], 'IHD-B'],
+    ] as const)
+      expect(
+        (
+          await hanota(
+            'library',
+            'add',
+            file as string,
+            '--entry',
+            entry,
+            '--catalog',
+            catalog,
+            '--library',
+            library,
+          )
+        ).code,
+      ).toBe(0);
+    writeFileSync(
+      join(dir, 'estate.csv'),
+      [
+        'device_id,device_type,hub_id,cpl_entry_id,supplier',
+        '00-DB-00-00-00-00-00-01,ESME,HUB-1,ESME-GFI-1,ALPHA',
+        '00-DB-00-00-00-00-00-02,IHD,HUB-1,IHD-A,BETA',
+        '00-DB-00-00-00-00-00-03,IHD,HUB-2,IHD-B,BETA',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'changes.csv'), 'device_id,supplier\n00-DB-00-00-00-00-00-02,ALPHA\n');
+    const view = async (as: string, ...more: string[]) => {
+      const run = await hanota(
+        'library',
+        'list',
+        '--library',
+        library,
+        '--as',
+        as,
+        '--estate',
+        join(dir, 'estate.csv'),
+        '--catalog',
+        catalog,
+        '--json',
+        ...more,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout).entries.map((e: { cplEntryId: string }) => e.cplEntryId);
+    };
+    const changes = ['--changes', join(dir, 'changes.csv')];
+    expect(await view('ALPHA')).toEqual(['ESME-GFI-2']);
+    expect(await view('BETA')).toEqual(['IHD-A', 'IHD-B']);
+    // ALPHA gains the SIN-2 through the change of supplier; BETA keeps only the model it still has.
+    expect(await view('ALPHA', ...changes)).toEqual(['ESME-GFI-2', 'IHD-A']);
+    expect(await view('BETA', ...changes)).toEqual(['IHD-B']);
+    const get = (...more: string[]) =>
+      hanota(
+        'library',
+        'get',
+        'IHD-A',
+        '--library',
+        library,
+        '--as',
+        'ALPHA',
+        '--estate',
+        join(dir, 'estate.csv'),
+        '--catalog',
+        catalog,
+        '--out',
+        join(dir, 'a.zigbee'),
+        ...more,
+      );
+    const denied = await get();
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toMatch(/no image for CPL entry IHD-A that supplier ALPHA may see/);
+    expect((await get(...changes)).code).toBe(0);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'a.zigbee')))
+        .digest('hex'),
+    ).toBe(hashA);
+  });
+
   it('refuses the PPMID image DCC Boxed derived from the ESME one: the same Manufacturer Image is held', async () => {
     const library = join(mkdtempSync(join(tmpdir(), 'hanota-library-')), 'lib');
     await hanota('library', 'add', ESME, '--entry', 'ESME-GFI-2', '--catalog', CATALOG, '--library', library);

@@ -5,16 +5,20 @@
 import type { Argv } from 'yargs';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { withLibrary, withStore } from '../library-input.ts';
+import { viewOf, withLibrary, withStore, withSupplierView } from '../library-input.ts';
 import { withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
 
 /** The `library list` command module. */
 export function libraryListCommand(ctx: CliContext): CommandBody {
   return {
-    builder: (y: Argv) => withJson(withLibrary(y)),
+    builder: (y: Argv) => withJson(withSupplierView(withLibrary(y))),
     handler: (argv) => {
-      const index = withStore(argv, (store) => store.index());
+      const index = viewOf(
+        ctx,
+        argv,
+        withStore(argv, (store) => store.index()),
+      );
       if (argv.json) {
         ctx.io.stdout(`${JSON.stringify({ entries: index.entries }, null, 2)}\n`);
         return;

@@ -5,18 +5,19 @@
 import type { Argv } from 'yargs';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { heldEntry, withLibrary, withStore } from '../library-input.ts';
+import { heldEntry, viewOf, withLibrary, withStore, withSupplierView } from '../library-input.ts';
 import { withJson } from '../options.ts';
 import { renderFields } from '../table.ts';
 
 /** The `library show` command module. */
 export function libraryShowCommand(ctx: CliContext): CommandBody {
   return {
-    builder: (y: Argv) => withJson(withLibrary(y)).positional('id', { type: 'string', demandOption: true }),
+    builder: (y: Argv) =>
+      withJson(withSupplierView(withLibrary(y))).positional('id', { type: 'string', demandOption: true }),
     handler: (argv) => {
       const id = String(argv.id);
       const { entry, notes } = withStore(argv, (store) => {
-        const entry = heldEntry(store.index(), id, String(argv.library));
+        const entry = heldEntry(viewOf(ctx, argv, store.index()), id, String(argv.library), argv.as);
         // Held objects are read back: a corrupted one is named, not shown.
         store.object(entry.fileSha256);
         const notes = entry.releaseNotesSha256
