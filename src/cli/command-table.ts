@@ -145,6 +145,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     ],
   },
   {
+    command: 'exposure',
+    describe:
+      'the SSC view of a ZigBee stack vulnerability: affected entries and devices, and the nearest safe target (exit 1 when a model has none)',
+    load: async () => (await import('./commands/exposure.ts')).exposureCommand,
+  },
+  {
     command: 'library',
     describe: 'the firmware library (SECMP0009): images held by CPL entry, behind a gateway',
     subcommands: [

@@ -171,8 +171,12 @@ export function campaignCommand(ctx: CliContext): CommandBody {
         .option('target', {
           type: 'string',
           array: true,
-          demandOption: true,
           describe: 'target entry, one per model and hardware version',
+        })
+        .option('targets', {
+          type: 'string',
+          describe:
+            'a file of target entries, one per line (# comments), as `hanota exposure --targets` writes it',
         })
         .option('policy', { type: 'string', describe: 'rollout policy YAML' })
         .option('behaviour', { type: 'string', array: true, describe: 'behaviour files (one per model)' })
@@ -223,6 +227,15 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       if (typeof argv.html === 'string') await chartingOrError();
       prepareOutputs(ctx, { files: { report: argv.report, html: argv.html, devices: argv.devices } });
       const policy = loadPolicy(ctx, files);
+      const targets = [
+        ...((argv.target as string[] | undefined) ?? []),
+        ...(typeof argv.targets === 'string' ? readTargets(ctx, argv.targets) : []),
+      ];
+      if (targets.length === 0)
+        throw new CliError(
+          'BAD_ARGUMENT',
+          'no target: give --target ENTRY (one per model) or --targets FILE',
+        );
       if (shard && (policy.buckets ?? 1) < shard.n)
         throw new CliError(
           'BAD_ARGUMENT',
@@ -251,7 +264,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             }),
           };
           runs.push(
-            await inWorkers({ files, targets: argv.target as string[], mode: m, seed, buckets }, workers, {
+            await inWorkers({ files, targets, mode: m, seed, buckets }, workers, {
               ...sinks,
               outcomes: devices !== undefined,
             }),
@@ -275,7 +288,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             hanotaCampaignShard: 1,
             seed,
             shard: argv.shard,
-            inputs: campaignInputs(ctx, files, argv.target as string[], mode),
+            inputs: campaignInputs(ctx, files, targets, mode),
             partials: runs.flatMap((r) => r.partials),
           }
         : campaignDocument(
@@ -315,4 +328,13 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       );
     },
   };
+}
+
+/** The target entries of a targets file: one per line; blank lines and `#` comments skipped. */
+function readTargets(ctx: CliContext, file: string): string[] {
+  return new TextDecoder()
+    .decode(ctx.io.readFile(file))
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '');
 }
