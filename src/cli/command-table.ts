@@ -175,6 +175,12 @@ export const COMMANDS: readonly CommandEntry[] = [
         describe: 'write the image held for an entry, checked against its hash',
         load: async () => (await import('./commands/library-get.ts')).libraryGetCommand,
       },
+      {
+        command: 'serve',
+        describe:
+          'the web interface: per model the entries, their pathways drawn, release notes and downloads',
+        load: async () => (await import('./commands/library-serve.ts')).libraryServeCommand,
+      },
     ],
   },
   {
