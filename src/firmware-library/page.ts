@@ -8,7 +8,7 @@
  */
 import type { LibraryEntry, LibraryIndex } from './library-index.ts';
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
@@ -50,12 +50,11 @@ export function pathwayGraph(entries: readonly LibraryEntry[]): string {
   }
   const at = new Map<string, { x: number; y: number }>();
   for (const [d, column] of columns)
-    column.forEach((id, row) =>
+    for (const [row, id] of column.entries())
       at.set(id, {
         x: BOX.margin + d * (BOX.width + BOX.gapX),
         y: BOX.margin + row * (BOX.height + BOX.gapY),
-      }),
-    );
+      });
   const width = BOX.margin * 2 + columns.size * (BOX.width + BOX.gapX) - BOX.gapX;
   const height =
     BOX.margin * 2 +
@@ -67,12 +66,12 @@ export function pathwayGraph(entries: readonly LibraryEntry[]): string {
       .map((b) => {
         const from = at.get(b) as { x: number; y: number };
         const to = at.get(e.cplEntryId) as { x: number; y: number };
-        return `<line class="edge" data-from="${escape(b)}" data-to="${escape(e.cplEntryId)}" x1="${from.x + BOX.width}" y1="${from.y + BOX.height / 2}" x2="${to.x}" y2="${to.y + BOX.height / 2}" marker-end="url(#arrow)"/>`;
+        return `<line class="edge" data-from="${escapeHtml(b)}" data-to="${escapeHtml(e.cplEntryId)}" x1="${from.x + BOX.width}" y1="${from.y + BOX.height / 2}" x2="${to.x}" y2="${to.y + BOX.height / 2}" marker-end="url(#arrow)"/>`;
       }),
   );
   const nodes = entries.map((e) => {
     const p = at.get(e.cplEntryId) as { x: number; y: number };
-    return `<g class="node" data-entry="${escape(e.cplEntryId)}" data-status="${escape(e.fir.status)}"><rect x="${p.x}" y="${p.y}" width="${BOX.width}" height="${BOX.height}" rx="4"/><text x="${p.x + BOX.width / 2}" y="${p.y + BOX.height / 2 + 4}" text-anchor="middle">${escape(e.cplEntryId)}</text></g>`;
+    return `<g class="node" data-entry="${escapeHtml(e.cplEntryId)}" data-status="${escapeHtml(e.fir.status)}"><rect x="${p.x}" y="${p.y}" width="${BOX.width}" height="${BOX.height}" rx="4"/><text x="${p.x + BOX.width / 2}" y="${p.y + BOX.height / 2 + 4}" text-anchor="middle">${escapeHtml(e.cplEntryId)}</text></g>`;
   });
   return `<svg class="pathways" role="img" aria-label="declared upgrade pathways" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>${edges.join('')}${nodes.join('')}</svg>`;
 }
@@ -88,9 +87,9 @@ export function libraryPage(
     const f = (entries[0] as LibraryEntry).fir;
     const rows = entries.map(
       (e) =>
-        `<tr data-entry="${escape(e.cplEntryId)}"><td>${escape(e.cplEntryId)}</td><td>${escape(e.fir.firmwareVersion)}</td><td>${escape(e.fir.status)}</td><td>${e.commercial ? 'commercial' : 'non-commercial'}</td><td>${escape(e.fir.baseCplEntryIds.join(', ') || 'N/A')}</td><td><a class="download" href="${escape(link(e))}" data-sha256="${e.fileSha256}">download</a></td><td class="notes">${escape(notes.get(e.cplEntryId) ?? '')}</td></tr>`,
+        `<tr data-entry="${escapeHtml(e.cplEntryId)}"><td>${escapeHtml(e.cplEntryId)}</td><td>${escapeHtml(e.fir.firmwareVersion)}</td><td>${escapeHtml(e.fir.status)}</td><td>${e.commercial ? 'commercial' : 'non-commercial'}</td><td>${escapeHtml(e.fir.baseCplEntryIds.join(', ') || 'N/A')}</td><td><a class="download" href="${escapeHtml(link(e))}" data-sha256="${e.fileSha256}">download</a></td><td class="notes">${escapeHtml(notes.get(e.cplEntryId) ?? '')}</td></tr>`,
     );
-    return `<section class="model" data-model="${escape(f.model)}" data-hardware="${escape(f.hardwareVersion)}"><h2>${escape(`${f.deviceType} ${f.manufacturer} ${f.model}`)}, hardware ${escape(f.hardwareVersion)}</h2>${pathwayGraph(entries)}<table><thead><tr><th>entry</th><th>firmware</th><th>status</th><th>release</th><th>upgrades from</th><th>image</th><th>release notes</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+    return `<section class="model" data-model="${escapeHtml(f.model)}" data-hardware="${escapeHtml(f.hardwareVersion)}"><h2>${escapeHtml(`${f.deviceType} ${f.manufacturer} ${f.model}`)}, hardware ${escapeHtml(f.hardwareVersion)}</h2>${pathwayGraph(entries)}<table><thead><tr><th>entry</th><th>firmware</th><th>status</th><th>release</th><th>upgrades from</th><th>image</th><th>release notes</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
   });
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>hanota firmware library</title><style>body{font:14px system-ui,sans-serif;margin:1rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}.notes{white-space:pre-wrap}svg.pathways{max-width:100%;height:auto}.node rect{fill:#eef;stroke:#336}.node[data-status="Active"] rect{fill:#dfd}.edge{stroke:#336;stroke-width:1.5}</style></head><body><h1>Firmware library</h1><p class="viewer">${escape(viewer)}: ${index.entries.length} image(s)</p>${sections.join('') || '<p>No image.</p>'}</body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>hanota firmware library</title><style>body{font:14px system-ui,sans-serif;margin:1rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}.notes{white-space:pre-wrap}svg.pathways{max-width:100%;height:auto}.node rect{fill:#eef;stroke:#336}.node[data-status="Active"] rect{fill:#dfd}.edge{stroke:#336;stroke-width:1.5}</style></head><body><h1>Firmware library</h1><p class="viewer">${escapeHtml(viewer)}: ${index.entries.length} image(s)</p>${sections.join('') || '<p>No image.</p>'}</body></html>\n`;
 }
