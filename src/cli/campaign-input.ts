@@ -18,6 +18,7 @@ import type { EstateTable } from '../pathways/estate-table.ts';
 import { readCatalog, readEstateTable } from './catalog-input.ts';
 import { CliError, inputError } from './cli-error.ts';
 import { type CliContext, TABLE_INPUT_LIMIT } from './context.ts';
+import { withStore } from './library-input.ts';
 
 /** The files of a campaign. */
 export interface CampaignFiles {
@@ -25,6 +26,8 @@ export interface CampaignFiles {
   readonly catalog: string;
   readonly policy?: string;
   readonly behaviours: readonly string[];
+  /** A firmware library: entries without an `image_file` take their image from it, by entry ID. */
+  readonly library?: string;
 }
 
 /** A campaign's inputs, read and checked. */
@@ -37,13 +40,23 @@ export interface LoadedCampaign {
 }
 
 /** The real images of the entries with an `image_file`, checked against their catalog hash. */
-function entryImages(ctx: CliContext, catalogFile: string, catalog: Catalog): Map<string, EntryImage> {
+function entryImages(
+  ctx: CliContext,
+  catalogFile: string,
+  catalog: Catalog,
+  library?: string,
+): Map<string, EntryImage> {
   const images = new Map<string, EntryImage>();
+  const held =
+    library === undefined ? undefined : withStore({ library }, (store) => ({ store, index: store.index() }));
   for (const e of catalog.entries) {
     const file = e.extra.image_file;
-    if (!file) continue;
-    const path = resolve(dirname(catalogFile), file);
-    const bytes = ctx.io.readFile(path);
+    const inLibrary = file ? undefined : held?.index.entries.find((x) => x.cplEntryId === e.cplEntryId);
+    if (!file && !inLibrary) continue;
+    const path = file ? resolve(dirname(catalogFile), file) : `${library}/objects/${inLibrary?.fileSha256}`;
+    const bytes = file
+      ? ctx.io.readFile(path)
+      : withStore({ library }, () => held?.store.object(inLibrary?.fileSha256 as string) as Uint8Array);
     let parsed: ReturnType<typeof parseImage> | undefined;
     for (const format of ['auto', 'gbcs'] as const) {
       try {
@@ -116,7 +129,13 @@ export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampa
       throw inputError(file, error);
     }
   }
-  return { estate, catalog, policy, behaviours, images: entryImages(ctx, files.catalog, catalog) };
+  return {
+    estate,
+    catalog,
+    policy,
+    behaviours,
+    images: entryImages(ctx, files.catalog, catalog, files.library),
+  };
 }
 
 /**
@@ -129,6 +148,8 @@ export interface CampaignInputs {
   readonly catalog: string;
   readonly policy: string | null;
   readonly behaviours: readonly string[];
+  /** The library's index, when images come from one. */
+  readonly library?: string;
   readonly targets: readonly string[];
   readonly mode: string;
 }
@@ -146,6 +167,7 @@ export function campaignInputs(
     catalog: digest(files.catalog, TABLE_INPUT_LIMIT),
     policy: files.policy === undefined ? null : digest(files.policy),
     behaviours: files.behaviours.map((f) => digest(f)).sort(),
+    ...(files.library !== undefined && { library: digest(`${files.library}/index.json`) }),
     targets: [...targets].sort(),
     mode,
   };

@@ -73,9 +73,14 @@ function pause(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
 }
 
-/** The store `--library` names. */
-export function libraryOf(argv: Record<string, unknown>): LibraryStore {
+/** The store `--library` names; only an add makes the folder, every other use needs it there. */
+export function libraryOf(argv: Record<string, unknown>, create = false): LibraryStore {
   const dir = String(argv.library);
+  if (!create && !existsSync(dir))
+    throw new CliError(
+      'LIBRARY_MISSING',
+      `--library ${dir}: no such folder (\`hanota library add\` makes one)`,
+    );
   try {
     nodeStoreFs.makeDir(dir);
   } catch (error) {
@@ -88,8 +93,12 @@ export function libraryOf(argv: Record<string, unknown>): LibraryStore {
 }
 
 /** Runs `work` on the library, its errors (a damaged index, a corrupted object) named as input errors. */
-export function withStore<T>(argv: Record<string, unknown>, work: (store: LibraryStore) => T): T {
-  const store = libraryOf(argv);
+export function withStore<T>(
+  argv: Record<string, unknown>,
+  work: (store: LibraryStore) => T,
+  create = false,
+): T {
+  const store = libraryOf(argv, create);
   try {
     return work(store);
   } catch (error) {

@@ -179,6 +179,10 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             'a file of target entries, one per line (# comments), as `hanota exposure --targets` writes it',
         })
         .option('policy', { type: 'string', describe: 'rollout policy YAML' })
+        .option('library', {
+          type: 'string',
+          describe: 'firmware library: the image of each entry without an image_file, by entry ID',
+        })
         .option('behaviour', { type: 'string', array: true, describe: 'behaviour files (one per model)' })
         .option('mode', {
           choices: ['planned', 'direct', 'both'] as const,
@@ -218,6 +222,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
         catalog: String(argv.catalog),
         ...(typeof argv.policy === 'string' && { policy: argv.policy }),
         behaviours: (argv.behaviour as string[] | undefined) ?? [],
+        ...(typeof argv.library === 'string' && { library: argv.library }),
       };
       const workers =
         argv.workers === undefined

@@ -10,11 +10,13 @@ import { type ConformResult, runConformance, type Verdict } from '../../conform/
 import { conformJunit } from '../../conform/junit.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { parseBehaviour } from '../../pathways/behaviour.ts';
+import { hardwareKey } from '../../pathways/catalog.ts';
 import { readCatalog } from '../catalog-input.ts';
 import { CliError, inputError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { loadKey } from '../key-input.ts';
+import { withStore } from '../library-input.ts';
 import { parseUint, prepareOutputs, withJson } from '../options.ts';
 import { renderTable } from '../table.ts';
 
@@ -72,8 +74,11 @@ export function conformCommand(ctx: CliContext): CommandBody {
         })
         .option('images', {
           type: 'string',
-          demandOption: true,
           describe: "directory of the model's GBCS images (matched by hash)",
+        })
+        .option('library', {
+          type: 'string',
+          describe: "firmware library, in place of --images: the model's images held there, by entry",
         })
         .option('behaviour', { type: 'string', demandOption: true, describe: 'device behaviour file (YAML)' })
         .option('supplier-key', {
@@ -84,6 +89,16 @@ export function conformCommand(ctx: CliContext): CommandBody {
         .option('junit', { type: 'string', describe: 'write JUnit XML, one test case per pair' })
         .option('seed', { type: 'string', default: '1', describe: 'random seed (printed)' }),
     handler: (argv) => {
+      /** The files of a folder (subdirectories skipped; any other unreadable file is an error). */
+      const folderImages = (dir: string) =>
+        ctx.io.listDir(dir).flatMap((name) => {
+          try {
+            return [{ name, bytes: ctx.io.readFile(`${dir}/${name}`) }];
+          } catch (error) {
+            if (error instanceof CliError && /is a directory/.test(error.message)) return [];
+            throw error;
+          }
+        });
       prepareOutputs(ctx, { files: { junit: argv.junit } });
       const catalog = readCatalog(ctx, String(argv.catalog));
       const behaviourFile = String(argv.behaviour);
@@ -93,16 +108,12 @@ export function conformCommand(ctx: CliContext): CommandBody {
       } catch (error) {
         throw inputError(behaviourFile, error);
       }
-      const dir = String(argv.images);
-      const images = ctx.io.listDir(dir).flatMap((name) => {
-        try {
-          return [{ name, bytes: ctx.io.readFile(`${dir}/${name}`) }];
-        } catch (error) {
-          // Subdirectories are not images; any other unreadable file is an error.
-          if (error instanceof CliError && /is a directory/.test(error.message)) return [];
-          throw error;
-        }
-      });
+      if ((typeof argv.images === 'string') === (typeof argv.library === 'string'))
+        throw new CliError('USAGE', 'give the images as --images DIR or --library DIR (one of the two)');
+      const images =
+        typeof argv.library === 'string'
+          ? libraryImages(argv, String(argv.model), String(argv.hardwareVersion))
+          : folderImages(String(argv.images));
       const key =
         typeof argv.supplierKey === 'string' ? loadKey(ctx, argv.supplierKey, 'supplier-key') : undefined;
       if (key && !key.privateKey)
@@ -130,4 +141,20 @@ export function conformCommand(ctx: CliContext): CommandBody {
       ctx.io.stdout(argv.json ? `${JSON.stringify(result, null, 2)}\n` : matrix(result));
     },
   };
+}
+
+/** The library's images of a model and hardware version, named by their entries (each checked against its hash). */
+function libraryImages(
+  argv: Record<string, unknown>,
+  model: string,
+  hardwareVersion: string,
+): { name: string; bytes: Uint8Array }[] {
+  return withStore(argv, (store) =>
+    store
+      .index()
+      .entries.filter(
+        (e) => e.fir.model === model && hardwareKey(e.fir.hardwareVersion) === hardwareKey(hardwareVersion),
+      )
+      .map((e) => ({ name: e.cplEntryId, bytes: store.object(e.fileSha256) })),
+  );
 }

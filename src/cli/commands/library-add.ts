@@ -39,17 +39,20 @@ export function libraryAddCommand(ctx: CliContext): CommandBody {
         typeof argv.supplierKey === 'string'
           ? loadKey(ctx, argv.supplierKey, 'supplier-key').publicKey
           : undefined;
-      const verdict = withStore(argv, (store) =>
-        store.add(
-          bytes,
-          {
-            cplEntryId: String(argv.entry),
-            commercial: Boolean(argv.commercial),
-            ...(key && { supplierKey: key }),
-            ...(notes && { releaseNotes: notes }),
-          },
-          catalog,
-        ),
+      const verdict = withStore(
+        argv,
+        (store) =>
+          store.add(
+            bytes,
+            {
+              cplEntryId: String(argv.entry),
+              commercial: Boolean(argv.commercial),
+              ...(key && { supplierKey: key }),
+              ...(notes && { releaseNotes: notes }),
+            },
+            catalog,
+          ),
+        true,
       );
       if (!verdict.ok) ctx.exit(1);
       if (argv.json) {
