@@ -25,6 +25,8 @@ import { readCatalog, readEstate } from './catalog-input.ts';
 import { CliError, inputError } from './cli-error.ts';
 import type { CliContext } from './context.ts';
 
+let temporaryCount = 0;
+
 /** The real filesystem, as the store uses it; its failures name the path. */
 export const nodeStoreFs: StoreFs = {
   read: (path) => (existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined),
@@ -57,6 +59,8 @@ export const nodeStoreFs: StoreFs = {
   makeDir: (path) => {
     mkdirSync(path, { recursive: true });
   },
+  // Unique per process and per call: two adds at once never write the same temporary file.
+  temporaryName: (path) => `${path}.${process.pid}.${temporaryCount++}.tmp`,
 };
 
 /** `--library DIR`. */

@@ -30,6 +30,8 @@ export interface StoreFs {
   createExclusive(path: string, data: Uint8Array): boolean;
   remove(path: string): void;
   makeDir(path: string): void;
+  /** A name beside `path` that no other writer (process or store) uses at the same time. */
+  temporaryName(path: string): string;
 }
 
 /** The library's file names. */
@@ -47,7 +49,6 @@ export class LibraryStore {
   readonly #fs: StoreFs;
   readonly #dir: string;
   readonly #pause: () => void;
-  #temporary = 0;
 
   /** The library in `dir`; `pause` waits a little between lock attempts (the caller's clock). */
   constructor(fs: StoreFs, dir: string, pause: () => void = () => {}) {
@@ -86,7 +87,7 @@ export class LibraryStore {
     const final = `${objects}/${hash}`;
     const existing = this.#fs.read(final);
     if (existing && toHex(sha256(existing)) === hash) return hash;
-    const temporary = `${objects}/.${hash}.${this.#temporary++}.tmp`;
+    const temporary = this.#fs.temporaryName(final);
     this.#fs.writeDurable(temporary, data);
     this.#fs.rename(temporary, final);
     return hash;
@@ -116,7 +117,7 @@ export class LibraryStore {
       if (!verdict.ok) return verdict;
       const index = this.index();
       const next: LibraryIndex = { version: index.version, entries: [...index.entries, verdict.entry] };
-      const temporary = this.#path(`.${STORE_PATHS.index}.${this.#temporary++}.tmp`);
+      const temporary = this.#fs.temporaryName(this.#path(STORE_PATHS.index));
       this.#fs.writeDurable(temporary, new TextEncoder().encode(serializeLibraryIndex(next)));
       this.#fs.rename(temporary, this.#path(STORE_PATHS.index));
       return verdict;

@@ -55,6 +55,10 @@ class MemoryFs implements StoreFs {
     this.files.delete(path);
   }
   makeDir() {}
+  #names = 0;
+  temporaryName(path: string) {
+    return `${path}.${this.#names++}.tmp`;
+  }
 }
 
 describeWithVectors('the library store', () => {
