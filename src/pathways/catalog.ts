@@ -44,6 +44,19 @@ export const ZIGBEE_BANDS = [
   'Multi MAC Selection – Either',
   'Dual Band',
 ] as const;
+const bandKey = (text: string) =>
+  text
+    .replace(/[\u2012-\u2015-]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+const BAND_KEYS: ReadonlySet<string> = new Set(ZIGBEE_BANDS.map(bandKey));
+
+/** Whether `text` is one of MP231's six join options (dashes, spaces and case aside). */
+export function isZigbeeBand(text: string): boolean {
+  return BAND_KEYS.has(bandKey(text));
+}
+
 /** `base_cpl_entry_ids` of an entry nothing upgrades to (factory firmware). */
 export const NO_BASE = 'N/A';
 

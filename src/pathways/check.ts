@@ -11,8 +11,8 @@ import {
   groupKey,
   hardwareKey,
   isActive,
+  isZigbeeBand,
   NO_BASE,
-  ZIGBEE_BANDS,
 } from './catalog.ts';
 
 /** Problem codes, with their level. */
@@ -51,15 +51,6 @@ export interface Problem {
 }
 
 const HASH = /^[0-9a-fA-F]{64}$/;
-
-function normaliseBand(text: string): string {
-  return text
-    .replace(/[\u2012-\u2015-]/g, '-')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
-}
-const BANDS = new Set(ZIGBEE_BANDS.map(normaliseBand));
 
 /** Every problem of `catalog`, in a stable order (by code, then by first row). */
 export function checkCatalog(catalog: Catalog): Problem[] {
@@ -126,7 +117,7 @@ export function checkCatalog(catalog: Catalog): Problem[] {
         `${e.cplEntryId}: status '${e.status}' is not one of ${CPL_STATUSES.join(', ')}`,
       );
     const band = e.extra.zigbee_band;
-    if (band !== undefined && band !== '' && !BANDS.has(normaliseBand(band)))
+    if (band !== undefined && band !== '' && !isZigbeeBand(band))
       add(
         'UNKNOWN_ZIGBEE_BAND',
         [e],

@@ -7,22 +7,9 @@
  * unknown, never safe. The ZigBee band join option of each entry is checked against MP231's six.
  */
 import { DecodeError } from '../errors/errors.ts';
-import { type Catalog, type CatalogEntry, groupKey } from './catalog.ts';
+import { type Catalog, type CatalogEntry, groupKey, isZigbeeBand } from './catalog.ts';
 import type { EstateDevice } from './estate.ts';
 import { Planner } from './planner.ts';
-
-/** MP231's ZigBee band join options, as written (dashes and case aside). */
-export const ZIGBEE_BANDS = [
-  '2.4 GHz Only',
-  'Sub-GHz Only',
-  'Multi MAC Selection – Auto',
-  'Multi MAC Selection – Manual',
-  'Multi MAC Selection – Either',
-  'Dual Band',
-] as const;
-
-const bandKey = (text: string) => text.toLowerCase().replace(/[–—-]/g, '-').replace(/\s+/g, ' ').trim();
-const BAND_KEYS = new Map(ZIGBEE_BANDS.map((b) => [bandKey(b), b]));
 
 /** One bound of a version range. */
 type Bound = { readonly op: '<' | '<=' | '>' | '>=' | '='; readonly version: readonly number[] };
@@ -187,7 +174,7 @@ export function exposure(
       affected: hit.map((e) => e.cplEntryId),
       unknown: entries.filter((e) => of.get(e.cplEntryId)?.exposure === 'unknown').map((e) => e.cplEntryId),
       bands,
-      badBands: bands.filter((b) => !BAND_KEYS.has(bandKey(b))),
+      badBands: bands.filter((b) => !isZigbeeBand(b)),
       ...(best
         ? { target: best.id, targetHops: best.hops }
         : {

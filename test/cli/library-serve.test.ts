@@ -5,7 +5,7 @@
  * supplier sees only its models — and a download link followed with a real HTTP client gives the
  * bytes whose hash the library stores. A request without a known token is refused.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,21 +15,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/cli/context.ts';
 import { libraryOf, viewOf } from '../../src/cli/library-input.ts';
 import { type LibraryServer, startLibraryServer } from '../../src/cli/library-server.ts';
+import { chromiumAvailable } from '../helpers/chromium.ts';
 import { hanota } from '../helpers/cli.ts';
 import { vectorPath } from '../helpers/vectors.ts';
 
-function hasChromium(): boolean {
-  try {
-    execFileSync('chromium', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const available = hasChromium();
-if (!available && process.env.CI === 'true')
-  throw new Error('Chromium is required under CI=true (npm test installs it as root)');
-
+const available = chromiumAvailable('the library web interface test');
 const run = promisify(execFile);
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const servers: LibraryServer[] = [];

@@ -9,22 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleCampaignArgs } from '../helpers/campaign.ts';
+import { chromiumAvailable } from '../helpers/chromium.ts';
 import { hanota } from '../helpers/cli.ts';
 import { ROOT } from '../helpers/vectors.ts';
 
-function hasChromium(): boolean {
-  try {
-    execFileSync('chromium', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const available = hasChromium();
-if (!available && process.env.CI === 'true')
-  throw new Error('Chromium is required under CI=true (npm test installs it as root)');
-if (!available) console.log('skipping the HTML report test: it needs Chromium (apt-get install chromium)');
+const available = chromiumAvailable('the HTML report test');
 
 describe.skipIf(!available)('the campaign HTML report in a browser', () => {
   it('shows the title, four charts and the figures of the JSON report', async () => {
