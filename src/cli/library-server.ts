@@ -66,14 +66,20 @@ export function startLibraryServer(options: LibraryServerOptions): Promise<Libra
         return send(200, 'application/json', `${JSON.stringify({ entries: index.entries }, null, 2)}\n`);
       const image = /^\/images\/([^/]+)$/.exec(url.pathname);
       if (image) {
-        const entry = index.entries.find((e) => e.cplEntryId === decodeURIComponent(image[1] as string));
+        let id: string;
+        try {
+          id = decodeURIComponent(image[1] as string);
+        } catch {
+          return send(400, 'text/plain', 'the entry ID in the path is not valid percent-encoding\n');
+        }
+        const entry = index.entries.find((e) => e.cplEntryId === id);
         if (!entry) return send(404, 'text/plain', 'no such image for this viewer\n');
         return send(200, 'application/octet-stream', options.store.object(entry.fileSha256));
       }
       return send(404, 'text/plain', 'not found\n');
     } catch (error) {
-      if (error instanceof HanotaError) return send(500, 'text/plain', `${error.message}\n`);
-      throw error;
+      // A damaged library, or anything else: this request fails, the server goes on.
+      return send(500, 'text/plain', `${error instanceof HanotaError ? error.message : 'internal error'}\n`);
     }
   });
   return new Promise((resolve, reject) => {

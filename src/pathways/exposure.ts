@@ -11,8 +11,11 @@ import { type Catalog, type CatalogEntry, groupKey, isZigbeeBand } from './catal
 import type { EstateDevice } from './estate.ts';
 import { Planner } from './planner.ts';
 
-/** One bound of a version range. */
-type Bound = { readonly op: '<' | '<=' | '>' | '>=' | '='; readonly version: readonly number[] };
+/**
+ * One bound of a version range: a comparison, or `line` — a bare version names its whole line
+ * (`6.9` is 6.9, 6.9.1, 6.9.12 …; `=6.9` is 6.9 exactly).
+ */
+type Bound = { readonly op: '<' | '<=' | '>' | '>=' | '=' | 'line'; readonly version: readonly number[] };
 
 /** A stack version range: every bound holds (`>=6.7,<6.10.4`; `6.0..6.9`; `=7.1`; a bare version). */
 export interface StackRange {
@@ -20,9 +23,12 @@ export interface StackRange {
   readonly bounds: readonly Bound[];
 }
 
-/** The first dotted number in a stack version text (`EmberZNet 6.10.3` → [6, 10, 3]). */
+/**
+ * The version in a stack version text: its first dotted number (`EmberZNet 6.10.3` → [6, 10, 3];
+ * `Zigbee PRO 2017 / EmberZNet 6.10` → [6, 10]). A text with no dotted number is unreadable.
+ */
 export function stackVersionOf(text: string): number[] | undefined {
-  const m = /\d+(?:\.\d+)*/.exec(text);
+  const m = /\d+(?:\.\d+)+/.exec(text);
   return m ? m[0].split('.').map(Number) : undefined;
 }
 
@@ -39,13 +45,19 @@ export function parseStackRange(text: string): StackRange {
   const bounds: Bound[] = [];
   for (const raw of text.split(',')) {
     const part = raw.trim();
-    const span = /^([\d.]+)\s*\.\.\s*([\d.]+)$/.exec(part);
+    const span = /^(\d+(?:\.\d+)*)\s*\.\.\s*(\d+(?:\.\d+)*)$/.exec(part);
     const one = /^(<=|>=|<|>|=)?\s*(\d+(?:\.\d+)*)$/.exec(part);
     if (span) {
-      bounds.push({ op: '>=', version: (span[1] as string).split('.').map(Number) });
-      bounds.push({ op: '<=', version: (span[2] as string).split('.').map(Number) });
+      const low = (span[1] as string).split('.').map(Number);
+      const high = (span[2] as string).split('.').map(Number);
+      if (compare(low, high) > 0)
+        throw new DecodeError('STACK_RANGE', `--stack '${text}': the span '${part}' runs backwards`, 0);
+      bounds.push({ op: '>=', version: low }, { op: '<=', version: high });
     } else if (one)
-      bounds.push({ op: (one[1] ?? '=') as Bound['op'], version: (one[2] as string).split('.').map(Number) });
+      bounds.push({
+        op: (one[1] ?? 'line') as Bound['op'],
+        version: (one[2] as string).split('.').map(Number),
+      });
     else
       throw new DecodeError(
         'STACK_RANGE',
@@ -59,6 +71,7 @@ export function parseStackRange(text: string): StackRange {
 /** Whether `version` is in `range`. */
 export function inRange(version: readonly number[], range: StackRange): boolean {
   return range.bounds.every(({ op, version: v }) => {
+    if (op === 'line') return v.every((n, i) => version[i] === n);
     const c = compare(version, v);
     return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : op === '>=' ? c >= 0 : c === 0;
   });
@@ -123,6 +136,12 @@ export interface ExposureReport {
   readonly groups: readonly ExposedGroup[];
   /** With an estate: devices running an entry of unknown exposure (not known to be safe). */
   readonly unknownDevices?: readonly string[];
+  /** Every entry, affected or not, whose ZigBee band is missing (mandatory since MP231) or not one of the six. */
+  readonly bandProblems: readonly {
+    readonly cplEntryId: string;
+    readonly model: string;
+    readonly band: string;
+  }[];
 }
 
 /** The SSC's view of `catalog` (and `estate`) for `chipset` stacks in `range`. */
@@ -202,6 +221,12 @@ export function exposure(
     affected: affected.map((e) => e.cplEntryId),
     unknown: unknown.map((e) => e.cplEntryId),
     groups,
+    bandProblems: catalog.entries.flatMap((e) => {
+      const band = (e.extra.zigbee_band ?? '').trim();
+      return isZigbeeBand(band)
+        ? []
+        : [{ cplEntryId: e.cplEntryId, model: `${e.manufacturer} ${e.model}`, band }];
+    }),
     ...(estate && {
       unknownDevices: estate
         .filter((d) => of.get(d.cplEntryId)?.exposure === 'unknown')

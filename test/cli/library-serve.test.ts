@@ -136,6 +136,10 @@ describe.skipIf(!available)('the library web interface in a browser', () => {
     // Not ALPHA's model: not served to it. No token: nothing at all.
     expect((await fetch(`${base}/images/PLUG?token=tok-alpha`)).status).toBe(404);
     expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/images/PLUG`)).status).toBe(401);
+    // A malformed path is refused, and the server goes on.
+    expect((await fetch(`${base}/images/x%ZZ?token=tok-alpha`)).status).toBe(400);
+    expect((await fetch(`${base}/?token=tok-alpha`)).status).toBe(200);
     const api = await (
       await fetch(`${base}/api/entries`, { headers: { authorization: 'Bearer tok-beta' } })
     ).json();

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { loadCatalog } from '../../src/pathways/catalog.ts';
 import { loadEstate } from '../../src/pathways/estate.ts';
-import { exposure, inRange, parseStackRange } from '../../src/pathways/exposure.ts';
+import { exposure, inRange, parseStackRange, stackVersionOf } from '../../src/pathways/exposure.ts';
 import {
   catalogCsv,
   estateCsv,
@@ -51,6 +51,10 @@ it('finds the affected entries, devices and remediation targets an independent c
         world.entries.filter((e) => affected(e) === 'affected').map((e) => e.id),
       );
       expect(report.unknown).toEqual(world.entries.filter((e) => affected(e) === 'unknown').map((e) => e.id));
+      // Bands are checked for every entry, affected or not.
+      expect(report.bandProblems.map((p) => p.cplEntryId)).toEqual(
+        world.entries.filter((e) => e.band === 'Triple Band').map((e) => e.id),
+      );
       const models = [
         ...new Set(world.entries.filter((e) => affected(e) === 'affected').map((e) => e.model)),
       ];
@@ -71,7 +75,8 @@ it('finds the affected entries, devices and remediation targets an independent c
           .map((e) => ({ id: e.id, hops: maps.reduce((n, m) => n + (m.get(e.id) as number), 0) }))
           .sort((x, y) => x.hops - y.hops || (x.id < y.id ? -1 : 1));
         expect(g.target ?? null).toBe(candidates[0]?.id ?? null);
-        expect(g.badBands.every((b) => b === 'Triple Band')).toBe(true);
+        const groupBands = world.entries.filter((e) => e.model === g.model).map((e) => e.band);
+        expect(g.badBands).toEqual(groupBands.includes('Triple Band') ? ['Triple Band'] : []);
       }
     }),
     { numRuns: 200 },
@@ -85,4 +90,12 @@ it('reads stack ranges and says what is wrong with one it cannot', () => {
   expect(inRange(v('7.1'), parseStackRange('7.1'))).toBe(true);
   expect(inRange(v('7.1.0'), parseStackRange('=7.1'))).toBe(true);
   expect(() => parseStackRange('>=6.7,soon')).toThrow(/'soon' is not a version bound/);
+  // A bare version is its whole line; '=' is exact.
+  expect(inRange(v('6.9.1'), parseStackRange('6.9'))).toBe(true);
+  expect(inRange(v('6.10'), parseStackRange('6.9'))).toBe(false);
+  expect(inRange(v('6.9.1'), parseStackRange('=6.9'))).toBe(false);
+  expect(() => parseStackRange('6.10..6.8')).toThrow(/runs backwards/);
+  expect(() => parseStackRange('6.8..6..9')).toThrow(/is not a version bound/);
+  expect(stackVersionOf('Zigbee PRO 2017 / EmberZNet 6.10')).toEqual([6, 10]);
+  expect(stackVersionOf('R22')).toBeUndefined();
 });

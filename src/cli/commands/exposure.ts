@@ -82,6 +82,10 @@ export function exposureCommand(ctx: CliContext): CommandBody {
         ...(report.unknownDevices
           ? [`${report.unknownDevices.length} device(s) run an entry of unknown exposure`]
           : []),
+        ...report.bandProblems.map(
+          (p) =>
+            `${p.cplEntryId} (${p.model}): ZigBee band ${p.band ? `'${p.band}' is not one of MP231's six join options` : 'not given (mandatory since MP231)'}`,
+        ),
       ];
       ctx.io.stdout(`${lines.join('\n')}\n`);
     },

@@ -29,6 +29,11 @@ export function libraryServeCommand(ctx: CliContext): CommandBody {
         }),
     handler: async (argv) => {
       const port = parseUint(String(argv.port), 16, 'port');
+      if (argv.as !== undefined)
+        throw new CliError(
+          'BAD_ARGUMENT',
+          '--as: the server shows each supplier its view by token: give --tokens',
+        );
       let tokens: Map<string, string> | undefined;
       if (typeof argv.tokens === 'string') {
         if (typeof argv.estate !== 'string')
@@ -38,7 +43,18 @@ export function libraryServeCommand(ctx: CliContext): CommandBody {
             if (header[0]?.trim() !== 'token' || header[1]?.trim() !== 'supplier')
               throw new CliError('BAD_ARGUMENT', 'header: expected token,supplier');
           });
-          tokens = new Map(table.rows.map((r) => [(r.fields[0] ?? '').trim(), (r.fields[1] ?? '').trim()]));
+          tokens = new Map();
+          for (const r of table.rows) {
+            const token = (r.fields[0] ?? '').trim();
+            const supplier = (r.fields[1] ?? '').trim();
+            if (token === '' || supplier === '')
+              throw new CliError(
+                'BAD_ARGUMENT',
+                `row ${r.row}: an empty token or supplier would let anyone in`,
+              );
+            if (tokens.has(token)) throw new CliError('BAD_ARGUMENT', `row ${r.row}: token given twice`);
+            tokens.set(token, supplier);
+          }
         } catch (error) {
           throw inputError(`--tokens ${argv.tokens}`, error);
         }
