@@ -4,17 +4,21 @@
  * touches the filesystem): durable writes are flushed before they are renamed into place, the
  * lock file is created exclusively.
  */
+
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { HanotaError } from '../errors/errors.ts';
 import type { LibraryIndex } from '../firmware-library/library-index.ts';
@@ -31,7 +35,8 @@ let temporaryCount = 0;
 export const nodeStoreFs: StoreFs = {
   read: (path) => (existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined),
   writeDurable: (path, data) => {
-    const fd = openSync(path, 'w');
+    // A temporary name is new: never open one another writer has.
+    const fd = openSync(path, 'wx');
     try {
       writeSync(fd, data);
       fsyncSync(fd);
@@ -39,7 +44,16 @@ export const nodeStoreFs: StoreFs = {
       closeSync(fd);
     }
   },
-  rename: (from, to) => renameSync(from, to),
+  rename: (from, to) => {
+    renameSync(from, to);
+    // The rename itself made durable: the folder's entry flushed too.
+    const dir = openSync(dirname(to), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  },
   createExclusive: (path, data) => {
     let fd: number;
     try {
@@ -59,8 +73,10 @@ export const nodeStoreFs: StoreFs = {
   makeDir: (path) => {
     mkdirSync(path, { recursive: true });
   },
-  // Unique per process and per call: two adds at once never write the same temporary file.
-  temporaryName: (path) => `${path}.${process.pid}.${temporaryCount++}.tmp`,
+  hasEntries: (dir) => existsSync(dir) && readdirSync(dir).length > 0,
+  // Unique per process, per call and at random (two containers may both be pid 1): two adds at
+  // once never write the same temporary file.
+  temporaryName: (path) => `${path}.${process.pid}.${randomBytes(6).toString('hex')}.${temporaryCount++}.tmp`,
 };
 
 /** `--library DIR`. */

@@ -32,6 +32,8 @@ export interface StoreFs {
   makeDir(path: string): void;
   /** A name beside `path` that no other writer (process or store) uses at the same time. */
   temporaryName(path: string): string;
+  /** Whether the folder exists and holds any file. */
+  hasEntries(dir: string): boolean;
 }
 
 /** The library's file names. */
@@ -61,10 +63,21 @@ export class LibraryStore {
     return `${this.#dir}/${name}`;
   }
 
-  /** The index: empty for a new library; a `DecodeError` naming the field for a damaged one. */
+  /**
+   * The index: empty for a new library; a `DecodeError` naming the field for a damaged one. A
+   * library whose index is gone but whose objects are there is not new: reading it is refused,
+   * so that no add starts a new index over what it held.
+   */
   index(): LibraryIndex {
-    const bytes = this.#fs.read(this.#path(STORE_PATHS.index));
-    return bytes ? parseLibraryIndex(new TextDecoder().decode(bytes)) : EMPTY_INDEX;
+    const path = this.#path(STORE_PATHS.index);
+    const bytes = this.#fs.read(path);
+    if (bytes) return parseLibraryIndex(new TextDecoder().decode(bytes));
+    if (this.#fs.hasEntries(this.#path(STORE_PATHS.objects)))
+      throw new HanotaError(
+        'LIBRARY_INDEX_MISSING',
+        `${path}: missing, but ${this.#path(STORE_PATHS.objects)} holds images: restore the index from a backup`,
+      );
+    return EMPTY_INDEX;
   }
 
   /** The bytes of object `sha256`, checked against its name. */
@@ -106,6 +119,9 @@ export class LibraryStore {
     // Judged once without the lock so that a refused image writes nothing.
     const first = admit({ ...rest, bytes: image }, catalog, this.index());
     if (!first.ok) return first;
+    // A new library gets its (empty) index before its first object: from then on, objects without
+    // an index mean a lost index, never a new library.
+    if (!this.#fs.read(this.#path(STORE_PATHS.index))) this.#locked(() => this.#writeIndex(this.index()));
     const notes = releaseNotes ? this.put(releaseNotes) : undefined;
     this.put(image);
     return this.#locked(() => {
@@ -116,12 +132,16 @@ export class LibraryStore {
       );
       if (!verdict.ok) return verdict;
       const index = this.index();
-      const next: LibraryIndex = { version: index.version, entries: [...index.entries, verdict.entry] };
-      const temporary = this.#fs.temporaryName(this.#path(STORE_PATHS.index));
-      this.#fs.writeDurable(temporary, new TextEncoder().encode(serializeLibraryIndex(next)));
-      this.#fs.rename(temporary, this.#path(STORE_PATHS.index));
+      this.#writeIndex({ version: index.version, entries: [...index.entries, verdict.entry] });
       return verdict;
     });
+  }
+
+  /** Replaces the index whole: written beside it, flushed, renamed over it. */
+  #writeIndex(index: LibraryIndex): void {
+    const temporary = this.#fs.temporaryName(this.#path(STORE_PATHS.index));
+    this.#fs.writeDurable(temporary, new TextEncoder().encode(serializeLibraryIndex(index)));
+    this.#fs.rename(temporary, this.#path(STORE_PATHS.index));
   }
 
   #locked<T>(work: () => T): T {

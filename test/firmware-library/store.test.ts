@@ -34,6 +34,8 @@ class MemoryFs implements StoreFs {
     return this.files.get(path)?.slice();
   }
   writeDurable(path: string, data: Uint8Array) {
+    // A crash in the middle of a write leaves the first half of it.
+    if (this.steps + 1 === this.failAt) this.files.set(path, data.slice(0, data.length >> 1));
     this.#step();
     this.files.set(path, data.slice());
   }
@@ -55,6 +57,9 @@ class MemoryFs implements StoreFs {
     this.files.delete(path);
   }
   makeDir() {}
+  hasEntries(dir: string) {
+    return [...this.files.keys()].some((p) => p.startsWith(`${dir}/`));
+  }
   #names = 0;
   temporaryName(path: string) {
     return `${path}.${this.#names++}.tmp`;
@@ -107,6 +112,15 @@ describeWithVectors('the library store', () => {
     }
   });
 
+  it('refuses a library whose index is gone but whose images are there, rather than start it anew', () => {
+    const fs = new MemoryFs();
+    const store = new LibraryStore(fs, 'lib');
+    store.add(esme, offer, catalog);
+    fs.files.delete(`lib/${STORE_PATHS.index}`);
+    expect(() => store.index()).toThrow(/lib\/index.json: missing, but lib\/objects holds images/);
+    expect(() => store.add(esme, offer, catalog)).toThrow(/missing/);
+  });
+
   it('names a corrupted object on read and never serves it', () => {
     const fs = new MemoryFs();
     const store = new LibraryStore(fs, 'lib');
@@ -120,6 +134,49 @@ describeWithVectors('the library store', () => {
     );
     fs.files.delete(path);
     expect(() => store.object(hash)).toThrow(/not there/);
+  });
+
+  it('never lets two adds write the index at once: the second, started inside the first, waits and loses nothing', () => {
+    const plug = readVector('zigbee-ota/ZR_Smartplug_SSIG_3.12.16.zigbee');
+    const both = loadCatalog(
+      [
+        'cpl_entry_id,device_type,manufacturer,model,hardware_version,firmware_version,manufacturer_image_hash,base_cpl_entry_ids,status',
+        `ESME-2,ESME,GFI,GFI ESME,0x1111,acdcacdc,${HASH},N/A,Active`,
+        `PLUG-1,IHD,Salus,SP600,1,3.12.16,${toHex(sha256(plug))},N/A,Active`,
+      ].join('\n'),
+    );
+    const fs = new MemoryFs();
+    let waits = 0;
+    const second = new LibraryStore(fs, 'lib', () => {
+      waits++;
+      if (waits > 3) throw new Error('still locked');
+    });
+    const first = new LibraryStore(fs, 'lib');
+    const write = fs.writeDurable.bind(fs);
+    let inside: unknown;
+    fs.writeDurable = (path, data) => {
+      // While the first add holds the lock and writes the new index, the second add starts.
+      if (
+        path.startsWith(`lib/${STORE_PATHS.index}`) &&
+        fs.files.has(`lib/${STORE_PATHS.lock}`) &&
+        inside === undefined
+      ) {
+        inside = 'started';
+        try {
+          second.add(plug, { cplEntryId: 'PLUG-1', commercial: false }, both);
+          inside = 'entered';
+        } catch (error) {
+          inside = (error as Error).message;
+        }
+      }
+      write(path, data);
+    };
+    first.add(esme, { cplEntryId: 'ESME-2', commercial: false }, both);
+    expect(inside).toBe('still locked');
+    fs.writeDurable = write;
+    // Once the first is done, the second goes through, judged against the first's index.
+    expect(second.add(plug, { cplEntryId: 'PLUG-1', commercial: false }, both)).toMatchObject({ ok: true });
+    expect(first.index().entries.map((e) => e.cplEntryId)).toEqual(['ESME-2', 'PLUG-1']);
   });
 
   it('waits for the lock another add holds, then gives up naming it', () => {
