@@ -103,6 +103,11 @@ it('conform and campaign take their images from a library as from files', async 
   const withFiles = await campaign(join(dir, 'with-files.csv'));
   const withLibrary = await campaign(join(dir, 'without.csv'), '--library', library);
   expect(withLibrary.code, withLibrary.stderr).toBe(withFiles.code);
+  // The entries the gateway refused are not in the library: their images are simulated, and it says so.
+  const refused = readdirSync(join(MODEL, 'images'))
+    .map((f) => f.replace(/\.ota$/, ''))
+    .filter((id) => !held.includes(id));
+  for (const id of refused) expect(withLibrary.stderr).toMatch(new RegExp(`no image for [^\\n]*${id}`));
   const report = (run: { stdout: string }) => {
     const { inputs: _inputs, ...rest } = JSON.parse(run.stdout);
     return rest;

@@ -24,9 +24,11 @@ import { type CampaignFiles, campaignInputs, loadPolicy } from '../campaign-inpu
 import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
 import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
 import { CAMPAIGN_WORKER_URL } from '../campaign-worker-url.ts';
+import { readCatalog } from '../catalog-input.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
+import { withStore } from '../library-input.ts';
 import { parseCount, parseUint, prepareOutputs } from '../options.ts';
 import { renderTable } from '../table.ts';
 
@@ -241,6 +243,19 @@ export function campaignCommand(ctx: CliContext): CommandBody {
           'BAD_ARGUMENT',
           'no target: give --target ENTRY (one per model) or --targets FILE',
         );
+      if (files.library !== undefined) {
+        // Said once: which entries the library does not hold, whose images are simulated.
+        const held = new Set(
+          withStore({ library: files.library }, (store) => store.index().entries.map((e) => e.cplEntryId)),
+        );
+        const simulated = readCatalog(ctx, files.catalog)
+          .entries.filter((e) => !e.extra.image_file && !held.has(e.cplEntryId))
+          .map((e) => e.cplEntryId);
+        if (simulated.length > 0)
+          ctx.io.stderr(
+            `--library ${files.library}: no image for ${simulated.join(', ')} (nor an image_file): simulated from the catalog\n`,
+          );
+      }
       if (shard && (policy.buckets ?? 1) < shard.n)
         throw new CliError(
           'BAD_ARGUMENT',
