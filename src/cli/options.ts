@@ -228,3 +228,23 @@ export function parseCount(text: string | number, bits: 8 | 16 | 32, option: str
   if (value < min) throw new CliError('BAD_ARGUMENT', `--${option}: ${value} is less than ${min}`);
   return value;
 }
+
+/** `--port N`, for the servers: a TCP port on 127.0.0.1 (0: any free one). */
+export function withPort<T>(y: Argv<T>) {
+  return y.option('port', {
+    type: 'string',
+    demandOption: true,
+    describe: 'TCP port on 127.0.0.1 (0: any free one)',
+  });
+}
+
+/** Serves until interrupted (SIGINT, SIGTERM), then closes the server. */
+export function untilInterrupted(server: { close(): Promise<void> }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      void server.close().then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

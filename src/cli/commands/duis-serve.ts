@@ -11,18 +11,13 @@ import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { dccOf, withDccOptions } from '../duis-input.ts';
 import { DUIS_ENDPOINTS, startDuisServer } from '../duis-server.ts';
-import { parseUint } from '../options.ts';
+import { parseUint, untilInterrupted, withPort } from '../options.ts';
 
 /** The `duis serve` command module. */
 export function duisServeCommand(ctx: CliContext): CommandBody {
   return {
     builder: (y: Argv) =>
-      withDccOptions(y)
-        .option('port', {
-          type: 'string',
-          demandOption: true,
-          describe: 'TCP port on 127.0.0.1 (0: any free one)',
-        })
+      withPort(withDccOptions(y))
         .option('user-endpoint', {
           type: 'string',
           describe: 'URL the asynchronous responses and alerts are POSTed to (DUIS XML)',
@@ -50,13 +45,7 @@ export function duisServeCommand(ctx: CliContext): CommandBody {
       ctx.io.stdout(
         `hanota duis serve on http://127.0.0.1:${server.port} (${Object.keys(DUIS_ENDPOINTS).join(', ')}), seed ${seed}\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void server.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilInterrupted(server);
     },
   };
 }

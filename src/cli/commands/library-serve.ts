@@ -11,22 +11,16 @@ import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { libraryOf, viewOf, withLibrary, withSupplierView } from '../library-input.ts';
 import { startLibraryServer } from '../library-server.ts';
-import { parseUint } from '../options.ts';
+import { parseUint, untilInterrupted, withPort } from '../options.ts';
 
 /** The `library serve` command module. */
 export function libraryServeCommand(ctx: CliContext): CommandBody {
   return {
     builder: (y: Argv) =>
-      withSupplierView(withLibrary(y))
-        .option('port', {
-          type: 'string',
-          demandOption: true,
-          describe: 'TCP port on 127.0.0.1 (0: any free one)',
-        })
-        .option('tokens', {
-          type: 'string',
-          describe: 'CSV token,supplier: each token sees its supplier’s view (needs --estate)',
-        }),
+      withPort(withSupplierView(withLibrary(y))).option('tokens', {
+        type: 'string',
+        describe: 'CSV token,supplier: each token sees its supplier’s view (needs --estate)',
+      }),
     handler: async (argv) => {
       const port = parseUint(String(argv.port), 16, 'port');
       if (argv.as !== undefined)
@@ -71,13 +65,7 @@ export function libraryServeCommand(ctx: CliContext): CommandBody {
       ctx.io.stdout(
         `hanota library serve on http://127.0.0.1:${server.port}${tokens ? ` (${tokens.size} token(s))` : ' (open: no --tokens)'}\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void server.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilInterrupted(server);
     },
   };
 }
