@@ -136,6 +136,8 @@ export interface ExposureReport {
   readonly groups: readonly ExposedGroup[];
   /** With an estate: devices running an entry of unknown exposure (not known to be safe). */
   readonly unknownDevices?: readonly string[];
+  /** The chipset vendors the catalog names (as written, once each): a vendor notified under another spelling shows here. */
+  readonly vendors: readonly string[];
   /** Every entry, affected or not, whose ZigBee band is missing (mandatory since MP231) or not one of the six. */
   readonly bandProblems: readonly {
     readonly cplEntryId: string;
@@ -221,6 +223,13 @@ export function exposure(
     affected: affected.map((e) => e.cplEntryId),
     unknown: unknown.map((e) => e.cplEntryId),
     groups,
+    vendors: [
+      ...new Set(
+        catalog.entries
+          .map((e) => (e.extra.zigbee_chipset_vendor ?? '').trim())
+          .filter((v) => !UNKNOWN_TEXT.test(v)),
+      ),
+    ],
     bandProblems: catalog.entries.flatMap((e) => {
       const band = (e.extra.zigbee_band ?? '').trim();
       return isZigbeeBand(band)

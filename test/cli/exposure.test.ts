@@ -87,6 +87,24 @@ it('names the affected and unknown, writes the targets, and the planned campaign
   expect(byStatus.onTarget).toBe(4);
 });
 
+it('says when no entry names the vendor notified (a misspelling would read as nothing affected)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hanota-exposure-'));
+  writeFileSync(join(dir, 'catalog.csv'), CATALOG);
+  const run = await hanota(
+    'exposure',
+    '--catalog',
+    join(dir, 'catalog.csv'),
+    '--chipset',
+    'SiLabs',
+    '--stack',
+    '6.9',
+  );
+  expect(run.code).toBe(0);
+  expect(run.stderr).toMatch(
+    /--chipset SiLabs: no entry of the catalog names this vendor; it names Silicon Labs, NXP/,
+  );
+});
+
 it('refuses a stack range it cannot read, naming it, exit 2', async () => {
   const run = await hanota('exposure', '--catalog', '/dev/null', '--chipset', 'x', '--stack', 'soon');
   expect(run.code).toBe(2);

@@ -50,6 +50,12 @@ export function exposureCommand(ctx: CliContext): CommandBody {
       const catalog = readCatalog(ctx, String(argv.catalog));
       const estate = typeof argv.estate === 'string' ? readEstate(ctx, argv.estate) : undefined;
       const report = exposure(catalog, String(argv.chipset), range, estate);
+      // A vendor notified under another spelling than the catalog's would read as "nothing affected".
+      const chipset = String(argv.chipset).trim().toLowerCase();
+      if (!report.vendors.some((v) => v.toLowerCase() === chipset))
+        ctx.io.stderr(
+          `--chipset ${String(argv.chipset)}: no entry of the catalog names this vendor; it names ${report.vendors.join(', ') || 'none'}\n`,
+        );
       if (report.groups.some((g) => !g.target)) ctx.exit(1);
       if (typeof argv.targets === 'string')
         ctx.io.writeFile(
