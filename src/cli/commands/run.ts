@@ -44,8 +44,14 @@ function scenarioFiles(ctx: CliContext, path: string): string[] {
   });
 }
 
-function loadAndRun(ctx: CliContext, file: string, seed: number, driver: TransportName): ScenarioResult {
-  const { scenario, files } = loadScenarioFile(ctx, file);
+function loadAndRun(
+  ctx: CliContext,
+  file: string,
+  seed: number,
+  driver: TransportName,
+  library?: string,
+): ScenarioResult {
+  const { scenario, files } = loadScenarioFile(ctx, file, library);
   try {
     return runScenario(scenario, files, seed, driver);
   } catch (error) {
@@ -101,6 +107,10 @@ export function runCommand(ctx: CliContext): CommandBody {
             'frame: every ZCL frame as bytes over its link; session: commands as values, each download computed as one transfer',
         })
         .option('junit', { type: 'string', describe: 'write JUnit XML, one test case per scenario' })
+        .option('library', {
+          type: 'string',
+          describe: "firmware library: a scenario's 'library:<ENTRY>' is the image held for that entry",
+        })
         .option('pcap', {
           type: 'string',
           describe: 'write each scenario’s capture (one pcap per hub) into this directory',
@@ -130,7 +140,8 @@ export function runCommand(ctx: CliContext): CommandBody {
           'USAGE',
           `run: no scenario files (*.yaml) under ${(argv.paths as string[]).join(', ')}`,
         );
-      const results = files.map((file) => ({ file, result: loadAndRun(ctx, file, seed, driver) }));
+      const library = typeof argv.library === 'string' ? argv.library : undefined;
+      const results = files.map((file) => ({ file, result: loadAndRun(ctx, file, seed, driver, library) }));
       for (const { file, result } of results)
         for (const run of result.runs) {
           const stem = `${basename(file).replace(SCENARIO_FILE, '')}${result.runs.length > 1 ? `-${run.hub}` : ''}`;
