@@ -2,14 +2,15 @@
  * `--library DIR` in place of image files: the example model's images added to a library (those
  * the gateway takes), then `conform --library` gives what `conform --images` gives over exactly
  * those images, and `campaign --library` over a catalog without `image_file` gives the report the
- * catalog with `image_file` gives.
+ * catalog with `image_file` gives; `duis sign --image-entry` fills an 11.1 request with the library's
+ * image, which the emulated DCC distributes and the ESME verifies.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { hanota } from '../helpers/cli.ts';
-import { ROOT } from '../helpers/vectors.ts';
+import { ROOT, vectorPath } from '../helpers/vectors.ts';
 
 const F = join(ROOT, 'fixtures');
 const MODEL = join(F, 'example-model');
@@ -116,3 +117,67 @@ it('conform and campaign take their images from a library as from files', async 
   // Without the library those entries' images are simulated, and the campaign comes out otherwise.
   expect(report(await campaign(join(dir, 'without.csv')))).not.toEqual(report(withFiles));
 }, 120_000);
+
+it('fills an 11.1 request from the library by entry ID: the DCC distributes it and the ESME checks it (0x8F72)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hanota-library-duis-'));
+  const library = join(dir, 'lib');
+  const catalog = join(ROOT, 'examples/duis/catalog.csv');
+  const image = vectorPath('gbcs/dcc-boxed/esme-update-firmware-11.1.ota');
+  expect(
+    (
+      await hanota(
+        'library',
+        'add',
+        image,
+        '--entry',
+        'ESME-GFI-2',
+        '--catalog',
+        catalog,
+        '--library',
+        library,
+      )
+    ).code,
+  ).toBe(0);
+  // The template with its image taken out: what the library supplies is what runs.
+  const template = readFileSync(vectorPath('duis/templates/11.1_UPDATE_FIRMWARE_REQUEST_DUIS.XML'), 'utf8');
+  writeFileSync(
+    join(dir, 'update.xml'),
+    template.replace(/<sr:FirmwareImage>[^<]+</, '<sr:FirmwareImage>AAAA<'),
+  );
+  const keys = vectorPath('gbcs/keys');
+  const sign = await hanota(
+    'duis',
+    'sign',
+    join(dir, 'update.xml'),
+    '--key',
+    join(keys, '90b3d51f30010000-ds.key'),
+    '--out',
+    join(dir, 'signed'),
+    '--library',
+    library,
+    '--image-entry',
+    'ESME-GFI-2',
+  );
+  expect(sign.code, sign.stderr).toBe(0);
+  const signed = readFileSync(join(dir, 'signed/update.xml'), 'utf8');
+  expect(signed).toContain(`<sr:FirmwareImage>${readFileSync(image).toString('base64')}</sr:FirmwareImage>`);
+  expect(signed).toContain('<sr:FirmwareVersion>ACDCACDC</sr:FirmwareVersion>');
+  const run = await hanota(
+    'duis',
+    'run',
+    join(dir, 'signed/update.xml'),
+    '--estate',
+    join(ROOT, 'examples/duis/estate.csv'),
+    '--catalog',
+    catalog,
+    '--schema',
+    vectorPath('duis/schema'),
+    '--keys',
+    keys,
+    '--out',
+    join(dir, 'out'),
+    '--json',
+  );
+  expect(run.code, run.stderr).toBe(0);
+  expect(JSON.parse(run.stdout).documents.map((d: { code: string }) => d.code)).toContain('8F72');
+});
