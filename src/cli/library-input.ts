@@ -163,12 +163,21 @@ export function withSupplierView<T>(y: Argv<T>) {
     });
 }
 
-/** The index as the view asks: whole, or only what `--as` may see. */
-export function viewOf(ctx: CliContext, argv: Record<string, unknown>, index: LibraryIndex): LibraryIndex {
-  if (argv.as === undefined) return index;
+/**
+ * The supplier views `--estate`, `--changes` and `--catalog` give, their files read once: a
+ * function from the index and a supplier (none: the whole index) to what that supplier may see.
+ */
+export function supplierViews(
+  ctx: CliContext,
+  argv: Record<string, unknown>,
+): (index: LibraryIndex, supplier: string | undefined) => LibraryIndex {
   if (typeof argv.estate !== 'string')
-    throw new CliError('BAD_ARGUMENT', '--as: needs --estate (who supplies which device)');
-  const estate = readEstate(ctx, argv.estate);
+    return (index, supplier) => {
+      if (supplier === undefined) return index;
+      throw new CliError('BAD_ARGUMENT', '--as: needs --estate (who supplies which device)');
+    };
+  const estateFile = argv.estate;
+  const estate = readEstate(ctx, estateFile);
   let changes: ReturnType<typeof parseSupplierChanges> = [];
   if (typeof argv.changes === 'string') {
     const file = argv.changes;
@@ -179,17 +188,25 @@ export function viewOf(ctx: CliContext, argv: Record<string, unknown>, index: Li
     }
   }
   const catalog = typeof argv.catalog === 'string' ? readCatalog(ctx, argv.catalog) : undefined;
-  try {
-    return {
-      version: index.version,
-      entries: visibleTo(String(argv.as), index, estate, changes, catalog).entries,
-    };
-  } catch (error) {
-    throw inputError(
-      typeof argv.changes === 'string'
-        ? `--estate ${argv.estate} / --changes ${argv.changes}`
-        : `--estate ${argv.estate}`,
-      error,
-    );
-  }
+  return (index, supplier) => {
+    if (supplier === undefined) return index;
+    try {
+      return {
+        version: index.version,
+        entries: visibleTo(supplier, index, estate, changes, catalog).entries,
+      };
+    } catch (error) {
+      throw inputError(
+        typeof argv.changes === 'string'
+          ? `--estate ${estateFile} / --changes ${argv.changes}`
+          : `--estate ${estateFile}`,
+        error,
+      );
+    }
+  };
+}
+
+/** The index as the view asks: whole, or only what `--as` may see. */
+export function viewOf(ctx: CliContext, argv: Record<string, unknown>, index: LibraryIndex): LibraryIndex {
+  return argv.as === undefined ? index : supplierViews(ctx, argv)(index, String(argv.as));
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/cli/context.ts';
-import { libraryOf, viewOf } from '../../src/cli/library-input.ts';
+import { libraryOf, supplierViews } from '../../src/cli/library-input.ts';
 import { type LibraryServer, startLibraryServer } from '../../src/cli/library-server.ts';
 import { chromiumAvailable } from '../helpers/chromium.ts';
 import { hanota } from '../helpers/cli.ts';
@@ -84,7 +84,7 @@ describe.skipIf(!available)('the library web interface in a browser', () => {
         ['tok-alpha', 'ALPHA'],
         ['tok-beta', 'BETA'],
       ]),
-      view: (index, supplier) => viewOf(ctx, { ...argv, as: supplier }, index),
+      view: supplierViews(ctx, argv),
     });
     servers.push(server);
     const base = `http://127.0.0.1:${server.port}`;

@@ -9,7 +9,7 @@ import { decodeCsv, parseCsv } from '../../pathways/csv.ts';
 import { CliError, inputError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { libraryOf, viewOf, withLibrary, withSupplierView } from '../library-input.ts';
+import { libraryOf, supplierViews, withLibrary, withSupplierView } from '../library-input.ts';
 import { startLibraryServer } from '../library-server.ts';
 import { parseUint, untilInterrupted, withPort } from '../options.ts';
 
@@ -55,13 +55,9 @@ export function libraryServeCommand(ctx: CliContext): CommandBody {
       }
       const store = libraryOf(argv);
       store.index();
-      const server = await startLibraryServer({
-        store,
-        port,
-        ...(tokens && { tokens }),
-        view: (index, supplier) =>
-          supplier === undefined ? index : viewOf(ctx, { ...argv, as: supplier }, index),
-      });
+      // The estate and its changes read once, not on every request.
+      const view = supplierViews(ctx, argv);
+      const server = await startLibraryServer({ store, port, ...(tokens && { tokens }), view });
       ctx.io.stdout(
         `hanota library serve on http://127.0.0.1:${server.port}${tokens ? ` (${tokens.size} token(s))` : ' (open: no --tokens)'}\n`,
       );
