@@ -47,16 +47,27 @@ function entryImages(
   library?: string,
 ): Map<string, EntryImage> {
   const images = new Map<string, EntryImage>();
+  // The library opened once; its images by entry ID, each read (and checked) when an entry needs it.
   const held =
-    library === undefined ? undefined : withStore({ library }, (store) => ({ store, index: store.index() }));
+    library === undefined
+      ? undefined
+      : withStore({ library }, (store) => ({
+          store,
+          byId: new Map(store.index().entries.map((x) => [x.cplEntryId, x.fileSha256] as const)),
+        }));
   for (const e of catalog.entries) {
     const file = e.extra.image_file;
-    const inLibrary = file ? undefined : held?.index.entries.find((x) => x.cplEntryId === e.cplEntryId);
-    if (!file && !inLibrary) continue;
-    const path = file ? resolve(dirname(catalogFile), file) : `${library}/objects/${inLibrary?.fileSha256}`;
-    const bytes = file
-      ? ctx.io.readFile(path)
-      : withStore({ library }, () => held?.store.object(inLibrary?.fileSha256 as string) as Uint8Array);
+    const objectHash = file ? undefined : held?.byId.get(e.cplEntryId);
+    if (!file && !objectHash) continue;
+    const path = file ? resolve(dirname(catalogFile), file) : `${library}/objects/${objectHash}`;
+    let bytes: Uint8Array;
+    try {
+      bytes = file
+        ? ctx.io.readFile(path)
+        : (held as NonNullable<typeof held>).store.object(objectHash as string);
+    } catch (error) {
+      throw file ? error : inputError(`--library ${library}`, error);
+    }
     let parsed: ReturnType<typeof parseImage> | undefined;
     for (const format of ['auto', 'gbcs'] as const) {
       try {
