@@ -65,10 +65,15 @@ let installLog = '';
 const userEnv = () => shellEnv({ npm_config_offline: 'false', CI: 'true' });
 
 /** Runs a program (never through a shell) and returns what it did. */
-function exec(command: string, args: readonly string[], cwd = project): SpawnSyncReturns<string> {
+function exec(
+  command: string,
+  args: readonly string[],
+  cwd = project,
+  env: Record<string, string> = {},
+): SpawnSyncReturns<string> {
   const result = spawnSync(command, args, {
     cwd,
-    env: userEnv(),
+    env: { ...userEnv(), ...env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 240_000,
@@ -181,7 +186,13 @@ describe('the installed package', () => {
       'policy-4.yaml',
     ];
     const one = hanota(...args, '--json');
-    const two = hanota(...args, '--json', '--workers', '2');
+    // The estate is streamed into spools in a temporary folder, which the run removes.
+    const temporary = join(work, 'tmp');
+    mkdirSync(temporary);
+    const two = exec('npx', ['--no', '--', 'hanota', ...args, '--json', '--workers', '2'], project, {
+      TMPDIR: temporary,
+    });
+    expect(readdirSync(temporary)).toEqual([]);
     expect(two.stderr).toBe('');
     expect(two.status).toBe(0);
     expect(two.stdout).toBe(one.stdout);

@@ -14,6 +14,7 @@ import type { EstateDevice } from '../pathways/estate.ts';
 import type { EstateTable } from '../pathways/estate-table.ts';
 import type { SessionImage, SessionProgress } from './bucket-input.ts';
 import { runBucket } from './bucket-run.ts';
+import type { BucketedEstate } from './estate-buckets.ts';
 import { type EstatePlan, planBuckets } from './estate-plan.ts';
 import { judge, type Pending } from './judge.ts';
 import { durationUs, type Policy } from './policy.ts';
@@ -32,8 +33,8 @@ export type EntryImage = Omit<SessionImage, 'key'> & { readonly real: boolean };
 
 /** A campaign's input. */
 export interface CampaignInput {
-  /** The devices, read or as a table read row by row. */
-  readonly estate: readonly EstateDevice[] | EstateTable;
+  /** The devices: read, as a table read row by row, or already sorted into the policy's buckets. */
+  readonly estate: readonly EstateDevice[] | EstateTable | BucketedEstate;
   readonly catalog: Catalog;
   /** One target per model and hardware version. */
   readonly targets: readonly string[];

@@ -8,12 +8,11 @@
 import { DEVICE_PROFILES, DEVICE_TYPES, type DeviceProfile, type DeviceType } from '../devices/profiles.ts';
 import { type Catalog, type CatalogEntry, groupKey, hardwareKey } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
-import { tableOf } from '../pathways/estate-table.ts';
 import { Planner } from '../pathways/planner.ts';
 import { LINK_PROFILES, type LinkProfile } from '../sim/link.ts';
-import { fnv1a } from '../sim/rng.ts';
 import type { HopReaction, SessionDevice, SessionImage } from './bucket-input.ts';
 import type { CampaignInput } from './campaign.ts';
+import { bucketedTable } from './estate-buckets.ts';
 import { failingHop, type Pending } from './judge.ts';
 import { durationUs, type Policy } from './policy.ts';
 import type { DeviceOutcome } from './report.ts';
@@ -160,35 +159,20 @@ export function planBuckets(input: CampaignInput): EstatePlan {
     return { status: 'run', from, target, plan };
   };
   // Hubs fall into buckets by a hash of their ID; a bucket runs on its own with its share of the
-  // threshold, so any split of the buckets over shards or workers gives the same result. Each
-  // device's bucket, and how many of each bucket's devices run, in one pass over the rows.
-  const estate = 'device' in input.estate ? input.estate : tableOf(input.estate);
+  // threshold, so any split of the buckets over shards or workers gives the same result. How many
+  // of each bucket's devices run, from the count of each entry's devices per bucket.
   const bucketCount = policy.buckets ?? 1;
-  const bucketOf = new Int32Array(estate.length);
-  const perBucket = new Int32Array(bucketCount + 1);
+  const estate = 'bucketCount' in input.estate ? input.estate : bucketedTable(input.estate, bucketCount);
+  if (estate.bucketCount !== bucketCount)
+    throw new RangeError(`estate: sorted into ${estate.bucketCount} buckets, the policy has ${bucketCount}`);
   const sessionsPerBucket = new Array<number>(bucketCount).fill(0);
-  for (let i = 0; i < estate.length; i++) {
-    const bucket = fnv1a(estate.hubId(i)) % bucketCount;
-    bucketOf[i] = bucket;
-    perBucket[bucket + 1] = (perBucket[bucket + 1] as number) + 1;
-    if (classify(estate.cplEntryId(i)).status === 'run')
-      sessionsPerBucket[bucket] = (sessionsPerBucket[bucket] as number) + 1;
-  }
-  // Each bucket's rows, in estate order: bucket b's are rows[first[b] .. first[b + 1]).
-  const first = perBucket;
-  for (let b = 0; b < bucketCount; b++) first[b + 1] = (first[b + 1] as number) + (first[b] as number);
-  const rows = new Int32Array(estate.length);
-  const filled = first.slice(0, bucketCount);
-  for (let i = 0; i < estate.length; i++) {
-    const b = bucketOf[i] as number;
-    rows[filled[b] as number] = i;
-    filled[b] = (filled[b] as number) + 1;
-  }
+  for (const [entry, counts] of estate.entryCounts)
+    if (classify(entry).status === 'run')
+      for (let b = 0; b < bucketCount; b++)
+        sessionsPerBucket[b] = (sessionsPerBucket[b] as number) + (counts[b] as number);
   const profiles = profilesOf(policy);
   const devicesOf = (b: number): BucketDevices => {
-    const devices: EstateDevice[] = [];
-    for (let k = first[b] as number; k < (first[b + 1] as number); k++)
-      devices.push(estate.device(rows[k] as number));
+    const devices = estate.devicesOf(b);
     // The bucket numbers its own hubs, in hub ID order.
     const hubIds = [...new Set(devices.map((d) => d.hubId))].sort();
     const localHub = new Map(hubIds.map((h, k) => [h, k]));

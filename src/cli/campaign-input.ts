@@ -14,8 +14,7 @@ import { DecodeError } from '../errors/errors.ts';
 import { parseImage } from '../ota/image.ts';
 import { type Behaviour, parseBehaviour } from '../pathways/behaviour.ts';
 import type { Catalog } from '../pathways/catalog.ts';
-import type { EstateTable } from '../pathways/estate-table.ts';
-import { readCatalog, readEstateTable } from './catalog-input.ts';
+import { readCatalog } from './catalog-input.ts';
 import { CliError, inputError } from './cli-error.ts';
 import { type CliContext, TABLE_INPUT_LIMIT } from './context.ts';
 import { withStore } from './library-input.ts';
@@ -30,9 +29,8 @@ export interface CampaignFiles {
   readonly library?: string;
 }
 
-/** A campaign's inputs, read and checked. */
+/** A campaign's inputs but its estate (streamed apart: src/cli/estate-spool.ts), read and checked. */
 export interface LoadedCampaign {
-  readonly estate: EstateTable;
   readonly catalog: Catalog;
   readonly policy: Policy;
   readonly behaviours: Map<string, Behaviour>;
@@ -129,7 +127,6 @@ export function readPolicy(ctx: CliContext, file: string): Policy {
 /** Reads every input of a campaign; errors name the file. */
 export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampaign {
   const catalog = readCatalog(ctx, files.catalog);
-  const estate = readEstateTable(ctx, files.estate);
   const policy = loadPolicy(ctx, files);
   const behaviours = new Map<string, Behaviour>();
   for (const file of files.behaviours) {
@@ -141,7 +138,6 @@ export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampa
     }
   }
   return {
-    estate,
     catalog,
     policy,
     behaviours,
@@ -165,16 +161,17 @@ export interface CampaignInputs {
   readonly mode: string;
 }
 
-/** The `CampaignInputs` of a run. */
+/** The `CampaignInputs` of a run (the estate's digest as its streaming read computed it). */
 export function campaignInputs(
   ctx: CliContext,
   files: CampaignFiles,
   targets: readonly string[],
   mode: string,
+  estateDigest: string,
 ): CampaignInputs {
   const digest = (path: string, limit?: number) => toHex(sha256(ctx.io.readFile(path, limit)));
   return {
-    estate: digest(files.estate, TABLE_INPUT_LIMIT),
+    estate: estateDigest,
     catalog: digest(files.catalog, TABLE_INPUT_LIMIT),
     policy: files.policy === undefined ? null : digest(files.policy),
     behaviours: files.behaviours.map((f) => digest(f)).sort(),

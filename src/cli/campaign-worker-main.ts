@@ -1,5 +1,6 @@
 /**
- * One worker thread of `hanota campaign --workers N`: reads the campaign's files itself, runs
+ * One worker thread of `hanota campaign --workers N`: reads the campaign's files itself (the
+ * estate from the spools the main thread streamed it into, bucket by bucket), runs
  * buckets of the list it was given — each the next one no worker has claimed yet (a counter they
  * share), so that a worker that finishes early takes more — and posts back, as each ends, its
  * outcomes (when the command writes a device file) and now and then its progress; at the end, the
@@ -12,10 +13,13 @@ import { runBuckets } from '../campaign/campaign.ts';
 import type { CampaignPartial, DeviceOutcome } from '../campaign/report.ts';
 import { type CampaignFiles, loadCampaign } from './campaign-input.ts';
 import { nodeIo } from './context.ts';
+import { type EstateSpool, openEstate, type WholeEstate } from './estate-spool.ts';
 
 /** What a worker is given. */
 export interface CampaignWorkerData {
   readonly files: CampaignFiles;
+  /** The estate, streamed into spools by the main thread (or to be read whole). */
+  readonly estate: EstateSpool | WholeEstate;
   readonly targets: readonly string[];
   readonly mode: 'planned' | 'direct';
   readonly seed: number;
@@ -36,10 +40,12 @@ export type CampaignWorkerMessage =
 
 const post = (message: CampaignWorkerMessage) => parentPort?.postMessage(message);
 const data = workerData as CampaignWorkerData;
-const loaded = loadCampaign({ io: nodeIo, exit: () => {} }, data.files);
+const ctx = { io: nodeIo, exit: () => {} };
+const loaded = loadCampaign(ctx, data.files);
 const counter = new Int32Array(data.claimed);
 const run = runBuckets({
   ...loaded,
+  estate: openEstate(ctx, data.estate, loaded.policy.buckets ?? 1),
   targets: data.targets,
   mode: data.mode,
   seed: data.seed,

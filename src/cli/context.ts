@@ -27,6 +27,11 @@ export interface CliIo {
    * `INPUT_LIMIT`): nothing is read whole without a bound, not even `/dev/zero`.
    */
   readonly readFile: (path: string, maxBytes?: number) => Uint8Array;
+  /**
+   * Hands a file's bytes to `onPiece` a piece at a time (a piece is valid only during the call),
+   * for inputs read once and not held: an estate of millions of devices.
+   */
+  readonly readPieces: (path: string, onPiece: (piece: Uint8Array) => void) => void;
   readonly writeFile: (path: string, data: Uint8Array | string) => void;
   /** Creates a folder and the folders above it, as `mkdir -p`. */
   readonly makeDir: (path: string) => void;
@@ -71,8 +76,16 @@ export const TABLE_INPUT_LIMIT = 512 * 2 ** 20;
 /** The most a PEM key or certificate file may hold: 1 MiB. */
 export const KEY_INPUT_LIMIT = 2 ** 20;
 
-/** Reads a file of at most `maxBytes` bytes, in pieces, whatever kind of file it is. */
-function readBounded(path: string, maxBytes: number): Uint8Array {
+/**
+ * Reads a file in pieces of up to `size` bytes, whatever kind of file it is, handing each to
+ * `onPiece`; refused when it holds more than `maxBytes`.
+ */
+function eachPiece(
+  path: string,
+  maxBytes: number,
+  size: number,
+  onPiece: (piece: Uint8Array, total: number) => void,
+): void {
   if (path === '') throw new CliError('FILE_UNREADABLE', 'an empty file name was given');
   const tooLarge = () =>
     new CliError(
@@ -90,10 +103,9 @@ function readBounded(path: string, maxBytes: number): Uint8Array {
     if (stat.isDirectory())
       throw new CliError('FILE_UNREADABLE', `${path}: cannot read: is a directory, not a file`);
     if (stat.isFile() && stat.size > maxBytes) throw tooLarge();
-    const pieces: Uint8Array[] = [];
     let total = 0;
     for (;;) {
-      const piece = new Uint8Array(Math.min(2 ** 20, maxBytes + 1 - total) || 1);
+      const piece = new Uint8Array(Math.min(size, maxBytes + 1 - total) || 1);
       let n: number;
       try {
         n = readSync(fd, piece, 0, piece.length, null);
@@ -103,19 +115,29 @@ function readBounded(path: string, maxBytes: number): Uint8Array {
       if (n === 0) break;
       total += n;
       if (total > maxBytes) throw tooLarge();
-      pieces.push(n === piece.length ? piece : piece.subarray(0, n));
+      onPiece(n === piece.length ? piece : piece.subarray(0, n), total);
     }
-    if (pieces.length === 1) return pieces[0] as Uint8Array;
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const piece of pieces) {
-      bytes.set(piece, at);
-      at += piece.length;
-    }
-    return bytes;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads a file of at most `maxBytes` bytes, in pieces, whatever kind of file it is. */
+function readBounded(path: string, maxBytes: number): Uint8Array {
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  eachPiece(path, maxBytes, 2 ** 20, (piece, sum) => {
+    pieces.push(piece);
+    total = sum;
+  });
+  if (pieces.length === 1) return pieces[0] as Uint8Array;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return bytes;
 }
 
 /** Handed to every command module. */
@@ -138,6 +160,7 @@ export const nodeIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readFile: (path, maxBytes = INPUT_LIMIT) => readBounded(path, maxBytes),
+  readPieces: (path, onPiece) => eachPiece(path, Number.MAX_SAFE_INTEGER, 8 * 2 ** 20, onPiece),
   listDir: (path) => {
     try {
       return readdirSync(path).sort();

@@ -23,3 +23,24 @@ export function sha256(data: Uint8Array): Uint8Array {
 export function sha512(data: Uint8Array): Uint8Array {
   return digest('sha512', data);
 }
+
+/** A SHA-256 fed piece by piece, for inputs read as a stream and never held whole. */
+export interface Sha256Stream {
+  update(data: Uint8Array): void;
+  /** The digest of everything fed so far; the stream is done. */
+  digest(): Uint8Array;
+}
+
+/** A new SHA-256 stream (FIPS 180-4). */
+export function sha256Stream(): Sha256Stream {
+  const hash = createHash('sha256');
+  return {
+    update: (data) => {
+      hash.update(data);
+    },
+    digest: () => {
+      const out = hash.digest();
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+  };
+}

@@ -28,6 +28,7 @@ import { readCatalog } from '../catalog-input.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
+import { removeSpool, spoolEstate } from '../estate-spool.ts';
 import { withStore } from '../library-input.ts';
 import { parseCount, parseUint, prepareOutputs } from '../options.ts';
 import { renderTable } from '../table.ts';
@@ -68,7 +69,7 @@ interface RunSinks {
  */
 const WORKER_YOUNG_GENERATION_MB = 192;
 
-/** Default worker threads: the CPUs Node may use, at most this many (each worker reads the whole estate). */
+/** Default worker threads: the CPUs Node may use, at most this many. */
 const MAX_DEFAULT_WORKERS = 4;
 
 /**
@@ -261,16 +262,25 @@ export function campaignCommand(ctx: CliContext): CommandBody {
           'BAD_ARGUMENT',
           `--shard ${argv.shard}: the policy${files.policy ? ` ${files.policy}` : ''} has ${policy.buckets ?? 1} bucket(s), fewer than the ${shard.n} shards — add \`buckets: ${shard.n}\` (or more) to the policy so each shard has hubs of its own`,
         );
-      // The workers each read the inputs themselves: the main thread holds only the results.
+      // The workers each read the other inputs themselves: the main thread holds only the results.
       const mode = (argv.mode as Policy['mode'] | undefined) ?? policy.mode ?? 'planned';
       const modes = mode === 'both' ? (['planned', 'direct'] as const) : ([mode] as const);
       const buckets = shard
         ? bucketsOf(shard, policy.buckets ?? 1)
         : Array.from({ length: policy.buckets ?? 1 }, (_, b) => b);
+      // The estate streamed once into spools of the buckets this run (or shard) runs; the
+      // workers read those, the whole estate is never held.
+      const estate = spoolEstate(
+        ctx,
+        files.estate,
+        policy.buckets ?? 1,
+        shard ? new Set(buckets) : undefined,
+      );
       const runs: { report: CampaignReport; partials: readonly CampaignPartial[] }[] = [];
-      const devices = typeof argv.devices === 'string' ? new DevicesFile(ctx.io, argv.devices) : undefined;
+      let devices: DevicesFile | undefined;
       const progress = ctx.io.progress && new CampaignProgress(ctx.io.progress, buckets.length, modes.length);
       try {
+        devices = typeof argv.devices === 'string' ? new DevicesFile(ctx.io, argv.devices) : undefined;
         for (const m of modes) {
           progress?.mode(m);
           const order = new BucketOrder(buckets, (outcomes) => devices?.write(m, outcomes));
@@ -284,7 +294,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             }),
           };
           runs.push(
-            await inWorkers({ files, targets, mode: m, seed, buckets }, workers, {
+            await inWorkers({ files, estate, targets, mode: m, seed, buckets }, workers, {
               ...sinks,
               outcomes: devices !== undefined,
             }),
@@ -297,6 +307,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       } finally {
         devices?.close();
         progress?.clear();
+        removeSpool(estate);
       }
       for (const warning of new Set(runs.flatMap((r) => r.report.warnings)))
         ctx.io.stderr(`warning: ${warning}\n`);
@@ -308,7 +319,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             hanotaCampaignShard: 1,
             seed,
             shard: argv.shard,
-            inputs: campaignInputs(ctx, files, targets, mode),
+            inputs: campaignInputs(ctx, files, targets, mode, estate.digest),
             partials: runs.flatMap((r) => r.partials),
           }
         : campaignDocument(

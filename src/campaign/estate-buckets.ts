@@ -1,0 +1,78 @@
+/**
+ * An estate sorted into hub buckets (DESIGN.md §3 "Scale-out"): hubs fall into buckets by a hash
+ * of their ID, a bucket runs on its own, and a campaign needs of the whole estate only how many
+ * devices of each bucket run each entry (to share the anomaly threshold out) — the devices
+ * themselves are read bucket by bucket as each runs. An estate already in memory is bucketed
+ * here; a file streamed into per-bucket spools (src/cli/estate-spool.ts) gives the same buckets.
+ */
+import type { EstateDevice } from '../pathways/estate.ts';
+import { type EstateTable, tableOf } from '../pathways/estate-table.ts';
+import { fnv1a } from '../sim/rng.ts';
+
+/** An estate by bucket. */
+export interface BucketedEstate {
+  /** Devices in the whole estate. */
+  readonly length: number;
+  readonly bucketCount: number;
+  /** For each CPL entry devices run: how many of each bucket's devices run it. */
+  readonly entryCounts: ReadonlyMap<string, Int32Array>;
+  /** The devices of bucket `b`, in estate order (a spool holds only the buckets it was made for). */
+  devicesOf(b: number): EstateDevice[];
+}
+
+/** The bucket of a hub: FNV-1a of its ID, modulo the bucket count. */
+export function bucketOfHub(hubId: string, bucketCount: number): number {
+  return fnv1a(hubId) % bucketCount;
+}
+
+/** Adds one device of `bucket` running `entry` to `counts`. */
+export function countEntry(
+  counts: Map<string, Int32Array>,
+  entry: string,
+  bucket: number,
+  bucketCount: number,
+): void {
+  let perBucket = counts.get(entry);
+  if (!perBucket) {
+    perBucket = new Int32Array(bucketCount);
+    counts.set(entry, perBucket);
+  }
+  perBucket[bucket] = (perBucket[bucket] as number) + 1;
+}
+
+/** An estate in memory (devices, or a table read row by row), bucketed. */
+export function bucketedTable(
+  estate: readonly EstateDevice[] | EstateTable,
+  bucketCount: number,
+): BucketedEstate {
+  const table = 'device' in estate ? estate : tableOf(estate);
+  const bucketOf = new Int32Array(table.length);
+  const first = new Int32Array(bucketCount + 1);
+  const entryCounts = new Map<string, Int32Array>();
+  for (let i = 0; i < table.length; i++) {
+    const bucket = bucketOfHub(table.hubId(i), bucketCount);
+    bucketOf[i] = bucket;
+    first[bucket + 1] = (first[bucket + 1] as number) + 1;
+    countEntry(entryCounts, table.cplEntryId(i), bucket, bucketCount);
+  }
+  // Each bucket's rows, in estate order: bucket b's are rows[first[b] .. first[b + 1]).
+  for (let b = 0; b < bucketCount; b++) first[b + 1] = (first[b + 1] as number) + (first[b] as number);
+  const rows = new Int32Array(table.length);
+  const filled = first.slice(0, bucketCount);
+  for (let i = 0; i < table.length; i++) {
+    const b = bucketOf[i] as number;
+    rows[filled[b] as number] = i;
+    filled[b] = (filled[b] as number) + 1;
+  }
+  return {
+    length: table.length,
+    bucketCount,
+    entryCounts,
+    devicesOf: (b) => {
+      const devices: EstateDevice[] = [];
+      for (let k = first[b] as number; k < (first[b + 1] as number); k++)
+        devices.push(table.device(rows[k] as number));
+      return devices;
+    },
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * An estate CSV read as a stream of byte chunks, one row at a time (DESIGN.md §3 "Scale-out":
+ * memory bounded by the work in flight, not the estate). A national estate is hundreds of
+ * megabytes: the scanner keeps only what is left of a line between chunks and 8 bytes per device
+ * (its EUI-64, to find a device listed twice), and hands each row to its reader while the bytes are
+ * still in the chunk — the reader sorts it into its hub's bucket and lets it go.
+ *
+ * It checks what `loadEstate` checks — the header's columns, every row's field count, every device
+ * ID an EUI-64 and none twice — with the same messages. A file it cannot read row by row (quoted
+ * fields, which may hold commas and line breaks; bytes that are not UTF-8; device IDs written with
+ * dashes or colons) makes it stop with `FullReadNeeded`: such a file is read whole by `loadEstate`,
+ * whose errors and devices are the reference.
+ */
+import { DecodeError } from '../errors/errors.ts';
+import { CsvError, parseCsv } from './csv.ts';
+import { checkEstateHeader, ESTATE_COLUMNS, type EstateDevice } from './estate.ts';
+
+/** The scanner met something only a whole-file read handles (see the header); `reason` says what. */
+export class FullReadNeeded extends Error {
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(`the estate needs a whole-file read: ${reason}`);
+    this.reason = reason;
+    this.name = 'FullReadNeeded';
+  }
+}
+
+/** The columns of an estate file, as its header gives them. */
+export interface EstateColumns {
+  /** Every column's name, in file order. */
+  readonly header: readonly string[];
+  readonly deviceId: number;
+  readonly deviceType: number;
+  readonly hubId: number;
+  readonly cplEntryId: number;
+}
+
+/** One row as the scanner hands it over; `line` is valid only during the call. */
+export interface ScannedRow {
+  /** 0 for the first data row (the file's row `index + 2` in `loadEstate`'s numbering). */
+  readonly index: number;
+  /** The row's bytes, without its line ending. */
+  readonly line: Uint8Array;
+  readonly hubId: string;
+  readonly cplEntryId: string;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const SPACE = 0x20;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of `bytes` (UTF-8; plain ASCII without a decoder). */
+function text(bytes: Uint8Array, from: number, to: number): string {
+  let ascii = true;
+  for (let k = from; k < to; k++)
+    if ((bytes[k] as number) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  if (!ascii) {
+    try {
+      return utf8.decode(bytes.subarray(from, to));
+    } catch {
+      throw new FullReadNeeded('bytes that are not UTF-8');
+    }
+  }
+  let s = '';
+  for (let k = from; k < to; k += 4096)
+    s += String.fromCharCode.apply(null, bytes.subarray(k, Math.min(to, k + 4096)) as unknown as number[]);
+  return s;
+}
+
+/** Hex digit value of a byte, or −1. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+}
+
+/** Reads an estate CSV pushed chunk by chunk; calls `onRow` for each row, in file order. */
+export class EstateScanner {
+  readonly #onRow: (row: ScannedRow) => void;
+  #columns: EstateColumns | undefined;
+  #rest: Uint8Array = new Uint8Array(0);
+  #start = true;
+  /** The previous chunk ended with CR: an LF at the start of this one belongs to it. */
+  #afterCr = false;
+  #rows = 0;
+  /** Lines read so far, blank ones included (errors name the line). */
+  #lines = 0;
+  #his = new Uint32Array(1024);
+  #los = new Uint32Array(1024);
+
+  constructor(onRow: (row: ScannedRow) => void) {
+    this.#onRow = onRow;
+  }
+
+  /** The header's columns, once the header has been read. */
+  get columns(): EstateColumns | undefined {
+    return this.#columns;
+  }
+
+  /** Rows read so far. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Reads the complete lines of `chunk` (and of what was left of the last one). */
+  push(chunk: Uint8Array): void {
+    let bytes = chunk;
+    if (this.#rest.length > 0) {
+      bytes = new Uint8Array(this.#rest.length + chunk.length);
+      bytes.set(this.#rest);
+      bytes.set(chunk, this.#rest.length);
+    }
+    let i = 0;
+    if (this.#start) {
+      if (bytes.length < 3) {
+        this.#rest = bytes.slice();
+        return;
+      }
+      const [b0, b1] = bytes;
+      if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff))
+        throw new FullReadNeeded('UTF-16 text');
+      if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) i = 3;
+      this.#start = false;
+    }
+    if (this.#afterCr && bytes[i] === LF) i++;
+    this.#afterCr = false;
+    for (;;) {
+      let end = i;
+      while (end < bytes.length && bytes[end] !== LF && bytes[end] !== CR) end++;
+      if (end === bytes.length) break;
+      this.#line(bytes, i, end);
+      if (bytes[end] === CR) {
+        if (end + 1 === bytes.length) {
+          this.#afterCr = true;
+          i = end + 1;
+          break;
+        }
+        i = bytes[end + 1] === LF ? end + 2 : end + 1;
+      } else i = end + 1;
+    }
+    this.#rest = bytes.slice(i);
+  }
+
+  /** Reads the last line (one without a line ending) and checks that no device is listed twice. */
+  end(): EstateColumns {
+    if (this.#start && this.#rest.length > 0) {
+      const rest = this.#rest;
+      this.#rest = new Uint8Array(0);
+      this.#start = false;
+      if ((rest[0] === 0xff && rest[1] === 0xfe) || (rest[0] === 0xfe && rest[1] === 0xff))
+        throw new FullReadNeeded('UTF-16 text');
+      this.#line(rest, rest[0] === 0xef && rest[1] === 0xbb && rest[2] === 0xbf ? 3 : 0, rest.length);
+    } else if (this.#rest.length > 0) this.#line(this.#rest, 0, this.#rest.length);
+    this.#rest = new Uint8Array(0);
+    // An empty file: the CSV parser's error for a missing header.
+    if (!this.#columns) parseCsv('', checkEstateHeader);
+    const columns = this.#columns as EstateColumns;
+    const repeat = firstRepeat(this.#his, this.#los, this.#rows);
+    if (repeat) {
+      const id = (k: number) =>
+        ((this.#his[k] as number).toString(16).padStart(8, '0') +
+          (this.#los[k] as number).toString(16).padStart(8, '0')) as string;
+      throw new DecodeError(
+        'ESTATE_DEVICE_ID',
+        `row ${repeat.later + 2}, column ${columns.deviceId + 1}: device ${id(repeat.later)} is already on row ${repeat.first + 2}`,
+        0,
+      );
+    }
+    this.#his = new Uint32Array(0);
+    this.#los = new Uint32Array(0);
+    return columns;
+  }
+
+  #line(bytes: Uint8Array, begin: number, end: number): void {
+    this.#lines++;
+    if (end === begin) return; // a blank line is not a row
+    for (let k = begin; k < end; k++) if (bytes[k] === QUOTE) throw new FullReadNeeded('quoted fields');
+    const columns = this.#columns;
+    if (!columns) {
+      // The header: read by the CSV parser (its checks, its errors).
+      const { header } = parseCsv(text(bytes, begin, end), checkEstateHeader);
+      const lower = header.map((name) => name.toLowerCase());
+      const at = (c: (typeof ESTATE_COLUMNS)[number]) => lower.indexOf(c);
+      this.#columns = {
+        header,
+        deviceId: at('device_id'),
+        deviceType: at('device_type'),
+        hubId: at('hub_id'),
+        cplEntryId: at('cpl_entry_id'),
+      };
+      return;
+    }
+    const width = columns.header.length;
+    const starts = fieldStarts(bytes, begin, end);
+    if (starts.length !== width)
+      throw new CsvError(
+        'CSV_FIELD_COUNT',
+        `${starts.length} fields, the header has ${width} (line ${this.#lines})`,
+        begin,
+        this.#rows + 2,
+        Math.min(starts.length, width) + 1,
+      );
+    const fieldEnd = (f: number) => (f + 1 < starts.length ? (starts[f + 1] as number) - 1 : end);
+    // The device ID as 64 bits: 16 hex digits, spaces around them at most.
+    let k = starts[columns.deviceId] as number;
+    let e = fieldEnd(columns.deviceId);
+    while (k < e && bytes[k] === SPACE) k++;
+    while (e > k && bytes[e - 1] === SPACE) e--;
+    if (e - k !== 16) throw new FullReadNeeded('a device ID that is not 16 hex digits');
+    let hi = 0;
+    let lo = 0;
+    for (let d = 0; d < 16; d++) {
+      const v = hexValue(bytes[k + d] as number);
+      if (v < 0) throw new FullReadNeeded('a device ID that is not 16 hex digits');
+      if (d < 8) hi = ((hi << 4) | v) >>> 0;
+      else lo = ((lo << 4) | v) >>> 0;
+    }
+    const r = this.#rows;
+    if (r === this.#his.length) {
+      const his = new Uint32Array(r * 2);
+      his.set(this.#his);
+      this.#his = his;
+      const los = new Uint32Array(r * 2);
+      los.set(this.#los);
+      this.#los = los;
+    }
+    this.#his[r] = hi;
+    this.#los[r] = lo;
+    const field = (f: number) => text(bytes, starts[f] as number, fieldEnd(f)).trim();
+    this.#onRow({
+      index: r,
+      line: bytes.subarray(begin, end),
+      hubId: field(columns.hubId),
+      cplEntryId: field(columns.cplEntryId),
+    });
+    this.#rows = r + 1;
+  }
+}
+
+/** Where each comma-separated field of `bytes[begin, end)` starts. */
+function fieldStarts(bytes: Uint8Array, begin: number, end: number): number[] {
+  const starts = [begin];
+  for (let k = begin; k < end; k++) if (bytes[k] === COMMA) starts.push(k + 1);
+  return starts;
+}
+
+/** The device of a row the scanner read (`line` its bytes), as `loadEstate` builds it. */
+export function estateDevice(columns: EstateColumns, index: number, line: Uint8Array): EstateDevice {
+  const starts = fieldStarts(line, 0, line.length);
+  const field = (f: number) =>
+    text(
+      line,
+      starts[f] as number,
+      f + 1 < starts.length ? (starts[f + 1] as number) - 1 : line.length,
+    ).trim();
+  const extra: Record<string, string> = {};
+  columns.header.forEach((name, f) => {
+    if (!(ESTATE_COLUMNS as readonly string[]).includes(name.toLowerCase())) extra[name] = field(f);
+  });
+  return {
+    row: index + 2,
+    deviceId: field(columns.deviceId).toLowerCase(),
+    deviceType: field(columns.deviceType),
+    hubId: field(columns.hubId),
+    cplEntryId: field(columns.cplEntryId),
+    extra,
+  };
+}
+
+/** The first row whose 64-bit ID (`his[k]`, `los[k]`) an earlier row has, and that earlier row. */
+function firstRepeat(
+  his: Uint32Array,
+  los: Uint32Array,
+  n: number,
+): { first: number; later: number } | undefined {
+  let size = 1024;
+  while (size < n * 2) size *= 2;
+  const slots = new Int32Array(size).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const hi = his[k] as number;
+    const lo = los[k] as number;
+    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 0) & (size - 1);
+    for (;;) {
+      const other = slots[slot] as number;
+      if (other < 0) {
+        slots[slot] = k;
+        break;
+      }
+      if (his[other] === hi && los[other] === lo) return { first: other, later: k };
+      slot = (slot + 1) & (size - 1);
+    }
+  }
+  return undefined;
+}
