@@ -47,9 +47,12 @@ export function catalogText(): { text: string; targets: string[] } {
   return { text: `${lines.join('\n')}\n`, targets };
 }
 
-/** The generated estate. */
-export function estateText(devices: number): string {
-  const lines = ['device_id,device_type,hub_id,cpl_entry_id'];
+/**
+ * The generated estate, handed over in pieces of `rowsPerPiece` rows (a national estate is more
+ * text than one string may hold).
+ */
+export function estatePieces(devices: number, onPiece: (text: string) => void, rowsPerPiece = 100_000): void {
+  let lines = ['device_id,device_type,hub_id,cpl_entry_id'];
   let x = 2026;
   const next = () => {
     x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
@@ -69,8 +72,19 @@ export function estateText(devices: number): string {
     const model = Math.floor(next() * MODELS);
     const version = Math.floor(next() * (VERSIONS - 1));
     lines.push(`${d.toString(16).padStart(16, '0')},${type},hub-${d >> 2},${type}-${model}-${version}`);
+    if (lines.length >= rowsPerPiece) {
+      onPiece(`${lines.join('\n')}\n`);
+      lines = [];
+    }
   }
-  return `${lines.join('\n')}\n`;
+  if (lines.length > 0) onPiece(`${lines.join('\n')}\n`);
+}
+
+/** The generated estate, as one text. */
+export function estateText(devices: number): string {
+  const pieces: string[] = [];
+  estatePieces(devices, (piece) => pieces.push(piece));
+  return pieces.join('');
 }
 
 /** Runs the benchmark once (in one thread). */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCampaign } from './campaign.ts';
+import { benchCampaignScale } from './campaign-scale.ts';
 import { benchFrameDriver } from './frame-driver.ts';
 import { toMarkdown } from './harness.ts';
 import { benchHubScale } from './hub-scale.ts';
@@ -26,4 +27,5 @@ console.log(toMarkdown(benchFrameDriver(resolve(fileURLToPath(import.meta.url), 
 console.log(toMarkdown(benchHubScale(resolve(fileURLToPath(import.meta.url), '../..'))));
 console.log(toMarkdown(benchPathPlan()));
 console.log(toMarkdown(benchCampaign()));
+console.log(toMarkdown(benchCampaignScale(resolve(fileURLToPath(import.meta.url), '../..'))));
 console.log(toMarkdown(benchSessionAccuracy(resolve(fileURLToPath(import.meta.url), '../..'))));
