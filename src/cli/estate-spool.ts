@@ -60,17 +60,19 @@ function spoolOf(b: number, bucketCount: number, spools: number): number {
 }
 
 /**
- * Streams `file` into spools of the buckets `wanted` (all when undefined), under a new
- * temporary folder; errors name the file, as reading it whole would.
+ * Streams `file` into spools of the buckets `wanted` (all when undefined), in a new folder under
+ * `parent` (the system's temporary folder: `TMPDIR`); errors name the file, as reading it whole
+ * would.
  */
 export function spoolEstate(
   ctx: CliContext,
   file: string,
   bucketCount: number,
   wanted?: ReadonlySet<number>,
+  parent = tmpdir(),
 ): EstateSpool | WholeEstate {
   const spools = Math.min(MAX_SPOOLS, bucketCount);
-  const dir = mkdtempSync(join(tmpdir(), 'hanota-estate-'));
+  const dir = mkdtempSync(join(parent, 'hanota-estate-'));
   const buffers = Array.from({ length: spools }, () => ({ bytes: new Uint8Array(SPOOL_BUFFER), used: 0 }));
   const fds = new Array<number | undefined>(spools);
   const flush = (s: number) => {

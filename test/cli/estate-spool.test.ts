@@ -1,0 +1,81 @@
+/**
+ * The estate streamed into bucket spools (src/cli/estate-spool.ts) gives each bucket the devices
+ * the estate read whole gives it, in the same order, and the same count of devices per entry and
+ * bucket; a shard's spool holds its own buckets' rows only; a file with quotes is read whole;
+ * errors name the file; and the spool's folder is gone once removed.
+ */
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bucketedTable } from '../../src/campaign/estate-buckets.ts';
+import { nodeIo } from '../../src/cli/context.ts';
+import { openEstate, removeSpool, spoolEstate } from '../../src/cli/estate-spool.ts';
+import { loadEstate } from '../../src/pathways/estate.ts';
+
+const ctx = { io: nodeIo, exit: () => {} };
+
+/** An estate of `n` devices over `n / 3` hubs, with an extra column and CRLF line ends. */
+function estateFile(dir: string, n: number, quoted = false): string {
+  const lines = ['device_id,hub_id,device_type,cpl_entry_id,link_profile'];
+  for (let d = 0; d < n; d++)
+    lines.push(
+      `${d.toString(16).padStart(16, '0')},hub-${Math.floor(d / 3)}${d % 7 === 0 ? 'é' : ''},ESME,${quoted && d === 5 ? '"V1"' : `V${d % 4}`},typical`,
+    );
+  const file = join(dir, quoted ? 'quoted.csv' : 'estate.csv');
+  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
+  return file;
+}
+
+describe('the estate streamed into bucket spools', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hanota-spool-test-'));
+  const file = estateFile(dir, 5000);
+  const whole = bucketedTable(loadEstate(new Uint8Array(nodeIo.readFile(file))), 37);
+
+  it('gives every bucket the devices, order and entry counts of the estate read whole', () => {
+    const spool = spoolEstate(ctx, file, 37);
+    try {
+      expect(spool.kind).toBe('spool');
+      const streamed = openEstate(ctx, spool, 37);
+      expect(streamed.length).toBe(5000);
+      expect(streamed.entryCounts).toEqual(whole.entryCounts);
+      for (let b = 0; b < 37; b++) expect(streamed.devicesOf(b)).toEqual(whole.devicesOf(b));
+    } finally {
+      removeSpool(spool);
+    }
+    expect(spool.kind === 'spool' && existsSync(spool.dir)).toBe(false);
+  });
+
+  it('spools only a shard’s buckets, and still counts every bucket’s devices', () => {
+    const wanted = new Set([0, 5, 36]);
+    const spool = spoolEstate(ctx, file, 37, wanted);
+    try {
+      const streamed = openEstate(ctx, spool, 37);
+      expect(streamed.entryCounts).toEqual(whole.entryCounts);
+      for (let b = 0; b < 37; b++)
+        expect(streamed.devicesOf(b)).toEqual(wanted.has(b) ? whole.devicesOf(b) : []);
+      if (spool.kind === 'spool') expect(readdirSync(spool.dir).length).toBeLessThanOrEqual(wanted.size);
+    } finally {
+      removeSpool(spool);
+    }
+  });
+
+  it('reads a file with quoted fields whole, with the same devices', () => {
+    const quoted = estateFile(dir, 50, true);
+    const estate = spoolEstate(ctx, quoted, 4);
+    expect(estate.kind).toBe('whole');
+    const read = openEstate(ctx, estate, 4);
+    const reference = bucketedTable(loadEstate(new Uint8Array(nodeIo.readFile(quoted))), 4);
+    for (let b = 0; b < 4; b++) expect(read.devicesOf(b)).toEqual(reference.devicesOf(b));
+  });
+
+  it('names the file and the row of a bad estate, and leaves no spool behind', () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'device_id,hub_id,device_type,cpl_entry_id\n0000000000000001,h,ESME\n');
+    const parent = mkdtempSync(join(tmpdir(), 'hanota-spool-parent-'));
+    expect(() => spoolEstate(ctx, bad, 4, undefined, parent)).toThrow(
+      `${bad}: row 2, column 4: 3 fields, the header has 4 (line 2)`,
+    );
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
