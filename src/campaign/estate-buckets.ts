@@ -22,7 +22,12 @@ export interface BucketedEstate {
 
 /** The bucket of a hub: FNV-1a of its ID, modulo the bucket count. */
 export function bucketOfHub(hubId: string, bucketCount: number): number {
-  return fnv1a(hubId) % bucketCount;
+  return bucketOfHubHash(fnv1a(hubId), bucketCount);
+}
+
+/** The bucket of a hub whose ID's FNV-1a is `hash` (a reader that hashes the bytes it reads). */
+export function bucketOfHubHash(hash: number, bucketCount: number): number {
+  return hash % bucketCount;
 }
 
 /** Adds one device of `bucket` running `entry` to `counts`. */

@@ -14,7 +14,12 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../bytes/hex.ts';
-import { type BucketedEstate, bucketedTable, bucketOfHub, countEntry } from '../campaign/estate-buckets.ts';
+import {
+  type BucketedEstate,
+  bucketedTable,
+  bucketOfHubHash,
+  countEntry,
+} from '../campaign/estate-buckets.ts';
 import { sha256, sha256Stream } from '../crypto/hashes.ts';
 import { DecodeError } from '../errors/errors.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
@@ -54,6 +59,18 @@ export interface WholeEstate {
   readonly digest: string;
 }
 
+/** A spool's bytes waiting to be written. */
+interface SpoolBuffer {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  used: number;
+}
+
+function spoolBuffer(size: number): SpoolBuffer {
+  const bytes = new Uint8Array(size);
+  return { bytes, view: new DataView(bytes.buffer), used: 0 };
+}
+
 /** The spool file of bucket `b`. */
 function spoolOf(b: number, bucketCount: number, spools: number): number {
   return Math.floor((b * spools) / bucketCount);
@@ -73,10 +90,10 @@ export function spoolEstate(
 ): EstateSpool | WholeEstate {
   const spools = Math.min(MAX_SPOOLS, bucketCount);
   const dir = mkdtempSync(join(parent, 'hanota-estate-'));
-  const buffers = Array.from({ length: spools }, () => ({ bytes: new Uint8Array(SPOOL_BUFFER), used: 0 }));
+  const buffers = Array.from({ length: spools }, () => spoolBuffer(SPOOL_BUFFER));
   const fds = new Array<number | undefined>(spools);
   const flush = (s: number) => {
-    const buffer = buffers[s] as (typeof buffers)[number];
+    const buffer = buffers[s] as SpoolBuffer;
     if (buffer.used === 0) return;
     fds[s] ??= openSync(join(dir, `spool-${s}`), 'w');
     writeSync(fds[s] as number, buffer.bytes, 0, buffer.used);
@@ -84,25 +101,29 @@ export function spoolEstate(
   };
   const entryCounts = new Map<string, Int32Array>();
   const scanner = new EstateScanner((row) => {
-    const bucket = bucketOfHub(row.hubId, bucketCount);
+    const bucket = bucketOfHubHash(row.hubHash, bucketCount);
     countEntry(entryCounts, row.cplEntryId, bucket, bucketCount);
     if (wanted && !wanted.has(bucket)) return;
     const s = spoolOf(bucket, bucketCount, spools);
-    let buffer = buffers[s] as (typeof buffers)[number];
-    const size = RECORD_HEADER + row.line.length;
+    let buffer = buffers[s] as SpoolBuffer;
+    const length = row.end - row.begin;
+    const size = RECORD_HEADER + length;
     if (buffer.used + size > buffer.bytes.length) {
       flush(s);
       if (size > buffer.bytes.length) {
-        buffer = { bytes: new Uint8Array(size), used: 0 };
+        buffer = spoolBuffer(size);
         buffers[s] = buffer;
       }
     }
-    const view = new DataView(buffer.bytes.buffer, buffer.bytes.byteOffset + buffer.used, RECORD_HEADER);
-    view.setUint32(0, bucket, true);
-    view.setUint32(4, row.index, true);
-    view.setUint32(8, row.line.length, true);
-    buffer.bytes.set(row.line, buffer.used + RECORD_HEADER);
-    buffer.used += size;
+    const at = buffer.used;
+    buffer.view.setUint32(at, bucket, true);
+    buffer.view.setUint32(at + 4, row.index, true);
+    buffer.view.setUint32(at + 8, length, true);
+    const { bytes } = buffer;
+    const line = row.bytes;
+    for (let k = 0, from = row.begin, to = at + RECORD_HEADER; k < length; k++)
+      bytes[to + k] = line[from + k] as number;
+    buffer.used = at + size;
   });
   const hash = sha256Stream();
   try {
@@ -142,41 +163,58 @@ export function openEstate(
   bucketCount: number,
 ): BucketedEstate {
   if (estate.kind === 'whole') return bucketedTable(readEstateTable(ctx, estate.file), bucketCount);
-  const { dir, spools, columns } = estate;
-  let cached: { spool: number; bytes: Uint8Array } | undefined;
-  const bytesOf = (s: number): Uint8Array => {
-    if (cached?.spool !== s) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(join(dir, `spool-${s}`));
-      } catch (error) {
-        // A spool without rows was never written.
-        if ((error as { code?: string }).code !== 'ENOENT') throw error;
-        bytes = new Uint8Array(0);
-      }
-      cached = { spool: s, bytes };
+  const { dir, spools, columns, bucketCount: count } = estate;
+  // The spool last read, with where each of its buckets' records are (in estate order).
+  const read = (s: number) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(join(dir, `spool-${s}`)));
+    } catch (error) {
+      // A spool without rows was never written.
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      bytes = new Uint8Array(0);
     }
-    return cached.bytes;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Its buckets' records, counted then placed: bucket b's are records[first[b - low] .. first[b - low + 1]).
+    const low = Math.ceil((s * count) / spools);
+    const first = new Int32Array(Math.ceil(((s + 1) * count) / spools) - low + 1);
+    let n = 0;
+    for (let at = 0; at < bytes.length; at += RECORD_HEADER + view.getUint32(at + 8, true), n++) {
+      const b = view.getUint32(at, true) - low + 1;
+      first[b] = (first[b] as number) + 1;
+    }
+    for (let b = 1; b < first.length; b++) first[b] = (first[b] as number) + (first[b - 1] as number);
+    const records = new Int32Array(n);
+    const filled = first.slice();
+    for (let at = 0; at < bytes.length; at += RECORD_HEADER + view.getUint32(at + 8, true)) {
+      const b = view.getUint32(at, true) - low;
+      records[filled[b] as number] = at;
+      filled[b] = (filled[b] as number) + 1;
+    }
+    return { spool: s, bytes, view, first, records, low };
   };
+  let current: ReturnType<typeof read> | undefined;
   return {
     length: estate.length,
-    bucketCount: estate.bucketCount,
+    bucketCount: count,
     entryCounts: estate.entryCounts,
     devicesOf: (b) => {
-      const bytes = bytesOf(spoolOf(b, estate.bucketCount, spools));
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const s = spoolOf(b, count, spools);
+      if (current?.spool !== s) current = read(s);
+      const { bytes, view, first, records, low } = current;
       const devices: EstateDevice[] = [];
-      for (let at = 0; at < bytes.length; ) {
-        const length = view.getUint32(at + 8, true);
-        if (view.getUint32(at, true) === b)
-          devices.push(
-            estateDevice(
-              columns,
-              view.getUint32(at + 4, true),
-              bytes.subarray(at + RECORD_HEADER, at + RECORD_HEADER + length),
-            ),
-          );
-        at += RECORD_HEADER + length;
+      for (let r = first[b - low] as number; r < (first[b - low + 1] as number); r++) {
+        const at = records[r] as number;
+        const begin = at + RECORD_HEADER;
+        devices.push(
+          estateDevice(
+            columns,
+            view.getUint32(at + 4, true),
+            bytes,
+            begin,
+            begin + view.getUint32(at + 8, true),
+          ),
+        );
       }
       return devices;
     },

@@ -12,6 +12,7 @@
  * whose errors and devices are the reference.
  */
 import { DecodeError } from '../errors/errors.ts';
+import { fnv1a } from '../sim/rng.ts';
 import { CsvError, parseCsv } from './csv.ts';
 import { checkEstateHeader, ESTATE_COLUMNS, type EstateDevice } from './estate.ts';
 
@@ -34,16 +35,24 @@ export interface EstateColumns {
   readonly deviceType: number;
   readonly hubId: number;
   readonly cplEntryId: number;
+  /** The columns past the required ones: name and place. */
+  readonly extra: readonly (readonly [string, number])[];
 }
 
-/** One row as the scanner hands it over; `line` is valid only during the call. */
+/**
+ * One row as the scanner hands it over: one object, refilled for each row and valid only during
+ * the call (a national estate is ten million rows: nothing is made per row that need not be).
+ */
 export interface ScannedRow {
   /** 0 for the first data row (the file's row `index + 2` in `loadEstate`'s numbering). */
-  readonly index: number;
-  /** The row's bytes, without its line ending. */
-  readonly line: Uint8Array;
-  readonly hubId: string;
-  readonly cplEntryId: string;
+  index: number;
+  /** The row is `bytes[begin, end)`, without its line ending. */
+  bytes: Uint8Array;
+  begin: number;
+  end: number;
+  /** `fnv1a` of the hub ID (trimmed), as `fnv1a(device.hubId)` gives it. */
+  hubHash: number;
+  cplEntryId: string;
 }
 
 const LF = 0x0a;
@@ -54,25 +63,33 @@ const SPACE = 0x20;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** The text of `bytes` (UTF-8; plain ASCII without a decoder). */
+/** Whether `bytes[from, to)` is plain ASCII. */
+function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if ((bytes[k] as number) >= 0x80) return false;
+  return true;
+}
+
+/** The text of `bytes[from, to)` (UTF-8; plain ASCII without a decoder). */
 function text(bytes: Uint8Array, from: number, to: number): string {
-  let ascii = true;
-  for (let k = from; k < to; k++)
-    if ((bytes[k] as number) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  if (!ascii) {
+  if (!isAscii(bytes, from, to)) {
     try {
       return utf8.decode(bytes.subarray(from, to));
     } catch {
       throw new FullReadNeeded('bytes that are not UTF-8');
     }
   }
-  let s = '';
+  let ascii = '';
   for (let k = from; k < to; k += 4096)
-    s += String.fromCharCode.apply(null, bytes.subarray(k, Math.min(to, k + 4096)) as unknown as number[]);
-  return s;
+    ascii += String.fromCharCode.apply(
+      null,
+      bytes.subarray(k, Math.min(to, k + 4096)) as unknown as number[],
+    );
+  return ascii;
+}
+
+/** Whether byte `c` is white space `String.prototype.trim` removes (ASCII ones; the line has no LF or CR). */
+function isSpace(c: number): boolean {
+  return c === SPACE || (c >= 0x09 && c <= 0x0d);
 }
 
 /** Hex digit value of a byte, or −1. */
@@ -95,6 +112,18 @@ export class EstateScanner {
   #lines = 0;
   #his = new Uint32Array(1024);
   #los = new Uint32Array(1024);
+  /** Where each field of the current row starts (one past the comma before it); the row's end after the last. */
+  #starts = new Int32Array(16);
+  /** Entry IDs already read, by FNV-1a of their bytes: devices share a few hundred entries. */
+  readonly #entries = new Map<number, string>();
+  readonly #row: ScannedRow = {
+    index: 0,
+    bytes: new Uint8Array(0),
+    begin: 0,
+    end: 0,
+    hubHash: 0,
+    cplEntryId: '',
+  };
 
   constructor(onRow: (row: ScannedRow) => void) {
     this.#onRow = onRow;
@@ -182,9 +211,9 @@ export class EstateScanner {
   #line(bytes: Uint8Array, begin: number, end: number): void {
     this.#lines++;
     if (end === begin) return; // a blank line is not a row
-    for (let k = begin; k < end; k++) if (bytes[k] === QUOTE) throw new FullReadNeeded('quoted fields');
     const columns = this.#columns;
     if (!columns) {
+      for (let k = begin; k < end; k++) if (bytes[k] === QUOTE) throw new FullReadNeeded('quoted fields');
       // The header: read by the CSV parser (its checks, its errors).
       const { header } = parseCsv(text(bytes, begin, end), checkEstateHeader);
       const lower = header.map((name) => name.toLowerCase());
@@ -195,23 +224,41 @@ export class EstateScanner {
         deviceType: at('device_type'),
         hubId: at('hub_id'),
         cplEntryId: at('cpl_entry_id'),
+        extra: header.flatMap((name, k) =>
+          (ESTATE_COLUMNS as readonly string[]).includes(name.toLowerCase()) ? [] : [[name, k] as const],
+        ),
       };
       return;
     }
     const width = columns.header.length;
-    const starts = fieldStarts(bytes, begin, end);
-    if (starts.length !== width)
+    // Where each field starts; quotes refused on the way.
+    let starts = this.#starts;
+    let fields = 1;
+    starts[0] = begin;
+    for (let k = begin; k < end; k++) {
+      const c = bytes[k] as number;
+      if (c === COMMA) {
+        if (fields + 1 >= starts.length) {
+          const more = new Int32Array(starts.length * 2);
+          more.set(starts);
+          starts = more;
+          this.#starts = more;
+        }
+        starts[fields++] = k + 1;
+      } else if (c === QUOTE) throw new FullReadNeeded('quoted fields');
+    }
+    starts[fields] = end + 1;
+    if (fields !== width)
       throw new CsvError(
         'CSV_FIELD_COUNT',
-        `${starts.length} fields, the header has ${width} (line ${this.#lines})`,
+        `${fields} fields, the header has ${width} (line ${this.#lines})`,
         begin,
         this.#rows + 2,
-        Math.min(starts.length, width) + 1,
+        Math.min(fields, width) + 1,
       );
-    const fieldEnd = (f: number) => (f + 1 < starts.length ? (starts[f + 1] as number) - 1 : end);
     // The device ID as 64 bits: 16 hex digits, spaces around them at most.
     let k = starts[columns.deviceId] as number;
-    let e = fieldEnd(columns.deviceId);
+    let e = (starts[columns.deviceId + 1] as number) - 1;
     while (k < e && bytes[k] === SPACE) k++;
     while (e > k && bytes[e - 1] === SPACE) e--;
     if (e - k !== 16) throw new FullReadNeeded('a device ID that is not 16 hex digits');
@@ -234,43 +281,83 @@ export class EstateScanner {
     }
     this.#his[r] = hi;
     this.#los[r] = lo;
-    const field = (f: number) => text(bytes, starts[f] as number, fieldEnd(f)).trim();
-    this.#onRow({
-      index: r,
-      line: bytes.subarray(begin, end),
-      hubId: field(columns.hubId),
-      cplEntryId: field(columns.cplEntryId),
-    });
+    const row = this.#row;
+    row.index = r;
+    row.bytes = bytes;
+    row.begin = begin;
+    row.end = end;
+    row.hubHash = this.#hubHash(
+      bytes,
+      starts[columns.hubId] as number,
+      (starts[columns.hubId + 1] as number) - 1,
+    );
+    row.cplEntryId = this.#entry(
+      bytes,
+      starts[columns.cplEntryId] as number,
+      (starts[columns.cplEntryId + 1] as number) - 1,
+    );
+    this.#onRow(row);
     this.#rows = r + 1;
+  }
+
+  /** FNV-1a of the trimmed field `bytes[from, to)` as `fnv1a` hashes its text. */
+  #hubHash(bytes: Uint8Array, from: number, to: number): number {
+    let k = from;
+    let e = to;
+    while (k < e && isSpace(bytes[k] as number)) k++;
+    while (e > k && isSpace(bytes[e - 1] as number)) e--;
+    // Outside ASCII, bytes are not UTF-16 code units (and trim knows more spaces): hash the text.
+    if (!isAscii(bytes, k, e)) return fnv1a(text(bytes, from, to).trim());
+    let h = 0x811c9dc5;
+    for (; k < e; k++) {
+      h ^= bytes[k] as number;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h;
+  }
+
+  /** The trimmed text of the entry field `bytes[from, to)`, read once per distinct entry. */
+  #entry(bytes: Uint8Array, from: number, to: number): string {
+    let k = from;
+    let e = to;
+    while (k < e && isSpace(bytes[k] as number)) k++;
+    while (e > k && isSpace(bytes[e - 1] as number)) e--;
+    if (!isAscii(bytes, k, e)) return text(bytes, k, e).trim();
+    let h = 0x811c9dc5;
+    for (let c = k; c < e; c++) h = Math.imul(h ^ (bytes[c] as number), 0x01000193) >>> 0;
+    const known = this.#entries.get(h);
+    if (known !== undefined && known.length === e - k) {
+      let same = true;
+      for (let c = 0; c < known.length; c++)
+        if (known.charCodeAt(c) !== bytes[k + c]) {
+          same = false;
+          break;
+        }
+      if (same) return known;
+    }
+    const entry = text(bytes, k, e);
+    if (known === undefined) this.#entries.set(h, entry);
+    return entry;
   }
 }
 
-/** Where each comma-separated field of `bytes[begin, end)` starts. */
-function fieldStarts(bytes: Uint8Array, begin: number, end: number): number[] {
-  const starts = [begin];
-  for (let k = begin; k < end; k++) if (bytes[k] === COMMA) starts.push(k + 1);
-  return starts;
-}
-
-/** The device of a row the scanner read (`line` its bytes), as `loadEstate` builds it. */
-export function estateDevice(columns: EstateColumns, index: number, line: Uint8Array): EstateDevice {
-  const starts = fieldStarts(line, 0, line.length);
-  const field = (f: number) =>
-    text(
-      line,
-      starts[f] as number,
-      f + 1 < starts.length ? (starts[f + 1] as number) - 1 : line.length,
-    ).trim();
+/** The device of a row the scanner read (`bytes[begin, end)`), as `loadEstate` builds it. */
+export function estateDevice(
+  columns: EstateColumns,
+  index: number,
+  bytes: Uint8Array,
+  begin: number,
+  end: number,
+): EstateDevice {
+  const fields = text(bytes, begin, end).split(',');
   const extra: Record<string, string> = {};
-  columns.header.forEach((name, f) => {
-    if (!(ESTATE_COLUMNS as readonly string[]).includes(name.toLowerCase())) extra[name] = field(f);
-  });
+  for (const [name, k] of columns.extra) extra[name] = (fields[k] as string).trim();
   return {
     row: index + 2,
-    deviceId: field(columns.deviceId).toLowerCase(),
-    deviceType: field(columns.deviceType),
-    hubId: field(columns.hubId),
-    cplEntryId: field(columns.cplEntryId),
+    deviceId: (fields[columns.deviceId] as string).trim().toLowerCase(),
+    deviceType: (fields[columns.deviceType] as string).trim(),
+    hubId: (fields[columns.hubId] as string).trim(),
+    cplEntryId: (fields[columns.cplEntryId] as string).trim(),
     extra,
   };
 }
