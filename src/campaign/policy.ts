@@ -18,6 +18,11 @@ export const POLICY_MAX_DAYS = 3650;
 export const POLICY_MAX_ATTEMPTS = 1000;
 /** The largest back-off factor. */
 export const POLICY_MAX_FACTOR = 1000;
+/**
+ * The most hub buckets a policy may ask for: 2^17, enough for buckets of a few hundred devices
+ * (the size at which a bucket runs fastest, BENCHMARKS.md) over all of GB's thirty million meters.
+ */
+export const MAX_BUCKETS = 131_072;
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/;
 const UNIT_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
@@ -138,7 +143,7 @@ export const policySchema = z.strictObject({
    * the threshold proportional to its devices. Shards and workers split buckets, so the report
    * does not depend on how the campaign was split. Default 1.
    */
-  buckets: whole(1, 4096).optional(),
+  buckets: whole(1, MAX_BUCKETS).optional(),
   /**
    * How often devices of a type query their hub at rest (default: the device profile's, Silicon
    * Labs' 5 minutes), e.g. `{ ESME: 1d, GSME: 30m }`.

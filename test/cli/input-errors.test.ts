@@ -61,7 +61,7 @@ describe('campaign policies', () => {
         'retry.factor: expected a number from 1 to 1000, got 1e+300',
       ],
       ['maxDays: 1e9', 'maxDays: expected a number of days over 0 and at most 3650, got 1000000000'],
-      ['buckets: 100000', 'buckets: expected a whole number from 1 to 4096, got 100000'],
+      ['buckets: 200000', 'buckets: expected a whole number from 1 to 131072, got 200000'],
       [
         'activationWindow: { fromHour: 22, toHour: 30 }',
         'activationWindow.toHour: expected a whole number from 0 to 24, got 30',
