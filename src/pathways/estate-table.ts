@@ -11,6 +11,7 @@
  */
 import { CsvError, decodeCsv, parseCsv } from './csv.ts';
 import { checkEstateHeader, ESTATE_COLUMNS, type EstateDevice, loadEstate } from './estate.ts';
+import { firstRepeat, hexValue } from './estate-scan.ts';
 
 /** An estate's devices, by index (0 is the first data row). */
 export interface EstateTable {
@@ -38,13 +39,6 @@ export function readEstateTable(bytes: Uint8Array): EstateTable {
   const text = decodeCsv(bytes);
   // Quoted fields may hold commas and line breaks: the row-per-line pass does not apply.
   return (text.includes('"') ? undefined : linesTable(text)) ?? tableOf(loadEstate(text));
-}
-
-/** Hex digit value of a character code, or −1. */
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
 }
 
 /**
@@ -147,7 +141,7 @@ function linesTable(text: string): EstateTable | undefined {
     los[rows] = lo;
     rows++;
   }
-  if (hasDuplicate(his, los, rows)) return undefined;
+  if (firstRepeat(his, los, rows)) return undefined;
 
   const fieldsOf = (r: number): string[] => text.slice(starts[r] as number, ends[r] as number).split(',');
   const field = (r: number, at: number): string => {
@@ -176,26 +170,4 @@ function linesTable(text: string): EstateTable | undefined {
     hubId: (r) => field(r, hubAt),
     cplEntryId: (r) => field(r, entryAt),
   };
-}
-
-/** Whether two of the first `n` 64-bit IDs (`his[k]`, `los[k]`) are equal. */
-function hasDuplicate(his: Uint32Array, los: Uint32Array, n: number): boolean {
-  let size = 1024;
-  while (size < n * 2) size *= 2;
-  const slots = new Int32Array(size).fill(-1);
-  for (let k = 0; k < n; k++) {
-    const hi = his[k] as number;
-    const lo = los[k] as number;
-    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 0) & (size - 1);
-    for (;;) {
-      const other = slots[slot] as number;
-      if (other < 0) {
-        slots[slot] = k;
-        break;
-      }
-      if (his[other] === hi && los[other] === lo) return true;
-      slot = (slot + 1) & (size - 1);
-    }
-  }
-  return false;
 }

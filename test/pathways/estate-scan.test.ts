@@ -3,14 +3,15 @@
  * does, however the file is cut into pieces: the same devices, row by row, and for a bad file the
  * same error, word for word — or, for a file only a whole read handles (a quoted field, a device
  * ID written with separators or of the wrong length), it says so and the whole read is used. The
- * CSV texts are generated as in test/pathways/estate-table.test.ts, with a non-ASCII hub name so
- * that pieces are cut inside a UTF-8 character too.
+ * CSV texts are test/helpers/estate-csv.ts's, with a non-ASCII hub name so that pieces are cut
+ * inside a UTF-8 character too.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EstateDevice, loadEstate } from '../../src/pathways/estate.ts';
 import { EstateScanner, estateDevice, FullReadNeeded } from '../../src/pathways/estate-scan.ts';
 import { fnv1a } from '../../src/sim/rng.ts';
+import { estateCsv } from '../helpers/estate-csv.ts';
 
 const encodeUtf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -62,81 +63,15 @@ function scan(bytes: Uint8Array, cuts: readonly number[]): EstateDevice[] {
   });
 }
 
-const id = fc
-  .bigInt({ min: 0n, max: 2n ** 64n - 1n })
-  .map((n) => n.toString(16).padStart(16, '0'))
-  .chain((hex) =>
-    fc.oneof(
-      { weight: 40, arbitrary: fc.constantFrom(hex, hex.toUpperCase(), ` ${hex} `) },
-      {
-        weight: 1,
-        arbitrary: fc.constantFrom(
-          hex.match(/../g)?.join(':') as string,
-          hex.match(/..../g)?.join('-') as string,
-        ),
-      },
-    ),
-  );
-
-const estateCsv = fc
-  .record({
-    bom: fc.boolean(),
-    newline: fc.constantFrom('\n', '\r\n', '\r'),
-    extra: fc.subarray(['link_profile', 'wake_interval_s', 'note']),
-    order: fc.boolean(),
-    rows: fc.array(
-      fc.record({
-        id,
-        hub: fc.integer({ min: 0, max: 5 }).map((h) => ` hub-${h}${h === 5 ? 'é' : ''}`),
-        entry: fc.constantFrom('V120', 'V130 ', 'NOPE'),
-        blankBefore: fc.boolean(),
-        // A fault in one row of about forty: most files are good, many have one fault.
-        fault: fc.oneof(
-          { weight: 40, arbitrary: fc.constant(undefined) },
-          {
-            weight: 1,
-            arbitrary: fc.constantFrom('shortRow', 'badId', 'repeat', 'quote', 'tooLong', 'spaceOnly'),
-          },
-        ),
-      }),
-      { maxLength: 30 },
-    ),
-    blankEnd: fc.boolean(),
-  })
-  .map((e) => {
-    const required = ['device_id', 'device_type', 'hub_id', 'cpl_entry_id'];
-    const header = e.order ? [...e.extra, ...required] : [...required, ...e.extra];
-    const lines = [header.join(',')];
-    e.rows.forEach((r, k) => {
-      if (r.blankBefore) lines.push('');
-      const value: Record<string, string> = {
-        device_id: r.id,
-        device_type: 'ESME',
-        hub_id: r.hub,
-        cpl_entry_id: r.entry,
-        link_profile: 'typical',
-        wake_interval_s: '1800',
-        note: `n${k}`,
-      };
-      if (r.fault === 'badId') value.device_id = 'not-an-eui';
-      if (r.fault === 'tooLong') value.device_id = `${r.id}0`;
-      if (r.fault === 'repeat' && k > 0) value.device_id = e.rows[0]?.id as string;
-      if (r.fault === 'quote') value.note = '"a, b"';
-      let line = header.map((h) => value[h]).join(',');
-      if (r.fault === 'shortRow') line = line.slice(0, line.lastIndexOf(','));
-      if (r.fault === 'spaceOnly') line = ' ';
-      lines.push(line);
-    });
-    if (e.blankEnd) lines.push('', '');
-    return `${e.bom ? '\uFEFF' : ''}${lines.join(e.newline)}`;
-  });
+// Separators in a device ID (a whole read) one time in 41, a fault one row in 41: most files stream.
+const estateCsvs = estateCsv({ plainIds: 40, goodRows: 40 }, (h) => ` hub-${h}${h === 5 ? 'é' : ''}`);
 
 describe('the estate read as a stream', () => {
   it('reads every estate CSV as loadEstate does, in any pieces, or asks for a whole read', () => {
     let wholeReads = 0;
     let errors = 0;
     fc.assert(
-      fc.property(estateCsv, fc.array(fc.nat(), { maxLength: 12 }), (text, cuts) => {
+      fc.property(estateCsvs, fc.array(fc.nat(), { maxLength: 12 }), (text, cuts) => {
         const bytes = encodeUtf8(text);
         const streamed = outcome(() =>
           scan(

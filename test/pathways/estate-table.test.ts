@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type EstateDevice, loadEstate } from '../../src/pathways/estate.ts';
 import { type EstateTable, readEstateTable } from '../../src/pathways/estate-table.ts';
+import { estateCsv } from '../helpers/estate-csv.ts';
 
 const encodeUtf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -26,72 +27,12 @@ function outcome(read: () => EstateDevice[]): unknown {
   }
 }
 
-const id = fc
-  .bigInt({ min: 0n, max: 2n ** 64n - 1n })
-  .map((n) => n.toString(16).padStart(16, '0'))
-  .chain((hex) =>
-    fc.constantFrom(
-      hex,
-      hex.toUpperCase(),
-      ` ${hex} `,
-      hex.match(/../g)?.join(':') as string,
-      hex.match(/..../g)?.join('-') as string,
-    ),
-  );
-
-const estateCsv = fc
-  .record({
-    bom: fc.boolean(),
-    newline: fc.constantFrom('\n', '\r\n', '\r'),
-    extra: fc.subarray(['link_profile', 'wake_interval_s', 'note']),
-    order: fc.boolean(),
-    rows: fc.array(
-      fc.record({
-        id,
-        hub: fc.integer({ min: 0, max: 5 }).map((h) => ` hub-${h}`),
-        entry: fc.constantFrom('V120', 'V130 ', 'NOPE'),
-        blankBefore: fc.boolean(),
-        fault: fc.option(fc.constantFrom('shortRow', 'badId', 'repeat', 'quote', 'tooLong', 'spaceOnly'), {
-          freq: 8,
-          nil: undefined,
-        }),
-      }),
-      { maxLength: 30 },
-    ),
-    blankEnd: fc.boolean(),
-  })
-  .map((e) => {
-    const required = ['device_id', 'device_type', 'hub_id', 'cpl_entry_id'];
-    const header = e.order ? [...e.extra, ...required] : [...required, ...e.extra];
-    const lines = [header.join(',')];
-    e.rows.forEach((r, k) => {
-      if (r.blankBefore) lines.push('');
-      const value: Record<string, string> = {
-        device_id: r.id,
-        device_type: 'ESME',
-        hub_id: r.hub,
-        cpl_entry_id: r.entry,
-        link_profile: 'typical',
-        wake_interval_s: '1800',
-        note: `n${k}`,
-      };
-      if (r.fault === 'badId') value.device_id = 'not-an-eui';
-      if (r.fault === 'tooLong') value.device_id = `${r.id}0`;
-      if (r.fault === 'repeat' && k > 0) value.device_id = e.rows[0]?.id as string;
-      if (r.fault === 'quote') value.note = '"a, b"';
-      let line = header.map((h) => value[h]).join(',');
-      if (r.fault === 'shortRow') line = line.slice(0, line.lastIndexOf(','));
-      if (r.fault === 'spaceOnly') line = ' ';
-      lines.push(line);
-    });
-    if (e.blankEnd) lines.push('', '');
-    return `${e.bom ? '\uFEFF' : ''}${lines.join(e.newline)}`;
-  });
+const estateCsvs = estateCsv();
 
 describe('the estate as a table', () => {
   it('reads every estate CSV as loadEstate does: the same devices, or the same error', () => {
     fc.assert(
-      fc.property(estateCsv, (text) => {
+      fc.property(estateCsvs, (text) => {
         const bytes = encodeUtf8(text);
         expect(outcome(() => rowsOf(readEstateTable(bytes)))).toEqual(outcome(() => loadEstate(bytes)));
       }),
