@@ -160,6 +160,10 @@ export interface SessionResult {
   readonly memoryByDay: readonly number[];
   /** Per simulated day: distributions asked for that day and held back. */
   readonly quarantinedByDay: readonly number[];
+  /** Per simulated day: distributions the supplier retried that day (after a failed one). */
+  readonly retriesByDay: readonly number[];
+  /** Per simulated day: the most downloads the bucket's hubs served at once during the day. */
+  readonly downloadsByDay: readonly number[];
   /** The phased rollout's groups, and its halt. */
   readonly groups: readonly RolloutGroupResult[];
   readonly halt?: RolloutHalt;

@@ -72,6 +72,9 @@ export function runBucket(input: SessionInput): SessionResult {
   // memory of the day before carries over to it and to any day without events) and after every
   // step that stored an image.
   const memoryByDay: number[] = [];
+  // The most downloads in flight at once, per day: taken as each day ends (a day without events
+  // keeps the downloads of the day before in flight).
+  const downloadsByDay: number[] = [];
   let peak = 0;
   let day = -1;
   const fullest = () => {
@@ -90,6 +93,9 @@ export function runBucket(input: SessionInput): SessionResult {
       const held = fullest();
       for (let d = Math.max(0, day + 1); d <= nextDay; d++)
         memoryByDay[d] = Math.max(memoryByDay[d] ?? 0, held);
+      if (day >= 0) downloadsByDay[day] = runtime.takeDownloadsInFlightPeak();
+      const carried = runtime.takeDownloadsInFlightPeak();
+      for (let d = day + 1; d < nextDay; d++) downloadsByDay[d] = carried;
       day = nextDay;
     }
     runtime.step();
@@ -103,6 +109,7 @@ export function runBucket(input: SessionInput): SessionResult {
     if (supplier.finished === input.devices.length) break;
   }
   progress();
+  if (day >= 0) downloadsByDay[day] = runtime.takeDownloadsInFlightPeak();
   const endUs = runtime.endUs;
   const days = Math.floor(endUs / DAY_US) + 1;
   const rollout = supplier.rollout;
@@ -133,6 +140,8 @@ export function runBucket(input: SessionInput): SessionResult {
     quarantined: supplier.quarantined,
     memoryByDay: Array.from({ length: days }, (_, d) => memoryByDay[d] ?? 0),
     quarantinedByDay: Array.from({ length: days }, (_, d) => supplier.quarantinedByDay[d] ?? 0),
+    retriesByDay: Array.from({ length: days }, (_, d) => supplier.retriesByDay[d] ?? 0),
+    downloadsByDay: Array.from({ length: days }, (_, d) => downloadsByDay[d] ?? 0),
     groups: rollout.results(),
     ...(halt && { halt }),
   };

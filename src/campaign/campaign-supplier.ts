@@ -58,6 +58,7 @@ export class CampaignSupplier implements SupplierHooks {
   #finished = 0;
   #quarantined = 0;
   readonly #quarantinedByDay: number[] = [];
+  readonly #retriesByDay: number[] = [];
 
   /** The supplier of `input`'s devices. */
   constructor(input: SessionInput) {
@@ -100,6 +101,11 @@ export class CampaignSupplier implements SupplierHooks {
   /** Per day of asking: distributions held back. */
   get quarantinedByDay(): readonly number[] {
     return this.#quarantinedByDay;
+  }
+
+  /** Per day: distributions retried. */
+  get retriesByDay(): readonly number[] {
+    return this.#retriesByDay;
   }
 
   /** The rollout's groups and halt. */
@@ -232,6 +238,8 @@ export class CampaignSupplier implements SupplierHooks {
     if (!retry || d.retries >= retry.attempts) return false;
     const wait = Math.min(retry.backoffUs * retry.factor ** d.retries, retry.maxBackoffUs ?? Infinity);
     d.retries++;
+    const day = Math.floor(now / DAY_US);
+    this.#retriesByDay[day] = (this.#retriesByDay[day] ?? 0) + 1;
     // Whole microseconds; a wait past the end of the run is the same as one just past it.
     this.#runtime.supplierAt(
       Math.min(now + Math.round(wait), Math.floor(this.#input.maxTimeUs) + 1),

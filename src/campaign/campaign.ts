@@ -134,6 +134,10 @@ function runAndJudgeBucket(
   b: number,
 ): { all: DeviceOutcome[]; partial: CampaignPartial } {
   const { input, plan, shares, groups, hubConfig, memory } = context;
+  const modelOf = (entry: string) => {
+    const e = input.catalog.byId.get(entry);
+    return e && { model: e.model, hardwareVersion: e.hardwareVersion };
+  };
   const { policy } = input;
   const { bucketCount } = plan;
   const retry = policy.retry;
@@ -190,6 +194,9 @@ function runAndJudgeBucket(
       events: result.events,
       memoryByDay: result.memoryByDay,
       quarantinedByDay: result.quarantinedByDay,
+      retriesByDay: result.retriesByDay,
+      downloadsByDay: result.downloadsByDay,
+      hubMemoryBlocks: memory.blockCount,
       groups: (groups ?? []).map((g, k) => ({
         name: g.name,
         startedMs:
@@ -202,6 +209,7 @@ function runAndJudgeBucket(
         ? rolloutWarnings(groups, sizes).map((w) => (bucketCount > 1 ? `bucket ${b}: ${w}` : w))
         : [],
     },
+    modelOf,
   );
   return { all, partial };
 }

@@ -5,9 +5,10 @@
  * themselves are read bucket by bucket as each runs. An estate already in memory is bucketed
  * here; a file streamed into per-bucket spools (src/cli/estate-spool.ts) gives the same buckets.
  */
+
+import { fnv1a } from '../bytes/fnv1a.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { type EstateTable, tableOf } from '../pathways/estate-table.ts';
-import { fnv1a } from '../sim/rng.ts';
 
 /** An estate by bucket. */
 export interface BucketedEstate {

@@ -59,6 +59,28 @@ export interface GroupReport {
   readonly statusByDay: readonly DayStatus[];
 }
 
+/**
+ * Devices that did not reach their target, of one kind: the same status and reason, on the same
+ * model and hardware version; with the first of them (earliest to fail, then by device ID).
+ */
+export interface FailureKind {
+  readonly status: DeviceStatus;
+  /** Why, when the run says (empty when it does not). */
+  readonly reason: string;
+  readonly model: string;
+  readonly hardwareVersion: string;
+  readonly devices: number;
+  /** The first `FIRST_DEVICES` of them: when each ended in error (null: it never did, it is still pending). */
+  readonly first: readonly {
+    readonly deviceId: string;
+    readonly hubId: string;
+    readonly errorMs: number | null;
+  }[];
+}
+
+/** Devices listed per kind of failure. */
+export const FIRST_DEVICES = 5;
+
 /** A rollout that stopped starting groups, in one bucket. */
 export interface HaltReport {
   readonly bucket: number;
@@ -90,6 +112,17 @@ interface CampaignFigures {
   readonly memoryByDay: readonly number[];
   /** Per simulated day: distributions asked for that day and quarantined to a later window. */
   readonly quarantinedByDay: readonly number[];
+  /** Per simulated day: distributions the supplier retried that day. */
+  readonly retriesByDay: readonly number[];
+  /**
+   * Per simulated day: downloads in flight — the most at once in each bucket during the day,
+   * summed over the buckets (buckets peak at different moments: an upper bound for the estate).
+   */
+  readonly downloadsByDay: readonly number[];
+  /** Each hub's memory, blocks (the policy's `memory.blocks`). */
+  readonly hubMemoryBlocks: number;
+  /** Devices not on target, by kind, most devices first. */
+  readonly failures: readonly FailureKind[];
 }
 
 /** A campaign's report. */
@@ -138,6 +171,9 @@ export interface BucketRun {
   readonly events: number;
   readonly memoryByDay: readonly number[];
   readonly quarantinedByDay: readonly number[];
+  readonly retriesByDay: readonly number[];
+  readonly downloadsByDay: readonly number[];
+  readonly hubMemoryBlocks: number;
   readonly groups: readonly { readonly name: string; readonly startedMs: number | null }[];
   readonly halt?: HaltReport;
   readonly warnings: readonly string[];
@@ -216,11 +252,78 @@ function count(outcomes: readonly DeviceOutcome[]): Record<DeviceStatus, number>
   return byStatus;
 }
 
+/** The model and hardware version of a CPL entry, as the catalog says (undefined: not in it). */
+export type ModelOf = (
+  entry: string,
+) => { readonly model: string; readonly hardwareVersion: string } | undefined;
+
+const failureKey = (f: Pick<FailureKind, 'status' | 'reason' | 'model' | 'hardwareVersion'>) =>
+  `${f.status}\u0000${f.reason}\u0000${f.model}\u0000${f.hardwareVersion}`;
+
+/** First to fail first (those still pending last), then by device ID. */
+function byFirst(a: FailureKind['first'][number], b: FailureKind['first'][number]): number {
+  const at = (x: typeof a) => x.errorMs ?? Number.POSITIVE_INFINITY;
+  return at(a) - at(b) || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0);
+}
+
+/** Kinds of failure, most devices first (then by status, reason, model, hardware version). */
+function sortedFailures(kinds: Iterable<FailureKind>): FailureKind[] {
+  return [...kinds]
+    .map((k) => ({ ...k, first: [...k.first].sort(byFirst).slice(0, FIRST_DEVICES) }))
+    .sort((a, b) => {
+      const ka = failureKey(a);
+      const kb = failureKey(b);
+      return b.devices - a.devices || (ka < kb ? -1 : ka > kb ? 1 : 0);
+    });
+}
+
+/** The failures of one bucket's outcomes. */
+function failuresOf(outcomes: readonly DeviceOutcome[], modelOf: ModelOf): FailureKind[] {
+  const kinds = new Map<
+    string,
+    Omit<FailureKind, 'devices' | 'first'> & { devices: number; first: FailureKind['first'][number][] }
+  >();
+  for (const o of outcomes) {
+    if (o.status === 'onTarget') continue;
+    const m = modelOf(o.from);
+    const kind = {
+      status: o.status,
+      reason: o.reason ?? '',
+      model: m?.model ?? '(not in the catalog)',
+      hardwareVersion: m?.hardwareVersion ?? '',
+    };
+    const key = failureKey(kind);
+    let known = kinds.get(key);
+    if (!known) {
+      known = { ...kind, devices: 0, first: [] };
+      kinds.set(key, known);
+    }
+    known.devices++;
+    known.first.push({ deviceId: o.deviceId, hubId: o.hubId, errorMs: o.errorMs ?? null });
+  }
+  return sortedFailures(kinds.values());
+}
+
+/** Kinds of failure of several buckets, summed. */
+function mergeFailures(lists: readonly (readonly FailureKind[])[]): FailureKind[] {
+  const kinds = new Map<string, FailureKind & { first: FailureKind['first'][number][] }>();
+  for (const list of lists)
+    for (const k of list) {
+      const key = failureKey(k);
+      const known = kinds.get(key);
+      if (!known) kinds.set(key, { ...k, first: [...k.first] });
+      else
+        kinds.set(key, { ...known, devices: known.devices + k.devices, first: [...known.first, ...k.first] });
+    }
+  return sortedFailures(kinds.values());
+}
+
 /** A bucket's partial from its devices' outcomes and its simulation. */
 export function partialOf(
   head: { mode: 'planned' | 'direct'; seed: number; bucket: number; buckets: number; adtLimit: number },
   outcomes: readonly DeviceOutcome[],
   run: BucketRun,
+  modelOf: ModelOf = () => undefined,
 ): CampaignPartial {
   const reasons: Record<string, number> = {};
   const hopsHistogram: Record<string, number> = {};
@@ -260,6 +363,10 @@ export function partialOf(
     events: run.events,
     memoryByDay: run.memoryByDay,
     quarantinedByDay: run.quarantinedByDay,
+    retriesByDay: run.retriesByDay,
+    downloadsByDay: run.downloadsByDay,
+    hubMemoryBlocks: run.hubMemoryBlocks,
+    failures: failuresOf(outcomes, modelOf),
   };
 }
 
@@ -389,5 +496,13 @@ export function mergePartials(partials: readonly CampaignPartial[]): CampaignRep
     quarantinedByDay: Array.from({ length: days }, (_, d) =>
       sorted.reduce((n, p) => n + (p.quarantinedByDay[d] ?? 0), 0),
     ),
+    retriesByDay: Array.from({ length: days }, (_, d) =>
+      sorted.reduce((n, p) => n + (p.retriesByDay[d] ?? 0), 0),
+    ),
+    downloadsByDay: Array.from({ length: days }, (_, d) =>
+      sorted.reduce((n, p) => n + (p.downloadsByDay[d] ?? 0), 0),
+    ),
+    hubMemoryBlocks: Math.max(...sorted.map((p) => p.hubMemoryBlocks)),
+    failures: mergeFailures(sorted.map((p) => p.failures)),
   };
 }

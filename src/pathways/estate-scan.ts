@@ -11,8 +11,9 @@
  * dashes or colons) makes it stop with `FullReadNeeded`: such a file is read whole by `loadEstate`,
  * whose errors and devices are the reference.
  */
+
+import { FNV1A_OFFSET, FNV1A_PRIME, fnv1a } from '../bytes/fnv1a.ts';
 import { DecodeError } from '../errors/errors.ts';
-import { fnv1a } from '../sim/rng.ts';
 import { CsvError, parseCsv } from './csv.ts';
 import { checkEstateHeader, ESTATE_COLUMNS, type EstateDevice } from './estate.ts';
 
@@ -308,10 +309,10 @@ export class EstateScanner {
     while (e > k && isSpace(bytes[e - 1] as number)) e--;
     // Outside ASCII, bytes are not UTF-16 code units (and trim knows more spaces): hash the text.
     if (!isAscii(bytes, k, e)) return fnv1a(text(bytes, from, to).trim());
-    let h = 0x811c9dc5;
+    let h = FNV1A_OFFSET;
     for (; k < e; k++) {
       h ^= bytes[k] as number;
-      h = Math.imul(h, 0x01000193) >>> 0;
+      h = Math.imul(h, FNV1A_PRIME) >>> 0;
     }
     return h;
   }
@@ -323,8 +324,8 @@ export class EstateScanner {
     while (k < e && isSpace(bytes[k] as number)) k++;
     while (e > k && isSpace(bytes[e - 1] as number)) e--;
     if (!isAscii(bytes, k, e)) return text(bytes, k, e).trim();
-    let h = 0x811c9dc5;
-    for (let c = k; c < e; c++) h = Math.imul(h ^ (bytes[c] as number), 0x01000193) >>> 0;
+    let h = FNV1A_OFFSET;
+    for (let c = k; c < e; c++) h = Math.imul(h ^ (bytes[c] as number), FNV1A_PRIME) >>> 0;
     const known = this.#entries.get(h);
     if (known !== undefined && known.length === e - k) {
       let same = true;

@@ -102,6 +102,9 @@ export class NodeRuntime implements RuntimePort {
   #peakBlocks = 0;
   /** The most downloads any hub served at once. */
   #downloadsPeak = 0;
+  /** Downloads all hubs serve now, and the most at once since `takeDownloadsInFlightPeak`. */
+  #inFlight = 0;
+  #inFlightPeak = 0;
   /** How many devices' last query found nothing to fetch, unchanged since (`DeviceRuntime.inert`). */
   #inertCount = 0;
   /** Their parked polls, when the run elides them. */
@@ -228,6 +231,16 @@ export class NodeRuntime implements RuntimePort {
   /** Time of the last event handled, µs. */
   get endUs(): number {
     return this.#endUs;
+  }
+
+  /**
+   * The most downloads all hubs served at once since the last call (or the start); the count
+   * then starts again from those in flight now.
+   */
+  takeDownloadsInFlightPeak(): number {
+    const peak = this.#inFlightPeak;
+    this.#inFlightPeak = this.#inFlight;
+    return peak;
   }
 
   /** The most downloads any hub served at once. */
@@ -938,9 +951,11 @@ export class NodeRuntime implements RuntimePort {
         hub.memory.pin(effect.key, effect.device);
         hub.downloads++;
         if (hub.downloads > this.#downloadsPeak) this.#downloadsPeak = hub.downloads;
+        if (++this.#inFlight > this.#inFlightPeak) this.#inFlightPeak = this.#inFlight;
         return;
       case 'unpin': {
         hub.downloads--;
+        this.#inFlight--;
         // An image whose distribution has ended goes with its last download: the hub no longer offers it.
         const freed = hub.memory.unpin(effect.key, effect.device);
         if (freed) this.#stepHub(hub, { type: 'imageRemoved', key: freed });

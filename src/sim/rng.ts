@@ -4,16 +4,7 @@
  * xoshiro128** (Blackman & Vigna, 2018), seeded through SplitMix32 from the run seed and an
  * FNV-1a hash of the stream name. Nothing here reads the wall clock or `Math.random`.
  */
-
-/** FNV-1a 32-bit hash of a string's UTF-16 code units (stream names here; a campaign's hub buckets). */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
+import { fnv1a } from '../bytes/fnv1a.ts';
 
 /** SplitMix32 step: a well-mixed 32-bit value from a 32-bit state. */
 function splitMix32(state: number): [value: number, next: number] {

@@ -35,6 +35,10 @@ function partial(
     events: 10,
     memoryByDay: [3],
     quarantinedByDay: [0],
+    retriesByDay: [0],
+    downloadsByDay: [1],
+    hubMemoryBlocks: 64,
+    failures: [],
     ...extra,
   };
 }
@@ -54,6 +58,40 @@ describe('mergePartials', () => {
     expect(report.timeToTargetMs).toEqual({ p50: 7, p90: 9, p99: 9, p100: 9 });
     // Past its own last day, a bucket stays as it ended.
     expect(report.statusByDay.map((d) => d.finished)).toEqual([2, 5]);
+  });
+
+  it('sums the kinds of failure and lists the first devices of each, earliest first, five at most', () => {
+    const kind = { status: 'bricked', reason: 'hop V2 bricks', model: 'M', hardwareVersion: '1' } as const;
+    const device = (n: number, errorMs: number | null) => ({
+      deviceId: n.toString(16).padStart(16, '0'),
+      hubId: `h${n}`,
+      errorMs,
+    });
+    const a = partial(0, [], {
+      failures: [
+        { ...kind, devices: 4, first: [device(1, 50), device(2, 10), device(3, null), device(4, 40)] },
+      ],
+    });
+    const b = partial(1, [], {
+      failures: [
+        { ...kind, devices: 3, first: [device(5, 20), device(6, 10), device(7, 60)] },
+        {
+          status: 'notReached',
+          reason: '',
+          model: 'M',
+          hardwareVersion: '1',
+          devices: 9,
+          first: [device(8, null)],
+        },
+      ],
+    });
+    const merged = mergePartials([a, b]);
+    expect(mergePartials([b, a]).failures).toEqual(merged.failures);
+    expect(merged.failures.map((f) => [f.status, f.devices])).toEqual([
+      ['notReached', 9],
+      ['bricked', 7],
+    ]);
+    expect(merged.failures[1]?.first.map((d) => d.hubId)).toEqual(['h2', 'h6', 'h5', 'h4', 'h1']);
   });
 
   it('refuses partials of another campaign and a bucket twice', () => {

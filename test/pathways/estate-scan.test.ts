@@ -8,9 +8,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fnv1a } from '../../src/bytes/fnv1a.ts';
 import { type EstateDevice, loadEstate } from '../../src/pathways/estate.ts';
 import { EstateScanner, estateDevice, FullReadNeeded } from '../../src/pathways/estate-scan.ts';
-import { fnv1a } from '../../src/sim/rng.ts';
 import { estateCsv } from '../helpers/estate-csv.ts';
 
 const encodeUtf8 = (text: string) => new TextEncoder().encode(text);

@@ -8,6 +8,7 @@
  */
 
 import { availableParallelism } from 'node:os';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Argv } from 'yargs';
 import type { SessionProgress } from '../../campaign/bucket-input.ts';
@@ -20,7 +21,7 @@ import {
 } from '../../campaign/report.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { campaignHtml, loadCharting } from '../../report/campaign-html.ts';
-import { type CampaignFiles, campaignInputs, loadPolicy } from '../campaign-input.ts';
+import { type CampaignFiles, type CampaignInputs, campaignInputs, loadPolicy } from '../campaign-input.ts';
 import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
 import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
 import { CAMPAIGN_WORKER_URL } from '../campaign-worker-url.ts';
@@ -118,7 +119,7 @@ async function inWorkers(
 }
 
 /** Vega and Vega-Lite for `--html`, loaded before any work: a missing package costs no run. */
-async function chartingOrError(): Promise<void> {
+export async function chartingOrError(): Promise<void> {
   try {
     await loadCharting();
   } catch (error) {
@@ -142,13 +143,41 @@ function bucketsOf(shard: { k: number; n: number }, buckets: number): number[] {
   return Array.from({ length: buckets }, (_, b) => b).filter((b) => b % shard.n === shard.k - 1);
 }
 
+/** What a campaign ran on: the digests `report merge` compares, and the files' names as given. */
+export type DocumentInputs = CampaignInputs & { readonly files: CampaignFileNames };
+
+/** The names of a campaign's files, as given on its command line. */
+export interface CampaignFileNames {
+  readonly estate: string;
+  readonly catalog: string;
+  readonly policy: string | null;
+  readonly behaviours: readonly string[];
+  readonly library: string | null;
+}
+
+/** The names of `files`. */
+export function fileNames(files: CampaignFiles): CampaignFileNames {
+  return {
+    estate: files.estate,
+    catalog: files.catalog,
+    policy: files.policy ?? null,
+    behaviours: files.behaviours,
+    library: files.library ?? null,
+  };
+}
+
 /** The report document of one or both modes (both: side by side with the difference). */
-export function campaignDocument(seed: number, reports: readonly CampaignReport[]) {
+export function campaignDocument(
+  seed: number,
+  inputs: DocumentInputs,
+  reports: readonly CampaignReport[],
+): CampaignDocument {
   const [planned, direct] = reports;
   if (reports.length === 2 && planned && direct) {
     const harmed = (r: CampaignReport) => r.byStatus.bricked + r.byStatus.degraded;
     return {
       seed,
+      inputs,
       planned,
       direct,
       difference: {
@@ -157,8 +186,19 @@ export function campaignDocument(seed: number, reports: readonly CampaignReport[
       },
     };
   }
-  return { seed, ...planned };
+  // The seed first, as the report's own (the same) would put it.
+  return Object.assign({ seed, inputs }, planned as CampaignReport);
 }
+
+/** A campaign's report document: one mode's report, or both side by side with their difference. */
+export type CampaignDocument = { readonly seed: number; readonly inputs: DocumentInputs } & (
+  | CampaignReport
+  | {
+      readonly planned: CampaignReport;
+      readonly direct: CampaignReport;
+      readonly difference: { readonly bricked: number; readonly siteVisitsAvoided: number };
+    }
+);
 
 /** The `campaign` command module. */
 export function campaignCommand(ctx: CliContext): CommandBody {
@@ -314,27 +354,35 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       const bricked = runs.some((r) => r.report.byStatus.bricked + r.report.byStatus.degraded > 0);
       if (bricked) ctx.exit(1);
       // A shard writes its buckets' partials; `hanota report merge` makes the report of them all.
+      const inputs = campaignInputs(ctx, files, targets, mode, estate.digest);
+      const reportDocument = campaignDocument(
+        seed,
+        { ...inputs, files: fileNames(files) },
+        runs.map((r) => r.report),
+      );
       const document = shard
         ? {
             hanotaCampaignShard: 1,
             seed,
             shard: argv.shard,
-            inputs: campaignInputs(ctx, files, targets, mode, estate.digest),
+            inputs,
+            files: fileNames(files),
             partials: runs.flatMap((r) => r.partials),
           }
-        : campaignDocument(
-            seed,
-            runs.map((r) => r.report),
-          );
+        : reportDocument;
       const text = `${JSON.stringify(document, null, 2)}\n`;
       if (typeof argv.report === 'string') ctx.io.writeFile(argv.report, text);
       if (typeof argv.html === 'string')
         ctx.io.writeFile(
           argv.html,
-          await campaignHtml(
-            runs.map((r) => r.report),
-            seed,
-          ),
+          await campaignHtml(reportDocument, {
+            // The device file, linked from where the page is.
+            ...(typeof argv.devices === 'string' && {
+              devicesLink: relative(dirname(resolve(argv.html)), resolve(argv.devices))
+                .split(sep)
+                .join('/'),
+            }),
+          }),
         );
       if (argv.json) {
         ctx.io.stdout(text);

@@ -1,5 +1,5 @@
 /**
- * `hanota report merge FILE... [--report FILE] [--json]`: the report of a campaign run in shards
+ * `hanota report merge FILE... [--report FILE] [--html FILE] [--json]`: the report of a campaign run in shards
  * (`hanota campaign --shard K/N --report FILE`), from their partials — the same document the
  * unsharded run writes. Exit 2 when the files are not shards of one campaign or a bucket is
  * missing or repeated; 1 when a device ends bricked or degraded.
@@ -7,11 +7,13 @@
 import type { Argv } from 'yargs';
 import { decodeUtf8 } from '../../bytes/utf8.ts';
 import { type CampaignPartial, mergePartials } from '../../campaign/report.ts';
+import { campaignHtml } from '../../report/campaign-html.ts';
+import type { CampaignInputs } from '../campaign-input.ts';
 import { CliError, inputError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { prepareOutputs } from '../options.ts';
-import { campaignDocument } from './campaign.ts';
+import { type CampaignFileNames, campaignDocument, chartingOrError } from './campaign.ts';
 
 /** One shard file as `hanota campaign --shard K/N --report FILE` writes it. */
 interface Shard {
@@ -20,8 +22,19 @@ interface Shard {
   readonly k: number;
   readonly n: number;
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** The names of the shard's files (not compared: each shard may see them elsewhere). */
+  readonly files: CampaignFileNames;
   readonly partials: CampaignPartial[];
 }
+
+/** Names for a shard written before shards recorded them. */
+const UNRECORDED: CampaignFileNames = {
+  estate: '(not recorded in the shard)',
+  catalog: '(not recorded in the shard)',
+  policy: null,
+  behaviours: [],
+  library: null,
+};
 
 function readShard(ctx: CliContext, file: string): Shard {
   let doc: unknown;
@@ -39,6 +52,7 @@ function readShard(ctx: CliContext, file: string): Shard {
     seed?: number;
     shard?: string;
     inputs?: Record<string, unknown>;
+    files?: CampaignFileNames;
     partials?: CampaignPartial[];
   };
   const shard = /^(\d+)\/(\d+)$/.exec(String(d.shard));
@@ -60,6 +74,7 @@ function readShard(ctx: CliContext, file: string): Shard {
     k: Number(shard[1]),
     n: Number(shard[2]),
     inputs: d.inputs,
+    files: typeof d.files === 'object' && d.files !== null ? d.files : UNRECORDED,
     partials: d.partials,
   };
 }
@@ -110,13 +125,18 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
       y
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'shard files' })
         .option('report', { type: 'string', describe: 'write the report to this file (default: stdout)' })
+        .option('html', {
+          type: 'string',
+          describe: 'write the campaign’s self-contained HTML report to this file, as `campaign --html` does',
+        })
         .option('json', {
           type: 'boolean',
           default: false,
           describe: 'print the report on stdout (also with --report)',
         }),
-    handler: (argv) => {
-      prepareOutputs(ctx, { files: { report: argv.report } });
+    handler: async (argv) => {
+      if (typeof argv.html === 'string') await chartingOrError();
+      prepareOutputs(ctx, { files: { report: argv.report, html: argv.html } });
       const shards = (argv.files as string[]).map((f) => readShard(ctx, f));
       checkShards(shards);
       const seed = shards[0]?.seed as number;
@@ -143,9 +163,17 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
         throw error;
       }
       if (reports.some((r) => r.byStatus.bricked + r.byStatus.degraded > 0)) ctx.exit(1);
-      const text = `${JSON.stringify(campaignDocument(seed, reports), null, 2)}\n`;
+      const first = shards[0] as Shard;
+      const document = campaignDocument(
+        seed,
+        { ...(first.inputs as unknown as CampaignInputs), files: first.files },
+        reports,
+      );
+      const text = `${JSON.stringify(document, null, 2)}\n`;
       if (typeof argv.report === 'string') ctx.io.writeFile(argv.report, text);
-      if (argv.json || typeof argv.report !== 'string') ctx.io.stdout(text);
+      if (typeof argv.html === 'string') ctx.io.writeFile(argv.html, await campaignHtml(document));
+      if (argv.json || (typeof argv.report !== 'string' && typeof argv.html !== 'string'))
+        ctx.io.stdout(text);
     },
   };
 }
