@@ -91,7 +91,8 @@ const COUNT_AXIS = { format: 'd', tickMinStep: 1 } as const;
 /** Everything else on every chart: labels never cut. */
 const CONFIG = {
   axis: { labelLimit: 0, titleLimit: 0 },
-  legend: { labelLimit: 0, titleLimit: 0 },
+  // Below the plot, so that a narrow page gives the plot its width.
+  legend: { labelLimit: 0, titleLimit: 0, orient: 'bottom', columns: 3 },
   font: 'system-ui, sans-serif',
 } as const;
 
@@ -423,7 +424,7 @@ code { font-size: 0.85em; overflow-wrap: anywhere; }
 .summary td { text-align: right; }
 .failures td[data-figure="first"] { min-width: 16rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 640px), 1fr)); gap: 1.5rem; }
-figure.chart { margin: 0; min-width: 0; }
+figure.chart { margin: 0; min-width: 0; max-width: 1100px; }
 figure.chart svg { width: 100%; height: auto; max-width: 100%; display: block; }
 .difference { font-size: 1.1rem; }
 </style>
