@@ -47,6 +47,8 @@ export interface CampaignPageInput {
     readonly library?: string;
     readonly targets: readonly string[];
     readonly mode: string;
+    /** The policy's settings, by name (null without a policy). */
+    readonly policySettings: Readonly<Record<string, unknown>> | null;
     readonly files: {
       readonly estate: string;
       readonly catalog: string;
@@ -372,6 +374,15 @@ function inputsTable(doc: CampaignPageInput): string {
 ${row('estate', files.estate, inputs.estate)}
 ${row('catalog', files.catalog, inputs.catalog)}
 ${row('policy', files.policy, inputs.policy)}
+${
+  inputs.policySettings
+    ? `<tr><th>policy settings</th><td colspan="2" data-figure="policySettings">${Object.entries(
+        inputs.policySettings,
+      )
+        .map(([k, v]) => `<code>${escapeHtml(k)}: ${escapeHtml(JSON.stringify(v))}</code>`)
+        .join('; ')}</td></tr>`
+    : ''
+}
 ${files.behaviours.length > 0 ? `<tr data-input="behaviours"><th>behaviours</th>${fig('behaviours.file', files.behaviours.join(', '))}<td data-figure="behaviours.sha256"><code>${escapeHtml(inputs.behaviours.join(' '))}</code></td></tr>` : ''}
 ${files.library !== null ? row('library', files.library, inputs.library) : ''}
 <tr><th>targets</th><td colspan="2" data-figure="targets">${escapeHtml(inputs.targets.join(', '))}</td></tr>

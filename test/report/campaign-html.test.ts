@@ -109,6 +109,11 @@ function expectFigures(dom: string, doc: Record<string, unknown>): void {
   expect(figure(dom, 'policy.sha256')).toBe(inputs.policy);
   expect(figure(dom, 'targets')).toBe((inputs.targets as string[]).join(', '));
   expect(figure(dom, 'seed')).toBe(String(doc.seed));
+  expect(figure(dom, 'policySettings')).toBe(
+    Object.entries(inputs.policySettings as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join('; '),
+  );
   const reports = ('planned' in doc ? [doc.planned, doc.direct] : [doc]) as CampaignReport[];
   for (const r of reports) {
     const section = new RegExp(`<section class="mode" data-mode="${r.mode}">([\\s\\S]*?)</section>`).exec(

@@ -144,7 +144,11 @@ function bucketsOf(shard: { k: number; n: number }, buckets: number): number[] {
 }
 
 /** What a campaign ran on: the digests `report merge` compares, and the files' names as given. */
-export type DocumentInputs = CampaignInputs & { readonly files: CampaignFileNames };
+export type DocumentInputs = CampaignInputs & {
+  readonly files: CampaignFileNames;
+  /** The policy's settings as read (null without a policy file). */
+  readonly policySettings: Policy | null;
+};
 
 /** The names of a campaign's files, as given on its command line. */
 export interface CampaignFileNames {
@@ -357,7 +361,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       const inputs = campaignInputs(ctx, files, targets, mode, estate.digest);
       const reportDocument = campaignDocument(
         seed,
-        { ...inputs, files: fileNames(files) },
+        { ...inputs, files: fileNames(files), policySettings: files.policy === undefined ? null : policy },
         runs.map((r) => r.report),
       );
       const document = shard
@@ -367,6 +371,7 @@ export function campaignCommand(ctx: CliContext): CommandBody {
             shard: argv.shard,
             inputs,
             files: fileNames(files),
+            policySettings: files.policy === undefined ? null : policy,
             partials: runs.flatMap((r) => r.partials),
           }
         : reportDocument;

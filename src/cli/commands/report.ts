@@ -6,6 +6,7 @@
  */
 import type { Argv } from 'yargs';
 import { decodeUtf8 } from '../../bytes/utf8.ts';
+import type { Policy } from '../../campaign/policy.ts';
 import { type CampaignPartial, mergePartials } from '../../campaign/report.ts';
 import { campaignHtml } from '../../report/campaign-html.ts';
 import type { CampaignInputs } from '../campaign-input.ts';
@@ -24,6 +25,8 @@ interface Shard {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** The names of the shard's files (not compared: each shard may see them elsewhere). */
   readonly files: CampaignFileNames;
+  /** The policy's settings as the shard read them (the policy's digest is among `inputs`). */
+  readonly policySettings: Policy | null;
   readonly partials: CampaignPartial[];
 }
 
@@ -53,6 +56,7 @@ function readShard(ctx: CliContext, file: string): Shard {
     shard?: string;
     inputs?: Record<string, unknown>;
     files?: CampaignFileNames;
+    policySettings?: Policy | null;
     partials?: CampaignPartial[];
   };
   const shard = /^(\d+)\/(\d+)$/.exec(String(d.shard));
@@ -75,6 +79,7 @@ function readShard(ctx: CliContext, file: string): Shard {
     n: Number(shard[2]),
     inputs: d.inputs,
     files: typeof d.files === 'object' && d.files !== null ? d.files : UNRECORDED,
+    policySettings: typeof d.policySettings === 'object' ? d.policySettings : null,
     partials: d.partials,
   };
 }
@@ -166,7 +171,11 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
       const first = shards[0] as Shard;
       const document = campaignDocument(
         seed,
-        { ...(first.inputs as unknown as CampaignInputs), files: first.files },
+        {
+          ...(first.inputs as unknown as CampaignInputs),
+          files: first.files,
+          policySettings: first.policySettings,
+        },
         reports,
       );
       const text = `${JSON.stringify(document, null, 2)}\n`;
