@@ -96,9 +96,7 @@ export function benchCampaignScale(root: string): BenchResult {
       const verdict = (r: Run) =>
         limit === undefined
           ? ''
-          : r.wallS <= limit && r.peakGiB <= 4
-            ? ' (within)'
-            : ` (OVER ${limit} s / 4 GiB)`;
+          : ` (${r.wallS <= limit ? 'within' : 'OVER'} ${limit} s, ${r.peakGiB <= 4 ? 'within' : 'OVER'} 4 GiB)`;
       rows.push([
         `${devices.toLocaleString('en')} devices: one thread`,
         `${one.wallS.toFixed(1)} s, ${one.peakGiB.toFixed(2)} GiB peak${verdict(one)}`,
