@@ -143,7 +143,6 @@ function stateSpec(series: readonly DayStatus[], halts: readonly number[], title
   const values = series.flatMap((day, d) =>
     STATES.map((s, order) => ({ day: d + 1, state: s.label, order, devices: day[s.key] })),
   );
-  const layers: TopLevelSpec[] = [];
   return {
     width: WIDTH,
     height: HEIGHT,
@@ -174,7 +173,6 @@ function stateSpec(series: readonly DayStatus[], halts: readonly number[], title
             },
           ]
         : []),
-      ...layers,
     ],
   } as TopLevelSpec;
 }

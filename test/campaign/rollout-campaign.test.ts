@@ -9,22 +9,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/campaign/policy.ts';
 import type { CampaignReport } from '../../src/campaign/report.ts';
-import { EXAMPLE, exampleCampaign, exampleCampaignArgs, FIXTURES } from '../helpers/campaign.ts';
+import {
+  EXAMPLE,
+  exampleCampaign,
+  exampleCampaignArgs,
+  FIXTURES,
+  ROLLOUT_POLICY,
+} from '../helpers/campaign.ts';
 import { hanota } from '../helpers/cli.ts';
 
 const F = FIXTURES;
 const { estate } = EXAMPLE;
-const ROLLOUT = `
-concurrency: { perHub: 2 }
-memory: { blocks: 256, blockSize: 4096 }
-adt: { limit: 12, window: 1d }
-rollout:
-  groups:
-    - { name: canary, percent: 10, successThreshold: 100, errorThreshold: 0 }
-    - { name: half, percent: 40, successThreshold: 90, errorThreshold: 5 }
-retry: { attempts: 2, backoff: 1h, factor: 2 }
-maxDays: 30
-`;
+const ROLLOUT = ROLLOUT_POLICY;
 
 const campaign = (mode: 'planned' | 'direct', policyText = ROLLOUT) =>
   exampleCampaign(mode, parsePolicy(policyText), 3);

@@ -51,3 +51,19 @@ export function exampleCampaign(mode: 'planned' | 'direct', policy: Policy, seed
     seed,
   });
 }
+
+/**
+ * A phased rollout over the example estate: a canary that must all succeed and halts on its first
+ * error, a group of 40%, retries; the canary halts a direct campaign.
+ */
+export const ROLLOUT_POLICY = `
+concurrency: { perHub: 2 }
+memory: { blocks: 256, blockSize: 4096 }
+adt: { limit: 12, window: 1d }
+rollout:
+  groups:
+    - { name: canary, percent: 10, successThreshold: 100, errorThreshold: 0 }
+    - { name: half, percent: 40, successThreshold: 90, errorThreshold: 5 }
+retry: { attempts: 2, backoff: 1h, factor: 2 }
+maxDays: 30
+`;

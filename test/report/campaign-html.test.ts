@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CampaignReport, DeviceStatus } from '../../src/campaign/report.ts';
 import { percent, SUMMARY } from '../../src/report/campaign-html.ts';
-import { exampleCampaignArgs } from '../helpers/campaign.ts';
+import { exampleCampaignArgs, ROLLOUT_POLICY } from '../helpers/campaign.ts';
 import { chromiumAvailable } from '../helpers/chromium.ts';
 import { hanota } from '../helpers/cli.ts';
 import { ROOT } from '../helpers/vectors.ts';
@@ -25,17 +25,7 @@ const available = chromiumAvailable('the HTML report test');
 const SHOTS = join(ROOT, 'out', 'report-page');
 
 /** A phased rollout whose canary halts the direct campaign; retries; two buckets (for two shards). */
-const POLICY = `concurrency: { perHub: 2 }
-memory: { blocks: 256, blockSize: 4096 }
-adt: { limit: 12, window: 1d }
-rollout:
-  groups:
-    - { name: canary, percent: 10, successThreshold: 100, errorThreshold: 0 }
-    - { name: half, percent: 40, successThreshold: 90, errorThreshold: 5 }
-retry: { attempts: 2, backoff: 1h, factor: 2 }
-maxDays: 30
-buckets: 2
-`;
+const POLICY = `${ROLLOUT_POLICY}buckets: 2\n`;
 
 /** Measures the page as Chromium lays it out, into attributes of `<html>` (on a copy of the page). */
 const MEASURE = `<script>
