@@ -331,7 +331,7 @@ async function modeSection(r: CampaignReport, options: CampaignPageOptions): Pro
           )
           .join('')}</tbody></table></div>${
           options.devicesLink
-            ? `<p>Every device, one line each: <a href="${escapeHtml(options.devicesLink)}" data-figure="devicesLink">${escapeHtml(options.devicesLink)}</a>.</p>`
+            ? `<p>Every device, one line each: <a href="${escapeHtml(encodeURI(options.devicesLink))}" data-figure="devicesLink">${escapeHtml(options.devicesLink)}</a>.</p>`
             : ''
         }`;
   const figure = (k: number) =>
