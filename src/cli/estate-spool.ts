@@ -154,6 +154,36 @@ export function removeSpool(estate: EstateSpool | WholeEstate): void {
 }
 
 /**
+ * Makes a spool (`make`), runs `work` with it, and removes it when the work ends — also when the
+ * process is interrupted (SIGINT, SIGTERM), even while the spool is being written: a spool is as
+ * large as the estate, and an interrupted run must not leave it in the temporary folder. The
+ * signal then does what it would have done.
+ */
+export async function withSpool<T>(
+  make: () => EstateSpool | WholeEstate,
+  work: (estate: EstateSpool | WholeEstate) => Promise<T>,
+): Promise<T> {
+  let estate: EstateSpool | WholeEstate | undefined;
+  // A signal during the (synchronous) spooling is handled once it returns: the spool exists then.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (estate) removeSpool(estate);
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    estate = make();
+    // Let a signal that came while spooling be handled before the work starts.
+    await new Promise((resolve) => setImmediate(resolve));
+    return await work(estate);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (estate) removeSpool(estate);
+  }
+}
+
+/**
  * The bucketed estate of a spool: bucket `b`'s devices read from its spool file (the last file
  * read is kept: buckets are run in order, neighbours share a file). A whole estate is read here.
  */

@@ -4,14 +4,17 @@
  * bucket; a shard's spool holds its own buckets' rows only; a file with quotes is read whole;
  * errors name the file; and the spool's folder is gone once removed.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { catalogText, estateText } from '../../bench/campaign.ts';
 import { bucketedTable } from '../../src/campaign/estate-buckets.ts';
 import { nodeIo } from '../../src/cli/context.ts';
 import { openEstate, removeSpool, spoolEstate } from '../../src/cli/estate-spool.ts';
 import { loadEstate } from '../../src/pathways/estate.ts';
+import { ROOT } from '../helpers/vectors.ts';
 
 const ctx = { io: nodeIo, exit: () => {} };
 
@@ -78,4 +81,36 @@ describe('the estate streamed into bucket spools', () => {
     );
     expect(readdirSync(parent)).toEqual([]);
   });
+
+  it('removes the spool of a campaign interrupted by SIGINT', async () => {
+    const temporary = mkdtempSync(join(tmpdir(), 'hanota-spool-signal-'));
+    const { text, targets } = catalogText();
+    writeFileSync(join(dir, 'bench-catalog.csv'), text);
+    writeFileSync(join(dir, 'bench-estate.csv'), estateText(40_000));
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'src/cli/hanota.js'),
+        'campaign',
+        '--estate',
+        join(dir, 'bench-estate.csv'),
+        '--catalog',
+        join(dir, 'bench-catalog.csv'),
+        '--target',
+        ...targets,
+        '--workers',
+        '1',
+      ],
+      { env: { ...process.env, TMPDIR: temporary }, stdio: 'ignore' },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((done) =>
+      child.on('exit', (_, signal) => done(signal)),
+    );
+    // Interrupted once its spool is there (the run takes seconds after that).
+    const spools = () => readdirSync(temporary).filter((f) => f.startsWith('hanota-estate-'));
+    while (spools().length === 0) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    expect(spools()).toEqual([]);
+  }, 60_000);
 });

@@ -29,7 +29,7 @@ import { readCatalog } from '../catalog-input.ts';
 import { CliError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
-import { removeSpool, spoolEstate } from '../estate-spool.ts';
+import { spoolEstate, withSpool } from '../estate-spool.ts';
 import { withStore } from '../library-input.ts';
 import { parseCount, parseUint, prepareOutputs } from '../options.ts';
 import { renderTable } from '../table.ts';
@@ -312,47 +312,46 @@ export function campaignCommand(ctx: CliContext): CommandBody {
       const buckets = shard
         ? bucketsOf(shard, policy.buckets ?? 1)
         : Array.from({ length: policy.buckets ?? 1 }, (_, b) => b);
-      // The estate streamed once into spools of the buckets this run (or shard) runs; the
-      // workers read those, the whole estate is never held.
-      const estate = spoolEstate(
-        ctx,
-        files.estate,
-        policy.buckets ?? 1,
-        shard ? new Set(buckets) : undefined,
-      );
       const runs: { report: CampaignReport; partials: readonly CampaignPartial[] }[] = [];
       let devices: DevicesFile | undefined;
       const progress = ctx.io.progress && new CampaignProgress(ctx.io.progress, buckets.length, modes.length);
-      try {
-        devices = typeof argv.devices === 'string' ? new DevicesFile(ctx.io, argv.devices) : undefined;
-        for (const m of modes) {
-          progress?.mode(m);
-          const order = new BucketOrder(buckets, (outcomes) => devices?.write(m, outcomes));
-          const sinks: RunSinks = {
-            onBucket: (bucket, outcomes) => {
-              order.add(bucket, outcomes);
-              progress?.done(bucket);
-            },
-            ...(progress && {
-              onProgress: (bucket: number, p: SessionProgress) => progress.update(bucket, p),
-            }),
-          };
-          runs.push(
-            await inWorkers({ files, estate, targets, mode: m, seed, buckets }, workers, {
-              ...sinks,
-              outcomes: devices !== undefined,
-            }),
-          );
-        }
-      } catch (error) {
-        if (error instanceof RangeError) throw new CliError('BAD_ARGUMENT', error.message);
-        if (error instanceof HanotaError) throw new CliError(error.code, error.message);
-        throw error;
-      } finally {
-        devices?.close();
-        progress?.clear();
-        removeSpool(estate);
-      }
+      // The estate streamed once into spools of the buckets this run (or shard) runs; the
+      // workers read those, the whole estate is never held.
+      const estate = await withSpool(
+        () => spoolEstate(ctx, files.estate, policy.buckets ?? 1, shard ? new Set(buckets) : undefined),
+        async (estate) => {
+          try {
+            devices = typeof argv.devices === 'string' ? new DevicesFile(ctx.io, argv.devices) : undefined;
+            for (const m of modes) {
+              progress?.mode(m);
+              const order = new BucketOrder(buckets, (outcomes) => devices?.write(m, outcomes));
+              const sinks: RunSinks = {
+                onBucket: (bucket, outcomes) => {
+                  order.add(bucket, outcomes);
+                  progress?.done(bucket);
+                },
+                ...(progress && {
+                  onProgress: (bucket: number, p: SessionProgress) => progress.update(bucket, p),
+                }),
+              };
+              runs.push(
+                await inWorkers({ files, estate, targets, mode: m, seed, buckets }, workers, {
+                  ...sinks,
+                  outcomes: devices !== undefined,
+                }),
+              );
+            }
+          } catch (error) {
+            if (error instanceof RangeError) throw new CliError('BAD_ARGUMENT', error.message);
+            if (error instanceof HanotaError) throw new CliError(error.code, error.message);
+            throw error;
+          } finally {
+            devices?.close();
+            progress?.clear();
+          }
+          return estate;
+        },
+      );
       for (const warning of new Set(runs.flatMap((r) => r.report.warnings)))
         ctx.io.stderr(`warning: ${warning}\n`);
       const bricked = runs.some((r) => r.report.byStatus.bricked + r.report.byStatus.degraded > 0);
