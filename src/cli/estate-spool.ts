@@ -89,14 +89,29 @@ export function spoolEstate(
   parent = tmpdir(),
 ): EstateSpool | WholeEstate {
   const spools = Math.min(MAX_SPOOLS, bucketCount);
-  const dir = mkdtempSync(join(parent, 'hanota-estate-'));
+  // The temporary folder full or not writable is said as such, naming it: never a stack trace.
+  const unwritable = (error: unknown) =>
+    new CliError(
+      'FILE_UNWRITABLE',
+      `${parent}: cannot write the estate's spool for ${file} in the temporary folder (TMPDIR): ${(error as Error).message}`,
+    );
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(parent, 'hanota-estate-'));
+  } catch (error) {
+    throw unwritable(error);
+  }
   const buffers = Array.from({ length: spools }, () => spoolBuffer(SPOOL_BUFFER));
   const fds = new Array<number | undefined>(spools);
   const flush = (s: number) => {
     const buffer = buffers[s] as SpoolBuffer;
     if (buffer.used === 0) return;
-    fds[s] ??= openSync(join(dir, `spool-${s}`), 'w');
-    writeSync(fds[s] as number, buffer.bytes, 0, buffer.used);
+    try {
+      fds[s] ??= openSync(join(dir, `spool-${s}`), 'w');
+      writeSync(fds[s] as number, buffer.bytes, 0, buffer.used);
+    } catch (error) {
+      throw unwritable(error);
+    }
     buffer.used = 0;
   };
   const entryCounts = new Map<string, Int32Array>();

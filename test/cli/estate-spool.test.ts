@@ -82,6 +82,13 @@ describe('the estate streamed into bucket spools', () => {
     expect(readdirSync(parent)).toEqual([]);
   });
 
+  it('says so, naming the folder, when the temporary folder cannot take the spool', () => {
+    const missing = join(dir, 'no-such-folder');
+    expect(() => spoolEstate(ctx, file, 4, undefined, missing)).toThrow(
+      new RegExp(`^${missing}: cannot write the estate's spool for .* in the temporary folder \\(TMPDIR\\)`),
+    );
+  });
+
   it('removes the spool of a campaign interrupted by SIGINT', async () => {
     const temporary = mkdtempSync(join(tmpdir(), 'hanota-spool-signal-'));
     const { text, targets } = catalogText();
