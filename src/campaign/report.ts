@@ -370,6 +370,18 @@ export function partialOf(
   };
 }
 
+/** The largest `of(x)` over `xs` (0 for none): a loop, as partials can be more than a call's arguments. */
+function most<T>(xs: readonly T[], of: (x: T) => number): number {
+  let m = 0;
+  let first = true;
+  for (const x of xs) {
+    const v = of(x);
+    if (first || v > m) m = v;
+    first = false;
+  }
+  return m;
+}
+
 function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -438,7 +450,7 @@ export function mergePartials(partials: readonly CampaignPartial[]): CampaignRep
     for (const t of p.onTargetMs) times.push(t);
   }
   times.sort((a, b) => a - b);
-  const simulatedMs = Math.max(...sorted.map((p) => p.simulatedMs));
+  const simulatedMs = most(sorted, (p) => p.simulatedMs);
   const days = daysOf(simulatedMs);
   const onTargetByDay: number[] = [];
   let k = 0;
@@ -456,7 +468,7 @@ export function mergePartials(partials: readonly CampaignPartial[]): CampaignRep
       name: g.name,
       devices: parts.reduce((n, part) => n + part.devices, 0),
       byStatus: groupStatus,
-      firstStartedMs: starts.length ? Math.min(...starts) : null,
+      firstStartedMs: starts.length ? -most(starts, (t) => -t) : null,
       statusByDay: sumDays(
         parts.map((part) => part.statusByDay),
         days,
@@ -484,14 +496,14 @@ export function mergePartials(partials: readonly CampaignPartial[]): CampaignRep
     byGroup,
     halts: sorted.flatMap((p) => (p.halt ? [p.halt] : [])),
     warnings: [...new Set(sorted.flatMap((p) => p.warnings))],
-    hubMemoryPeakBlocks: Math.max(...sorted.map((p) => p.hubMemoryPeakBlocks)),
-    downloadsPeak: Math.max(...sorted.map((p) => p.downloadsPeak)),
+    hubMemoryPeakBlocks: most(sorted, (p) => p.hubMemoryPeakBlocks),
+    downloadsPeak: most(sorted, (p) => p.downloadsPeak),
     adtQuarantined: sorted.reduce((n, p) => n + p.adtQuarantined, 0),
     retries: sorted.reduce((n, p) => n + p.retries, 0),
     simulatedMs,
     events: sorted.reduce((n, p) => n + p.events, 0),
     memoryByDay: Array.from({ length: days }, (_, d) =>
-      Math.max(0, ...sorted.map((p) => p.memoryByDay[Math.min(d, p.memoryByDay.length - 1)] ?? 0)),
+      most(sorted, (p) => p.memoryByDay[Math.min(d, p.memoryByDay.length - 1)] ?? 0),
     ),
     quarantinedByDay: Array.from({ length: days }, (_, d) =>
       sorted.reduce((n, p) => n + (p.quarantinedByDay[d] ?? 0), 0),
@@ -502,7 +514,7 @@ export function mergePartials(partials: readonly CampaignPartial[]): CampaignRep
     downloadsByDay: Array.from({ length: days }, (_, d) =>
       sorted.reduce((n, p) => n + (p.downloadsByDay[d] ?? 0), 0),
     ),
-    hubMemoryBlocks: Math.max(...sorted.map((p) => p.hubMemoryBlocks)),
+    hubMemoryBlocks: most(sorted, (p) => p.hubMemoryBlocks),
     failures: mergeFailures(sorted.map((p) => p.failures)),
   };
 }

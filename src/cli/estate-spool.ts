@@ -10,7 +10,7 @@
  * An estate the scanner cannot read row by row (quoted fields, say) is read whole, as before,
  * within `TABLE_INPUT_LIMIT`, and bucketed in memory: the same devices and errors.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../bytes/hex.ts';
@@ -49,6 +49,8 @@ export interface EstateSpool {
   readonly entryCounts: ReadonlyMap<string, Int32Array>;
   /** SHA-256 of the file, lowercase hex. */
   readonly digest: string;
+  /** The spool files written (the others had no rows). */
+  readonly written: readonly number[];
 }
 
 /** An estate read whole (a file the scanner cannot stream); workers read it again themselves. */
@@ -150,7 +152,18 @@ export function spoolEstate(
       const columns = scanner.end();
       for (let s = 0; s < spools; s++) flush(s);
       const digest = toHex(hash.digest());
-      return { kind: 'spool', dir, spools, bucketCount, length: scanner.rows, columns, entryCounts, digest };
+      const written = fds.flatMap((fd, s) => (fd === undefined ? [] : [s]));
+      return {
+        kind: 'spool',
+        dir,
+        spools,
+        bucketCount,
+        length: scanner.rows,
+        columns,
+        entryCounts,
+        digest,
+        written,
+      };
     } finally {
       for (const fd of fds) if (fd !== undefined) closeSync(fd);
     }
@@ -158,8 +171,23 @@ export function spoolEstate(
     rmSync(dir, { recursive: true, force: true });
     if (error instanceof FullReadNeeded)
       return { kind: 'whole', file, digest: toHex(sha256(ctx.io.readFile(file, TABLE_INPUT_LIMIT))) };
-    if (error instanceof DecodeError) throw new CliError(error.code, `${file}: ${error.message}`);
+    if (error instanceof DecodeError) {
+      // A whole read checks the encoding and the quoting of the whole file before it counts a
+      // row's fields: where both readers find faults, its error (the first it finds) is the one
+      // every command reports. Past the whole read's bound, the scanner's.
+      if (fileSize(file) <= TABLE_INPUT_LIMIT) readEstateTable(ctx, file);
+      throw new CliError(error.code, `${file}: ${error.message}`);
+    }
     throw error;
+  }
+}
+
+/** The size of `file` in bytes (0 when it cannot be read: the read that follows says why). */
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -215,8 +243,12 @@ export function openEstate(
     try {
       bytes = new Uint8Array(readFileSync(join(dir, `spool-${s}`)));
     } catch (error) {
-      // A spool without rows was never written.
-      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      // A spool without rows was never written; one that was and is gone is no empty bucket.
+      if ((error as { code?: string }).code !== 'ENOENT' || estate.written.includes(s))
+        throw new CliError(
+          'FILE_UNREADABLE',
+          `${dir}/spool-${s}: cannot read the estate's spool (was the temporary folder cleaned during the run?): ${(error as Error).message}`,
+        );
       bytes = new Uint8Array(0);
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

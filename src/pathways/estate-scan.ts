@@ -235,6 +235,7 @@ export class EstateScanner {
     // Where each field starts; quotes refused on the way.
     let starts = this.#starts;
     let fields = 1;
+    let high = false;
     starts[0] = begin;
     for (let k = begin; k < end; k++) {
       const c = bytes[k] as number;
@@ -247,7 +248,10 @@ export class EstateScanner {
         }
         starts[fields++] = k + 1;
       } else if (c === QUOTE) throw new FullReadNeeded('quoted fields');
+      else if (c >= 0x80) high = true;
     }
+    // Bytes past ASCII anywhere in the row: the row must be UTF-8 (else the whole read says where not).
+    if (high) text(bytes, begin, end);
     starts[fields] = end + 1;
     if (fields !== width)
       throw new CsvError(

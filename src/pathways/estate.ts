@@ -31,6 +31,14 @@ export function checkEstateHeader(header: readonly string[]): void {
   const missing = ESTATE_COLUMNS.filter((c) => !lower.includes(c));
   if (missing.length > 0)
     throw new DecodeError('ESTATE_COLUMNS', `row 1: missing required column(s) ${missing.join(', ')}`, 0);
+  // Twice, one of them would be read and the other ignored: which one is no reader's to guess.
+  const twice = ESTATE_COLUMNS.filter((c) => lower.indexOf(c) !== lower.lastIndexOf(c));
+  if (twice.length > 0)
+    throw new DecodeError(
+      'ESTATE_COLUMNS',
+      `row 1: column(s) ${twice.join(', ')} given twice (columns ${twice.map((c) => lower.flatMap((n, k) => (n === c ? [k + 1] : [])).join(' and ')).join('; ')})`,
+      0,
+    );
 }
 
 /**

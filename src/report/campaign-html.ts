@@ -65,6 +65,15 @@ export interface CampaignPageOptions {
   readonly devicesLink?: string;
 }
 
+/**
+ * A relative path as a link: each segment percent-encoded (a `#`, `?` or `:` in a name stays part
+ * of it), and `./` in front so that nothing before a colon reads as a URL scheme.
+ */
+export function relativeHref(path: string): string {
+  const encoded = path.split('/').map(encodeURIComponent).join('/');
+  return encoded.startsWith('../') ? encoded : `./${encoded}`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -331,7 +340,7 @@ async function modeSection(r: CampaignReport, options: CampaignPageOptions): Pro
           )
           .join('')}</tbody></table></div>${
           options.devicesLink
-            ? `<p>Every device, one line each: <a href="${escapeHtml(encodeURI(options.devicesLink))}" data-figure="devicesLink">${escapeHtml(options.devicesLink)}</a>.</p>`
+            ? `<p>Every device, one line each: <a href="${escapeHtml(relativeHref(options.devicesLink))}" data-figure="devicesLink">${escapeHtml(options.devicesLink)}</a>.</p>`
             : ''
         }`;
   const figure = (k: number) =>
@@ -406,7 +415,7 @@ export async function campaignHtml(
   const sections = await Promise.all(reports.map((r) => modeSection(r, options)));
   const difference =
     'difference' in doc
-      ? `<p class="difference">Following the declared pathways instead of going straight to the target: ${fig('difference.bricked', -doc.difference.bricked, 'b')} fewer devices bricked, ${fig('difference.siteVisitsAvoided', doc.difference.siteVisitsAvoided, 'b')} site visits avoided.</p>`
+      ? `<p class="difference">Following the declared pathways instead of going straight to the target: ${fig('difference.bricked', doc.difference.bricked, 'b')} fewer devices bricked, ${fig('difference.siteVisitsAvoided', doc.difference.siteVisitsAvoided, 'b')} site visits avoided.</p>`
       : '';
   const title = 'hanota campaign report';
   return `<!doctype html>

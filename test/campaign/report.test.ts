@@ -4,6 +4,7 @@
  * argument-list limits on the way).
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_BUCKETS } from '../../src/campaign/policy.ts';
 import { type CampaignPartial, emptyStatus, mergePartials } from '../../src/campaign/report.ts';
 
 function partial(
@@ -92,6 +93,16 @@ describe('mergePartials', () => {
       ['bricked', 7],
     ]);
     expect(merged.failures[1]?.first.map((d) => d.hubId)).toEqual(['h2', 'h6', 'h5', 'h4', 'h1']);
+  });
+
+  it('merges as many partials as a policy may have buckets (no argument-list limits)', () => {
+    const partials = Array.from({ length: MAX_BUCKETS }, (_, b) => ({
+      ...partial(b, b % 1000 === 0 ? [b] : []),
+      buckets: MAX_BUCKETS,
+    }));
+    const report = mergePartials(partials);
+    expect(report.devices).toBe(Math.ceil(MAX_BUCKETS / 1000));
+    expect(report.hubMemoryPeakBlocks).toBe(3);
   });
 
   it('refuses partials of another campaign and a bucket twice', () => {

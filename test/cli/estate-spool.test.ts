@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogText, estateText } from '../../bench/campaign.ts';
 import { bucketedTable } from '../../src/campaign/estate-buckets.ts';
+import { readEstateTable } from '../../src/cli/catalog-input.ts';
 import { nodeIo } from '../../src/cli/context.ts';
 import { openEstate, removeSpool, spoolEstate } from '../../src/cli/estate-spool.ts';
 import { loadEstate } from '../../src/pathways/estate.ts';
@@ -80,6 +81,48 @@ describe('the estate streamed into bucket spools', () => {
       `${bad}: row 2, column 4: 3 fields, the header has 4 (line 2)`,
     );
     expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('reports what a whole read reports: the first of several faults, bytes that are not UTF-8 in any column', () => {
+    const header = 'device_id,device_type,hub_id,cpl_entry_id\n';
+    const texts = [
+      // A short row, then a stray quote further on: the quote is the whole read's first fault.
+      new TextEncoder().encode(`${header}0000000000000001,ESME,h\n0000000000000002,ES"ME,h,V1\n`),
+      // A short row, then a byte that is not UTF-8.
+      Uint8Array.from([...new TextEncoder().encode(`${header}0000000000000001,ESME,h\n`), 0xff, 0x0a]),
+      // Not UTF-8 in a column the campaign does not hash.
+      Uint8Array.from([
+        ...new TextEncoder().encode(`${header}0000000000000001,ES`),
+        0xff,
+        ...new TextEncoder().encode('ME,h,V1\n'),
+      ]),
+    ];
+    texts.forEach((bytes, k) => {
+      const bad = join(dir, `faults-${k}.csv`);
+      writeFileSync(bad, bytes);
+      const whole = (() => {
+        try {
+          readEstateTable(ctx, bad);
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return 'no error';
+      })();
+      expect(whole).not.toBe('no error');
+      expect(() => {
+        const spool = spoolEstate(ctx, bad, 4);
+        // A file read whole is read when the campaign opens it: its error comes then.
+        openEstate(ctx, spool, 4);
+      }).toThrow(whole);
+    });
+  });
+
+  it('refuses an estate that gives a required column twice', () => {
+    const twice = join(dir, 'twice.csv');
+    writeFileSync(twice, 'device_id,device_type,hub_id,cpl_entry_id,hub_id\n0000000000000001,ESME,a,V1,b\n');
+    expect(() => spoolEstate(ctx, twice, 4)).toThrow(
+      `${twice}: row 1: column(s) hub_id given twice (columns 3 and 5)`,
+    );
   });
 
   it('says so, naming the folder, when the temporary folder cannot take the spool', () => {

@@ -194,7 +194,7 @@ describe.skipIf(!available)('the campaign HTML report in a browser', () => {
       '--report',
       join(tmp, 'both.json'),
       '--devices',
-      join(tmp, 'devices.csv'),
+      join(tmp, 'dev #1.csv'),
       '--html',
       join(tmp, 'both.html'),
     );
@@ -207,8 +207,13 @@ describe.skipIf(!available)('the campaign HTML report in a browser', () => {
     const page = join(tmp, 'both.html');
     expectPage(tmp, page, doc, 'planned-vs-direct');
     const html = readFileSync(page, 'utf8');
-    expect(figure(html, 'difference.bricked')).toBe(String(-doc.difference.bricked));
-    expect(figure(html, 'devicesLink')).toBe('devices.csv');
+    // direct − planned: how many more the direct campaign bricks.
+    expect(figure(html, 'difference.bricked')).toBe(
+      String(doc.direct.byStatus.bricked - doc.planned.byStatus.bricked),
+    );
+    // The device file, linked so that a `#` in its name is part of the name.
+    expect(figure(html, 'devicesLink')).toBe('dev #1.csv');
+    expect(html).toContain('href="./dev%20%231.csv"');
     // One self-contained file: nothing to run, nothing to fetch.
     expect(html).not.toMatch(/<script|(src|href)="https?:/);
   }, 240_000);
@@ -240,8 +245,9 @@ describe.skipIf(!available)('the campaign HTML report in a browser', () => {
     const merged = await hanota(
       'report',
       'merge',
-      join(tmp, 'shard-1.json'),
+      // In any order: the merged report and page do not depend on it.
       join(tmp, 'shard-2.json'),
+      join(tmp, 'shard-1.json'),
       '--report',
       join(tmp, 'merged.json'),
       '--html',

@@ -30,15 +30,6 @@ interface Shard {
   readonly partials: CampaignPartial[];
 }
 
-/** Names for a shard written before shards recorded them. */
-const UNRECORDED: CampaignFileNames = {
-  estate: '(not recorded in the shard)',
-  catalog: '(not recorded in the shard)',
-  policy: null,
-  behaviours: [],
-  library: null,
-};
-
 function readShard(ctx: CliContext, file: string): Shard {
   let doc: unknown;
   try {
@@ -72,13 +63,25 @@ function readShard(ctx: CliContext, file: string): Shard {
       'SHARD_FORMAT',
       `${file}: not a campaign shard (written by hanota campaign --shard K/N --report FILE)`,
     );
+  // A shard of an earlier hanota lacks what the report now has: run it again.
+  const current = (p: unknown) =>
+    typeof p === 'object' &&
+    p !== null &&
+    ['retriesByDay', 'downloadsByDay', 'failures'].every((k) =>
+      Array.isArray((p as Record<string, unknown>)[k]),
+    );
+  if (!d.partials.every(current) || typeof d.files !== 'object' || d.files === null)
+    throw new CliError(
+      'SHARD_FORMAT',
+      `${file}: a shard written by an earlier hanota (without the file names, retriesByDay, downloadsByDay or failures of this version's shards): run that shard again`,
+    );
   return {
     file,
     seed: d.seed,
     k: Number(shard[1]),
     n: Number(shard[2]),
     inputs: d.inputs,
-    files: typeof d.files === 'object' && d.files !== null ? d.files : UNRECORDED,
+    files: d.files,
     policySettings: typeof d.policySettings === 'object' ? d.policySettings : null,
     partials: d.partials,
   };
@@ -154,9 +157,8 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
       try {
         reports = modes.map((mode) => {
           const mine = partials.filter((p) => p.mode === mode);
-          const missing = Array.from({ length: buckets }, (_, b) => b).filter(
-            (b) => !mine.some((p) => p.bucket === b),
-          );
+          const present = new Set(mine.map((p) => p.bucket));
+          const missing = Array.from({ length: buckets }, (_, b) => b).filter((b) => !present.has(b));
           if (missing.length > 0)
             throw new RangeError(
               `partials: ${mode} buckets ${missing.join(', ')} are missing (a shard not given?)`,
@@ -168,7 +170,8 @@ export function reportMergeCommand(ctx: CliContext): CommandBody {
         throw error;
       }
       if (reports.some((r) => r.byStatus.bricked + r.byStatus.degraded > 0)) ctx.exit(1);
-      const first = shards[0] as Shard;
+      // Names as the first shard (by K) recorded them, whatever order the files came in.
+      const first = [...shards].sort((a, b) => a.k - b.k)[0] as Shard;
       const document = campaignDocument(
         seed,
         {
