@@ -11,7 +11,6 @@ import { DEFAULT_HUB_CONFIG, type HubConfig } from '../hub/ota-server.ts';
 import type { Behaviour } from '../pathways/behaviour.ts';
 import type { Catalog } from '../pathways/catalog.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
-import type { EstateTable } from '../pathways/estate-table.ts';
 import type { SessionImage, SessionProgress } from './bucket-input.ts';
 import { runBucket } from './bucket-run.ts';
 import type { BucketedEstate } from './estate-buckets.ts';
@@ -33,8 +32,8 @@ export type EntryImage = Omit<SessionImage, 'key'> & { readonly real: boolean };
 
 /** A campaign's input. */
 export interface CampaignInput {
-  /** The devices: read, as a table read row by row, or already sorted into the policy's buckets. */
-  readonly estate: readonly EstateDevice[] | EstateTable | BucketedEstate;
+  /** The devices: read, or already sorted into the policy's buckets (a streamed estate). */
+  readonly estate: readonly EstateDevice[] | BucketedEstate;
   readonly catalog: Catalog;
   /** One target per model and hardware version. */
   readonly targets: readonly string[];

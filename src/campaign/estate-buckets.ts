@@ -8,7 +8,6 @@
 
 import { fnv1a } from '../bytes/fnv1a.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
-import { type EstateTable, tableOf } from '../pathways/estate-table.ts';
 
 /** An estate by bucket. */
 export interface BucketedEstate {
@@ -46,39 +45,35 @@ export function countEntry(
   perBucket[bucket] = (perBucket[bucket] as number) + 1;
 }
 
-/** An estate in memory (devices, or a table read row by row), bucketed. */
-export function bucketedTable(
-  estate: readonly EstateDevice[] | EstateTable,
-  bucketCount: number,
-): BucketedEstate {
-  const table = 'device' in estate ? estate : tableOf(estate);
-  const bucketOf = new Int32Array(table.length);
+/** An estate in memory, bucketed. */
+export function bucketedTable(devices: readonly EstateDevice[], bucketCount: number): BucketedEstate {
+  const bucketOf = new Int32Array(devices.length);
   const first = new Int32Array(bucketCount + 1);
   const entryCounts = new Map<string, Int32Array>();
-  for (let i = 0; i < table.length; i++) {
-    const bucket = bucketOfHub(table.hubId(i), bucketCount);
+  for (let i = 0; i < devices.length; i++) {
+    const bucket = bucketOfHub((devices[i] as EstateDevice).hubId, bucketCount);
     bucketOf[i] = bucket;
     first[bucket + 1] = (first[bucket + 1] as number) + 1;
-    countEntry(entryCounts, table.cplEntryId(i), bucket, bucketCount);
+    countEntry(entryCounts, (devices[i] as EstateDevice).cplEntryId, bucket, bucketCount);
   }
   // Each bucket's rows, in estate order: bucket b's are rows[first[b] .. first[b + 1]).
   for (let b = 0; b < bucketCount; b++) first[b + 1] = (first[b + 1] as number) + (first[b] as number);
-  const rows = new Int32Array(table.length);
+  const rows = new Int32Array(devices.length);
   const filled = first.slice(0, bucketCount);
-  for (let i = 0; i < table.length; i++) {
+  for (let i = 0; i < devices.length; i++) {
     const b = bucketOf[i] as number;
     rows[filled[b] as number] = i;
     filled[b] = (filled[b] as number) + 1;
   }
   return {
-    length: table.length,
+    length: devices.length,
     bucketCount,
     entryCounts,
     devicesOf: (b) => {
-      const devices: EstateDevice[] = [];
+      const out: EstateDevice[] = [];
       for (let k = first[b] as number; k < (first[b + 1] as number); k++)
-        devices.push(table.device(rows[k] as number));
-      return devices;
+        out.push(devices[rows[k] as number] as EstateDevice);
+      return out;
     },
   };
 }

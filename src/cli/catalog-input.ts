@@ -5,7 +5,6 @@
 import { DecodeError } from '../errors/errors.ts';
 import { type Catalog, loadCatalog } from '../pathways/catalog.ts';
 import { type EstateDevice, loadEstate } from '../pathways/estate.ts';
-import { type EstateTable, readEstateTable as readTable } from '../pathways/estate-table.ts';
 import { CliError } from './cli-error.ts';
 import { type CliContext, TABLE_INPUT_LIMIT } from './context.ts';
 
@@ -26,11 +25,6 @@ function readCsv<T>(ctx: CliContext, file: string, load: (bytes: Uint8Array) => 
 /** Reads and loads a catalog CSV. */
 export function readCatalog(ctx: CliContext, file: string): Catalog {
   return readCsv(ctx, file, loadCatalog);
-}
-
-/** Reads an estate CSV as a table (its devices read row by row as they are asked for). */
-export function readEstateTable(ctx: CliContext, file: string): EstateTable {
-  return readCsv(ctx, file, readTable);
 }
 
 /** Reads and loads an estate CSV. */

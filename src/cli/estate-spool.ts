@@ -24,7 +24,7 @@ import { sha256, sha256Stream } from '../crypto/hashes.ts';
 import { DecodeError } from '../errors/errors.ts';
 import type { EstateDevice } from '../pathways/estate.ts';
 import { type EstateColumns, EstateScanner, estateDevice, FullReadNeeded } from '../pathways/estate-scan.ts';
-import { readEstateTable } from './catalog-input.ts';
+import { readEstate } from './catalog-input.ts';
 import { CliError } from './cli-error.ts';
 import { type CliContext, TABLE_INPUT_LIMIT } from './context.ts';
 
@@ -175,7 +175,7 @@ export function spoolEstate(
       // A whole read checks the encoding and the quoting of the whole file before it counts a
       // row's fields: where both readers find faults, its error (the first it finds) is the one
       // every command reports. Past the whole read's bound, the scanner's.
-      if (fileSize(file) <= TABLE_INPUT_LIMIT) readEstateTable(ctx, file);
+      if (fileSize(file) <= TABLE_INPUT_LIMIT) readEstate(ctx, file);
       throw new CliError(error.code, `${file}: ${error.message}`);
     }
     throw error;
@@ -235,7 +235,7 @@ export function openEstate(
   estate: EstateSpool | WholeEstate,
   bucketCount: number,
 ): BucketedEstate {
-  if (estate.kind === 'whole') return bucketedTable(readEstateTable(ctx, estate.file), bucketCount);
+  if (estate.kind === 'whole') return bucketedTable(readEstate(ctx, estate.file), bucketCount);
   const { dir, spools, columns, bucketCount: count } = estate;
   // The spool last read, with where each of its buckets' records are (in estate order).
   const read = (s: number) => {

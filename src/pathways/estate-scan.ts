@@ -93,8 +93,8 @@ function isSpace(c: number): boolean {
   return c === SPACE || (c >= 0x09 && c <= 0x0d);
 }
 
-/** Hex digit value of a character code or byte, or −1. */
-export function hexValue(c: number): number {
+/** Hex digit value of a byte, or −1. */
+function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const l = c | 0x20;
   return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
@@ -368,7 +368,7 @@ export function estateDevice(
 }
 
 /** The first row whose 64-bit ID (`his[k]`, `los[k]`) an earlier row has, and that earlier row. */
-export function firstRepeat(
+function firstRepeat(
   his: Uint32Array,
   los: Uint32Array,
   n: number,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogText, estateText } from '../../bench/campaign.ts';
 import { bucketedTable } from '../../src/campaign/estate-buckets.ts';
-import { readEstateTable } from '../../src/cli/catalog-input.ts';
+import { readEstate } from '../../src/cli/catalog-input.ts';
 import { nodeIo } from '../../src/cli/context.ts';
 import { openEstate, removeSpool, spoolEstate } from '../../src/cli/estate-spool.ts';
 import { loadEstate } from '../../src/pathways/estate.ts';
@@ -102,7 +102,7 @@ describe('the estate streamed into bucket spools', () => {
       writeFileSync(bad, bytes);
       const whole = (() => {
         try {
-          readEstateTable(ctx, bad);
+          readEstate(ctx, bad);
         } catch (error) {
           return (error as Error).message;
         }
