@@ -8,6 +8,7 @@ import { toHex } from '../bytes/hex.ts';
 import { decodeUtf8 } from '../bytes/utf8.ts';
 import type { EntryImage } from '../campaign/campaign.ts';
 import { type Policy, parsePolicy } from '../campaign/policy.ts';
+import type { CampaignInputs } from '../campaign/report-document.ts';
 import { sha256 } from '../crypto/hashes.ts';
 import { checkDownloadedImage } from '../devices/image-check.ts';
 import { DecodeError } from '../errors/errors.ts';
@@ -143,22 +144,6 @@ export function loadCampaign(ctx: CliContext, files: CampaignFiles): LoadedCampa
     behaviours,
     images: entryImages(ctx, files.catalog, catalog, files.library),
   };
-}
-
-/**
- * What a campaign's result depends on besides the seed, as digests: the files (SHA-256 of their
- * bytes), the targets and the mode. Each shard carries it, so that `hanota report merge` refuses
- * shards of different campaigns instead of adding them up.
- */
-export interface CampaignInputs {
-  readonly estate: string;
-  readonly catalog: string;
-  readonly policy: string | null;
-  readonly behaviours: readonly string[];
-  /** The library's index, when images come from one. */
-  readonly library?: string;
-  readonly targets: readonly string[];
-  readonly mode: string;
 }
 
 /** The `CampaignInputs` of a run (the estate's digest as its streaming read computed it). */

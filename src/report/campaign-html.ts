@@ -10,6 +10,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CampaignReport, DayStatus, DeviceStatus } from '../campaign/report.ts';
+import type { CampaignDocument } from '../campaign/report-document.ts';
 import { HanotaError } from '../errors/errors.ts';
 
 type Charting = { vega: typeof import('vega'); compile: typeof import('vega-lite').compile };
@@ -34,29 +35,6 @@ export function loadCharting(): Promise<Charting> {
     },
   );
   return charting;
-}
-
-/** What the page shows of a campaign: its report document (`hanota campaign --json`). */
-export interface CampaignPageInput {
-  readonly seed: number;
-  readonly inputs: {
-    readonly estate: string;
-    readonly catalog: string;
-    readonly policy: string | null;
-    readonly behaviours: readonly string[];
-    readonly library?: string;
-    readonly targets: readonly string[];
-    readonly mode: string;
-    /** The policy's settings, by name (null without a policy). */
-    readonly policySettings: Readonly<Record<string, unknown>> | null;
-    readonly files: {
-      readonly estate: string;
-      readonly catalog: string;
-      readonly policy: string | null;
-      readonly behaviours: readonly string[];
-      readonly library: string | null;
-    };
-  };
 }
 
 /** Where the page is written and the device file it may link to. */
@@ -147,16 +125,18 @@ function hours(ms: number | null): string {
   return ms === null ? 'never' : `${(ms / 3_600_000).toFixed(1)} h (day ${dayOfMs(ms)})`;
 }
 
+/** What every chart of the page shares: its size before the page scales it, its title, its settings. */
+function frame(title: string) {
+  return { width: WIDTH, height: HEIGHT, title, config: CONFIG } as const;
+}
+
 /** A stacked area of per-day states, with a rule at each halt. */
 function stateSpec(series: readonly DayStatus[], halts: readonly number[], title: string): TopLevelSpec {
   const values = series.flatMap((day, d) =>
     STATES.map((s, order) => ({ day: d + 1, state: s.label, order, devices: day[s.key] })),
   );
   return {
-    width: WIDTH,
-    height: HEIGHT,
-    title,
-    config: CONFIG,
+    ...frame(title),
     layer: [
       {
         data: { values },
@@ -192,10 +172,7 @@ function perDaySpec(series: Record<string, readonly number[]>, title: string, yT
     s.map((n, d) => ({ day: d + 1, series: name, n })),
   );
   return {
-    width: WIDTH,
-    height: HEIGHT,
-    title,
-    config: CONFIG,
+    ...frame(title),
     data: { values },
     mark: 'bar',
     encoding: {
@@ -216,10 +193,7 @@ function lineSpec(
 ): TopLevelSpec {
   const values = series.map((n, d) => ({ day: d + 1, n }));
   return {
-    width: WIDTH,
-    height: HEIGHT,
-    title,
-    config: CONFIG,
+    ...frame(title),
     layer: [
       {
         data: { values },
@@ -372,7 +346,7 @@ ${failures}
 }
 
 /** The inputs table. */
-function inputsTable(doc: CampaignPageInput): string {
+function inputsTable(doc: CampaignDocument): string {
   const { inputs } = doc;
   const { files } = inputs;
   const row = (name: string, file: string | null, digest: string | null | undefined) =>
@@ -400,15 +374,7 @@ ${files.library !== null ? row('library', files.library, inputs.library) : ''}
 
 /** The HTML page of a campaign's report document (one mode, or both side by side). */
 export async function campaignHtml(
-  doc: CampaignPageInput &
-    (
-      | {
-          readonly planned: CampaignReport;
-          readonly direct: CampaignReport;
-          readonly difference: { readonly bricked: number; readonly siteVisitsAvoided: number };
-        }
-      | CampaignReport
-    ),
+  doc: CampaignDocument,
   options: CampaignPageOptions = {},
 ): Promise<string> {
   const reports: CampaignReport[] = 'planned' in doc ? [doc.planned, doc.direct] : [doc];

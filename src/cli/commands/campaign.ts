@@ -19,9 +19,10 @@ import {
   type DeviceOutcome,
   mergePartials,
 } from '../../campaign/report.ts';
+import { type CampaignFileNames, campaignDocument } from '../../campaign/report-document.ts';
 import { HanotaError } from '../../errors/errors.ts';
 import { campaignHtml, loadCharting } from '../../report/campaign-html.ts';
-import { type CampaignFiles, type CampaignInputs, campaignInputs, loadPolicy } from '../campaign-input.ts';
+import { type CampaignFiles, campaignInputs, loadPolicy } from '../campaign-input.ts';
 import { BucketOrder, CampaignProgress, DevicesFile } from '../campaign-output.ts';
 import type { CampaignWorkerData, CampaignWorkerMessage } from '../campaign-worker-main.ts';
 import { CAMPAIGN_WORKER_URL } from '../campaign-worker-url.ts';
@@ -143,22 +144,6 @@ function bucketsOf(shard: { k: number; n: number }, buckets: number): number[] {
   return Array.from({ length: buckets }, (_, b) => b).filter((b) => b % shard.n === shard.k - 1);
 }
 
-/** What a campaign ran on: the digests `report merge` compares, and the files' names as given. */
-export type DocumentInputs = CampaignInputs & {
-  readonly files: CampaignFileNames;
-  /** The policy's settings as read (null without a policy file). */
-  readonly policySettings: Policy | null;
-};
-
-/** The names of a campaign's files, as given on its command line. */
-export interface CampaignFileNames {
-  readonly estate: string;
-  readonly catalog: string;
-  readonly policy: string | null;
-  readonly behaviours: readonly string[];
-  readonly library: string | null;
-}
-
 /** The names of `files`. */
 export function fileNames(files: CampaignFiles): CampaignFileNames {
   return {
@@ -169,40 +154,6 @@ export function fileNames(files: CampaignFiles): CampaignFileNames {
     library: files.library ?? null,
   };
 }
-
-/** The report document of one or both modes (both: side by side with the difference). */
-export function campaignDocument(
-  seed: number,
-  inputs: DocumentInputs,
-  reports: readonly CampaignReport[],
-): CampaignDocument {
-  const [planned, direct] = reports;
-  if (reports.length === 2 && planned && direct) {
-    const harmed = (r: CampaignReport) => r.byStatus.bricked + r.byStatus.degraded;
-    return {
-      seed,
-      inputs,
-      planned,
-      direct,
-      difference: {
-        bricked: direct.byStatus.bricked - planned.byStatus.bricked,
-        siteVisitsAvoided: harmed(direct) - harmed(planned),
-      },
-    };
-  }
-  // The seed first, as the report's own (the same) would put it.
-  return Object.assign({ seed, inputs }, planned as CampaignReport);
-}
-
-/** A campaign's report document: one mode's report, or both side by side with their difference. */
-export type CampaignDocument = { readonly seed: number; readonly inputs: DocumentInputs } & (
-  | CampaignReport
-  | {
-      readonly planned: CampaignReport;
-      readonly direct: CampaignReport;
-      readonly difference: { readonly bricked: number; readonly siteVisitsAvoided: number };
-    }
-);
 
 /** The `campaign` command module. */
 export function campaignCommand(ctx: CliContext): CommandBody {

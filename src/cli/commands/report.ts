@@ -8,13 +8,17 @@ import type { Argv } from 'yargs';
 import { decodeUtf8 } from '../../bytes/utf8.ts';
 import type { Policy } from '../../campaign/policy.ts';
 import { type CampaignPartial, mergePartials } from '../../campaign/report.ts';
+import {
+  type CampaignFileNames,
+  type CampaignInputs,
+  campaignDocument,
+} from '../../campaign/report-document.ts';
 import { campaignHtml } from '../../report/campaign-html.ts';
-import type { CampaignInputs } from '../campaign-input.ts';
 import { CliError, inputError } from '../cli-error.ts';
 import type { CommandBody } from '../command-table.ts';
 import type { CliContext } from '../context.ts';
 import { prepareOutputs } from '../options.ts';
-import { type CampaignFileNames, campaignDocument, chartingOrError } from './campaign.ts';
+import { chartingOrError } from './campaign.ts';
 
 /** One shard file as `hanota campaign --shard K/N --report FILE` writes it. */
 interface Shard {
