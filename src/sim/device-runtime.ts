@@ -111,6 +111,9 @@ export function createDeviceRuntime(
     awakeUs: spec.profile.wake.awakeS * 1_000_000,
     phaseUs: wakePhaseUs(rng.fresh(`wake:${spec.node}`), spec.profile.wake.intervalS * 1_000_000),
   };
+  // Every field is present, undefined when it does not apply, in one order: all devices then share
+  // one hidden class, and the runtime's reads of them stay monomorphic (conditional spreads gave
+  // each kind of device its own, and fields added later more).
   const runtime: DeviceRuntime = {
     spec,
     hub: spec.hub ?? 0,
@@ -119,14 +122,14 @@ export function createDeviceRuntime(
       profile: spec.profile,
       manufacturerCode: spec.manufacturerCode,
       imageType: spec.imageType,
-      ...(spec.hardwareVersion !== undefined && { hardwareVersion: spec.hardwareVersion }),
+      hardwareVersion: spec.hardwareVersion,
       maxDataSize: spec.maxDataSize ?? spec.profile.maxDataSize,
       maxAborts: DEFAULT_MAX_ABORTS,
     },
     storage: new DeviceStorage(spec.runningVersion),
     up: new LinkDirection(spec.link),
     down: new LinkDirection(spec.link),
-    ...(wake && { wake }),
+    wake: wake || undefined,
     address: FIRST_DEVICE_ADDRESS + index,
     state: initialClientState(spec.runningVersion, rng.fresh(`tsn:${spec.node}`).int(0, 255)),
     timers: new LazyTimers(clock),
@@ -143,8 +146,12 @@ export function createDeviceRuntime(
     framesReceived: 0,
     queryStartUs: 0,
     inert: false,
-    ...(spec.gbcs && { activation: initialActivationState(spec.gbcs.anchor) }),
-    ...(spec.firmware && { firmware: new DeviceFirmware(spec.firmware) }),
+    activation: spec.gbcs ? initialActivationState(spec.gbcs.anchor) : undefined,
+    downloading: undefined,
+    firmware: spec.firmware ? new DeviceFirmware(spec.firmware) : undefined,
+    held: undefined,
+    alertCounter: undefined,
+    readCounters: undefined,
   };
   return runtime;
 }

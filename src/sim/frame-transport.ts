@@ -71,6 +71,7 @@ export class FrameTransport implements Transport {
       ...(frame.broadcast && { broadcast: true }),
       sentUs: now,
       duplicate: false,
+      expired: false,
     });
   }
 

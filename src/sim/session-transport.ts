@@ -112,6 +112,7 @@ export class SessionTransport implements Transport {
       frame,
       sentUs: now,
       duplicate: false,
+      expired: false,
     });
   }
 

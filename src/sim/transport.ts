@@ -30,7 +30,7 @@ export type TransportEvent =
       readonly sentUs: number;
       readonly duplicate: boolean;
       /** Held at a sleepy device's parent past the indirect transmission timeout: dropped, not delivered. */
-      readonly expired?: boolean;
+      readonly expired: boolean;
     }
   /** A command arriving as a value (session transport). */
   | {
@@ -41,7 +41,7 @@ export type TransportEvent =
       readonly sentUs: number;
       readonly duplicate: boolean;
       /** As for bytes. */
-      readonly expired?: boolean;
+      readonly expired: boolean;
     }
   /** The end of a computed run of block exchanges (session transport). */
   | { readonly type: 'transfer'; readonly node: string; readonly run: number };
