@@ -34,6 +34,11 @@ const MAX_SPOOLS = 64;
 const SPOOL_BUFFER = 256 * 1024;
 /** Record header: bucket (u32), row index (u32), line length (u32), little-endian. */
 const RECORD_HEADER = 12;
+/**
+ * Most bytes one spool file may hold: a bucket's spool is read back whole, and Node reads at most
+ * 2 GiB into one buffer (records are also found by 32-bit offsets).
+ */
+export const MAX_SPOOL_BYTES = 2 ** 31 - 1;
 
 /**
  * A streamed estate as workers receive it (structured-cloneable): where its spools are and what
@@ -81,7 +86,7 @@ function spoolOf(b: number, bucketCount: number, spools: number): number {
 /**
  * Streams `file` into spools of the buckets `wanted` (all when undefined), in a new folder under
  * `parent` (the system's temporary folder: `TMPDIR`); errors name the file, as reading it whole
- * would.
+ * would. A spool that would pass `maxSpoolBytes` is refused with the number of buckets to set.
  */
 export function spoolEstate(
   ctx: CliContext,
@@ -89,6 +94,7 @@ export function spoolEstate(
   bucketCount: number,
   wanted?: ReadonlySet<number>,
   parent = tmpdir(),
+  maxSpoolBytes = MAX_SPOOL_BYTES,
 ): EstateSpool | WholeEstate {
   const spools = Math.min(MAX_SPOOLS, bucketCount);
   // The temporary folder full or not writable is said as such, naming it: never a stack trace.
@@ -104,6 +110,7 @@ export function spoolEstate(
     throw unwritable(error);
   }
   const buffers = Array.from({ length: spools }, () => spoolBuffer(SPOOL_BUFFER));
+  const spooled = new Float64Array(spools);
   const fds = new Array<number | undefined>(spools);
   const flush = (s: number) => {
     const buffer = buffers[s] as SpoolBuffer;
@@ -125,6 +132,8 @@ export function spoolEstate(
     let buffer = buffers[s] as SpoolBuffer;
     const length = row.end - row.begin;
     const size = RECORD_HEADER + length;
+    spooled[s] = (spooled[s] as number) + size;
+    if ((spooled[s] as number) > maxSpoolBytes) throw tooLarge(file, bucketCount, spools, maxSpoolBytes);
     if (buffer.used + size > buffer.bytes.length) {
       flush(s);
       if (size > buffer.bytes.length) {
@@ -180,6 +189,21 @@ export function spoolEstate(
     }
     throw error;
   }
+}
+
+/**
+ * The error for an estate too large for its buckets: a spool (a share of the buckets, one per
+ * bucket up to 64) would pass what can be read back. It names the policy field and a count of
+ * buckets that gives each spool at most half the bound (rows are spread over hubs unevenly), from
+ * the file's size and the 12 bytes each row gains in the spool.
+ */
+function tooLarge(file: string, bucketCount: number, spools: number, maxSpoolBytes: number): CliError {
+  const total = fileSize(file) * 1.5;
+  const needed = Math.max(bucketCount + 1, Math.ceil((2 * total) / maxSpoolBytes));
+  return new CliError(
+    'ESTATE_TOO_LARGE',
+    `${file}: with policy buckets: ${bucketCount} the estate's rows for one spool (1/${spools} of the buckets) pass ${maxSpoolBytes} bytes, the most a bucket's spool can be read back with; set the policy's buckets to ${needed} or more (a few hundred devices per bucket run fastest)`,
+  );
 }
 
 /** The size of `file` in bytes (0 when it cannot be read: the read that follows says why). */

@@ -205,8 +205,22 @@ function present(field: FieldSpec, command: Readonly<Record<string, unknown>>): 
   return field.when ? field.when(command) : true;
 }
 
+/**
+ * Payload length of each command whose fields are all always there (no optional field, no data),
+ * computed once from the table: the session transport asks for a length per command it times.
+ */
+const FIXED_PAYLOAD_LENGTH: ReadonlyMap<string, number> = new Map(
+  Object.entries(COMMANDS).flatMap(([name, spec]) =>
+    spec.fields.every((f) => f.controlBit === undefined && !f.when && f.type !== 'data')
+      ? [[name, (spec.fieldControl ? 1 : 0) + spec.fields.reduce((n, f) => n + WIDTH[f.type], 0)] as const]
+      : [],
+  ),
+);
+
 /** Length of the payload `command` encodes to, from its fields' widths. */
 export function payloadLength(command: OtaCommand): number {
+  const fixed = FIXED_PAYLOAD_LENGTH.get(command.name);
+  if (fixed !== undefined) return fixed;
   const spec = COMMANDS[command.name];
   const c = command as unknown as Readonly<Record<string, unknown>>;
   let length = spec.fieldControl ? 1 : 0;

@@ -125,6 +125,29 @@ describe('the estate streamed into bucket spools', () => {
     );
   });
 
+  it('refuses an estate whose spool would pass what can be read back, saying how many buckets to set', () => {
+    const parent = mkdtempSync(join(dir, 'spools-'));
+    // 5,000 rows of about 40 bytes: 1 bucket puts them all in one spool, past a 100,000-byte bound.
+    expect(() => spoolEstate(ctx, file, 1, undefined, parent, 100_000)).toThrow(
+      new RegExp(
+        `^${file}: with policy buckets: 1 the estate's rows for one spool \\(1/1 of the buckets\\) pass 100000 bytes, .*set the policy's buckets to [0-9]+ or more`,
+      ),
+    );
+    // The refused run leaves nothing in the temporary folder.
+    expect(readdirSync(parent)).toEqual([]);
+    // The count it names is enough.
+    let needed = 0;
+    try {
+      spoolEstate(ctx, file, 1, undefined, parent, 100_000);
+    } catch (error) {
+      needed = Number(/buckets to ([0-9]+)/.exec((error as Error).message)?.[1]);
+    }
+    const spool = spoolEstate(ctx, file, needed, undefined, parent, 100_000);
+    removeSpool(spool);
+    expect(spool.kind).toBe('spool');
+    expect(needed).toBeGreaterThan(1);
+  });
+
   it('says so, naming the folder, when the temporary folder cannot take the spool', () => {
     const missing = join(dir, 'no-such-folder');
     expect(() => spoolEstate(ctx, file, 4, undefined, missing)).toThrow(
