@@ -201,31 +201,51 @@ export function initialClientState(runningVersion: number, tsn = 0): ClientState
   };
 }
 
+/** The fields a patch may clear (set to undefined); the others keep their value when a patch gives undefined. */
+const CLEARABLE: ReadonlySet<string> = new Set([
+  'target',
+  'outstanding',
+  'outcome',
+  'blockPeriodMs',
+  'pageEnd',
+  'heldReaction',
+  'refusedImage',
+]);
+
 /**
- * `state` with the fields of `patch` replaced: the one way client states are copied. Written
- * out field by field because an object spread with overrides takes V8's slow path, and this
- * runs several times per block. Fields that are never undefined are taken from the patch when
- * set; only those a patch may clear are looked up with `in`. `rest`, when given, is the rest phase
- * it now enters.
+ * `state` with the fields of `patch` replaced: the one way client states are copied. The copy is
+ * written out field by field from `state` (an object spread with overrides takes V8's slow path,
+ * and this runs several times per block), then only the patch's own keys are applied: patches
+ * come in many shapes, and reading all fifteen names from each was the costly part. A field that
+ * is never undefined keeps its value when the patch gives undefined; those in `CLEARABLE` take
+ * it. `rest`, when given, is the rest phase it now enters.
  */
 export function withState(state: ClientState, patch: Partial<ClientState>, rest?: RestPhase): ClientState {
-  return {
-    phase: patch.phase ?? state.phase,
-    status: patch.status ?? state.status,
-    runningVersion: patch.runningVersion ?? state.runningVersion,
-    target: 'target' in patch ? patch.target : state.target,
-    fileOffset: patch.fileOffset ?? state.fileOffset,
-    attempts: patch.attempts ?? state.attempts,
-    aborts: patch.aborts ?? state.aborts,
-    outstanding: 'outstanding' in patch ? patch.outstanding : state.outstanding,
-    outcome: 'outcome' in patch ? patch.outcome : state.outcome,
-    blockPeriodMs: 'blockPeriodMs' in patch ? patch.blockPeriodMs : state.blockPeriodMs,
-    tsn: patch.tsn ?? state.tsn,
-    rest: rest ?? patch.rest ?? state.rest,
-    pageEnd: 'pageEnd' in patch ? patch.pageEnd : state.pageEnd,
-    heldReaction: 'heldReaction' in patch ? patch.heldReaction : state.heldReaction,
-    refusedImage: 'refusedImage' in patch ? patch.refusedImage : state.refusedImage,
+  const next: { -readonly [K in keyof ClientState]: ClientState[K] } = {
+    phase: state.phase,
+    status: state.status,
+    runningVersion: state.runningVersion,
+    target: state.target,
+    fileOffset: state.fileOffset,
+    attempts: state.attempts,
+    aborts: state.aborts,
+    outstanding: state.outstanding,
+    outcome: state.outcome,
+    blockPeriodMs: state.blockPeriodMs,
+    tsn: state.tsn,
+    rest: state.rest,
+    pageEnd: state.pageEnd,
+    heldReaction: state.heldReaction,
+    refusedImage: state.refusedImage,
   };
+  const fields = next as unknown as Record<string, unknown>;
+  const given = patch as unknown as Readonly<Record<string, unknown>>;
+  for (const key in given) {
+    const value = given[key];
+    if (value !== undefined || CLEARABLE.has(key)) fields[key] = value;
+  }
+  if (rest !== undefined) next.rest = rest;
+  return next;
 }
 
 /** The one place where the client's phase and status change; records the transition. */
