@@ -106,11 +106,13 @@ export function createDeviceRuntime(
   rng: RngStreams,
   clock: VirtualClock<SimEvent>,
 ): DeviceRuntime {
-  const wake = spec.profile.wake && {
-    intervalUs: spec.profile.wake.intervalS * 1_000_000,
-    awakeUs: spec.profile.wake.awakeS * 1_000_000,
-    phaseUs: wakePhaseUs(rng.fresh(`wake:${spec.node}`), spec.profile.wake.intervalS * 1_000_000),
-  };
+  const wake = spec.profile.wake
+    ? {
+        intervalUs: spec.profile.wake.intervalS * 1_000_000,
+        awakeUs: spec.profile.wake.awakeS * 1_000_000,
+        phaseUs: wakePhaseUs(rng.fresh(`wake:${spec.node}`), spec.profile.wake.intervalS * 1_000_000),
+      }
+    : undefined;
   // Every field is present, undefined when it does not apply, in one order: all devices then share
   // one hidden class, and the runtime's reads of them stay monomorphic (conditional spreads gave
   // each kind of device its own, and fields added later more).
@@ -129,7 +131,7 @@ export function createDeviceRuntime(
     storage: new DeviceStorage(spec.runningVersion),
     up: new LinkDirection(spec.link),
     down: new LinkDirection(spec.link),
-    wake: wake || undefined,
+    wake,
     address: FIRST_DEVICE_ADDRESS + index,
     state: initialClientState(spec.runningVersion, rng.fresh(`tsn:${spec.node}`).int(0, 255)),
     timers: new LazyTimers(clock),
