@@ -41,7 +41,7 @@ import { type GbcsPort, gbcsEvent, gbcsReceipt } from './gbcs-side.ts';
 import { HubRuntime } from './hub-runtime.ts';
 import { IdlePolls } from './idle-polls.ts';
 import { LinkDirection, nextAwake } from './link.ts';
-import { RngStreams } from './rng.ts';
+import { type Rng, RngStreams } from './rng.ts';
 import { interruptionTimes, scheduleTimeline } from './run-timeline.ts';
 import type { SupplierHooks, VirtualImage } from './supplier-hooks.ts';
 import type { LazyTimers } from './timers.ts';
@@ -84,6 +84,7 @@ export class NodeRuntime implements RuntimePort {
   /** Events handled. */
   #events = 0;
   readonly #hubContext = { nowUs: 0, utcNow: 0 };
+  #clientContext: { nowUs: number; utcNow: number; rng: Rng } | undefined;
   /** Distributions of simulated images so far, and the hub of the last. */
   #imagesStored = 0;
   #lastStoredHub = 0;
@@ -674,11 +675,12 @@ export class NodeRuntime implements RuntimePort {
   #stepClient(device: DeviceRuntime, event: ClientEvent): void {
     // Whatever reaches it (a frame, a timer, power, a command) may set it going: no repeat poll.
     this.#stir(device);
-    const ctx = {
-      nowUs: this.clock.now,
-      utcNow: this.#utcNow(),
-      rng: device.rng.client,
-    };
+    // One context object, brought up to now and to this device (the step functions keep none of it).
+    this.#clientContext ??= { nowUs: 0, utcNow: 0, rng: device.rng.client };
+    const ctx = this.#clientContext;
+    ctx.nowUs = this.clock.now;
+    ctx.utcNow = this.#utcNow();
+    ctx.rng = device.rng.client;
     const step = stepClient(device.config, device.state, event, ctx);
     device.state = step.state;
     for (const effect of step.effects) this.#clientEffect(device, effect);
@@ -765,7 +767,7 @@ export class NodeRuntime implements RuntimePort {
               sha256: device.held?.sha256 ?? toHex(sha256(held)),
             });
         }
-        if (effect.reaction && effect.reaction.kind !== 'refuse')
+        if (this.trace.keeps && effect.reaction && effect.reaction.kind !== 'refuse')
           this.#note(node, FIRMWARE_NOTE[effect.reaction.kind], {
             fileVersion: effect.fileVersion.toString(16).padStart(8, '0'),
             functionsLost: effect.reaction.functions.join(', '),
@@ -776,7 +778,7 @@ export class NodeRuntime implements RuntimePort {
         this.#continueChain(node, effect.fileVersion);
         this.#supplier?.activated(node, effect.fileVersion, effect.reaction);
         // PPMID and IHD: the hub managed the activation and reports it (alert 0x8F8B).
-        if (!device.spec.profile.gbcsActivation)
+        if (this.trace.keeps && !device.spec.profile.gbcsActivation)
           this.#note(node, 'alert 0x8F8B firmware activated', {
             alertCode: HUB_ALERT.firmwareVersionAlert,
             firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
@@ -972,19 +974,22 @@ export class NodeRuntime implements RuntimePort {
         return;
       case 'transition':
         // The hub's state for one device's download, named after both.
-        this.#transition(`${HUB_NODE}/${effect.device}`, effect);
+        if (this.trace.keeps) this.#transition(`${HUB_NODE}/${effect.device}`, effect);
         return;
       case 'transferAlert':
-        this.#note(
-          HUB_NODE,
-          `alert CCS08 0x${effect.response === 'success' ? '8F8A' : '8F89'} firmware transfer`,
-          {
-            alertCode: effect.response === 'success' ? HUB_ALERT.transferSuccess : HUB_ALERT.transferFailure,
-            device: effect.device,
-            firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
-            responseCode: effect.response,
-          },
-        );
+        // (A note is built only for a trace that keeps it: a campaign's does not, per download.)
+        if (this.trace.keeps)
+          this.#note(
+            HUB_NODE,
+            `alert CCS08 0x${effect.response === 'success' ? '8F8A' : '8F89'} firmware transfer`,
+            {
+              alertCode:
+                effect.response === 'success' ? HUB_ALERT.transferSuccess : HUB_ALERT.transferFailure,
+              device: effect.device,
+              firmwareVersion: effect.fileVersion.toString(16).padStart(8, '0'),
+              responseCode: effect.response,
+            },
+          );
         return;
     }
   }

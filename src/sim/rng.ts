@@ -6,13 +6,15 @@
  */
 import { fnv1a } from '../bytes/fnv1a.ts';
 
-/** SplitMix32 step: a well-mixed 32-bit value from a 32-bit state. */
-function splitMix32(state: number): [value: number, next: number] {
-  const next = (state + 0x9e3779b9) >>> 0;
-  let z = next;
+/** SplitMix32's increment: its state after each value. */
+const SPLITMIX32_GAMMA = 0x9e3779b9;
+
+/** SplitMix32's value for the state it has reached (`state` already advanced by the gamma). */
+function splitMix32(state: number): number {
+  let z = state;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-  return [(z ^ (z >>> 16)) >>> 0, next];
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 /** A deterministic stream of random numbers. */
@@ -24,14 +26,12 @@ export class Rng {
 
   /** A stream seeded by `seed` (a u32) and `name`. */
   constructor(seed: number, name: string) {
-    let state = (seed ^ fnv1a(name)) >>> 0;
-    const words: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const [value, next] = splitMix32(state);
-      words.push(value);
-      state = next;
-    }
-    [this.#s0, this.#s1, this.#s2, this.#s3] = words as [number, number, number, number];
+    // Four SplitMix32 values in turn (written out: a run seeds several streams per device).
+    const state = (seed ^ fnv1a(name)) >>> 0;
+    this.#s0 = splitMix32((state + SPLITMIX32_GAMMA) >>> 0);
+    this.#s1 = splitMix32((state + 2 * SPLITMIX32_GAMMA) >>> 0);
+    this.#s2 = splitMix32((state + 3 * SPLITMIX32_GAMMA) >>> 0);
+    this.#s3 = splitMix32((state + 4 * SPLITMIX32_GAMMA) >>> 0);
     if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
   }
 
