@@ -130,7 +130,14 @@ function frame(title: string) {
   return { width: WIDTH, height: HEIGHT, title, config: CONFIG } as const;
 }
 
-/** A stacked area of per-day states, with a rule at each halt. */
+/** Axis settings of days as categories: labels that would overlap are thinned, never cut. */
+const DAY_AXIS = { labelOverlap: 'parity', labelAngle: 0 } as const;
+
+/**
+ * A stacked bar per day of the states at its end, with a rule at each halt. Bars rather than an
+ * area: each is one day's count as the report has it (an area's path says only its first), and a
+ * reader or a test can read every one from its label.
+ */
 function stateSpec(series: readonly DayStatus[], halts: readonly number[], title: string): TopLevelSpec {
   const values = series.flatMap((day, d) =>
     STATES.map((s, order) => ({ day: d + 1, state: s.label, order, devices: day[s.key] })),
@@ -140,9 +147,9 @@ function stateSpec(series: readonly DayStatus[], halts: readonly number[], title
     layer: [
       {
         data: { values },
-        mark: { type: 'area', interpolate: 'step-after' },
+        mark: 'bar',
         encoding: {
-          x: { field: 'day', type: 'quantitative', title: 'end of simulated day', axis: COUNT_AXIS },
+          x: { field: 'day', type: 'ordinal', title: 'end of simulated day', axis: DAY_AXIS },
           y: { field: 'devices', type: 'quantitative', stack: 'zero', title: 'devices', axis: COUNT_AXIS },
           color: {
             field: 'state',
@@ -158,7 +165,7 @@ function stateSpec(series: readonly DayStatus[], halts: readonly number[], title
             {
               data: { values: halts.map((day) => ({ day, label: `halt, day ${day}` })) },
               mark: { type: 'rule' as const, color: '#000', strokeDash: [4, 3], strokeWidth: 2 },
-              encoding: { x: { field: 'day', type: 'quantitative' as const } },
+              encoding: { x: { field: 'day', type: 'ordinal' as const } },
             },
           ]
         : []),
@@ -176,7 +183,7 @@ function perDaySpec(series: Record<string, readonly number[]>, title: string, yT
     data: { values },
     mark: 'bar',
     encoding: {
-      x: { field: 'day', type: 'ordinal', title: 'simulated day' },
+      x: { field: 'day', type: 'ordinal', title: 'simulated day', axis: DAY_AXIS },
       xOffset: { field: 'series' },
       y: { field: 'n', type: 'quantitative', title: yTitle, axis: COUNT_AXIS },
       color: { field: 'series', type: 'nominal', title: null },

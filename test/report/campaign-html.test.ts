@@ -1,7 +1,8 @@
 /**
  * The campaign's HTML report as a rollout manager would see it: headless Chromium (installed by
  * `npm test`; under CI=true its absence fails) opens the page at a laptop's width (800 px) and a
- * projector's (1600 px); every figure on it is matched against the JSON report of the same run;
+ * projector's (1600 px); every figure on it is matched against the JSON report of the same run,
+ * and every bar and point of every chart, read from the label Vega gives each mark for screen readers;
  * the page never scrolls sideways, no chart label is cut, and every axis label is a whole number.
  * A screenshot of each width goes to `out/report-page/`. Two campaigns: planned against direct with
  * a phased rollout that halts, with failures and retries; and the same campaign run as two shards
@@ -12,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CampaignReport, DeviceStatus } from '../../src/campaign/report.ts';
+import type { CampaignReport, DayStatus, DeviceStatus } from '../../src/campaign/report.ts';
 import { percent, SUMMARY } from '../../src/report/campaign-html.ts';
 import { exampleCampaignArgs, ROLLOUT_POLICY } from '../helpers/campaign.ts';
 import { chromiumAvailable } from '../helpers/chromium.ts';
@@ -81,6 +82,62 @@ const unescapeHtml = (text: string) =>
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');
+
+/** Each mark (bar, point) of a chart as its label reads: what each field's title says, by title. */
+function marks(svg: string): Record<string, string>[] {
+  return [
+    ...svg.matchAll(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="(?:bar|point)"/g),
+  ].map((m) =>
+    Object.fromEntries(
+      unescapeHtml(m[1] as string)
+        .split('; ')
+        .map((kv) => [kv.slice(0, kv.indexOf(': ')), kv.slice(kv.indexOf(': ') + 2)]),
+    ),
+  );
+}
+
+/** A count as a chart's label writes it. */
+const count = (text: string | undefined) => Number((text ?? 'NaN').replace(/,/g, ''));
+
+/** The report's day states, by the names a reader of the chart sees (hawkBit's). */
+const STATE_OF: Record<string, keyof DayStatus> = {
+  'finished (on target)': 'finished',
+  error: 'error',
+  running: 'running',
+  'scheduled (group not started)': 'scheduled',
+  'not included (no path or target)': 'notIncluded',
+};
+
+/** Rows sorted, so that two lists of chart points compare whatever order the marks come in. */
+const sorted = (rows: (string | number)[][]) => rows.map((r) => JSON.stringify(r)).sort();
+
+/** Every bar of a state chart against the report's state at the end of each day. */
+function expectStateChart(svg: string, series: readonly DayStatus[], what: string): void {
+  const seen = marks(svg).map((m) => [
+    count(m['end of simulated day']),
+    STATE_OF[m.state as string] ?? `unknown state ${m.state}`,
+    count(m.devices),
+  ]);
+  const expected = series.flatMap((day, d) => Object.values(STATE_OF).map((key) => [d + 1, key, day[key]]));
+  expect(sorted(seen), `${what}: each day's bars`).toEqual(sorted(expected));
+}
+
+/** Every mark of a per-day chart against `series` (named by the chart's legend when it has several). */
+function expectDayChart(
+  svg: string,
+  valueTitle: string,
+  series: Record<string, readonly number[]>,
+  what: string,
+): void {
+  const names = Object.keys(series);
+  const seen = marks(svg).map((m) => [
+    names.length > 1 ? (m.series ?? '') : (names[0] as string),
+    count(m['simulated day']),
+    count(m[valueTitle]),
+  ]);
+  const expected = Object.entries(series).flatMap(([name, s]) => s.map((n, d) => [name, d + 1, n]));
+  expect(sorted(seen), `${what}: each day's marks`).toEqual(sorted(expected));
+}
 
 /** The text of the element carrying `data-figure="name"` in `html`. */
 function figure(html: string, name: string): string | undefined {
@@ -160,7 +217,20 @@ function expectFigures(dom: string, doc: Record<string, unknown>): void {
       'memory',
       'downloads',
     ]);
-    for (const c of charts) expect(c[2]).toMatch(/<svg[\s\S]*<(path|rect)/);
+    // Each chart point by point, read from its marks' labels as a screen reader would, against the JSON.
+    const svgOf = (name: string) => charts.find((c) => c[1] === name)?.[2] as string;
+    expectStateChart(svgOf('state'), r.statusByDay, `${r.mode} state`);
+    r.byGroup.forEach((g, k) => {
+      expectStateChart(svgOf(`group-${k}`), g.statusByDay, `${r.mode} group ${g.name}`);
+    });
+    expectDayChart(
+      svgOf('retries'),
+      'distributions',
+      { 'distributions retried': r.retriesByDay, 'quarantined by the threshold': r.quarantinedByDay },
+      `${r.mode} retries`,
+    );
+    expectDayChart(svgOf('memory'), 'blocks', { memory: r.memoryByDay }, `${r.mode} memory`);
+    expectDayChart(svgOf('downloads'), 'downloads', { downloads: r.downloadsByDay }, `${r.mode} downloads`);
   }
 }
 
