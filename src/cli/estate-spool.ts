@@ -193,16 +193,20 @@ export function spoolEstate(
 
 /**
  * The error for an estate too large for its buckets: a spool (a share of the buckets, one per
- * bucket up to 64) would pass what can be read back. It names the policy field and a count of
- * buckets that gives each spool at most half the bound (rows are spread over hubs unevenly), from
- * the file's size and the 12 bytes each row gains in the spool.
+ * bucket up to 64) would pass what can be read back. It names the policy field and what fits:
+ * spools of at most half the bound (rows are spread over hubs unevenly), from the file's size and
+ * the 12 bytes each row gains in the spool; past 64 spools, shards as well (each spools only its
+ * own buckets).
  */
 function tooLarge(file: string, bucketCount: number, spools: number, maxSpoolBytes: number): CliError {
-  const total = fileSize(file) * 1.5;
-  const needed = Math.max(bucketCount + 1, Math.ceil((2 * total) / maxSpoolBytes));
+  const needed = Math.ceil((2 * 1.5 * fileSize(file)) / maxSpoolBytes);
+  const what =
+    needed <= MAX_SPOOLS && bucketCount < MAX_SPOOLS
+      ? `set the policy's buckets to ${Math.max(needed, bucketCount + 1)} or more`
+      : `set the policy's buckets to ${MAX_SPOOLS} or more and run the campaign in shards (--shard k/n with n at least ${Math.ceil(needed / MAX_SPOOLS)}): a shard spools only its own buckets`;
   return new CliError(
     'ESTATE_TOO_LARGE',
-    `${file}: with policy buckets: ${bucketCount} the estate's rows for one spool (1/${spools} of the buckets) pass ${maxSpoolBytes} bytes, the most a bucket's spool can be read back with; set the policy's buckets to ${needed} or more (a few hundred devices per bucket run fastest)`,
+    `${file}: with policy buckets: ${bucketCount} the estate's rows for one spool (1/${spools} of the buckets) pass ${maxSpoolBytes} bytes, the most a bucket's spool can be read back with; ${what} (a few hundred devices per bucket run fastest)`,
   );
 }
 

@@ -146,6 +146,10 @@ describe('the estate streamed into bucket spools', () => {
     removeSpool(spool);
     expect(spool.kind).toBe('spool');
     expect(needed).toBeGreaterThan(1);
+    // Past 64 spools' worth, shards too: each spools only its own buckets.
+    expect(() => spoolEstate(ctx, file, 64, undefined, parent, 1_000)).toThrow(
+      /set the policy's buckets to 64 or more and run the campaign in shards \(--shard k\/n with n at least [0-9]+\)/,
+    );
   });
 
   it('says so, naming the folder, when the temporary folder cannot take the spool', () => {
