@@ -86,7 +86,8 @@ function spoolOf(b: number, bucketCount: number, spools: number): number {
 /**
  * Streams `file` into spools of the buckets `wanted` (all when undefined), in a new folder under
  * `parent` (the system's temporary folder: `TMPDIR`); errors name the file, as reading it whole
- * would. A spool that would pass `maxSpoolBytes` is refused with the number of buckets to set.
+ * would. A spool that would pass `maxSpoolBytes` is refused, saying how many buckets (and, past 64
+ * spools' worth, shards) fit.
  */
 export function spoolEstate(
   ctx: CliContext,
@@ -195,15 +196,19 @@ export function spoolEstate(
  * The error for an estate too large for its buckets: a spool (a share of the buckets, one per
  * bucket up to 64) would pass what can be read back. It names the policy field and what fits:
  * spools of at most half the bound (rows are spread over hubs unevenly), from the file's size and
- * the 12 bytes each row gains in the spool; past 64 spools, shards as well (each spools only its
- * own buckets).
+ * the 12 bytes each row gains in the spool. Past 64 spools, shards as well: a spool holds
+ * consecutive buckets and a shard k/n every nth of them, so with at least 64·n buckets each of a
+ * shard's spools holds 1/n of what the whole run's would.
  */
 function tooLarge(file: string, bucketCount: number, spools: number, maxSpoolBytes: number): CliError {
   const needed = Math.ceil((2 * 1.5 * fileSize(file)) / maxSpoolBytes);
-  const what =
-    needed <= MAX_SPOOLS && bucketCount < MAX_SPOOLS
-      ? `set the policy's buckets to ${Math.max(needed, bucketCount + 1)} or more`
-      : `set the policy's buckets to ${MAX_SPOOLS} or more and run the campaign in shards (--shard k/n with n at least ${Math.ceil(needed / MAX_SPOOLS)}): a shard spools only its own buckets`;
+  let what: string;
+  if (needed <= MAX_SPOOLS && bucketCount < MAX_SPOOLS)
+    what = `set the policy's buckets to ${Math.max(needed, bucketCount + 1)} or more`;
+  else {
+    const shards = Math.max(2, Math.ceil(needed / MAX_SPOOLS));
+    what = `run the campaign in shards (--shard k/n with n at least ${shards}; a shard spools only its own buckets) with the policy's buckets at ${Math.max(bucketCount, MAX_SPOOLS * shards)} or more`;
+  }
   return new CliError(
     'ESTATE_TOO_LARGE',
     `${file}: with policy buckets: ${bucketCount} the estate's rows for one spool (1/${spools} of the buckets) pass ${maxSpoolBytes} bytes, the most a bucket's spool can be read back with; ${what} (a few hundred devices per bucket run fastest)`,

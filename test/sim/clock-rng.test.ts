@@ -48,6 +48,19 @@ describe('Rng', () => {
     ]);
   });
 
+  it('seeds a named stream through SplitMix32 and FNV-1a as it always has (values from the first implementation)', () => {
+    // A change to the seeding would move every campaign's and scenario's numbers: these pin it.
+    const first4 = (seed: number, name: string) => {
+      const rng = new Rng(seed, name);
+      return [rng.nextU32(), rng.nextU32(), rng.nextU32(), rng.nextU32()];
+    };
+    expect(first4(1, 'client:0000000000000001')).toEqual([1982761067, 1172503518, 237204498, 3415189333]);
+    expect(first4(0, '')).toEqual([2040553127, 2671230994, 3535833209, 446703493]);
+    expect(first4(4294967295, 'link:up:00124b0012345678')).toEqual([
+      739246435, 3195007949, 606071288, 830236166,
+    ]);
+  });
+
   it('gives the same stream for the same seed and name, and independent streams otherwise', () => {
     const draw = (seed: number, name: string) => {
       const rng = new RngStreams(seed).stream(name);
