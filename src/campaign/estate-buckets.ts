@@ -30,16 +30,20 @@ export function bucketOfHubHash(hash: number, bucketCount: number): number {
   return hash % bucketCount;
 }
 
-/** Adds one device of `bucket` running `entry` to `counts`. */
+/**
+ * Adds one device of `bucket` running `entry` to `counts`; a new entry's counts go in memory from
+ * `allocate` (a reader whose counts go to worker threads shares them rather than copying them).
+ */
 export function countEntry(
   counts: Map<string, Int32Array>,
   entry: string,
   bucket: number,
   bucketCount: number,
+  allocate: (bytes: number) => ArrayBufferLike = (bytes) => new ArrayBuffer(bytes),
 ): void {
   let perBucket = counts.get(entry);
   if (!perBucket) {
-    perBucket = new Int32Array(bucketCount);
+    perBucket = new Int32Array(allocate(bucketCount * Int32Array.BYTES_PER_ELEMENT));
     counts.set(entry, perBucket);
   }
   perBucket[bucket] = (perBucket[bucket] as number) + 1;

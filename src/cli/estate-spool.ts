@@ -127,7 +127,7 @@ export function spoolEstate(
   const entryCounts = new Map<string, Int32Array>();
   const scanner = new EstateScanner((row) => {
     const bucket = bucketOfHubHash(row.hubHash, bucketCount);
-    countEntry(entryCounts, row.cplEntryId, bucket, bucketCount);
+    countEntry(entryCounts, row.cplEntryId, bucket, bucketCount, shareable);
     if (wanted && !wanted.has(bucket)) return;
     const s = spoolOf(bucket, bucketCount, spools);
     let buffer = buffers[s] as SpoolBuffer;
@@ -213,6 +213,16 @@ function tooLarge(file: string, bucketCount: number, spools: number, maxSpoolByt
     'ESTATE_TOO_LARGE',
     `${file}: with policy buckets: ${bucketCount} the estate's rows for one spool (1/${spools} of the buckets) pass ${maxSpoolBytes} bytes, the most a bucket's spool can be read back with; ${what} (a few hundred devices per bucket run fastest)`,
   );
+}
+
+/**
+ * Memory for the counts of devices per entry and bucket: shared, because every worker is given the
+ * spool and a `SharedArrayBuffer` reaches each without a copy. (An estate on 2,000 distinct entries
+ * with 40,960 buckets counts in 328 MB: copied into two workers that was two thirds of a gigabyte
+ * more, and a second of cloning before the first bucket ran.)
+ */
+function shareable(bytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(bytes);
 }
 
 /** The size of `file` in bytes (0 when it cannot be read: the read that follows says why). */

@@ -43,6 +43,9 @@ describe('the estate streamed into bucket spools', () => {
       const streamed = openEstate(ctx, spool, 37);
       expect(streamed.length).toBe(5000);
       expect(streamed.entryCounts).toEqual(whole.entryCounts);
+      // In shared memory: a worker is given them without a copy.
+      for (const counts of streamed.entryCounts.values())
+        expect(counts.buffer).toBeInstanceOf(SharedArrayBuffer);
       for (let b = 0; b < 37; b++) expect(streamed.devicesOf(b)).toEqual(whole.devicesOf(b));
     } finally {
       removeSpool(spool);
