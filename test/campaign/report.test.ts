@@ -95,6 +95,31 @@ describe('mergePartials', () => {
     expect(merged.failures[1]?.first.map((d) => d.hubId)).toEqual(['h2', 'h6', 'h5', 'h4', 'h1']);
   });
 
+  it('lists the earliest devices of a kind of failure across as many buckets as a policy may have', () => {
+    // Each bucket's five first devices, at scattered times: the merge keeps the five earliest of all
+    // (and does not copy a growing list per bucket, which took minutes at this many buckets).
+    const kind = { status: 'noPath', reason: 'UNKNOWN_ENTRY', model: 'M', hardwareVersion: '1' } as const;
+    const all: { deviceId: string; hubId: string; errorMs: number | null }[] = [];
+    const partials = Array.from({ length: MAX_BUCKETS }, (_, b) => {
+      const first = Array.from({ length: 5 }, (_, i) => ({
+        deviceId: (b * 5 + i).toString(16).padStart(16, '0'),
+        hubId: `h${b}`,
+        errorMs: b % 3 === 0 ? null : ((b * 7919 + i * 104729) % 1_000_003) + 1,
+      }));
+      all.push(...first);
+      return { ...partial(b, []), buckets: MAX_BUCKETS, failures: [{ ...kind, devices: 9, first }] };
+    });
+    const at = (d: (typeof all)[number]) => d.errorMs ?? Number.POSITIVE_INFINITY;
+    const earliest = [...all]
+      .sort((a, b) => at(a) - at(b) || (a.deviceId < b.deviceId ? -1 : 1))
+      .slice(0, 5)
+      .map((d) => d.deviceId);
+    const merged = mergePartials(partials);
+    expect(merged.failures).toHaveLength(1);
+    expect(merged.failures[0]?.devices).toBe(9 * MAX_BUCKETS);
+    expect(merged.failures[0]?.first.map((d) => d.deviceId)).toEqual(earliest);
+  });
+
   it('merges as many partials as a policy may have buckets (no argument-list limits)', () => {
     const partials = Array.from({ length: MAX_BUCKETS }, (_, b) => ({
       ...partial(b, b % 1000 === 0 ? [b] : []),
