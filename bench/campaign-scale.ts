@@ -8,7 +8,7 @@
  * whole process (getrusage, every thread) from a preloaded hook. The two runs of each size must
  * write the same report byte for byte (checked here).
  *
- * Limits (issue 17): ten million devices within 3 minutes and 4 GB on one thread; a million within
+ * Limits: ten million devices within 3 minutes and 4 GB on one thread; a million within
  * 15 s. `SIZES=100000,300000` runs other sizes; `BENCH_DIR` keeps the generated files.
  */
 import { spawnSync } from 'node:child_process';

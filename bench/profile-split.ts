@@ -8,7 +8,7 @@
 import { Session } from 'node:inspector';
 
 /** A stack frame as the profilers report it. */
-interface CallFrame {
+export interface CallFrame {
   readonly functionName: string;
   readonly url: string;
 }
@@ -31,13 +31,28 @@ interface CpuNode {
   readonly children?: readonly number[];
 }
 
-function classify(stack: readonly CallFrame[], categories: readonly Category[]): string {
-  for (const c of categories) if (stack.some(c.matches)) return c.name;
-  return 'other';
+/** Names the category of a sample from its stack, innermost frame first. */
+export type Classifier = (stack: readonly CallFrame[]) => string;
+
+/** The first category with a frame on the stack, else `other`. */
+function firstOnStack(categories: readonly Category[]): Classifier {
+  return (stack) => {
+    for (const c of categories) if (stack.some(c.matches)) return c.name;
+    return 'other';
+  };
 }
 
-/** Runs `fn` once under the CPU profiler, sampling every `intervalUs`. */
-export function profileSplit(fn: () => void, categories: readonly Category[], intervalUs = 50): Split {
+/**
+ * Runs `fn` once under the CPU profiler, sampling every `intervalUs`; each sample goes to the
+ * first of `categories` with a frame on its stack, or to what `categories` says when it is a
+ * classifier.
+ */
+export function profileSplit(
+  fn: () => void,
+  categories: readonly Category[] | Classifier,
+  intervalUs = 50,
+): Split {
+  const classify = typeof categories === 'function' ? categories : firstOnStack(categories);
   const session = new Session();
   session.connect();
   const results = new Map<string, unknown>();
@@ -67,9 +82,7 @@ export function profileSplit(fn: () => void, categories: readonly Category[], in
       const stack: CallFrame[] = [];
       for (let n: CpuNode | undefined = node; n; n = parent.get(n.id)) stack.push(n.callFrame);
       category =
-        node.callFrame.functionName === '(garbage collector)'
-          ? 'garbage collector'
-          : classify(stack, categories);
+        node.callFrame.functionName === '(garbage collector)' ? 'garbage collector' : classify(stack);
       categoryOf.set(id, category);
     }
     cpu.set(category, (cpu.get(category) ?? 0) + 1);

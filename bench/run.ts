@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCampaign } from './campaign.ts';
 import { benchCampaignScale } from './campaign-scale.ts';
+import { benchCampaignSplit } from './campaign-split.ts';
 import { benchFrameDriver } from './frame-driver.ts';
 import { toMarkdown } from './harness.ts';
 import { benchHubScale } from './hub-scale.ts';
@@ -28,4 +29,5 @@ console.log(toMarkdown(benchHubScale(resolve(fileURLToPath(import.meta.url), '..
 console.log(toMarkdown(benchPathPlan()));
 console.log(toMarkdown(benchCampaign()));
 console.log(toMarkdown(benchCampaignScale(resolve(fileURLToPath(import.meta.url), '../..'))));
+console.log(toMarkdown(benchCampaignSplit()));
 console.log(toMarkdown(benchSessionAccuracy(resolve(fileURLToPath(import.meta.url), '../..'))));

@@ -1,0 +1,137 @@
+/**
+ * Where a campaign's time goes per device, by layer, against the national-scale limits (a
+ * million devices in 15 s on one thread: 15 µs per device; ten million in 180 s: 18 µs). The estate,
+ * catalog and policy of bench/campaign-scale.ts (about 244 devices per bucket), run in-process on
+ * one thread under V8's sampling profiler. A sample with a state machine on its stack is charged
+ * to it (so their shares include everything they call); any other, to the layer of its innermost
+ * frame in `src/` (so a layer is charged what its own code does, not what it calls). `DEVICES=...` sets
+ * the estate size (default 100,000).
+ *
+ * This runs with the process's young generation; `hanota campaign`'s workers have 192 MB, which
+ * `NODE_OPTIONS=--max-semi-space-size=64` gives this process too. The collector is shown on its
+ * own. The same run goes once without the profiler first (which also warms the JIT, as the first
+ * buckets of a national run do): both times are shown.
+ */
+import { runCampaign } from '../src/campaign/campaign.ts';
+import { loadCatalog } from '../src/pathways/catalog.ts';
+import { loadEstate } from '../src/pathways/estate.ts';
+import { catalogText, estateText } from './campaign.ts';
+import { type BenchResult, machine } from './harness.ts';
+import { type CallFrame, type Category, profileSplit } from './profile-split.ts';
+
+/** The per-device budget of a million devices in 15 s, µs. */
+const BUDGET_US = 15;
+
+const inSrc = (url: string, ...paths: string[]) => paths.some((p) => url.includes(`/src/${p}`));
+
+/** The state machines: charged with everything they call. */
+const MACHINES: readonly Category[] = [
+  {
+    name: 'device state machines (OTA client, image check, GBCS activation)',
+    matches: (f) => inSrc(f.url, 'devices/'),
+  },
+  { name: 'hub state machine (OTA server, memory)', matches: (f) => inSrc(f.url, 'hub/') },
+];
+
+/** The layers around them: charged with what their own code does (the innermost frame in `src/`). */
+const LAYERS: readonly Category[] = [
+  {
+    name: 'clock, timers, random streams',
+    matches: (f) => inSrc(f.url, 'sim/clock.ts', 'sim/timers.ts', 'sim/rng.ts'),
+  },
+  {
+    name: 'supplier, rollout, threshold',
+    matches: (f) => inSrc(f.url, 'campaign/campaign-supplier.ts', 'campaign/rollout.ts', 'dcc/'),
+  },
+  {
+    name: 'session transport, link model, frame lengths',
+    matches: (f) =>
+      inSrc(
+        f.url,
+        'sim/session-transport.ts',
+        'sim/transport.ts',
+        'sim/block-run.ts',
+        'sim/link.ts',
+        'sim/lost-exchanges.ts',
+        'ota/',
+      ),
+  },
+  { name: 'node runtime (dispatch, effects, idle polls)', matches: (f) => inSrc(f.url, 'sim/') },
+  { name: 'estate, plans, buckets, judging, report', matches: (f) => inSrc(f.url, '') },
+];
+
+const NAMES = [...MACHINES, ...LAYERS].map((c) => c.name);
+
+/** A state machine anywhere on the stack, else the layer of the innermost frame in `src/`. */
+function classify(stack: readonly CallFrame[]): string {
+  for (const m of MACHINES) if (stack.some(m.matches)) return m.name;
+  for (const frame of stack) for (const l of LAYERS) if (l.matches(frame)) return l.name;
+  return 'other';
+}
+
+/** Runs the split once on `devices` devices. */
+export function benchCampaignSplit(devices = Number(process.env.DEVICES ?? 100_000)): BenchResult {
+  const { text, targets } = catalogText();
+  const catalog = loadCatalog(text);
+  const estate = loadEstate(estateText(devices));
+  const buckets = Math.max(1, Math.round((devices * 4096) / 1_000_000));
+  const run = () =>
+    runCampaign({
+      estate,
+      catalog,
+      targets,
+      images: new Map(),
+      behaviours: new Map(),
+      policy: {
+        concurrency: { perHub: 2 },
+        memory: { blocks: 256, blockSize: 4096 },
+        adt: { limit: Math.ceil(devices / 4), window: '1d' },
+        maxDays: 60,
+        buckets,
+      },
+      mode: 'planned',
+      seed: 1,
+    }).report;
+  const plain = process.hrtime.bigint();
+  const events = run().events;
+  const plainUs = Number(process.hrtime.bigint() - plain) / 1000;
+  let wallUs = 0;
+  const split = profileSplit(
+    () => {
+      const started = process.hrtime.bigint();
+      run();
+      wallUs = Number(process.hrtime.bigint() - started) / 1000;
+    },
+    classify,
+    250,
+  );
+  const perDevice = (samples: number) => (wallUs * samples) / split.total / devices;
+  const share = (name: string) => split.shares.get(name) ?? 0;
+  const [client, hub] = MACHINES.map((m) => share(m.name)) as [number, number];
+  const rows: [string, string][] = [
+    [
+      'devices / buckets / events per device',
+      `${devices.toLocaleString('en')} / ${buckets} / ${(events / devices).toFixed(1)}`,
+    ],
+    ['whole run without the profiler, µs per device', (plainUs / devices).toFixed(1)],
+    ['whole run with it, µs per device (the shares below are of this)', perDevice(split.total).toFixed(1)],
+  ];
+  for (const name of [...NAMES, 'garbage collector', 'other'])
+    rows.push([
+      `${name}, µs per device (share)`,
+      `${perDevice(share(name)).toFixed(1)} (${((100 * share(name)) / split.total).toFixed(1)}%)`,
+    ]);
+  const steps = perDevice(client + hub);
+  // The same share of the run without the profiler (as if it slowed every layer alike).
+  const plainSteps = ((client + hub) / split.total) * (plainUs / devices);
+  rows.push([
+    `the state machines alone against the budget of ${BUDGET_US} µs per device`,
+    `${steps.toFixed(1)} µs, ${((100 * steps) / BUDGET_US).toFixed(0)}% of it (at the pace without the profiler: ${plainSteps.toFixed(1)} µs, ${((100 * plainSteps) / BUDGET_US).toFixed(0)}%)`,
+  ]);
+  return {
+    name: 'Where a campaign device’s time goes',
+    peer: `budget: a million devices in 15 s on one thread (${BUDGET_US} µs per device)`,
+    machine: machine(),
+    rows,
+  };
+}
