@@ -61,13 +61,6 @@ export function runBucket(input: SessionInput): SessionResult {
   );
   runtime.start();
   supplier.begin(runtime);
-  const progress = () =>
-    input.onProgress?.({
-      simulatedUs: runtime.endUs,
-      maxTimeUs: input.maxTimeUs,
-      finished: supplier.finished,
-      devices: input.devices.length,
-    });
   // The fullest hub, per day: looked at as each day begins (before the first event of a day, the
   // memory of the day before carries over to it and to any day without events) and after every
   // step that stored an image.
@@ -77,11 +70,6 @@ export function runBucket(input: SessionInput): SessionResult {
   const downloadsByDay: number[] = [];
   let peak = 0;
   let day = -1;
-  const fullest = () => {
-    let most = 0;
-    for (let h = 0; h < input.hubs.length; h++) most = Math.max(most, runtime.usedBlocks(h));
-    return most;
-  };
   let lastStored = 0;
   // Until nothing is left but polls answered as the last ones were (parked, they are not even
   // scheduled: the clock empties).
@@ -90,7 +78,7 @@ export function runBucket(input: SessionInput): SessionResult {
     if (!next || next.time > input.maxTimeUs) break;
     const nextDay = Math.floor(next.time / DAY_US);
     if (nextDay !== day) {
-      const held = fullest();
+      const held = fullest(runtime, input.hubs.length);
       for (let d = Math.max(0, day + 1); d <= nextDay; d++)
         memoryByDay[d] = Math.max(memoryByDay[d] ?? 0, held);
       if (day >= 0) downloadsByDay[day] = runtime.takeDownloadsInFlightPeak();
@@ -105,10 +93,10 @@ export function runBucket(input: SessionInput): SessionResult {
       peak = Math.max(peak, used);
       memoryByDay[day] = Math.max(memoryByDay[day] ?? 0, used);
     }
-    if ((runtime.events & 0xffff) === 0) progress();
+    if ((runtime.events & 0xffff) === 0) progress(input, runtime, supplier);
     if (supplier.finished === input.devices.length) break;
   }
-  progress();
+  progress(input, runtime, supplier);
   if (day >= 0) downloadsByDay[day] = runtime.takeDownloadsInFlightPeak();
   const endUs = runtime.endUs;
   const days = Math.floor(endUs / DAY_US) + 1;
@@ -145,6 +133,27 @@ export function runBucket(input: SessionInput): SessionResult {
     groups: rollout.results(),
     ...(halt && { halt }),
   };
+}
+
+// The loop's helpers are functions of the module, not closures made per bucket: the loop's
+// optimised code, entered again for the next bucket, would meet another closure at each call and
+// fall back to the interpreter ("wrong call target"), bucket after bucket.
+
+/** The most blocks any of the bucket's `hubs` hubs holds now. */
+function fullest(runtime: NodeRuntime, hubs: number): number {
+  let most = 0;
+  for (let h = 0; h < hubs; h++) most = Math.max(most, runtime.usedBlocks(h));
+  return most;
+}
+
+/** Tells `input.onProgress` (when given) how far the run is. */
+function progress(input: SessionInput, runtime: NodeRuntime, supplier: CampaignSupplier): void {
+  input.onProgress?.({
+    simulatedUs: runtime.endUs,
+    maxTimeUs: input.maxTimeUs,
+    finished: supplier.finished,
+    devices: input.devices.length,
+  });
 }
 
 /** The client's phase as a campaign reports it. */
