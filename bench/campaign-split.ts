@@ -4,8 +4,12 @@
  * catalog and policy of bench/campaign-scale.ts (about 244 devices per bucket), run in-process on
  * one thread under V8's sampling profiler. A sample with a state machine on its stack is charged
  * to it (so their shares include everything they call); any other, to the layer of its innermost
- * frame in `src/` (so a layer is charged what its own code does, not what it calls). `DEVICES=...` sets
- * the estate size (default 100,000).
+ * frame in `src/` (so a layer is charged what its own code does, not what it calls). A function
+ * the JIT inlined is charged as its caller: a step function inlined into the runtime counts as
+ * runtime, never the other way round (the steps call nothing of the runtime), so the state
+ * machines' figure is a lower bound; clock code inlined into the bucket's loop counts as the
+ * bucket's, and the other layers' figures are approximate. `DEVICES=...` sets the estate size
+ * (default 100,000).
  *
  * This runs with the process's young generation; `hanota campaign`'s workers have 192 MB, which
  * `NODE_OPTIONS=--max-semi-space-size=64` gives this process too. The collector is shown on its

@@ -1,9 +1,11 @@
 /**
  * Where a workload's time goes, by V8's sampling CPU profiler in the same process. Every
- * sample is charged to the first category that matches a frame on its stack (inlined frames
- * included). Unlike subtracting two separately timed loops, the shares come from one run, so a
- * machine that slows down or speeds up mid-run moves every category alike. The garbage
- * collector's samples have no stack and are counted on their own.
+ * sample is charged to the first category that matches a frame on its stack. A function the JIT
+ * inlined has no frame of its own: its samples show as the function it was inlined into (Node
+ * 20's V8; a category's share can therefore move with the JIT's choices). Unlike subtracting two
+ * separately timed loops, the shares come from one run, so a machine that slows down or speeds
+ * up mid-run moves every category alike. The garbage collector's samples have no stack and are
+ * counted on their own.
  */
 import { Session } from 'node:inspector';
 
