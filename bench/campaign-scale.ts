@@ -15,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { catalogText, estatePieces } from './campaign.ts';
+import { stringify } from 'yaml';
+import { benchPolicy, catalogText, estatePieces } from './campaign.ts';
 import { type BenchResult, machine } from './harness.ts';
 
 const GIB = 2 ** 30;
@@ -26,7 +27,7 @@ const GIB = 2 ** 30;
  * 1.6× per event what 244 do, measured on 100,000 devices), so a fixed bucket count would not
  * measure the engine's growth with the estate but with the bucket.
  */
-function bucketsFor(devices: number): number {
+export function bucketsFor(devices: number): number {
   return Math.max(1, Math.round((devices * 4096) / 1_000_000));
 }
 
@@ -87,7 +88,7 @@ export function benchCampaignScale(root: string): BenchResult {
       }
       writeFileSync(
         join(dir, `policy-${devices}.yaml`),
-        `concurrency:\n  perHub: 2\nmemory:\n  blocks: 256\n  blockSize: 4096\nadt:\n  limit: ${Math.ceil(devices / 4)}\n  window: 1d\nmaxDays: 60\nbuckets: ${bucketsFor(devices)}\n`,
+        stringify(benchPolicy(devices, bucketsFor(devices))),
       );
       const one = runCampaign(root, dir, devices, 1, targets);
       const two = runCampaign(root, dir, devices, 2, targets);

@@ -19,7 +19,8 @@
 import { runCampaign } from '../src/campaign/campaign.ts';
 import { loadCatalog } from '../src/pathways/catalog.ts';
 import { loadEstate } from '../src/pathways/estate.ts';
-import { catalogText, estateText } from './campaign.ts';
+import { benchPolicy, catalogText, estateText } from './campaign.ts';
+import { bucketsFor } from './campaign-scale.ts';
 import { type BenchResult, machine } from './harness.ts';
 import { type CallFrame, type Category, profileSplit } from './profile-split.ts';
 
@@ -78,7 +79,7 @@ export function benchCampaignSplit(devices = Number(process.env.DEVICES ?? 100_0
   const { text, targets } = catalogText();
   const catalog = loadCatalog(text);
   const estate = loadEstate(estateText(devices));
-  const buckets = Math.max(1, Math.round((devices * 4096) / 1_000_000));
+  const buckets = bucketsFor(devices);
   const run = () =>
     runCampaign({
       estate,
@@ -86,13 +87,7 @@ export function benchCampaignSplit(devices = Number(process.env.DEVICES ?? 100_0
       targets,
       images: new Map(),
       behaviours: new Map(),
-      policy: {
-        concurrency: { perHub: 2 },
-        memory: { blocks: 256, blockSize: 4096 },
-        adt: { limit: Math.ceil(devices / 4), window: '1d' },
-        maxDays: 60,
-        buckets,
-      },
+      policy: benchPolicy(devices, buckets),
       mode: 'planned',
       seed: 1,
     }).report;

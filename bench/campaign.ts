@@ -8,6 +8,7 @@
  * larger one, and is measured through the command in BENCHMARKS.md.
  */
 import { runCampaign } from '../src/campaign/campaign.ts';
+import type { Policy } from '../src/campaign/policy.ts';
 import { loadCatalog } from '../src/pathways/catalog.ts';
 import { loadEstate } from '../src/pathways/estate.ts';
 import { type BenchResult, machine } from './harness.ts';
@@ -87,6 +88,20 @@ export function estateText(devices: number): string {
   return pieces.join('');
 }
 
+/**
+ * The bench's campaign policy for `devices` devices in `buckets` buckets: two download slots per
+ * hub, 256 blocks of 4 KiB, the threshold at a quarter of the estate a day, 60 days at most.
+ */
+export function benchPolicy(devices: number, buckets: number): Policy {
+  return {
+    concurrency: { perHub: 2 },
+    memory: { blocks: 256, blockSize: 4096 },
+    adt: { limit: Math.ceil(devices / 4), window: '1d' },
+    maxDays: 60,
+    buckets,
+  };
+}
+
 /** Runs the benchmark once (in one thread). */
 export function benchCampaign(devices = Number(process.env.DEVICES ?? 1_000_000)): BenchResult {
   const { text, targets } = catalogText();
@@ -101,13 +116,7 @@ export function benchCampaign(devices = Number(process.env.DEVICES ?? 1_000_000)
     targets,
     images: new Map(),
     behaviours: new Map(),
-    policy: {
-      concurrency: { perHub: 2 },
-      memory: { blocks: 256, blockSize: 4096 },
-      adt: { limit: Math.ceil(devices / 4), window: '1d' },
-      maxDays: 60,
-      buckets: Number(process.env.BUCKETS ?? 4096),
-    },
+    policy: benchPolicy(devices, Number(process.env.BUCKETS ?? 4096)),
     mode: 'planned',
     seed: 1,
   });
