@@ -19,6 +19,13 @@
  * buckets of a national run do): both times are shown.
  */
 import { runCampaign } from '../src/campaign/campaign.ts';
+import {
+  type ClientEffect,
+  type ClientState,
+  type ClientStep,
+  initialClientState,
+  withState,
+} from '../src/devices/ota-client-state.ts';
 import { loadCatalog } from '../src/pathways/catalog.ts';
 import { loadEstate } from '../src/pathways/estate.ts';
 import { benchPolicy, catalogText, estateText } from './campaign.ts';
@@ -75,6 +82,52 @@ function classify(stack: readonly CallFrame[]): string {
   for (const m of MACHINES) if (stack.some(m.matches)) return m.name;
   for (const frame of stack) for (const l of LAYERS) if (l.matches(frame)) return l.name;
   return 'other';
+}
+
+/** Devices per bucket in this estate (`bucketsFor`'s aim), the working set of a bucket's steps. */
+const BUCKET_DEVICES = 244;
+
+/**
+ * The shape of a pure step alone, µs per step: each copies a client state with `withState` (as
+ * every transition does), allocates its effects (a command to send, a timer) and its result, over
+ * `devices` states in turn — what a step of the real machines does at least, without their rules.
+ * The median of seven rounds of `steps` steps.
+ */
+function pureStepShapeUs(devices: number, steps: number): number {
+  const states: ClientState[] = Array.from({ length: devices }, (_, i) => initialClientState(i));
+  const rounds: number[] = [];
+  let kept = 0;
+  for (let round = 0; round < 7; round++) {
+    const started = process.hrtime.bigint();
+    for (let k = 0; k < steps; k++) {
+      const i = k % devices;
+      const before = states[i] as ClientState;
+      const state = withState(before, {
+        phase: before.phase === 'idle' ? 'querying' : 'idle',
+        tsn: (before.tsn + 1) & 0xff,
+      });
+      const effects: ClientEffect[] = [];
+      effects.push(
+        {
+          type: 'send',
+          command: {
+            name: 'queryNextImageRequest',
+            manufacturerCode: 0x1234,
+            imageType: 1,
+            fileVersion: before.runningVersion,
+          },
+          transactionSequence: state.tsn,
+        },
+        { type: 'setTimer', timer: 'response', delayUs: 3_000_000 },
+      );
+      const step: ClientStep = { state, effects };
+      states[i] = step.state;
+      kept += step.effects.length;
+    }
+    rounds.push(Number(process.hrtime.bigint() - started) / 1000 / steps);
+  }
+  if (kept === 0) throw new Error('pureStepShapeUs: no steps ran');
+  return rounds.sort((a, b) => a - b)[3] as number;
 }
 
 /** Runs the split once on `devices` devices. */
@@ -134,6 +187,11 @@ export function benchCampaignSplit(devices = Number(process.env.DEVICES ?? 100_0
     ]);
   };
   against('the step functions alone', client + hub);
+  const perEvent = (((client + hub) / split.total) * plainUs) / events;
+  rows.push([
+    'the step functions, µs per event / the shape of a pure step alone over a bucket’s 244 states / over 400,000',
+    `${perEvent.toFixed(3)} / ${pureStepShapeUs(BUCKET_DEVICES, 4_000_000).toFixed(3)} / ${pureStepShapeUs(400_000, 4_000_000).toFixed(3)}`,
+  ]);
   against('the state machines with the rules the runtime calls', client + hub + rules);
   return {
     name: 'Where a campaign device’s time goes',
