@@ -45,16 +45,11 @@ function firstOnStack(categories: readonly Category[]): Classifier {
 }
 
 /**
- * Runs `fn` once under the CPU profiler, sampling every `intervalUs`; each sample goes to the
- * first of `categories` with a frame on its stack, or to what `categories` says when it is a
- * classifier.
+ * Runs `fn` once under the CPU profiler, sampling every `intervalUs`. `by` names each sample's
+ * category: a classifier, or a list of categories (the first with a frame on the stack wins).
  */
-export function profileSplit(
-  fn: () => void,
-  categories: readonly Category[] | Classifier,
-  intervalUs = 50,
-): Split {
-  const classify = typeof categories === 'function' ? categories : firstOnStack(categories);
+export function profileSplit(fn: () => void, by: readonly Category[] | Classifier, intervalUs = 50): Split {
+  const classify = typeof by === 'function' ? by : firstOnStack(by);
   const session = new Session();
   session.connect();
   const results = new Map<string, unknown>();
